@@ -1,0 +1,107 @@
+# Archipel - top-level build.
+#
+#   make            kernel ELF + bootable ISO (build/archipel.elf, build/archipel.iso)
+#   make run        boot the default NUMA guest (params.mk) under QEMU/TCG
+#   make test       host unit tests + boots on several topologies; ends "N passed, M failed"
+#   make debug      the same guest, paused, with GDB attached
+#   make clean
+#
+# Every parameter of params.mk can be overridden here: make run CLUSTERS=8 ...
+
+include params.mk
+
+BUILD      := build
+CC         := $(CROSS_COMPILE)gcc
+LD         := $(CROSS_COMPILE)ld
+HOSTCC     ?= gcc
+PYTHON     ?= python3
+VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+KERNEL     := $(BUILD)/archipel.elf
+INITRAMFS  := $(BUILD)/initramfs.cpio
+ISO        := $(BUILD)/archipel.iso
+TEST_ISO   := $(BUILD)/archipel-test.iso
+
+# `make run` powers the guest off once booted, unless POWEROFF=0.
+POWEROFF   ?= 1
+RUN_CMDLINE  := $(strip $(if $(filter 1,$(POWEROFF)),poweroff) $(CMDLINE))
+TEST_CMDLINE := ktest=all poweroff
+
+KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm
+KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+
+KINCLUDES := $(addprefix -I,$(KERNEL_DIRS))
+KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
+             -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
+             $(if $(filter 1,$(DEBUG)),-DDEBUG)
+KCFLAGS   := -std=gnu11 $(OPT) -g -ffreestanding -nostdlib -nostdinc \
+             -isystem $(shell $(CC) -print-file-name=include) \
+             -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pie -fno-pic \
+             -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+             -Wall -Wextra -Werror $(KINCLUDES) $(KDEFINES) -MMD -MP
+KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T boot/linker.ld
+
+QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
+
+.PRECIOUS: $(BUILD)/%.cmdline
+.PHONY: all iso run test debug clean host-tests deps-build deps-run deps-test deps-debug FORCE
+
+all: $(KERNEL) $(ISO)
+iso: $(ISO)
+
+# ---- kernel ----------------------------------------------------------------
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) boot/linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# ---- initramfs and ISOs ---------------------------------------------------------
+$(INITRAMFS): tools/mkinitramfs.py user/initramfs/etc/archipel-release
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/mkinitramfs.py $@ --dir user/initramfs
+
+# The command line is baked into grub.cfg: rebuild an ISO when it changes.
+$(BUILD)/%.cmdline: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(if $(filter archipel-test,$*),$(TEST_CMDLINE),$(RUN_CMDLINE))' | cmp -s - $@ || \
+	    echo '$(if $(filter archipel-test,$*),$(TEST_CMDLINE),$(RUN_CMDLINE))' > $@
+
+$(BUILD)/%.iso: $(KERNEL) $(INITRAMFS) $(BUILD)/%.cmdline tools/mkiso.sh
+	tools/mkiso.sh $(KERNEL) $(INITRAMFS) "$$(cat $(BUILD)/$*.cmdline)" $@
+
+# ---- host dependencies ------------------------------------------------------------
+deps-build:
+	@tools/deps.sh build
+deps-run:
+	@tools/deps.sh build run
+deps-test:
+	@tools/deps.sh build run test
+deps-debug:
+	@tools/deps.sh build run debug
+
+# ---- the README's commands ----------------------------------------------------------
+run: deps-run
+	@$(MAKE) --no-print-directory $(ISO)
+	$(PYTHON) tools/qemu.py --iso $(ISO) $(QEMU_ARGS) --timeout $(BOOT_TIMEOUT)
+
+debug: deps-debug
+	@$(MAKE) --no-print-directory $(ISO) RUN_CMDLINE='panic=halt $(RUN_CMDLINE)'
+	tools/debug.sh $(ISO) $(KERNEL) $(QEMU_ARGS)
+
+test: deps-test
+	@$(MAKE) --no-print-directory $(TEST_ISO) host-tests
+	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) --iso $(TEST_ISO) $(TEST_ARGS)
+
+-include tests/host/host.mk
+
+clean:
+	rm -rf $(BUILD)

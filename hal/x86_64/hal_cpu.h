@@ -1,0 +1,26 @@
+/*
+ * hal_cpu.h - bringing one core to its running state.
+ */
+#ifndef _HAL_CPU_H_
+#define _HAL_CPU_H_
+
+#include "core.h"
+
+/*
+ * Sets up the calling core with @core as its identity: GS base -> @core,
+ * the core's own GDT and TSS (IST1 = its NMI / double fault stack), the
+ * shared IDT. Runs on the core itself, with interrupts disabled.
+ */
+void hal_cpu_init(core_t *core);
+
+/*
+ * Ends the QEMU run with @status (0..127) through the isa-debug-exit device
+ * (port 0xf4: QEMU exits with (status << 1) | 1), falling back to the
+ * PIIX4 ACPI power-off (port 0x604) and then to halting. Never returns.
+ */
+void hal_poweroff(uint32_t status) __attribute__((noreturn));
+
+/* Halts the calling core for good, interrupts off. */
+void hal_halt_forever(void) __attribute__((noreturn));
+
+#endif

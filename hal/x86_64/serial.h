@@ -1,0 +1,19 @@
+/*
+ * serial.h - 16550 UART on COM1 (I/O port 0x3f8), the kernel console.
+ *
+ * Register layout: the PC16550D data sheet (National Semiconductor), as
+ * emulated by QEMU's "serial" device. Output only at this stage, polled.
+ * No lock inside: printk() serialises writers with the console lock.
+ */
+#ifndef _SERIAL_H_
+#define _SERIAL_H_
+
+#include <stddef.h>
+
+/* Programs COM1 for 115200 baud, 8N1, FIFOs on. Bootstrap core, once. */
+void serial_init(void);
+
+/* Writes @n bytes, translating "\n" to "\r\n"; spins while the FIFO is full. */
+void serial_write(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * boot_info.h - what the bootstrap core learns before the clusters exist.
+ *
+ * Filled by the bootstrap core alone, then read-only: the "read-mostly boot
+ * information" that invariant 1 allows every cluster to share.
+ */
+#ifndef _BOOT_INFO_H_
+#define _BOOT_INFO_H_
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "mb2.h"
+#include "acpi.h"
+#include "topology.h"
+
+#define BOOT_MAX_RESERVED 32
+#define BOOT_CMDLINE_MAX  512
+#define BOOT_MAX_USABLE   64
+
+typedef struct boot_info_s {
+    mb2_info_t   mb2;
+    acpi_info_t  acpi;
+    topology_t   topo;
+    char         cmdline[BOOT_CMDLINE_MAX];
+    uint64_t     ram_end;                /* past the last available byte, bytes */
+    uint32_t     nreserved;              /* ranges the PPMs must never hand out */
+    topo_range_t reserved[BOOT_MAX_RESERVED];
+    uint64_t     initrd_phys;            /* initramfs module, bytes */
+    uint64_t     initrd_size;
+    uint64_t     tsc_hz;                 /* TSC frequency, cycles per second */
+    uint32_t     lapic_ticks_per_ms;     /* LAPIC timer counts per ms at divide 16 */
+    uint32_t     bsp_cxy, bsp_lid;
+    uint64_t     boot_tsc;               /* TSC when kernel_boot() started */
+    /* kernel command line options (see cmdline.c) */
+    const char  *opt_ktest;              /* NULL, "all" or a comma list of suites */
+    bool         opt_poweroff;           /* power off once booted (and tested) */
+    bool         opt_panic_halt;         /* on panic, halt for GDB instead of exiting */
+} boot_info_t;
+
+extern boot_info_t boot_info;
+
+#endif

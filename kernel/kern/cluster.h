@@ -1,0 +1,61 @@
+/*
+ * cluster.h - one cluster: a NUMA node and its kernel instance.
+ *
+ * A cluster_t is allocated in the cluster's own memory by the cluster's
+ * first core at boot (invariant 1); cluster_tbl[] (read-mostly boot
+ * information) points at every cluster_t through the direct map.
+ */
+#ifndef _CLUSTER_H_
+#define _CLUSTER_H_
+
+#include <stdint.h>
+#include "core.h"
+#include "ppm.h"
+#include "kcm.h"
+#include "topology.h"
+
+#define CLUSTER_MAGIC 0x54535543u     /* "CUST" */
+
+/* Cluster half of the kernel barrier (see barrier.h). */
+typedef struct cluster_barrier_s {
+    volatile uint32_t count;          /* local cores arrived */
+    volatile uint32_t sense;          /* flipped by the last local core to leave */
+} cluster_barrier_t;
+
+typedef struct cluster_s {
+    uint32_t          magic;          /* CLUSTER_MAGIC */
+    uint32_t          cxy;
+    uint32_t          domain;         /* ACPI proximity domain */
+    uint32_t          ncores;
+    uint32_t          first_gid;      /* gid of local core 0 */
+    volatile uint32_t cores_online;   /* local cores that reached their idle loop */
+    uint64_t          mem_bytes;      /* SRAT memory of the cluster, bytes */
+    uint64_t          boot_bytes;     /* bytes taken at boot for cluster_t + page descriptors */
+    uint64_t          boot_free_pages;/* free pages right after the cluster's init */
+    cluster_barrier_t barrier;
+    ppm_t             ppm;            /* physical pages of this cluster */
+    kcm_t             kcm[KCM_CLASSES]; /* object caches, 64 B .. 2 KiB */
+    core_t            core[MAX_CORES_PER_CLUSTER];
+} cluster_t;
+
+/* Every cluster, by cxy; set at boot, read-only afterwards. */
+extern cluster_t *cluster_tbl[MAX_CLUSTERS];
+
+/* The cluster of the running core. */
+static inline cluster_t *cluster_local(void)
+{
+    return core_self()->cluster;
+}
+
+/*
+ * Builds cluster @cxy in its own memory: carves cluster_t and the page
+ * descriptors out of the cluster's first usable range, initialises its PPM
+ * over the usable part of its SRAT ranges, its KCMs and its core_t's.
+ * Runs on the cluster's first core, once, at boot.
+ * @return the cluster, or NULL when the cluster has no usable memory large
+ *         enough for its own descriptors (the caller panics: a topology
+ *         problem reported at boot).
+ */
+cluster_t *cluster_init(uint32_t cxy);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * cmdline.c - kernel command-line options (see cmdline.h).
+ */
+#include "cmdline.h"
+#include "printk.h"
+#include "kstring.h"
+
+/* Value of "@name=value" in @word, or NULL when @word is another option. */
+static const char *option_value(const char *word, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(word, name, n) == 0 && word[n] == '=')
+        return word + n + 1;
+    return NULL;
+}
+
+void cmdline_parse(boot_info_t *bi)
+{
+    char *p = bi->cmdline;
+
+    bi->opt_ktest      = NULL;
+    bi->opt_poweroff   = false;
+    bi->opt_panic_halt = false;
+    while (*p) {
+        char *word;
+        const char *v;
+
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        word = p;
+        while (*p && *p != ' ')
+            p++;
+        if (*p)
+            *p++ = '\0';
+
+        if ((v = option_value(word, "ktest")) != NULL) {
+            bi->opt_ktest = v;
+        } else if (strcmp(word, "poweroff") == 0) {
+            bi->opt_poweroff = true;
+        } else if ((v = option_value(word, "panic")) != NULL) {
+            if (strcmp(v, "halt") == 0)
+                bi->opt_panic_halt = true;
+            else if (strcmp(v, "poweroff") == 0)
+                bi->opt_panic_halt = false;
+            else
+                pr_warn("kernel command line: panic=%s: expected halt or poweroff, ignored", v);
+        } else {
+            pr_warn("kernel command line: unknown option '%s' ignored", word);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/*
+ * cmdline.h - kernel command-line options.
+ *
+ *   ktest=all|SUITE[,SUITE...]   run the in-kernel self-tests (KTAP output)
+ *   poweroff                      end the QEMU run once booted (and tested)
+ *   panic=halt|poweroff           on panic, halt for GDB, or end the run (default)
+ *
+ * An unknown option is a warning, never a failure.
+ */
+#ifndef _CMDLINE_H_
+#define _CMDLINE_H_
+
+#include "boot_info.h"
+
+/*
+ * Parses boot_info.cmdline (modified in place: option words are cut at
+ * spaces) into the boot_info.opt_* fields; prints a warning for each
+ * unknown option or bad value. Bootstrap core, once.
+ */
+void cmdline_parse(boot_info_t *bi);
+
+#endif

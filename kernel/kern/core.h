@@ -1,0 +1,42 @@
+/*
+ * core.h - one core (CPU) of a cluster.
+ *
+ * A core_t lives in its cluster's cluster_t, in that cluster's memory
+ * (invariant 1). GS base points at the running core's core_t, so
+ * core_self() is one load.
+ */
+#ifndef _CORE_H_
+#define _CORE_H_
+
+#include <stdint.h>
+#include "hal_core.h"
+
+struct cluster_s;
+
+#define CORE_MAGIC 0x45524f43u        /* "CORE" */
+
+typedef struct core_s {
+    struct core_s    *self;           /* %gs:0 */
+    uint32_t          magic;          /* CORE_MAGIC */
+    uint32_t          cxy;            /* cluster */
+    uint32_t          lid;            /* index in the cluster */
+    uint32_t          gid;            /* global index, 0..ncores-1 in cxy order */
+    uint32_t          apic_id;        /* local APIC ID expected from the MADT */
+    uint32_t          apic_id_seen;   /* local APIC ID read by the core itself */
+    volatile uint32_t online;         /* set by the core when it runs its idle loop */
+    uint32_t          barrier_sense;  /* sense of the last kernel barrier passed */
+    volatile uint64_t ticks;          /* LAPIC timer interrupts taken */
+    uint64_t          stack_top;      /* top of the boot/idle stack, virtual */
+    struct cluster_s *cluster;        /* the core's cluster */
+    hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
+} core_t;
+
+/* The core running this code. */
+static inline core_t *core_self(void)
+{
+    core_t *c;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+    return c;
+}
+
+#endif

@@ -1,0 +1,509 @@
+/*
+ * kernel_init.c - from GRUB to every core in its idle loop.
+ *
+ * 1. The bootstrap core (BSP) parses multiboot2 and ACPI, builds the
+ *    topology, calibrates the timers and wakes the first core of every
+ *    other cluster (INIT-SIPI-SIPI, one trampoline page per cluster).
+ * 2. The first core of each cluster (the BSP for its own) builds its
+ *    cluster in the cluster's memory (cluster_init), moves to a stack
+ *    there, and wakes its local cores.
+ * 3. Every core checks in; the BSP prints the boot report; the cores then
+ *    meet at kernel barriers: identity map dropped, timers checked,
+ *    self-tests (ktest=...), power-off (poweroff) or idle.
+ */
+#include <stdint.h>
+#include "boot_info.h"
+#include "cluster.h"
+#include "cmdline.h"
+#include "barrier.h"
+#include "printk.h"
+#include "kstring.h"
+#include "kerrno.h"
+#include "ksym.h"
+#include "ktest.h"
+#include "cpu.h"
+#include "hal_cpu.h"
+#include "apic.h"
+#include "paging.h"
+#include "smp.h"
+#include "trap.h"
+#include "serial.h"
+
+#ifndef ARCHIPEL_VERSION
+#define ARCHIPEL_VERSION "dev"
+#endif
+
+#define CORE_STACK_ORDER    2          /* 16 KiB kernel stacks */
+#define AP_CHECKIN_MS       5000       /* a started core must reach C within this */
+#define ONLINE_TIMEOUT_MS   60000      /* all cores online within this, else report */
+#define STATUS_BOOT_REFUSED 4          /* exit status: machine description refused */
+
+boot_info_t boot_info;
+
+extern char __kernel_phys_start[], __kernel_phys_end[];
+extern char __text_start[], __kernel_end[];
+void hal_switch_stack(uint64_t stack_top, void (*fn)(void *), void *arg)
+    __attribute__((noreturn));
+
+/* Early identity of each cluster's first core, before its cluster_t exists. */
+static core_t boot_cores[MAX_CLUSTERS];
+static uint8_t boot_stacks[MAX_CLUSTERS][8192] __attribute__((aligned(16)));
+
+static volatile uint32_t cores_online;     /* cores that reached core_online() */
+static volatile uint32_t boot_released;    /* the BSP let everyone past the report */
+
+static void core_online(core_t *core) __attribute__((noreturn));
+
+/* ---- helpers --------------------------------------------------------------- */
+
+/* Ends the boot on a machine we cannot run on: message, then status 4. */
+static void boot_refuse(const char *what, const char *why) __attribute__((noreturn));
+static void boot_refuse(const char *what, const char *why)
+{
+    printk("boot refused: %s: %s", what, why);
+    hal_poweroff(STATUS_BOOT_REFUSED);
+}
+
+static void boot_reserve(uint64_t base, uint64_t end)
+{
+    if (boot_info.nreserved == BOOT_MAX_RESERVED)
+        panic("boot: more than %d reserved ranges", BOOT_MAX_RESERVED);
+    boot_info.reserved[boot_info.nreserved].base = base;
+    boot_info.reserved[boot_info.nreserved].end  = end;
+    boot_info.nreserved++;
+}
+
+static uint64_t ms_to_tsc(uint64_t ms)
+{
+    return ms * (boot_info.tsc_hz / 1000);
+}
+
+static uint64_t tsc_to_ms(uint64_t cycles)
+{
+    return cycles / (boot_info.tsc_hz / 1000);
+}
+
+/*
+ * Halts until *@v >= @value or @timeout_ms elapse (0: no limit); timer ticks
+ * and wake IPIs re-check. Returns with interrupts disabled.
+ * @return true when the value was reached.
+ */
+static bool wait_for_count(volatile uint32_t *v, uint32_t value, uint64_t timeout_ms)
+{
+    uint64_t deadline = rdtsc() + ms_to_tsc(timeout_ms);
+
+    irq_disable();
+    while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < value) {
+        if (timeout_ms && rdtsc() > deadline)
+            return false;
+        cpu_sti_hlt();
+        irq_disable();
+    }
+    return true;
+}
+
+/* ACPI map callback: physical memory through the direct map. */
+static const void *acpi_map_direct(uint64_t phys, size_t len, void *ctx)
+{
+    uint64_t limit = *(uint64_t *)ctx;
+
+    if (phys + len < phys || phys + len > limit)
+        return NULL;
+    return phys_to_virt(phys);
+}
+
+/* ---- bootstrap core ------------------------------------------------------- */
+
+static void boot_parse_multiboot(uint32_t magic, uint32_t mbi_phys)
+{
+    mb2_info_t *mb2 = &boot_info.mb2;
+    const uint32_t *mbi = phys_to_virt(mbi_phys);
+    int rc;
+
+    if (magic != MB2_BOOTLOADER_MAGIC)
+        boot_refuse("multiboot2", "not started by a multiboot2 boot loader (bad magic)");
+    rc = mb2_parse(magic, mbi, mbi[0], mb2);
+    if (rc)
+        boot_refuse("multiboot2", "malformed boot information");
+    if (mb2->cmdline)
+        snprintf(boot_info.cmdline, sizeof(boot_info.cmdline), "%s", mb2->cmdline);
+    printk("Archipel %s booting: loader \"%s\", command line \"%s\"", ARCHIPEL_VERSION,
+           mb2->loader_name ? mb2->loader_name : "?", boot_info.cmdline);
+    cmdline_parse(&boot_info);
+
+    for (uint32_t i = 0; i < mb2->nmmap; i++) {
+        const mb2_mmap_t *m = &mb2->mmap[i];
+        if (m->type == MB2_MEM_AVAILABLE && m->base + m->length > boot_info.ram_end)
+            boot_info.ram_end = m->base + m->length;
+    }
+    if (mb2->nmmap_dropped)
+        pr_warn("multiboot2: %u memory map entries beyond %d ignored", mb2->nmmap_dropped,
+                MB2_MAX_MMAP);
+
+    /* what no PPM may ever hand out */
+    boot_reserve(0, 0x100000);                      /* real-mode area, trampolines */
+    boot_reserve((uint64_t)__kernel_phys_start, (uint64_t)__kernel_phys_end);
+    boot_reserve(mbi_phys, mbi_phys + mbi[0]);
+    for (uint32_t i = 0; i < mb2->nmods; i++) {
+        boot_reserve(mb2->mod[i].start, mb2->mod[i].end);
+        if (i == 0) {
+            boot_info.initrd_phys = mb2->mod[0].start;
+            boot_info.initrd_size = mb2->mod[0].end - mb2->mod[0].start;
+        }
+    }
+    if (ksym_init(mb2, boot_reserve) == 0)
+        pr_warn("no kernel symbols from the boot loader: backtraces show addresses only");
+}
+
+static void boot_parse_acpi(void)
+{
+    acpi_info_t *acpi = &boot_info.acpi;
+    uint64_t mapped = boot_info.ram_end > (4ull << 30) ? boot_info.ram_end : (4ull << 30);
+    uint64_t mmio[2];
+    int rc;
+
+    if (boot_info.mb2.rsdp == NULL)
+        boot_refuse("ACPI", "the boot loader passed no RSDP (multiboot2 tags 14/15)");
+    rc = paging_init(boot_info.ram_end, NULL, 0);
+    if (rc)
+        boot_refuse("memory", "RAM ends beyond what the boot direct map can cover (512 GiB)");
+    rc = acpi_parse(boot_info.mb2.rsdp, boot_info.mb2.rsdp_len, acpi_map_direct, &mapped, acpi);
+    if (rc)
+        boot_refuse("ACPI", acpi->error);
+    for (uint32_t i = 0; i < acpi->nwarn; i++)
+        pr_warn("ACPI: %s", acpi->warn[i]);
+    mmio[0] = acpi->lapic_phys;
+    mmio[1] = acpi->ioapic_phys ? acpi->ioapic_phys : acpi->lapic_phys;
+    paging_init(boot_info.ram_end, mmio, 2);
+    printk("ACPI: OEM %s, revision %u, %u processors, %u I/O APIC(s), SRAT %s, SLIT %s",
+           acpi->oem_id, acpi->rsdp_revision, acpi->ncpus, acpi->nioapics,
+           acpi->has_srat ? "yes" : "no", acpi->has_slit ? "yes" : "no");
+
+    rc = topo_build(acpi, boot_info.ram_end, &boot_info.topo);
+    if (rc)
+        boot_refuse("topology", boot_info.topo.error);
+    if (!boot_info.topo.from_srat)
+        pr_warn("topology: %s", boot_info.topo.note[0]);
+    else
+        for (uint32_t i = 0; i < boot_info.topo.nnotes; i++)
+            printk("topology: %s", boot_info.topo.note[i]);
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+        for (uint32_t l = 0; l < boot_info.topo.cluster[c].ncores; l++)
+            if (boot_info.topo.cluster[c].apic_id[l] > 254)
+                boot_refuse("topology", "APIC ID above 254 needs x2APIC mode, "
+                            "which this kernel does not drive yet");
+}
+
+/* Checks that GRUB put nothing where the AP trampolines go. */
+static void boot_check_trampolines(void)
+{
+    uint64_t lo = smp_trampoline_phys(0);
+    uint64_t hi = smp_trampoline_phys(boot_info.topo.nclusters);
+
+    for (uint32_t i = 2; i < boot_info.nreserved; i++)
+        if (boot_info.reserved[i].base < hi && boot_info.reserved[i].end > lo)
+            boot_refuse("memory", "the boot loader placed data in the AP trampoline "
+                        "area (0x10000 and up)");
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+        smp_trampoline_install(c);
+}
+
+static void boot_report(void)
+{
+    const topology_t *t = &boot_info.topo;
+    uint64_t total_mib = 0;
+    char line[PRINTK_LINE_MAX];
+
+    for (uint32_t c = 0; c < t->nclusters; c++)
+        total_mib += (cluster_tbl[c]->mem_bytes + (1 << 19)) >> 20;
+    printk("boot report: %u clusters, %u cores, %lu MiB", t->nclusters, t->ncores, total_mib);
+    printk(" cxy  dom  cores  apic-ids         MiB  free-pages  ranges                            slit");
+    for (uint32_t c = 0; c < t->nclusters; c++) {
+        const topo_cluster_t *tc = &t->cluster[c];
+        char apic[64], ranges[160];
+        int n = 0, r = 0, len;
+
+        apic[0] = ranges[0] = '\0';
+        for (uint32_t l = 0; l < tc->ncores && n < (int)sizeof(apic); l++)
+            n += snprintf(apic + n, sizeof(apic) - n, "%s%u", l ? "," : "", tc->apic_id[l]);
+        for (uint32_t i = 0; i < tc->nranges && r < (int)sizeof(ranges); i++)
+            r += snprintf(ranges + r, sizeof(ranges) - r, "%s0x%lx-0x%lx", i ? "," : "",
+                          tc->range[i].base, tc->range[i].end - 1);
+        len = snprintf(line, sizeof(line), "%4u %4u %6u  %-15s %4lu  %10lu  %-32s ", c,
+                       tc->domain, tc->ncores, apic,
+                       (cluster_tbl[c]->mem_bytes + (1 << 19)) >> 20, ppm_free_count(c), ranges);
+        for (uint32_t d = 0; d < t->nclusters && len < (int)sizeof(line); d++)
+            len += snprintf(line + len, sizeof(line) - len, " %u", t->distance[c][d]);
+        printk("%s", line);
+    }
+}
+
+static void boot_report_memory(void)
+{
+    uint64_t image = (uint64_t)(__kernel_phys_end - __kernel_phys_start);
+
+    printk("memory: kernel image %lu KiB (text+data+bss) in cluster %u", image >> 10,
+           boot_info.bsp_cxy);
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+        cluster_t *cl = cluster_tbl[c];
+        uint64_t used = cl->boot_bytes +
+                        (cl->ppm.buddy.managed_pages - ppm_free_count(c)) * PAGE_SIZE;
+        printk("memory: cluster %u: kernel uses %lu KiB (cluster_t %lu KiB, page descriptors "
+               "and allocations %lu KiB)", c, used >> 10,
+               ((sizeof(cluster_t) + PAGE_SIZE - 1) & PAGE_MASK) >> 10,
+               (used - ((sizeof(cluster_t) + PAGE_SIZE - 1) & PAGE_MASK)) >> 10);
+    }
+}
+
+/* ---- every cluster's first core ------------------------------------------ */
+
+/* Local index of the core that initialises cluster @cxy (the BSP in its own). */
+static uint32_t cluster_init_lid(uint32_t cxy)
+{
+    return cxy == boot_info.bsp_cxy ? boot_info.bsp_lid : 0;
+}
+
+/* Wakes the core of cluster @cxy, local index @lid, from a halt. */
+static void wake_core(uint32_t cxy, uint32_t lid)
+{
+    lapic_send_ipi(boot_info.topo.cluster[cxy].apic_id[lid], VEC_WAKE);
+}
+
+/* Allocates a kernel stack in the local cluster; returns its top. */
+static uint64_t core_stack_alloc(void)
+{
+    page_t *p = ppm_alloc_pages(CORE_STACK_ORDER);
+
+    if (p == NULL)
+        panic("no memory for a kernel stack in cluster %u", core_self()->cxy);
+    return (uint64_t)ppm_page_to_virt(p) + (PAGE_SIZE << CORE_STACK_ORDER);
+}
+
+static void kernel_core_entry(void *arg);
+
+/* On the cluster's own stack: wake the local cores, then go online. */
+static void cluster_start_cores(void *arg)
+{
+    core_t *core = arg;
+    cluster_t *cl = core->cluster;
+
+    hal_cpu_init(core);
+    lapic_timer_start(TICK_US, boot_info.lapic_ticks_per_ms);
+    for (uint32_t l = 0; l < cl->ncores; l++) {
+        core_t *other = &cl->core[l];
+        int rc;
+
+        if (other == core)
+            continue;
+        other->stack_top = core_stack_alloc();
+        rc = smp_start_core(cl->cxy, other->apic_id, kernel_core_entry, other, other->stack_top);
+        if (rc == 0 && !wait_for_count(&other->online, 1, AP_CHECKIN_MS))
+            rc = -ETIMEDOUT;
+        if (rc)
+            printk("error: core %u.%u (APIC ID %u) did not start", cl->cxy, l, other->apic_id);
+    }
+    core_online(core);
+}
+
+/* Builds the cluster of the calling core, then continues on a local stack. */
+static void cluster_bringup(uint32_t cxy, uint32_t lid) __attribute__((noreturn));
+static void cluster_bringup(uint32_t cxy, uint32_t lid)
+{
+    cluster_t *cl = cluster_init(cxy);
+    core_t *core;
+
+    if (cl == NULL)
+        panic("cluster %u: no usable memory range can hold its cluster_t and page descriptors",
+              cxy);
+    core = &cl->core[lid];
+    core->apic_id_seen = lapic_id();
+    hal_cpu_init(core);                    /* now the core's final identity */
+    core->stack_top = core_stack_alloc();
+    hal_switch_stack(core->stack_top, cluster_start_cores, core);
+}
+
+/* Entry of a cluster's first core (not the BSP), from the trampoline. */
+static void kernel_cluster_entry(void *arg)
+{
+    core_t *tmp = arg;
+
+    hal_cpu_init(tmp);
+    lapic_init();
+    tmp->online = 1;                       /* checked in: trampoline page free again */
+    wake_core(boot_info.bsp_cxy, boot_info.bsp_lid);
+    cluster_bringup(tmp->cxy, tmp->lid);
+}
+
+/* Entry of the other cores, from their cluster's trampoline. */
+static void kernel_core_entry(void *arg)
+{
+    core_t *core = arg;
+
+    hal_cpu_init(core);
+    lapic_init();
+    core->apic_id_seen = lapic_id();
+    lapic_timer_start(TICK_US, boot_info.lapic_ticks_per_ms);
+    core_online(core);
+}
+
+/* ---- all cores -------------------------------------------------------------- */
+
+static bool core_is_bsp(const core_t *core)
+{
+    return core->cxy == boot_info.bsp_cxy && core->lid == boot_info.bsp_lid;
+}
+
+/* Waits until every core of every cluster is online; prints who is missing. */
+static bool bsp_wait_all_online(void)
+{
+    const topology_t *t = &boot_info.topo;
+
+    if (wait_for_count(&cores_online, t->ncores, ONLINE_TIMEOUT_MS))
+        return true;
+    printk("error: only %u of %u cores online after %u s", cores_online, t->ncores,
+           ONLINE_TIMEOUT_MS / 1000);
+    for (uint32_t c = 0; c < t->nclusters; c++) {
+        for (uint32_t l = 0; l < t->cluster[c].ncores; l++) {
+            if (cluster_tbl[c] == NULL)
+                printk("error: cluster %u never initialised", c);
+            else if (!cluster_tbl[c]->core[l].online)
+                printk("error: core %u.%u (APIC ID %u) is not online", c, l,
+                       t->cluster[c].apic_id[l]);
+        }
+    }
+    return false;
+}
+
+static bool bsp_check_timers(void)
+{
+    uint32_t ncores = boot_info.topo.ncores;
+    uint64_t deadline = rdtsc() + ms_to_tsc(2000 + 3 * TICK_US / 1000);
+    uint32_t ticking = 0;
+
+    while (rdtsc() < deadline) {
+        ticking = 0;
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+            for (uint32_t l = 0; l < cluster_tbl[c]->ncores; l++)
+                if (cluster_tbl[c]->core[l].ticks >= 3)
+                    ticking++;
+        if (ticking == ncores)
+            break;
+        cpu_sti_hlt();
+        irq_disable();
+    }
+    if (ticking == ncores)
+        printk("timer: all %u cores ticking every %u us", ncores, TICK_US);
+    else
+        printk("error: only %u of %u cores have a ticking LAPIC timer", ticking, ncores);
+    return ticking == ncores;
+}
+
+static void core_online(core_t *core)
+{
+    uint32_t status = 0;
+
+    core->online = 1;
+    __atomic_add_fetch(&core->cluster->cores_online, 1, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&cores_online, 1, __ATOMIC_RELEASE);
+    wake_core(core->cxy, cluster_init_lid(core->cxy));
+    wake_core(boot_info.bsp_cxy, boot_info.bsp_lid);
+
+    if (core_is_bsp(core)) {
+        if (!bsp_wait_all_online()) {
+            printk("boot failed: powering off with status 1");
+            hal_poweroff(1);
+        }
+        boot_report();
+        printk("all %u cores online", boot_info.topo.ncores);
+        printk("boot: %lu ms from kernel entry to all cores online",
+               tsc_to_ms(rdtsc() - boot_info.boot_tsc));
+        boot_report_memory();
+        paging_drop_identity();
+        __atomic_store_n(&boot_released, 1, __ATOMIC_RELEASE);
+        lapic_send_ipi_others(VEC_WAKE);
+    } else {
+        wait_for_count(&boot_released, 1, 0);
+    }
+    paging_flush_local();                 /* the identity map is gone */
+    kernel_barrier();
+
+    if (core_is_bsp(core) && !bsp_check_timers())
+        status = 1;
+    if (boot_info.opt_ktest) {
+        uint32_t failed = ktest_run_all();
+        if (failed)
+            status = 1;
+    }
+    kernel_barrier();
+    if (core_is_bsp(core)) {
+        if (boot_info.opt_poweroff) {
+            printk("poweroff: status %u", status);
+            hal_poweroff(status);
+        }
+        printk("idle: no init program yet; every core is in its idle loop "
+               "(quit QEMU with Ctrl-A X)");
+    }
+    for (;;)
+        cpu_sti_hlt();
+}
+
+/* ---- entry ----------------------------------------------------------------- */
+
+void kernel_boot(uint32_t magic, uint32_t mbi_phys)
+{
+    core_t *bsp = &boot_cores[0];
+    uint32_t cxy, lid;
+
+    bsp->self = bsp;
+    idt_init();
+    hal_cpu_init(bsp);
+    serial_init();
+    boot_info.boot_tsc = rdtsc();
+
+    boot_parse_multiboot(magic, mbi_phys);
+    boot_parse_acpi();
+
+    lapic_set_base(boot_info.acpi.lapic_phys);
+    pic_disable();
+    lapic_init();
+    if (topo_find_apic(&boot_info.topo, lapic_id(), &cxy, &lid))
+        boot_refuse("topology", "the bootstrap core is not in the MADT");
+    boot_info.bsp_cxy = cxy;
+    boot_info.bsp_lid = lid;
+    lapic_calibrate(&boot_info.tsc_hz, &boot_info.lapic_ticks_per_ms);
+    lapic_timer_start(TICK_US, boot_info.lapic_ticks_per_ms);
+    printk("timer: TSC %lu MHz, LAPIC timer %u counts/ms (divide 16)",
+           boot_info.tsc_hz / 1000000, boot_info.lapic_ticks_per_ms);
+    boot_check_trampolines();
+
+    /* early identities of the clusters' first cores */
+    for (uint32_t c = 0, gid = 0; c < boot_info.topo.nclusters; c++) {
+        core_t *tmp = &boot_cores[c];
+        tmp->self = tmp;
+        tmp->cxy  = c;
+        tmp->lid  = (c == cxy) ? lid : 0;
+        tmp->gid  = gid + tmp->lid;
+        gid += boot_info.topo.cluster[c].ncores;
+    }
+    hal_cpu_init(&boot_cores[cxy]);
+    printk("topology: %u clusters, %u cores (%s%s); starting the first core of each cluster",
+           boot_info.topo.nclusters, boot_info.topo.ncores,
+           boot_info.topo.from_srat ? "ACPI SRAT" : "no SRAT",
+           boot_info.topo.from_slit ? " + SLIT" : "");
+
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+        core_t *tmp = &boot_cores[c];
+        int rc;
+
+        if (c == cxy)
+            continue;
+        rc = smp_start_core(c, boot_info.topo.cluster[c].apic_id[0], kernel_cluster_entry, tmp,
+                            (uint64_t)(boot_stacks[c] + sizeof(boot_stacks[c])));
+        if (rc == 0 && !wait_for_count(&tmp->online, 1, AP_CHECKIN_MS))
+            rc = -ETIMEDOUT;
+        if (rc)
+            printk("error: first core of cluster %u (APIC ID %u) did not start", c,
+                   boot_info.topo.cluster[c].apic_id[0]);
+    }
+    cluster_bringup(cxy, lid);
+}

@@ -1,0 +1,37 @@
+/*
+ * printk.h - kernel console output.
+ *
+ * Every line starts with "[cxy.lid] ", the cluster and local index of the
+ * core that prints it; a line is formatted in a local buffer and written
+ * under the console lock, so lines of different cores never interleave.
+ * May be called on any core, in any context, with or without interrupts.
+ */
+#ifndef _PRINTK_H_
+#define _PRINTK_H_
+
+#include <stdarg.h>
+
+#define PRINTK_LINE_MAX 256    /* bytes of one line, prefix included; longer is cut */
+
+/*
+ * Prints @fmt (kstring.h conversions). Each '\n'-separated line of the
+ * output gets the core prefix; a trailing '\n' is added when missing.
+ */
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprintk(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Prints a warning line ("warning: ..."). */
+#define pr_warn(fmt, ...) printk("warning: " fmt, ##__VA_ARGS__)
+
+/*
+ * Stops the whole machine after a broken kernel invariant: prints "PANIC:"
+ * and the message, a backtrace of the calling core, stops every other core
+ * (NMI), and ends the QEMU run with status 3 (or halts for GDB with the
+ * panic=halt option). Never returns.
+ */
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#define assert(cond) \
+    do { if (!(cond)) panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
+
+#endif

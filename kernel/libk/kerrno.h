@@ -1,0 +1,33 @@
+/*
+ * kerrno.h - error numbers, with the values of the Linux x86_64 ABI
+ * (include/uapi/asm-generic/errno-base.h and errno.h), so that a kernel
+ * function's negative return value can be handed to user space unchanged.
+ */
+#ifndef _KERRNO_H_
+#define _KERRNO_H_
+
+#define EPERM    1   /* operation not permitted */
+#define ENOENT   2   /* no such file or directory */
+#define ESRCH    3   /* no such process */
+#define EINTR    4   /* interrupted system call */
+#define EIO      5   /* I/O error */
+#define E2BIG    7   /* argument list too long / beyond a compile-time limit */
+#define ENOEXEC  8   /* exec format error */
+#define EBADF    9   /* bad file descriptor */
+#define ECHILD  10   /* no child processes */
+#define EAGAIN  11   /* try again */
+#define ENOMEM  12   /* out of memory */
+#define EACCES  13   /* permission denied */
+#define EFAULT  14   /* bad address */
+#define EBUSY   16   /* device or resource busy */
+#define EEXIST  17   /* file exists */
+#define ENODEV  19   /* no such device */
+#define ENOTDIR 20   /* not a directory */
+#define EISDIR  21   /* is a directory */
+#define EINVAL  22   /* invalid argument */
+#define ENOSPC  28   /* no space left on device */
+#define ERANGE  34   /* result out of range */
+#define ENOSYS  38   /* function not implemented */
+#define ETIMEDOUT 110 /* timed out */
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * ktest.c - the self-test runner (see ktest.h).
+ */
+#include <stdarg.h>
+#include "ktest.h"
+#include "barrier.h"
+#include "boot_info.h"
+#include "core.h"
+#include "printk.h"
+#include "busylock.h"
+#include "kstring.h"
+
+#define KTEST_MAX_DIAG 6
+
+struct ktest_s {
+    busylock_t        lock;               /* guards diag */
+    volatile uint32_t failures;
+    uint32_t          ndiag;
+    char              diag[KTEST_MAX_DIAG][200];
+    uint64_t          scratch[KTEST_SCRATCH_WORDS];
+};
+
+extern const ktest_suite_t *const __ktest_start[], *const __ktest_end[];
+static ktest_t ktest_state;
+
+void ktest_fail(ktest_t *t, const char *fmt, ...)
+{
+    va_list ap;
+
+    __atomic_add_fetch(&t->failures, 1, __ATOMIC_RELAXED);
+    busylock_acquire(&t->lock);
+    if (t->ndiag < KTEST_MAX_DIAG) {
+        va_start(ap, fmt);
+        vsnprintf(t->diag[t->ndiag++], sizeof(t->diag[0]), fmt, ap);
+        va_end(ap);
+    }
+    busylock_release(&t->lock);
+}
+
+uint64_t *ktest_scratch(ktest_t *t)
+{
+    return t->scratch;
+}
+
+/* Is suite @name named in the comma list @sel (or is @sel "all")? */
+static bool ktest_selected(const char *sel, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strcmp(sel, "all") == 0)
+        return true;
+    for (const char *p = sel; *p; ) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (e ? 1 : 0);
+    }
+    return false;
+}
+
+/* Names in the selection that match no suite: each becomes a failed test. */
+static uint32_t ktest_unknown(const char *sel, bool print, uint32_t first)
+{
+    uint32_t unknown = 0;
+
+    if (strcmp(sel, "all") == 0)
+        return 0;
+    for (const char *p = sel; *p; ) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        bool found = false;
+
+        for (const ktest_suite_t *const *s = __ktest_start; s < __ktest_end; s++)
+            if (strlen((*s)->name) == len && strncmp(p, (*s)->name, len) == 0)
+                found = true;
+        if (!found && len) {
+            if (print)
+                printk("not ok %u %.*s # no such suite", first + unknown, (int)len, p);
+            unknown++;
+        }
+        p += len + (e ? 1 : 0);
+    }
+    return unknown;
+}
+
+static bool ktest_in_scope(ktest_scope_t scope, const core_t *core, bool bsp)
+{
+    switch (scope) {
+    case KTEST_ON_BSP:      return bsp;
+    case KTEST_ON_CLUSTERS: return core->lid == 0;
+    default:                return true;
+    }
+}
+
+uint32_t ktest_run_all(void)
+{
+    const char *sel = boot_info.opt_ktest;
+    core_t *core = core_self();
+    bool bsp = core->cxy == boot_info.bsp_cxy && core->lid == boot_info.bsp_lid;
+    uint32_t nsuites = 0, snum = 0, passed = 0, failed = 0;
+
+    for (const ktest_suite_t *const *s = __ktest_start; s < __ktest_end; s++)
+        if (ktest_selected(sel, (*s)->name))
+            nsuites++;
+    if (bsp) {
+        busylock_init(&ktest_state.lock, "ktest");
+        printk("KTAP version 1");
+        printk("1..%u", nsuites + ktest_unknown(sel, false, 0));
+    }
+
+    for (const ktest_suite_t *const *sp = __ktest_start; sp < __ktest_end; sp++) {
+        const ktest_suite_t *s = *sp;
+        uint32_t suite_failed = 0;
+
+        if (!ktest_selected(sel, s->name))
+            continue;
+        snum++;
+        if (bsp) {
+            printk("    KTAP version 1");
+            printk("    # Subtest: %s", s->name);
+            printk("    1..%u", s->ncases);
+        }
+        for (uint32_t i = 0; i < s->ncases; i++) {
+            const ktest_case_t *c = &s->cases[i];
+
+            if (bsp) {
+                ktest_state.failures = 0;
+                ktest_state.ndiag = 0;
+                memset(ktest_state.scratch, 0, sizeof(ktest_state.scratch));
+            }
+            kernel_barrier();
+            if (ktest_in_scope(c->scope, core, bsp))
+                c->run(&ktest_state);
+            kernel_barrier();
+            if (bsp) {
+                for (uint32_t d = 0; d < ktest_state.ndiag; d++)
+                    printk("    # %s: %s", c->name, ktest_state.diag[d]);
+                if (ktest_state.failures) {
+                    printk("    not ok %u %s", i + 1, c->name);
+                    suite_failed++;
+                    failed++;
+                } else {
+                    printk("    ok %u %s", i + 1, c->name);
+                    passed++;
+                }
+            }
+        }
+        if (bsp)
+            printk("%s %u %s", suite_failed ? "not ok" : "ok", snum, s->name);
+    }
+    if (bsp) {
+        uint32_t unknown = ktest_unknown(sel, true, snum + 1);
+        failed += unknown;
+        printk("ktest: %u passed, %u failed", passed, failed);
+    }
+    return bsp ? failed : 0;
+}

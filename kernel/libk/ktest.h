@@ -1,0 +1,66 @@
+/*
+ * ktest.h - in-kernel self-tests, reported in KTAP version 1 (the Linux
+ * kernel's test output format, Documentation/dev-tools/ktap.rst).
+ *
+ * A suite is a list of cases; each case runs on the bootstrap core only,
+ * on the first core of every cluster at once, or on every core at once,
+ * between two kernel barriers. The bootstrap core prints the results.
+ * Suites run when the kernel command line says ktest=all or ktest=NAME,...
+ */
+#ifndef _KTEST_H_
+#define _KTEST_H_
+
+#include <stdint.h>
+#include <stdbool.h>
+
+typedef enum {
+    KTEST_ON_BSP,        /* the bootstrap core alone */
+    KTEST_ON_CLUSTERS,   /* local core 0 of every cluster, concurrently */
+    KTEST_ON_CORES,      /* every core, concurrently */
+} ktest_scope_t;
+
+typedef struct ktest_s ktest_t;
+
+typedef struct ktest_case_s {
+    const char   *name;
+    ktest_scope_t scope;
+    void        (*run)(ktest_t *t);
+} ktest_case_t;
+
+typedef struct ktest_suite_s {
+    const char         *name;
+    const ktest_case_t *cases;
+    uint32_t            ncases;
+} ktest_suite_t;
+
+/* Registers @suite (a ktest_suite_t) in the .ktest section. */
+#define KTEST_SUITE(suite) \
+    static const ktest_suite_t *const suite##_entry \
+    __attribute__((section(".ktest"), used)) = &suite
+
+#define KTEST_CASES(arr) arr, (uint32_t)(sizeof(arr) / sizeof((arr)[0]))
+
+/*
+ * Records a failure of the running case with a diagnostic line (printed as
+ * "# ..." before the case's result). Any core, any time during the case.
+ */
+void ktest_fail(ktest_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fails the case with "file:line: condition" and @fmt when @cond is false. */
+#define KTEST_EXPECT(t, cond, fmt, ...) \
+    do { if (!(cond)) ktest_fail((t), "%s:%d: %s: " fmt, __FILE__, __LINE__, #cond, \
+                                 ##__VA_ARGS__); } while (0)
+
+/* Shared scratch words for one case (zeroed before it starts). */
+uint64_t *ktest_scratch(ktest_t *t);
+#define KTEST_SCRATCH_WORDS 64
+
+/*
+ * Runs the suites selected by boot_info.opt_ktest. Called by every core,
+ * after all cores are online, with no lock held.
+ * @return on the bootstrap core, the number of failed cases (0: all
+ *         passed); 0 on the other cores.
+ */
+uint32_t ktest_run_all(void);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * ppm.c - per-cluster physical page manager (see ppm.h).
+ */
+#include "ppm.h"
+#include "cluster.h"
+#include "printk.h"
+#include "cpu.h"
+
+void ppm_init(ppm_t *ppm, uint32_t cxy, page_t *desc, uint64_t base_pfn, uint64_t npages)
+{
+    busylock_init(&ppm->lock, "ppm");
+    ppm->cxy = cxy;
+    buddy_init(&ppm->buddy, desc, base_pfn, npages);
+    for (uint64_t i = 0; i < npages; i++)
+        desc[i].cxy = (uint16_t)cxy;
+}
+
+void ppm_release(ppm_t *ppm, uint64_t pfn, uint64_t count)
+{
+    busylock_acquire(&ppm->lock);
+    buddy_release(&ppm->buddy, pfn, count);
+    busylock_release(&ppm->lock);
+}
+
+page_t *ppm_alloc_pages(unsigned order)
+{
+    ppm_t *ppm = &cluster_local()->ppm;
+    page_t *page;
+
+    busylock_acquire(&ppm->lock);
+    page = buddy_alloc(&ppm->buddy, order);
+    busylock_release(&ppm->lock);
+    return page;
+}
+
+void ppm_free_pages(page_t *page)
+{
+    ppm_t *ppm = &cluster_local()->ppm;
+    int rc;
+
+    if (page->cxy != ppm->cxy)
+        panic("ppm_free_pages: page of cluster %u freed in cluster %u (must be an RPC)",
+              page->cxy, ppm->cxy);
+    busylock_acquire(&ppm->lock);
+    rc = buddy_free(&ppm->buddy, page);
+    busylock_release(&ppm->lock);
+    if (rc)
+        panic("ppm_free_pages: %p is not an allocated block head (flags 0x%x)",
+              page, page->flags);
+}
+
+uint64_t ppm_page_to_phys(const page_t *page)
+{
+    const buddy_t *b = &cluster_tbl[page->cxy]->ppm.buddy;
+
+    return buddy_page_to_pfn(b, page) << PAGE_SHIFT;
+}
+
+void *ppm_page_to_virt(const page_t *page)
+{
+    return phys_to_virt(ppm_page_to_phys(page));
+}
+
+page_t *ppm_phys_to_page(uint64_t phys)
+{
+    for (uint32_t c = 0; c < MAX_CLUSTERS && cluster_tbl[c]; c++) {
+        page_t *page = buddy_pfn_to_page(&cluster_tbl[c]->ppm.buddy, phys >> PAGE_SHIFT);
+        if (page)
+            return page;
+    }
+    return NULL;
+}
+
+uint64_t ppm_free_count(uint32_t cxy)
+{
+    ppm_t *ppm = &cluster_tbl[cxy]->ppm;
+    uint64_t n;
+
+    busylock_acquire(&ppm->lock);
+    n = ppm->buddy.free_pages;
+    busylock_release(&ppm->lock);
+    return n;
+}
