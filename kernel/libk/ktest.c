@@ -9,6 +9,7 @@
 #include "printk.h"
 #include "busylock.h"
 #include "kstring.h"
+#include "cluster.h"
 
 #define KTEST_MAX_DIAG 6
 
@@ -22,6 +23,31 @@ struct ktest_s {
 
 extern const ktest_suite_t *const __ktest_start[], *const __ktest_end[];
 static ktest_t ktest_state;
+static uint64_t free_before[MAX_CLUSTERS];     /* per cluster, before the first suite */
+
+/*
+ * The built-in last suite "leaks": every cluster has as many free pages as
+ * before the first suite. Bootstrap core.
+ */
+static bool ktest_leaks(uint32_t num)
+{
+    bool ok = true;
+
+    printk("    KTAP version 1");
+    printk("    # Subtest: leaks");
+    printk("    1..1");
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+        uint64_t now = ppm_free_count(c);
+        if (now != free_before[c]) {
+            printk("    # no_page_leaked: cluster %u has %lu free pages, %lu before the tests",
+                   c, now, free_before[c]);
+            ok = false;
+        }
+    }
+    printk("    %s 1 no_page_leaked", ok ? "ok" : "not ok");
+    printk("%s %u leaks", ok ? "ok" : "not ok", num);
+    return ok;
+}
 
 void ktest_fail(ktest_t *t, const char *fmt, ...)
 {
@@ -74,6 +100,8 @@ static uint32_t ktest_unknown(const char *sel, bool print, uint32_t first)
         for (const ktest_suite_t *const *s = __ktest_start; s < __ktest_end; s++)
             if (strlen((*s)->name) == len && strncmp(p, (*s)->name, len) == 0)
                 found = true;
+        if (len == 5 && strncmp(p, "leaks", 5) == 0)
+            found = true;
         if (!found && len) {
             if (print)
                 printk("not ok %u %.*s # no such suite", first + unknown, (int)len, p);
@@ -100,13 +128,17 @@ uint32_t ktest_run_all(void)
     bool bsp = core->cxy == boot_info.bsp_cxy && core->lid == boot_info.bsp_lid;
     uint32_t nsuites = 0, snum = 0, passed = 0, failed = 0;
 
+    bool leaks = ktest_selected(sel, "leaks");
+
     for (const ktest_suite_t *const *s = __ktest_start; s < __ktest_end; s++)
         if (ktest_selected(sel, (*s)->name))
             nsuites++;
     if (bsp) {
         busylock_init(&ktest_state.lock, "ktest");
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+            free_before[c] = ppm_free_count(c);
         printk("KTAP version 1");
-        printk("1..%u", nsuites + ktest_unknown(sel, false, 0));
+        printk("1..%u", nsuites + (leaks ? 1 : 0) + ktest_unknown(sel, false, 0));
     }
 
     for (const ktest_suite_t *const *sp = __ktest_start; sp < __ktest_end; sp++) {
@@ -148,6 +180,13 @@ uint32_t ktest_run_all(void)
         }
         if (bsp)
             printk("%s %u %s", suite_failed ? "not ok" : "ok", snum, s->name);
+    }
+    if (bsp && leaks) {
+        snum++;
+        if (ktest_leaks(snum))
+            passed++;
+        else
+            failed++;
     }
     if (bsp) {
         uint32_t unknown = ktest_unknown(sel, true, snum + 1);

@@ -1,0 +1,249 @@
+/*
+ * mm_ktest.c - self-tests of the PPM and the KCM/kmem (ktest=ppm,kcm).
+ *
+ * Every case runs on the first core of every cluster at once, each on its
+ * own cluster's allocators: that the clusters do not disturb each other is
+ * part of what is tested.
+ */
+#include "ktest.h"
+#include "cluster.h"
+#include "boot_info.h"
+#include "kstring.h"
+#include "cpu.h"
+
+/* Is [@base, @end) inside one SRAT range of cluster @cxy? */
+static bool in_cluster(uint32_t cxy, uint64_t base, uint64_t end)
+{
+    const topo_cluster_t *tc = &boot_info.topo.cluster[cxy];
+
+    for (uint32_t i = 0; i < tc->nranges; i++)
+        if (base >= tc->range[i].base && end <= tc->range[i].end)
+            return true;
+    return false;
+}
+
+/* Does [@base, @end) overlap a boot reservation (kernel, MBI, modules, ...)? */
+static bool overlaps_reserved(uint64_t base, uint64_t end)
+{
+    for (uint32_t i = 0; i < boot_info.nreserved; i++)
+        if (base < boot_info.reserved[i].end && end > boot_info.reserved[i].base)
+            return true;
+    return false;
+}
+
+static int ppm_check_locked(ppm_t *ppm)
+{
+    int rc;
+
+    busylock_acquire(&ppm->lock);
+    rc = buddy_check(&ppm->buddy);
+    busylock_release(&ppm->lock);
+    return rc;
+}
+
+/* Every order can be allocated, is aligned, lies in the cluster, is writable. */
+static void ppm_every_order(ktest_t *t)
+{
+    uint32_t cxy = core_self()->cxy;
+    uint64_t before = ppm_free_count(cxy);
+
+    for (unsigned k = 0; k < BUDDY_MAX_ORDER; k++) {
+        page_t *page = ppm_alloc_pages(k);
+        uint64_t phys, bytes = PAGE_SIZE << k;
+        volatile uint8_t *v;
+
+        KTEST_EXPECT(t, page != NULL, "cluster %u, order %u", cxy, k);
+        if (page == NULL)
+            continue;
+        phys = ppm_page_to_phys(page);
+        KTEST_EXPECT(t, (phys & (bytes - 1)) == 0, "cluster %u order %u at 0x%lx", cxy, k, phys);
+        KTEST_EXPECT(t, in_cluster(cxy, phys, phys + bytes), "cluster %u order %u at 0x%lx",
+                     cxy, k, phys);
+        KTEST_EXPECT(t, page->cxy == cxy && page->order == k, "cluster %u order %u", cxy, k);
+        v = ppm_page_to_virt(page);
+        v[0] = 0xa5;
+        v[bytes - 1] = 0x5a;
+        KTEST_EXPECT(t, v[0] == 0xa5 && v[bytes - 1] == 0x5a, "cluster %u order %u", cxy, k);
+        ppm_free_pages(page);
+    }
+    KTEST_EXPECT(t, ppm_free_count(cxy) == before, "cluster %u: %lu free pages, %lu before",
+                 cxy, ppm_free_count(cxy), before);
+}
+
+/* Pages split from big blocks and freed in a scattered order merge back. */
+static void ppm_coalescing(ktest_t *t)
+{
+    enum { N = 2048 };
+    uint32_t cxy = core_self()->cxy;
+    ppm_t *ppm = &cluster_local()->ppm;
+    uint64_t before = ppm_free_count(cxy);
+    uint64_t top_before = ppm->buddy.free_blocks[BUDDY_MAX_ORDER - 1];
+    page_t *pages[2][N / 2];
+    uint32_t n = 0;
+
+    for (; n < N; n++) {
+        page_t *p = ppm_alloc_pages(0);
+        if (p == NULL)
+            break;
+        pages[n & 1][n / 2] = p;
+    }
+    KTEST_EXPECT(t, n == N, "cluster %u: only %u single pages", cxy, n);
+    /* odd-numbered pages first, so that no buddy can merge until the second pass */
+    for (uint32_t i = 0; i < n; i++)
+        ppm_free_pages(pages[i < n / 2 ? 1 : 0][i < n / 2 ? i : i - n / 2]);
+    KTEST_EXPECT(t, ppm_check_locked(ppm) == 0, "cluster %u: buddy_check %d", cxy,
+                 ppm_check_locked(ppm));
+    KTEST_EXPECT(t, ppm_free_count(cxy) == before, "cluster %u: %lu free, %lu before", cxy,
+                 ppm_free_count(cxy), before);
+    KTEST_EXPECT(t, ppm->buddy.free_blocks[BUDDY_MAX_ORDER - 1] == top_before,
+                 "cluster %u: %lu maximal blocks, %lu before", cxy,
+                 ppm->buddy.free_blocks[BUDDY_MAX_ORDER - 1], top_before);
+}
+
+/* Allocating every page ends in NULL; freeing them all recovers everything. */
+static void ppm_exhaustion(ktest_t *t)
+{
+    uint32_t cxy = core_self()->cxy;
+    ppm_t *ppm = &cluster_local()->ppm;
+    uint64_t before = ppm_free_count(cxy), n = 0;
+    page_t *head = NULL, *p;
+
+    while ((p = ppm_alloc_pages(0)) != NULL) {
+        *(page_t **)ppm_page_to_virt(p) = head;     /* chain through the pages */
+        head = p;
+        n++;
+    }
+    KTEST_EXPECT(t, n == before, "cluster %u: got %lu pages, %lu were free", cxy, n, before);
+    KTEST_EXPECT(t, ppm_alloc_pages(0) == NULL && ppm_alloc_pages(3) == NULL,
+                 "cluster %u: allocation after exhaustion", cxy);
+    while (head) {
+        p = head;
+        head = *(page_t **)ppm_page_to_virt(p);
+        ppm_free_pages(p);
+    }
+    KTEST_EXPECT(t, ppm_free_count(cxy) == before, "cluster %u: %lu free, %lu before", cxy,
+                 ppm_free_count(cxy), before);
+    KTEST_EXPECT(t, ppm_check_locked(ppm) == 0, "cluster %u", cxy);
+    p = ppm_alloc_pages(BUDDY_MAX_ORDER - 1);
+    KTEST_EXPECT(t, p != NULL, "cluster %u: no 4 MiB block after recovery", cxy);
+    if (p)
+        ppm_free_pages(p);
+}
+
+/* Free blocks, cluster_t and page descriptors all lie in the cluster's own SRAT ranges. */
+static void ppm_pages_in_own_ranges(ktest_t *t)
+{
+    cluster_t *cl = cluster_local();
+    uint32_t cxy = cl->cxy;
+    ppm_t *ppm = &cl->ppm;
+    uint64_t bad = 0, first_bad = 0, desc = virt_to_phys(ppm->buddy.pages);
+
+    busylock_acquire(&ppm->lock);
+    for (unsigned k = 0; k < BUDDY_MAX_ORDER; k++) {
+        list_entry_t *it;
+        LIST_FOREACH(&ppm->buddy.free_list[k], it) {
+            uint64_t phys = buddy_page_to_pfn(&ppm->buddy, LIST_ELEMENT(it, page_t, list))
+                            << PAGE_SHIFT;
+            uint64_t end = phys + (PAGE_SIZE << k);
+            if (!in_cluster(cxy, phys, end) || overlaps_reserved(phys, end)) {
+                if (!bad++)
+                    first_bad = phys;
+            }
+        }
+    }
+    busylock_release(&ppm->lock);
+    KTEST_EXPECT(t, bad == 0, "cluster %u: %lu free blocks outside its ranges, first at 0x%lx",
+                 cxy, bad, first_bad);
+    KTEST_EXPECT(t, in_cluster(cxy, virt_to_phys(cl), virt_to_phys(cl) + sizeof(*cl)),
+                 "cluster %u: cluster_t at 0x%lx", cxy, virt_to_phys(cl));
+    KTEST_EXPECT(t, in_cluster(cxy, desc, desc + ppm->buddy.npages * sizeof(page_t)),
+                 "cluster %u: page descriptors at 0x%lx", cxy, desc);
+}
+
+static const ktest_case_t ppm_cases[] = {
+    { "every_order",        KTEST_ON_CLUSTERS, ppm_every_order },
+    { "coalescing",         KTEST_ON_CLUSTERS, ppm_coalescing },
+    { "exhaustion",         KTEST_ON_CLUSTERS, ppm_exhaustion },
+    { "pages_in_own_ranges", KTEST_ON_CLUSTERS, ppm_pages_in_own_ranges },
+};
+static const ktest_suite_t ppm_suite = { "ppm", KTEST_CASES(ppm_cases) };
+KTEST_SUITE(ppm_suite);
+
+/* Every KCM class: distinct, aligned, local objects; pages go back when empty. */
+static void kcm_each_class(ktest_t *t)
+{
+    cluster_t *cl = cluster_local();
+    uint64_t before = ppm_free_count(cl->cxy);
+
+    for (uint32_t k = 0; k < KCM_CLASSES; k++) {
+        kcm_t *kcm = &cl->kcm[k];
+        uint32_t n = 3 * kcm->objs_per_page + 1, got = 0, pages_before = kcm->npages;
+        uint64_t *head = NULL, *o;
+
+        for (; got < n; got++) {
+            o = kcm_alloc(kcm);
+            if (o == NULL)
+                break;
+            KTEST_EXPECT(t, ((uint64_t)o & (kcm->obj_size - 1)) == 0, "class %u: %p",
+                         kcm->obj_size, o);
+            KTEST_EXPECT(t, in_cluster(cl->cxy, virt_to_phys(o), virt_to_phys(o) + kcm->obj_size),
+                         "cluster %u class %u", cl->cxy, kcm->obj_size);
+            for (uint32_t w = 1; w < kcm->obj_size / 8; w++)
+                o[w] = (uint64_t)o ^ w;                 /* a signature per object */
+            o[0] = (uint64_t)head;
+            head = o;
+        }
+        KTEST_EXPECT(t, got == n, "cluster %u class %u: %u of %u objects", cl->cxy,
+                     kcm->obj_size, got, n);
+        KTEST_EXPECT(t, pages_before != 0 || kcm->npages == 4, "cluster %u class %u: %u pages",
+                     cl->cxy, kcm->obj_size, kcm->npages);
+        while (head) {
+            o = head;
+            head = (uint64_t *)o[0];
+            for (uint32_t w = 1; w < kcm->obj_size / 8; w++)
+                if (o[w] != ((uint64_t)o ^ w)) {
+                    ktest_fail(t, "cluster %u class %u: object %p overwritten", cl->cxy,
+                               kcm->obj_size, o);
+                    break;
+                }
+            kcm_free(o);
+        }
+        KTEST_EXPECT(t, kcm->npages == pages_before, "cluster %u class %u: %u pages kept",
+                     cl->cxy, kcm->obj_size, kcm->npages - pages_before);
+    }
+    KTEST_EXPECT(t, ppm_free_count(cl->cxy) == before, "cluster %u: %lu free, %lu before",
+                 cl->cxy, ppm_free_count(cl->cxy), before);
+}
+
+/* kmem: small and page-sized requests, zeroed, local, freed without a trace. */
+static void kmem_sizes(ktest_t *t)
+{
+    static const size_t sizes[] = { 1, 64, 65, 2048, 2049, 3 * 4096, 65536 };
+    uint32_t cxy = core_self()->cxy;
+    uint64_t before = ppm_free_count(cxy);
+
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        uint8_t *p = kmem_alloc(sizes[i]);
+        bool zero = true;
+
+        KTEST_EXPECT(t, p != NULL, "cluster %u: %lu bytes", cxy, (unsigned long)sizes[i]);
+        if (p == NULL)
+            continue;
+        for (size_t b = 0; b < sizes[i]; b++)
+            zero &= p[b] == 0;
+        KTEST_EXPECT(t, zero, "cluster %u: %lu bytes not zeroed", cxy, (unsigned long)sizes[i]);
+        KTEST_EXPECT(t, in_cluster(cxy, virt_to_phys(p), virt_to_phys(p) + sizes[i]),
+                     "cluster %u: %lu bytes at %p", cxy, (unsigned long)sizes[i], p);
+        memset(p, 0xff, sizes[i]);
+        kmem_free(p);
+    }
+    KTEST_EXPECT(t, ppm_free_count(cxy) == before, "cluster %u: %lu free, %lu before", cxy,
+                 ppm_free_count(cxy), before);
+}
+
+static const ktest_case_t kcm_cases[] = {
+    { "each_class", KTEST_ON_CLUSTERS, kcm_each_class },
+    { "kmem_sizes", KTEST_ON_CLUSTERS, kmem_sizes },
+};
+static const ktest_suite_t kcm_suite = { "kcm", KTEST_CASES(kcm_cases) };
+KTEST_SUITE(kcm_suite);
