@@ -298,6 +298,10 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
     if (rc)
         return rc;
 
+    if (srat == NULL)
+        acpi_warn(out, "absent: no NUMA information", "SRAT");
+    if (slit == NULL)
+        acpi_warn(out, "absent: distances assumed 10 (local) and 20 (remote)", "SLIT");
     if (srat != NULL) {
         if (acpi_parse_srat(srat, out) == 0) {
             out->has_srat = true;

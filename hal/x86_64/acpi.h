@@ -92,7 +92,7 @@ typedef const void *(*acpi_map_fn)(uint64_t phys, size_t len, void *ctx);
  *            need (truncated); out->error says which;
  *   -ENOENT  no MADT.
  * A missing or corrupt SRAT or SLIT is not an error: has_srat / has_slit
- * stay false and a warning is recorded. Processors and ranges beyond the
+ * stay false and a warning is recorded (one per table). Processors and ranges beyond the
  * array sizes are counted (ncpus_seen, nmem_seen) but not stored.
  */
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,

@@ -71,7 +71,7 @@ int mb2_parse(uint32_t magic, const void *mbi, size_t max, mb2_info_t *out)
     uint32_t off = 8;
 
     memset(out, 0, sizeof(*out));
-    if (magic != MB2_BOOTLOADER_MAGIC || ((uintptr_t)mbi & 7) || max < 16)
+    if (magic != MB2_BOOTLOADER_MAGIC || ((uintptr_t)mbi & 7) || max < 4)
         return -EINVAL;
     out->total_size = rd32(base);
     if (out->total_size > max)

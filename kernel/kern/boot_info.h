@@ -35,6 +35,7 @@ typedef struct boot_info_s {
     const char  *opt_ktest;              /* NULL, "all" or a comma list of suites */
     bool         opt_poweroff;           /* power off once booted (and tested) */
     bool         opt_panic_halt;         /* on panic, halt for GDB instead of exiting */
+    const char  *opt_crash;              /* test the panic path: "pagefault", "ud" or "panic" */
 } boot_info_t;
 
 extern boot_info_t boot_info;

@@ -22,6 +22,7 @@ void cmdline_parse(boot_info_t *bi)
     bi->opt_ktest      = NULL;
     bi->opt_poweroff   = false;
     bi->opt_panic_halt = false;
+    bi->opt_crash      = NULL;
     while (*p) {
         char *word;
         const char *v;
@@ -47,6 +48,12 @@ void cmdline_parse(boot_info_t *bi)
                 bi->opt_panic_halt = false;
             else
                 pr_warn("kernel command line: panic=%s: expected halt or poweroff, ignored", v);
+        } else if ((v = option_value(word, "crash")) != NULL) {
+            if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic"))
+                bi->opt_crash = v;
+            else
+                pr_warn("kernel command line: crash=%s: expected pagefault, ud or panic, "
+                        "ignored", v);
         } else {
             pr_warn("kernel command line: unknown option '%s' ignored", word);
         }

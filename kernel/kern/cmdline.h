@@ -4,6 +4,8 @@
  *   ktest=all|SUITE[,SUITE...]   run the in-kernel self-tests (KTAP output)
  *   poweroff                      end the QEMU run once booted (and tested)
  *   panic=halt|poweroff           on panic, halt for GDB, or end the run (default)
+ *   crash=pagefault|ud|panic      once booted, the last core crashes on purpose
+ *                                 (tests the exception report and the stop of all cores)
  *
  * An unknown option is a warning, never a failure.
  */

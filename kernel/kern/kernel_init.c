@@ -348,6 +348,28 @@ static void kernel_core_entry(void *arg)
 
 /* ---- all cores -------------------------------------------------------------- */
 
+/*
+ * crash=...: a deliberate fault on the calling core, through two named
+ * frames so that the backtrace has something to show.
+ */
+static void __attribute__((noinline)) crash_fault(const char *kind)
+{
+    if (!strcmp(kind, "pagefault"))
+        *(volatile uint64_t *)0xdead000 = 1;       /* unmapped once the identity map is gone */
+    else if (!strcmp(kind, "ud"))
+        __asm__ volatile("ud2");
+    else
+        panic("deliberate panic (crash=panic)");
+}
+
+static void __attribute__((noinline)) crash_test(const char *kind)
+{
+    printk("crash test: core %u.%u faults on purpose (crash=%s)", core_self()->cxy,
+           core_self()->lid, kind);
+    crash_fault(kind);
+    compiler_barrier();
+}
+
 static bool core_is_bsp(const core_t *core)
 {
     return core->cxy == boot_info.bsp_cxy && core->lid == boot_info.bsp_lid;
@@ -435,7 +457,11 @@ static void core_online(core_t *core)
             status = 1;
     }
     kernel_barrier();
+    if (boot_info.opt_crash && core->gid == boot_info.topo.ncores - 1)
+        crash_test(boot_info.opt_crash);
     if (core_is_bsp(core)) {
+        if (boot_info.opt_crash)
+            udelay(1000000);                /* the crash ends the run first */
         if (boot_info.opt_poweroff) {
             printk("poweroff: status %u", status);
             hal_poweroff(status);

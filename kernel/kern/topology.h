@@ -5,8 +5,8 @@
  * memory; clusters get dense numbers (cxy 0..N-1) in increasing domain
  * order. Domains that have only one of the two are folded into the nearest
  * complete domain by SLIT distance (ties: lowest domain number) and a note
- * says so. Without an SRAT, the machine is one cluster holding every core
- * and all memory, with a warning.
+ * says so. Without an SRAT (or with one that lists no memory), the machine
+ * is one cluster holding every core and all memory, with a note.
  *
  * Pure logic: built on the bootstrap core from acpi_info_t before any other
  * core runs, then read-only ("read-mostly boot information", invariant 1).
@@ -60,7 +60,10 @@ typedef struct topology_s {
  *            than MAX_CORES_PER_CLUSTER, more processors than the MADT
  *            arrays hold, or more memory ranges in a cluster than
  *            TOPO_MAX_RANGES: out->error names the parameter to raise;
- *   -EINVAL  no processor, or no domain with memory: out->error says why.
+ *   -EINVAL  no processor, or no domain with both cores and memory
+ *            (after folding): out->error says why.
+ * An SRAT that lists no memory at all is treated like a missing SRAT: one
+ * cluster, with a note.
  */
 int topo_build(const acpi_info_t *acpi, uint64_t ram_end, topology_t *out);
 

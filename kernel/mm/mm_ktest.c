@@ -160,11 +160,37 @@ static void ppm_pages_in_own_ranges(ktest_t *t)
                  "cluster %u: page descriptors at 0x%lx", cxy, desc);
 }
 
+/*
+ * Regression (memory-only node folded into cluster 0 beyond cluster 1's
+ * memory): cluster 0's frame span then covers cluster 1's pages, and
+ * ppm_phys_to_page() returned cluster 0's reserved descriptor for them.
+ * Every page a cluster allocates must map back to that cluster's descriptor.
+ */
+static void ppm_phys_to_page_own_cluster(ktest_t *t)
+{
+    uint32_t cxy = core_self()->cxy;
+
+    for (unsigned k = 0; k < BUDDY_MAX_ORDER; k += 2) {
+        page_t *page = ppm_alloc_pages(k);
+        uint64_t phys;
+
+        if (page == NULL)
+            continue;
+        phys = ppm_page_to_phys(page);
+        KTEST_EXPECT(t, ppm_phys_to_page(phys) == page, "cluster %u: 0x%lx maps to %p, not %p",
+                     cxy, phys, ppm_phys_to_page(phys), page);
+        KTEST_EXPECT(t, ppm_phys_to_page(phys + (PAGE_SIZE << k) - 1) == page + (1u << k) - 1,
+                     "cluster %u: last page of the block at 0x%lx", cxy, phys);
+        ppm_free_pages(page);
+    }
+}
+
 static const ktest_case_t ppm_cases[] = {
     { "every_order",        KTEST_ON_CLUSTERS, ppm_every_order },
     { "coalescing",         KTEST_ON_CLUSTERS, ppm_coalescing },
     { "exhaustion",         KTEST_ON_CLUSTERS, ppm_exhaustion },
     { "pages_in_own_ranges", KTEST_ON_CLUSTERS, ppm_pages_in_own_ranges },
+    { "phys_to_page_own_cluster", KTEST_ON_CLUSTERS, ppm_phys_to_page_own_cluster },
 };
 static const ktest_suite_t ppm_suite = { "ppm", KTEST_CASES(ppm_cases) };
 KTEST_SUITE(ppm_suite);

@@ -63,9 +63,14 @@ void *ppm_page_to_virt(const page_t *page)
 
 page_t *ppm_phys_to_page(uint64_t phys)
 {
+    /*
+     * A cluster's frame span may cover another cluster's memory (a folded
+     * memory-only domain beyond it): there its descriptors stay reserved,
+     * so only a managed descriptor names the page's cluster.
+     */
     for (uint32_t c = 0; c < MAX_CLUSTERS && cluster_tbl[c]; c++) {
         page_t *page = buddy_pfn_to_page(&cluster_tbl[c]->ppm.buddy, phys >> PAGE_SHIFT);
-        if (page)
+        if (page && !(page->flags & PG_RESERVED))
             return page;
     }
     return NULL;

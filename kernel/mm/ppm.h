@@ -56,7 +56,10 @@ uint64_t ppm_page_to_phys(const page_t *page);
 /* Direct-map address of the page described by @page, any cluster. */
 void *ppm_page_to_virt(const page_t *page);
 
-/* Descriptor of the page at physical address @phys, or NULL if no PPM manages it. */
+/*
+ * Descriptor of the page at physical address @phys in the PPM that manages
+ * it, or NULL if none does (reserved memory, holes, other devices).
+ */
 page_t *ppm_phys_to_page(uint64_t phys);
 
 /* Free pages of cluster @cxy's PPM (a snapshot, taken under its lock). */
