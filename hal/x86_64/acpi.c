@@ -240,6 +240,7 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
                acpi_info_t *out)
 {
     const uint8_t *root, *madt = NULL, *srat = NULL, *slit = NULL;
+    bool srat_seen = false, slit_seen = false;
     const char *err = NULL;
     uint64_t sdt;
     bool xsdt;
@@ -273,6 +274,8 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
         sig[4] = '\0';
         if (strcmp(sig, "APIC") && strcmp(sig, "SRAT") && strcmp(sig, "SLIT"))
             continue;
+        srat_seen |= !strcmp(sig, "SRAT");
+        slit_seen |= !strcmp(sig, "SLIT");
         t = acpi_map_table(phys, map, ctx, &err);
         if (t == NULL) {
             if (!strcmp(sig, "APIC")) {
@@ -298,9 +301,9 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
     if (rc)
         return rc;
 
-    if (srat == NULL)
+    if (!srat_seen)
         acpi_warn(out, "absent: no NUMA information", "SRAT");
-    if (slit == NULL)
+    if (!slit_seen)
         acpi_warn(out, "absent: distances assumed 10 (local) and 20 (remote)", "SLIT");
     if (srat != NULL) {
         if (acpi_parse_srat(srat, out) == 0) {

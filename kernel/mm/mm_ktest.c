@@ -70,7 +70,13 @@ static void ppm_every_order(ktest_t *t)
                  cxy, ppm_free_count(cxy), before);
 }
 
-/* Pages split from big blocks and freed in a scattered order merge back. */
+/*
+ * Pages split from big blocks and freed in a scattered order merge back.
+ * The pages are chained through their own first word (a kernel stack is
+ * too small for an array of them): even-numbered and odd-numbered pages on
+ * two chains, the odd ones freed first so no buddy pair can merge until
+ * the second chain is freed.
+ */
 static void ppm_coalescing(ktest_t *t)
 {
     enum { N = 2048 };
@@ -78,19 +84,24 @@ static void ppm_coalescing(ktest_t *t)
     ppm_t *ppm = &cluster_local()->ppm;
     uint64_t before = ppm_free_count(cxy);
     uint64_t top_before = ppm->buddy.free_blocks[BUDDY_MAX_ORDER - 1];
-    page_t *pages[2][N / 2];
+    page_t *chain[2] = { NULL, NULL };
     uint32_t n = 0;
 
     for (; n < N; n++) {
         page_t *p = ppm_alloc_pages(0);
         if (p == NULL)
             break;
-        pages[n & 1][n / 2] = p;
+        *(page_t **)ppm_page_to_virt(p) = chain[n & 1];
+        chain[n & 1] = p;
     }
     KTEST_EXPECT(t, n == N, "cluster %u: only %u single pages", cxy, n);
-    /* odd-numbered pages first, so that no buddy can merge until the second pass */
-    for (uint32_t i = 0; i < n; i++)
-        ppm_free_pages(pages[i < n / 2 ? 1 : 0][i < n / 2 ? i : i - n / 2]);
+    for (int c = 1; c >= 0; c--) {
+        while (chain[c]) {
+            page_t *p = chain[c];
+            chain[c] = *(page_t **)ppm_page_to_virt(p);
+            ppm_free_pages(p);
+        }
+    }
     KTEST_EXPECT(t, ppm_check_locked(ppm) == 0, "cluster %u: buddy_check %d", cxy,
                  ppm_check_locked(ppm));
     KTEST_EXPECT(t, ppm_free_count(cxy) == before, "cluster %u: %lu free, %lu before", cxy,
