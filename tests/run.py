@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Archipel top-level test runner (what ``make test`` calls).
+
+Runs, in this order, each section that is selected:
+
+host   every host unit-test binary given to --host-tests (run from the repository
+       root; each prints KTAP version 1 on stdout and exits 0 or 1);
+unit   the Python unit tests of tests/boot (test_*.py: the KTAP parser, the
+       boot-report checks, the QEMU command builder);
+boot   the QEMU boot harness tests/boot/boot_tests.py, if --boot is given (or
+       --only names a topology); everything after --boot is passed to the
+       harness.
+
+--only NAME,... narrows the run to the named sections, host test binaries
+(file name) and boot topologies; names that are neither a section nor a host
+binary are boot topologies (given to the harness as --only).
+
+Progress is streamed, one line per test result as it arrives, tagged with its
+section (``[host:test_buddy] ok  buddy.split``).  Top-level ``#`` lines of a
+section (e.g. the boot harness's progress and boot times) are shown as they
+come; the diagnostics of a failed test are shown under it.  The run ends with
+the list of failed tests and, as the very last line::
+
+    N passed, M failed[, K skipped]
+
+A section whose program is killed, times out, or exits with an error without
+reporting a failed test itself (crash, bad arguments, missing ISO...) counts
+one more failure named ``exit-status``; a truncated or missing KTAP output
+fails as ``plan`` / ``ktap`` (see tools/ktap.py).
+
+Exit status: 0 iff no test failed and at least one test passed; 130 if
+interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import traceback
+import unittest
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+
+import ktap  # noqa: E402
+
+BOOT_DIR = os.path.join(REPO, "tests", "boot")
+BOOT_HARNESS = os.path.join(BOOT_DIR, "boot_tests.py")
+SECTIONS = ("host", "unit", "boot")
+HOST_TIMEOUT = 600.0
+UNIT_TIMEOUT = 600.0
+
+
+# --- unittest -> KTAP (the "unit" section runs this in a child process) ----------------
+
+class KtapTestResult(unittest.TestResult):
+    """A unittest result that prints one KTAP line per test as it finishes."""
+
+    def __init__(self, stream, total: int):
+        super().__init__()
+        self.stream = stream
+        self.buffer = True  # keep the tests' own output out of the KTAP stream
+        self.number = 0
+        self.write("KTAP version 1")
+        self.write(f"1..{total}")
+
+    def write(self, line: str) -> None:
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def startTest(self, test):
+        super().startTest(test)
+        self._state, self._diags = "ok", []
+
+    def _fail(self, err, what: str) -> None:
+        self._state = "fail"
+        text = "".join(traceback.format_exception(*err)) if err else ""
+        self._diags.append(what)
+        self._diags += [ln for ln in text.rstrip().splitlines()]
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._fail(err, "error:")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._fail(err, "failure:")
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._fail(err, f"subtest {subtest._subDescription()} failed:")
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._state, self._skip = "skip", reason
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._state = "fail"
+        self._diags.append("unexpected success of a test marked expectedFailure")
+
+    def stopTest(self, test):
+        super().stopTest(test)  # restores stdout/stderr when buffering
+        self.number += 1
+        name = test.id()
+        if self._state == "fail":
+            for d in self._diags:
+                self.write(f"# {d}")
+            self.write(f"not ok {self.number} {name}")
+        elif self._state == "skip":
+            self.write(f"ok {self.number} {name} # SKIP {self._skip}")
+        else:
+            self.write(f"ok {self.number} {name}")
+
+
+def emit_unittest_ktap(directory: str) -> int:
+    """Discover test_*.py in ``directory``, run them, print KTAP; 0 iff all passed."""
+    stream = sys.stdout
+    suite = unittest.defaultTestLoader.discover(directory, pattern="test_*.py",
+                                                top_level_dir=directory)
+    result = KtapTestResult(stream, suite.countTestCases())
+    suite.run(result)
+    return 0 if result.wasSuccessful() else 1
+
+
+# --- running sections ----------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    section: str
+    path: str
+    passed: bool
+    skipped: bool
+    diagnostics: tuple = ()
+
+
+@dataclass
+class Totals:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, section: str | None = None) -> tuple[int, int, int]:
+        p = f = s = 0
+        for o in self.outcomes:
+            if section is not None and o.section != section:
+                continue
+            if o.skipped:
+                s += 1
+            elif o.passed:
+                p += 1
+            else:
+                f += 1
+        return p, f, s
+
+
+def counts_text(passed: int, failed: int, skipped: int) -> str:
+    return f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else "")
+
+
+class Runner:
+    def __init__(self, out=None):
+        self.out = out or sys.stdout
+        self.totals = Totals()
+        self.sections: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def record(self, outcome: Outcome, live_diags_shown: bool) -> None:
+        self.totals.outcomes.append(outcome)
+        tag = f"[{outcome.section}]"
+        state = "SKIP" if outcome.skipped else ("ok" if outcome.passed else "FAIL")
+        self.say(f"{tag} {state:4} {outcome.path}")
+        if not outcome.passed and not live_diags_shown:
+            for d in outcome.diagnostics:
+                self.say(f"{tag}      # {d}")
+
+    def run_section(self, section: str, cmd: list[str], timeout: float | None) -> None:
+        """Run one KTAP-producing program and record its results as they arrive."""
+        self.sections.append(section)
+        tag = f"[{section}]"
+        self.say(f"{tag} running: {' '.join(cmd)}")
+        parser = ktap.Parser(strip_console_prefix=False)
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        try:
+            proc = subprocess.Popen(cmd, cwd=REPO, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, env=env)
+        except OSError as exc:
+            self.record(Outcome(section, "exit-status", False, False,
+                                (f"cannot run {cmd[0]}: {exc.strerror}",)), False)
+            return
+        real_failures = 0  # failed results the program itself reported
+        timed_out = False
+        deadline = time.monotonic() + timeout if timeout else None
+        buffer = b""
+        fd = proc.stdout.fileno()
+
+        def handle(raw: bytes) -> None:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            for event in parser.feed(line):
+                if isinstance(event, ktap.Diagnostic):
+                    if event.level == 0:
+                        self.say(f"{tag} {event.text}")
+                else:
+                    nonlocal real_failures
+                    if not event.passed and not event.synthetic:
+                        real_failures += 1
+                    shown = event.depth == 0 and not event.synthetic
+                    self.record(Outcome(section, event.path, event.passed, event.skipped,
+                                        event.diagnostics), shown)
+
+        interrupted = False
+        try:
+            while True:
+                wait = None if deadline is None else deadline - time.monotonic()
+                if wait is not None and wait <= 0:
+                    timed_out = True
+                    break
+                ready, _, _ = select.select([fd], [], [], wait)
+                if not ready:
+                    continue
+                data = os.read(fd, 65536)
+                if not data:
+                    break
+                buffer += data
+                *lines, buffer = buffer.split(b"\n")
+                for raw in lines:
+                    handle(raw)
+            if buffer:
+                handle(buffer)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if timed_out or interrupted:
+                # SIGTERM lets the boot harness stop its QEMU; then insist.
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            proc.stdout.close()
+            rc = proc.wait()
+        if interrupted:
+            self.say(f"{tag} interrupted")
+            raise KeyboardInterrupt
+        for event in parser.close():
+            if isinstance(event, ktap.LeafResult):
+                self.record(Outcome(section, event.path, event.passed, event.skipped,
+                                    event.diagnostics), False)
+        problem = None
+        if timed_out:
+            problem = f"no end after {timeout:g} s, killed"
+        elif rc < 0:
+            problem = f"killed by signal {signal.Signals(-rc).name}"
+        elif rc != 0 and real_failures == 0:
+            problem = f"exited with status {rc} without reporting a failed test"
+        if problem:
+            self.record(Outcome(section, "exit-status", False, False, (problem,)),
+                        False)
+        p, f, s = self.totals.count(section)
+        self.say(f"{tag} done: {counts_text(p, f, s)}")
+
+    def summary(self) -> int:
+        self.say("")
+        self.say("==== summary ====")
+        for section in self.sections:
+            self.say(f"{section}: {counts_text(*self.totals.count(section))}")
+        failed = [o for o in self.totals.outcomes if not o.passed and not o.skipped]
+        if failed:
+            self.say("failed:")
+            for o in failed:
+                self.say(f"  [{o.section}] {o.path}")
+        passed, nfailed, skipped = self.totals.count()
+        self.say(counts_text(passed, nfailed, skipped))
+        return 0 if nfailed == 0 and passed > 0 else 1
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="run.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  python3 tests/run.py --host-tests build/host/test_*\n"
+               "  python3 tests/run.py --host-tests build/host/test_* "
+               "--boot --iso build/archipel-test.iso --timeout 180\n"
+               "  python3 tests/run.py --host-tests build/host/test_* --only test_buddy,4x2 "
+               "--boot --iso build/archipel-test.iso\n"
+               "  python3 tests/run.py --only unit\n")
+    parser.add_argument("--host-tests", nargs="*", default=[], metavar="BIN",
+                        help="host unit-test binaries to run (zero or more)")
+    parser.add_argument("--only", metavar="NAME,...",
+                        help="run only what is named: a section (host, unit, boot), a host "
+                             "test binary (its file name, e.g. test_buddy) or a boot topology "
+                             "(e.g. 4x2, memonly: boots only those). Default: everything "
+                             "(the boot section only with --boot or a named topology)")
+    parser.add_argument("--host-timeout", type=float, default=HOST_TIMEOUT, metavar="SECONDS",
+                        help=f"kill a host test binary after SECONDS (default {HOST_TIMEOUT:g})")
+    parser.add_argument("--boot", nargs=argparse.REMAINDER, metavar="ARG",
+                        help="run the boot harness with the following arguments (must come "
+                             "last; see tests/boot/boot_tests.py --help)")
+    parser.add_argument("--unittest-ktap", metavar="DIR", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Plan:
+    """What to run: host binaries, whether to run the unit tests, harness arguments."""
+
+    host: list[str]
+    unit: bool
+    boot: list[str] | None  #: harness arguments, None: no boot section
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    """Resolve --host-tests, --only and --boot into a :class:`Plan`."""
+    if not args.only:
+        return Plan(list(args.host_tests), True, args.boot)
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    by_name = {os.path.basename(b): b for b in args.host_tests}
+    sections = {n for n in names if n in SECTIONS}
+    binaries = [by_name[n] for n in names if n in by_name and n not in SECTIONS]
+    topologies = [n for n in names if n not in SECTIONS and n not in by_name]
+    host = list(args.host_tests) if "host" in sections else binaries
+    boot = None
+    if "boot" in sections or topologies:
+        boot = list(args.boot or [])
+        if topologies:
+            boot += ["--only", ",".join(topologies)]
+    return Plan(host, "unit" in sections, boot)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.unittest_ktap:
+        return emit_unittest_ktap(args.unittest_ktap)
+    plan = make_plan(args)
+    runner = Runner()
+
+    # SIGTERM/SIGHUP (make killed, terminal closed): stop the running section cleanly.
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    try:
+        for binary in plan.host:
+            name = os.path.basename(binary)
+            runner.run_section(f"host:{name}", [os.path.abspath(binary)], args.host_timeout)
+        if plan.unit:
+            runner.run_section("unit", [sys.executable, os.path.abspath(__file__),
+                                        "--unittest-ktap", BOOT_DIR], UNIT_TIMEOUT)
+        if plan.boot is not None:
+            runner.run_section("boot", [sys.executable, BOOT_HARNESS] + plan.boot, None)
+    except KeyboardInterrupt:
+        runner.summary()
+        print("run.py: interrupted", file=sys.stderr)
+        return 130
+    return runner.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
