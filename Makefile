@@ -25,7 +25,13 @@ TEST_ISO   := $(BUILD)/archipel-test.iso
 # `make run` powers the guest off once booted, unless POWEROFF=0.
 POWEROFF   ?= 1
 RUN_CMDLINE  := $(strip $(if $(filter 1,$(POWEROFF)),poweroff) $(CMDLINE))
-TEST_CMDLINE := ktest=all poweroff
+# Kernel command line of each ISO, by its name
+CMDLINE_archipel       = $(RUN_CMDLINE)
+CMDLINE_archipel-test  = ktest=all poweroff
+CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
+CRASH_ISO  := $(BUILD)/archipel-crash.iso
+# A kernel built with tiny limits, to test that a bigger machine is refused
+LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
 
 KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
@@ -72,8 +78,7 @@ $(INITRAMFS): tools/mkinitramfs.py user/initramfs/etc/archipel-release
 # The command line is baked into grub.cfg: rebuild an ISO when it changes.
 $(BUILD)/%.cmdline: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(if $(filter archipel-test,$*),$(TEST_CMDLINE),$(RUN_CMDLINE))' | cmp -s - $@ || \
-	    echo '$(if $(filter archipel-test,$*),$(TEST_CMDLINE),$(RUN_CMDLINE))' > $@
+	@echo '$(CMDLINE_$*)' | cmp -s - $@ || echo '$(CMDLINE_$*)' > $@
 
 $(BUILD)/%.iso: $(KERNEL) $(INITRAMFS) $(BUILD)/%.cmdline tools/mkiso.sh
 	tools/mkiso.sh $(KERNEL) $(INITRAMFS) "$$(cat $(BUILD)/$*.cmdline)" $@
@@ -97,11 +102,16 @@ debug: deps-debug
 	@$(MAKE) --no-print-directory $(ISO) RUN_CMDLINE='panic=halt $(RUN_CMDLINE)'
 	tools/debug.sh $(ISO) $(KERNEL) $(QEMU_ARGS)
 
-test: deps-test
-	@$(MAKE) --no-print-directory $(TEST_ISO) host-tests
-	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) --iso $(TEST_ISO) $(TEST_ARGS)
+$(LIMITS_ISO): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/limits MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 $@
 
--include tests/host/host.mk
+test: deps-test
+	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) host-tests
+	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) --boot --iso $(TEST_ISO) \
+	    --timeout $(BOOT_TIMEOUT) --scenario-iso crash=$(CRASH_ISO) \
+	    --scenario-iso limits=$(LIMITS_ISO) $(TEST_ARGS)
+
+include tests/host/host.mk
 
 clean:
 	rm -rf $(BUILD)

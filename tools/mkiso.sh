@@ -8,7 +8,8 @@ kernel=$1 initramfs=$2 cmdline=$3 out=$4
 case "$cmdline" in *\"*|*\\*) echo "mkiso.sh: the command line may not hold \" or \\" >&2; exit 2;; esac
 
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$kernel" "$dir/boot/archipel.elf"
 cp "$initramfs" "$dir/boot/initramfs.cpio"
@@ -26,4 +27,4 @@ menuentry "Archipel" {
 CFG
 grub-mkrescue --compress=no --locales= --fonts= --themes= \
     --install-modules="multiboot2 normal iso9660 biosdisk serial terminal configfile" \
-    -o "$out" "$dir" 2>"$dir/log" || { cat "$dir/log" >&2; exit 1; }
+    -o "$out" "$dir" 2>"$log" || { cat "$log" >&2; exit 1; }
