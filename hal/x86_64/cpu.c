@@ -33,7 +33,7 @@ void hal_cpu_init(core_t *core)
     wrmsr(MSR_GS_BASE, (uint64_t)core);
 
     memset(&a->tss, 0, sizeof(a->tss));
-    a->tss.ist[0] = (uint64_t)(a->ist_stack + IST_STACK_SIZE);
+    a->tss.ist[0] = a->ist_top;
     a->tss.iomap_base = sizeof(tss_t);
     a->gdt[GDT_NULL]    = 0;
     a->gdt[GDT_KCODE]   = SEG_KCODE64;

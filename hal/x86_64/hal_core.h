@@ -20,7 +20,7 @@
 #define GDT_TSS      6     /* 0x30, two slots */
 #define GDT_ENTRIES  8
 
-#define IST_STACK_SIZE 8192   /* bytes, NMI and double fault stack */
+#define IST_STACK_ORDER 1     /* NMI and double fault stack: 2^1 pages = 8 KiB */
 
 typedef struct tss_s {
     uint32_t reserved0;
@@ -35,7 +35,7 @@ typedef struct tss_s {
 typedef struct hal_core_arch_s {
     uint64_t gdt[GDT_ENTRIES];
     tss_t    tss;
-    uint8_t  ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+    uint64_t ist_top;         /* top of the NMI / double fault stack (IST1), set before hal_cpu_init */
 } hal_core_arch_t;
 
 #endif

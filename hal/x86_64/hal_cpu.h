@@ -8,8 +8,9 @@
 
 /*
  * Sets up the calling core with @core as its identity: GS base -> @core,
- * the core's own GDT and TSS (IST1 = its NMI / double fault stack), the
- * shared IDT. Runs on the core itself, with interrupts disabled.
+ * the core's own GDT and TSS (IST1 = core->arch.ist_top, its NMI / double
+ * fault stack, which the caller has set), the shared IDT. Runs on the core
+ * itself, with interrupts disabled.
  */
 void hal_cpu_init(core_t *core);
 

@@ -18,7 +18,10 @@
 extern uint64_t boot_pml4[512];
 extern uint64_t boot_pd[4 * 512];
 
-#define POOL_PAGES 64           /* 2 MiB-page directories beyond 4 GiB: 64 GiB */
+/* 4 KiB page table of the first 2 MiB: page 0 left unmapped, so NULL faults */
+static uint64_t low_pt[512] __attribute__((aligned(4096)));
+
+#define POOL_PAGES 16           /* without 1 GiB pages: directories for 16 GiB beyond 4 GiB */
 static uint64_t pd_pool[POOL_PAGES][512] __attribute__((aligned(4096)));
 
 static uint64_t *table_virt(uint64_t entry)
@@ -38,6 +41,12 @@ int paging_init(uint64_t ram_end, const uint64_t *mmio, int n)
     cpuid(0x80000001, 0, &a, &b, &c, &d);
     gbpages = (d >> 26) & 1;             /* CPUID.80000001H:EDX.Page1GB */
 
+    if (pd[0] & PTE_PS) {
+        for (int i = 1; i < 512; i++)
+            low_pt[i] = ((uint64_t)i << 12) | PTE_P | PTE_W;
+        low_pt[0] = 0;
+        pd[0] = virt_to_phys(low_pt) | PTE_P | PTE_W;
+    }
     for (int i = 0; i < n; i++)
         if (mmio[i] < 4 * GIB)
             pd[mmio[i] >> 21] |= PTE_PCD | PTE_PWT;
@@ -75,4 +84,20 @@ void paging_drop_identity(void)
 void paging_flush_local(void)
 {
     write_cr3(read_cr3());
+}
+
+bool paging_is_mapped(uint64_t va)
+{
+    uint64_t *table = phys_to_virt(read_cr3() & 0x000ffffffffff000ull);
+
+    for (int level = 3; level >= 0; level--) {
+        uint64_t e = table[(va >> (12 + 9 * level)) & 511];
+
+        if (!(e & PTE_P))
+            return false;
+        if (level == 0 || (level <= 2 && (e & PTE_PS)))
+            return true;
+        table = table_virt(e);
+    }
+    return true;
 }

@@ -10,10 +10,13 @@
 #define _PAGING_H_
 
 #include <stdint.h>
+#include <stdbool.h>
 
 /*
- * Extends the direct map (entry.S mapped 0 - 4 GiB) to [0, @ram_end) and
- * makes the 2 MiB pages holding @mmio[0..n) uncached.
+ * Extends the direct map (entry.S mapped 0 - 4 GiB) to [0, @ram_end),
+ * makes the 2 MiB pages holding @mmio[0..n) uncached, and unmaps physical
+ * page 0 (in the identity map and the direct map alike), so that a NULL
+ * pointer faults even while the boot identity map exists.
  * Bootstrap core, once, before any other core runs.
  * @return 0, or -E2BIG when @ram_end is beyond what the boot page-table
  *         pool can map (the message says how far that is).
@@ -28,6 +31,12 @@ uint64_t paging_kernel_pml4(void);
  * core must then reload CR3 (paging_flush_local()).
  */
 void paging_drop_identity(void);
+
+/*
+ * Walks the calling core's page tables for virtual address @va.
+ * @return true when @va is mapped (present at every level).
+ */
+bool paging_is_mapped(uint64_t va);
 
 /* Flushes the calling core's TLB of non-global entries (reloads CR3). */
 void paging_flush_local(void);

@@ -7,6 +7,7 @@
 #include "barrier.h"
 #include "apic.h"
 #include "cpu.h"
+#include "paging.h"
 
 static core_t *core_of(uint32_t cxy, uint32_t lid)
 {
@@ -144,10 +145,25 @@ static void topology_stacks_local(ktest_t *t)
     KTEST_EXPECT(t, inside, "core %u.%u: stack at 0x%lx", core->cxy, core->lid, top);
 }
 
+/*
+ * Regression (cluster_bringup allocated through a NULL cluster pointer and
+ * read a lock at address 0x38 without faulting, because the boot identity
+ * map covered page 0): page 0 is unmapped at both of its addresses, its
+ * neighbour is not.
+ */
+static void topology_null_page_unmapped(ktest_t *t)
+{
+    KTEST_EXPECT(t, !paging_is_mapped(0x38), "virtual page 0 is mapped");
+    KTEST_EXPECT(t, !paging_is_mapped(DIRECT_MAP_BASE + 0x38), "direct map of page 0 is mapped");
+    KTEST_EXPECT(t, paging_is_mapped(DIRECT_MAP_BASE + PAGE_SIZE), "direct map of page 1 is not");
+    KTEST_EXPECT(t, paging_is_mapped((uint64_t)cluster_tbl[0]), "cluster 0's cluster_t is not");
+}
+
 static const ktest_case_t topology_cases[] = {
     { "slit_matrix",         KTEST_ON_BSP,   topology_slit_matrix },
     { "domains_increasing",  KTEST_ON_BSP,   topology_domains_increasing },
     { "stacks_local",        KTEST_ON_CORES, topology_stacks_local },
+    { "null_page_unmapped",  KTEST_ON_CORES, topology_null_page_unmapped },
 };
 static const ktest_suite_t topology_suite = { "topology", KTEST_CASES(topology_cases) };
 KTEST_SUITE(topology_suite);

@@ -45,9 +45,15 @@ extern char __text_start[], __kernel_end[];
 void hal_switch_stack(uint64_t stack_top, void (*fn)(void *), void *arg)
     __attribute__((noreturn));
 
-/* Early identity of each cluster's first core, before its cluster_t exists. */
+/*
+ * Early identity and stack of each cluster's first core, before its
+ * cluster_t exists; the lowest BOOT_IST_BYTES of each stack serve as its
+ * NMI / double fault stack meanwhile.
+ */
+#define BOOT_STACK_BYTES 8192
+#define BOOT_IST_BYTES   2048
 static core_t boot_cores[MAX_CLUSTERS];
-static uint8_t boot_stacks[MAX_CLUSTERS][8192] __attribute__((aligned(16)));
+static uint8_t boot_stacks[MAX_CLUSTERS][BOOT_STACK_BYTES] __attribute__((aligned(16)));
 
 static volatile uint32_t cores_online;     /* cores that reached core_online() */
 static volatile uint32_t boot_released;    /* the BSP let everyone past the report */
@@ -166,7 +172,8 @@ static void boot_parse_acpi(void)
         boot_refuse("ACPI", "the boot loader passed no RSDP (multiboot2 tags 14/15)");
     rc = paging_init(boot_info.ram_end, NULL, 0);
     if (rc)
-        boot_refuse("memory", "RAM ends beyond what the boot direct map can cover (512 GiB)");
+        boot_refuse("memory", "RAM ends beyond what the boot direct map can cover (512 GiB "
+                    "with 1 GiB pages, 20 GiB without)");
     rc = acpi_parse(boot_info.mb2.rsdp, boot_info.mb2.rsdp_len, acpi_map_direct, &mapped, acpi);
     if (rc)
         boot_refuse("ACPI", acpi->error);
@@ -269,14 +276,21 @@ static void wake_core(uint32_t cxy, uint32_t lid)
     lapic_send_ipi(boot_info.topo.cluster[cxy].apic_id[lid], VEC_WAKE);
 }
 
-/* Allocates a kernel stack in the local cluster; returns its top. */
-static uint64_t core_stack_alloc(void)
+/* Allocates 2^@order pages in the local cluster for a stack; returns its top. */
+static uint64_t stack_alloc(unsigned order)
 {
-    page_t *p = ppm_alloc_pages(CORE_STACK_ORDER);
+    page_t *p = ppm_alloc_pages(order);
 
     if (p == NULL)
         panic("no memory for a kernel stack in cluster %u", core_self()->cxy);
-    return (uint64_t)ppm_page_to_virt(p) + (PAGE_SIZE << CORE_STACK_ORDER);
+    return (uint64_t)ppm_page_to_virt(p) + (PAGE_SIZE << order);
+}
+
+/* Gives @core its kernel stack and its NMI / double fault stack, in its cluster. */
+static void core_stacks_alloc(core_t *core)
+{
+    core->stack_top    = stack_alloc(CORE_STACK_ORDER);
+    core->arch.ist_top = stack_alloc(IST_STACK_ORDER);
 }
 
 static void kernel_core_entry(void *arg);
@@ -295,7 +309,7 @@ static void cluster_start_cores(void *arg)
 
         if (other == core)
             continue;
-        other->stack_top = core_stack_alloc();
+        core_stacks_alloc(other);
         rc = smp_start_core(cl->cxy, other->apic_id, kernel_core_entry, other, other->stack_top);
         if (rc == 0 && !wait_for_count(&other->online, 1, AP_CHECKIN_MS))
             rc = -ETIMEDOUT;
@@ -315,10 +329,11 @@ static void cluster_bringup(uint32_t cxy, uint32_t lid)
     if (cl == NULL)
         panic("cluster %u: no usable memory range can hold its cluster_t and page descriptors",
               cxy);
+    core_self()->cluster = cl;             /* the early identity now allocates here */
     core = &cl->core[lid];
     core->apic_id_seen = lapic_id();
+    core_stacks_alloc(core);
     hal_cpu_init(core);                    /* now the core's final identity */
-    core->stack_top = core_stack_alloc();
     hal_switch_stack(core->stack_top, cluster_start_cores, core);
 }
 
@@ -481,6 +496,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
     uint32_t cxy, lid;
 
     bsp->self = bsp;
+    bsp->arch.ist_top = (uint64_t)boot_stacks[0] + BOOT_IST_BYTES;
     idt_init();
     hal_cpu_init(bsp);
     serial_init();
@@ -509,6 +525,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
         tmp->cxy  = c;
         tmp->lid  = (c == cxy) ? lid : 0;
         tmp->gid  = gid + tmp->lid;
+        tmp->arch.ist_top = (uint64_t)boot_stacks[c] + BOOT_IST_BYTES;
         gid += boot_info.topo.cluster[c].ncores;
     }
     hal_cpu_init(&boot_cores[cxy]);
@@ -524,7 +541,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
         if (c == cxy)
             continue;
         rc = smp_start_core(c, boot_info.topo.cluster[c].apic_id[0], kernel_cluster_entry, tmp,
-                            (uint64_t)(boot_stacks[c] + sizeof(boot_stacks[c])));
+                            (uint64_t)(boot_stacks[c] + BOOT_STACK_BYTES));
         if (rc == 0 && !wait_for_count(&tmp->online, 1, AP_CHECKIN_MS))
             rc = -ETIMEDOUT;
         if (rc)
