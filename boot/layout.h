@@ -16,8 +16,15 @@
 #define DIRECT_MAP_BASE   0xffff800000000000
 #define BOOT_STACK_SIZE   16384          /* bytes, bootstrap core's stack */
 
-/* AP trampolines: one 4 KiB page per cluster, below 1 MiB (SIPI vector = page number) */
+/*
+ * AP start-up area, below 1 MiB (never managed by a PPM): per cluster two
+ * 4 KiB pages, the trampoline (its page number is the SIPI vector) and the
+ * early stack of the cluster's first core, used until that core has built
+ * its cluster and moved to a stack in the cluster's own memory.
+ */
 #define TRAMPOLINE_PHYS   0x10000
+#define TRAMPOLINE_STRIDE 0x2000
+#define TRAMPOLINE_END    0x9f000        /* the EBDA may start at 0x9fc00 */
 
 /* Boot-time segment selectors (boot GDT and per-core GDT, hal/x86_64/cpu.c) */
 #define SEL_KCODE 0x08

@@ -16,9 +16,17 @@ extern const char tr_cr3[], tr_efer[], tr_stack[], tr_entry[], tr_arg[], tr_aliv
 #define TR_FIELD(page, sym) ((void *)((char *)(page) + ((sym) - trampoline_start)))
 #define TR_OFF(sym)         ((uint32_t)((sym) - trampoline_start))
 
+_Static_assert(TRAMPOLINE_PHYS + MAX_CLUSTERS * TRAMPOLINE_STRIDE <= TRAMPOLINE_END,
+               "MAX_CLUSTERS trampolines and early stacks do not fit below 640 KiB");
+
 uint64_t smp_trampoline_phys(uint32_t cxy)
 {
-    return TRAMPOLINE_PHYS + (uint64_t)cxy * 4096;
+    return TRAMPOLINE_PHYS + (uint64_t)cxy * TRAMPOLINE_STRIDE;
+}
+
+uint64_t smp_early_stack_top(uint32_t cxy)
+{
+    return (uint64_t)phys_to_virt(smp_trampoline_phys(cxy) + TRAMPOLINE_STRIDE);
 }
 
 void smp_trampoline_install(uint32_t cxy)
@@ -45,6 +53,7 @@ int smp_start_core(uint32_t tramp_cxy, uint32_t apic_id, void (*entry)(void *),
     char *page = phys_to_virt(phys);
     volatile uint32_t *alive = TR_FIELD(page, tr_alive);
 
+    smp_trampoline_install(tramp_cxy);      /* fresh copy for every start */
     *(uint64_t *)TR_FIELD(page, tr_stack) = stack_top;
     *(uint64_t *)TR_FIELD(page, tr_entry) = (uint64_t)entry;
     *(uint64_t *)TR_FIELD(page, tr_arg)   = (uint64_t)arg;

@@ -46,14 +46,18 @@ void hal_switch_stack(uint64_t stack_top, void (*fn)(void *), void *arg)
     __attribute__((noreturn));
 
 /*
- * Early identity and stack of each cluster's first core, before its
- * cluster_t exists; the lowest BOOT_IST_BYTES of each stack serve as its
- * NMI / double fault stack meanwhile.
+ * Early identity of each cluster's first core, before its cluster_t exists.
+ * Its early stack is the page after its cluster's trampoline (smp.h); the
+ * NMI / double fault stack meanwhile is the upper part of the trampoline
+ * page itself, above the trampoline code.
  */
-#define BOOT_STACK_BYTES 8192
-#define BOOT_IST_BYTES   2048
 static core_t boot_cores[MAX_CLUSTERS];
-static uint8_t boot_stacks[MAX_CLUSTERS][BOOT_STACK_BYTES] __attribute__((aligned(16)));
+static uint8_t bsp_ist_stack[2048] __attribute__((aligned(16)));
+
+static uint64_t early_ist_top(uint32_t cxy)
+{
+    return (uint64_t)phys_to_virt(smp_trampoline_phys(cxy) + PAGE_SIZE);
+}
 
 static volatile uint32_t cores_online;     /* cores that reached core_online() */
 static volatile uint32_t boot_released;    /* the BSP let everyone past the report */
@@ -201,15 +205,25 @@ static void boot_parse_acpi(void)
                             "which this kernel does not drive yet");
 }
 
-/* Checks that GRUB put nothing where the AP trampolines go. */
+/* Checks that the AP start-up area is free RAM GRUB put nothing in, and fills it. */
 static void boot_check_trampolines(void)
 {
     uint64_t lo = smp_trampoline_phys(0);
     uint64_t hi = smp_trampoline_phys(boot_info.topo.nclusters);
 
+    bool usable = false;
+
+    for (uint32_t i = 0; i < boot_info.mb2.nmmap; i++) {
+        const mb2_mmap_t *m = &boot_info.mb2.mmap[i];
+        if (m->type == MB2_MEM_AVAILABLE && m->base <= lo && m->base + m->length >= hi)
+            usable = true;
+    }
+    if (!usable)
+        boot_refuse("memory", "the memory map does not mark the AP start-up area "
+                    "(0x10000 and up, below 640 KiB) available");
     for (uint32_t i = 2; i < boot_info.nreserved; i++)
         if (boot_info.reserved[i].base < hi && boot_info.reserved[i].end > lo)
-            boot_refuse("memory", "the boot loader placed data in the AP trampoline "
+            boot_refuse("memory", "the boot loader placed data in the AP start-up "
                         "area (0x10000 and up)");
     for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
         smp_trampoline_install(c);
@@ -496,7 +510,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
     uint32_t cxy, lid;
 
     bsp->self = bsp;
-    bsp->arch.ist_top = (uint64_t)boot_stacks[0] + BOOT_IST_BYTES;
+    bsp->arch.ist_top = (uint64_t)(bsp_ist_stack + sizeof(bsp_ist_stack));
     idt_init();
     hal_cpu_init(bsp);
     serial_init();
@@ -525,7 +539,8 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
         tmp->cxy  = c;
         tmp->lid  = (c == cxy) ? lid : 0;
         tmp->gid  = gid + tmp->lid;
-        tmp->arch.ist_top = (uint64_t)boot_stacks[c] + BOOT_IST_BYTES;
+        tmp->arch.ist_top = c == cxy ? (uint64_t)(bsp_ist_stack + sizeof(bsp_ist_stack))
+                                     : early_ist_top(c);
         gid += boot_info.topo.cluster[c].ncores;
     }
     hal_cpu_init(&boot_cores[cxy]);
@@ -541,7 +556,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
         if (c == cxy)
             continue;
         rc = smp_start_core(c, boot_info.topo.cluster[c].apic_id[0], kernel_cluster_entry, tmp,
-                            (uint64_t)(boot_stacks[c] + BOOT_STACK_BYTES));
+                            smp_early_stack_top(c));
         if (rc == 0 && !wait_for_count(&tmp->online, 1, AP_CHECKIN_MS))
             rc = -ETIMEDOUT;
         if (rc)
