@@ -53,7 +53,8 @@ QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_
 .PRECIOUS: $(BUILD)/%.cmdline
 .PHONY: all iso run test debug clean host-tests deps-build deps-run deps-test deps-debug FORCE
 
-all: $(KERNEL) $(ISO)
+all: deps-build
+	@$(MAKE) --no-print-directory $(KERNEL) $(ISO)
 iso: $(ISO)
 
 # ---- kernel ----------------------------------------------------------------

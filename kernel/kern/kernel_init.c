@@ -20,6 +20,7 @@
 #include "kstring.h"
 #include "kerrno.h"
 #include "ksym.h"
+#include "cpio.h"
 #include "ktest.h"
 #include "cpu.h"
 #include "hal_cpu.h"
@@ -160,6 +161,17 @@ static void boot_parse_multiboot(uint32_t magic, uint32_t mbi_phys)
             boot_info.initrd_phys = mb2->mod[0].start;
             boot_info.initrd_size = mb2->mod[0].end - mb2->mod[0].start;
         }
+    }
+    if (mb2->nmods == 0) {
+        pr_warn("initramfs: the boot loader passed no module");
+    } else {
+        int n = cpio_count(phys_to_virt(boot_info.initrd_phys), boot_info.initrd_size);
+        if (n < 0)
+            pr_warn("initramfs: module '%s' (%lu bytes) is not a cpio newc archive",
+                    mb2->mod[0].string, boot_info.initrd_size);
+        else
+            printk("initramfs: module '%s' at 0x%lx, %lu bytes, cpio newc with %d entries",
+                   mb2->mod[0].string, boot_info.initrd_phys, boot_info.initrd_size, n);
     }
     if (ksym_init(mb2, boot_reserve) == 0)
         pr_warn("no kernel symbols from the boot loader: backtraces show addresses only");
@@ -544,8 +556,9 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
         gid += boot_info.topo.cluster[c].ncores;
     }
     hal_cpu_init(&boot_cores[cxy]);
-    printk("topology: %u clusters, %u cores (%s%s); starting the first core of each cluster",
-           boot_info.topo.nclusters, boot_info.topo.ncores,
+    printk("topology: %u cluster%s, %u core%s (%s%s); starting the first core of each cluster",
+           boot_info.topo.nclusters, boot_info.topo.nclusters == 1 ? "" : "s",
+           boot_info.topo.ncores, boot_info.topo.ncores == 1 ? "" : "s",
            boot_info.topo.from_srat ? "ACPI SRAT" : "no SRAT",
            boot_info.topo.from_slit ? " + SLIT" : "");
 

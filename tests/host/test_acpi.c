@@ -21,125 +21,16 @@
 #include "unit.h"
 #include "kerrno.h"
 #include "acpi.h"
+#include "acpi_capture.h"
 
-#define DATA_DIR "tests/data/acpi/"
 #define MiB      (1ull << 20)
 #define GiB      (1ull << 30)
 
 /* ---- capture files ------------------------------------------------------ */
 
-#define CAP_MAX_CHUNKS 32
-
-typedef struct chunk_s {
-    uint64_t phys;
-    uint32_t len;
-    uint8_t *data;      /* data[0] is at phys; data is phys-aligned mod 16 */
-    void    *alloc;
-} chunk_t;
-
-typedef struct cap_s {
-    char     desc[16384];           /* the QEMU command line */
-    int      n;
-    chunk_t  c[CAP_MAX_CHUNKS];     /* c[0]: RSDP, c[1]: RSDT, then tables */
-} cap_t;
-
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-static void     put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void     put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
-/* Sets chunk @c's data to a copy of @len bytes at @src, placed like @phys. */
-static void chunk_set(chunk_t *c, uint64_t phys, const uint8_t *src, uint32_t len)
-{
-    uint8_t *a = malloc(len + 32);
-
-    if (!a)
-        abort();
-    free(c->alloc);
-    c->alloc = a;
-    c->data = a + (phys & 15);
-    c->phys = phys;
-    c->len = len;
-    memcpy(c->data, src, len);
-}
-
-/* Loads tests/data/acpi/@name; returns 0 or a negative line of failure. */
-static int cap_load(cap_t *cap, const char *name)
-{
-    char     path[256];
-    FILE    *f;
-    long     size;
-    uint8_t *b;
-    uint32_t n, dlen, off, i;
-
-    memset(cap, 0, sizeof *cap);
-    snprintf(path, sizeof path, DATA_DIR "%s", name);
-    f = fopen(path, "rb");
-    if (!f)
-        return -__LINE__;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)size);
-    if (!b || fread(b, 1, (size_t)size, f) != (size_t)size) {
-        fclose(f);
-        free(b);
-        return -__LINE__;
-    }
-    fclose(f);
-    if (size < 24 || memcmp(b, "ARCHACPI", 8) != 0 || get32(b + 8) != 1)
-        goto bad;
-    n = get32(b + 12);
-    dlen = get32(b + 16);
-    if (n < 2 || n > CAP_MAX_CHUNKS || 24 + dlen > (uint32_t)size)
-        goto bad;
-    memcpy(cap->desc, b + 24, dlen < sizeof cap->desc ? dlen : sizeof cap->desc - 1);
-    off = 24 + ((dlen + 7) & ~7u);
-    for (i = 0; i < n; i++) {
-        uint64_t phys;
-        uint32_t len;
-
-        if (off + 16 > (uint32_t)size)
-            goto bad;
-        phys = get64(b + off);
-        len = get32(b + off + 8);
-        off += 16;
-        if (off + len > (uint32_t)size)
-            goto bad;
-        chunk_set(&cap->c[i], phys, b + off, len);
-        off += (len + 7) & ~7u;
-    }
-    cap->n = (int)n;
-    free(b);
-    return 0;
-bad:
-    free(b);
-    return -__LINE__;
-}
-
-static void cap_free(cap_t *cap)
-{
-    int i;
-
-    for (i = 0; i < cap->n; i++)
-        free(cap->c[i].alloc);
-    cap->n = 0;
-}
-
-/* The map callback: the chunk holding all of [phys, phys+len), else NULL. */
-static const void *cap_map(uint64_t phys, size_t len, void *ctx)
-{
-    cap_t *cap = ctx;
-    int    i;
-
-    for (i = 0; i < cap->n; i++) {
-        chunk_t *c = &cap->c[i];
-
-        if (phys >= c->phys && phys - c->phys <= c->len && len <= c->len - (phys - c->phys))
-            return c->data + (phys - c->phys);
-    }
-    return NULL;
-}
+/* Little-endian stores at any alignment (get32/get64: acpi_capture.h). */
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 /* Index of the table with signature @sig (1.. for tables), or -1. */
 static int cap_find(const cap_t *cap, const char *sig)
@@ -230,7 +121,7 @@ static void log_warnings(const acpi_info_t *info)
         int rc_ = cap_load((cap), (name));                                   \
         if (rc_ != 0) {                                                      \
             unit_fail(__FILE__, __LINE__, "cannot load " DATA_DIR "%s "      \
-                      "(test_acpi.c:%d); run from the repo root", (name), -rc_); \
+                      "(acpi_capture.h:%d); run from the repo root", (name), -rc_); \
             return;                                                          \
         }                                                                    \
     } while (0)
@@ -272,29 +163,6 @@ static const machine_t m_cpuonly = { "qemu-cpuonly.bin", 3, 2, 3, { M128, M128, 
 static const machine_t m_2x3 = { "qemu-2x3.bin", 2, 3, 2, { M128, M128 }, true };
 /* 2 x 2 GiB: node 1 is cut by the PCI hole below 4 GiB */
 static const machine_t m_2x2g = { "qemu-2x2g.bin", 2, 2, 2, { 2 * GiB, 2 * GiB }, true };
-
-/* QEMU's APIC ID of core @c of socket @s (threads=1):
- * socket << ceil(log2(cores)) | core (hw/i386/topology.h). */
-static uint32_t qemu_apic_id(const machine_t *m, uint32_t s, uint32_t c)
-{
-    uint32_t w = 0;
-
-    while ((1u << w) < m->cores)
-        w++;
-    return (s << w) | c;
-}
-
-/* The project's distance formula, given to QEMU by -numa dist. */
-static uint8_t slit_formula(uint32_t i, uint32_t j)
-{
-    uint32_t x = i ^ j, hb = 0;
-
-    if (i == j)
-        return 10;
-    while (x >> (hb + 1))
-        hb++;
-    return (uint8_t)(10 + 10 * (1 + hb));
-}
 
 typedef struct range_s {
     uint32_t domain;
@@ -388,7 +256,7 @@ static void check_machine(const machine_t *m)
         for (c = 0; c < m->cores && k < info->ncpus; c++, k++) {
             const acpi_cpu_t *cpu = &info->cpu[k];
 
-            if (!CHECK_EQ(cpu->apic_id, qemu_apic_id(m, s, c)) ||
+            if (!CHECK_EQ(cpu->apic_id, qemu_apic_id(m->cores, s, c)) ||
                 !CHECK_EQ(cpu->acpi_uid, k))
                 UNIT_LOG("cpu[%u] (socket %u core %u)", k, s, c);
             if (m->nodes) {

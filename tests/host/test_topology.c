@@ -10,6 +10,7 @@
 #include "unit.h"
 #include "kerrno.h"
 #include "acpi.h"
+#include "acpi_capture.h"
 #include "topology.h"
 
 #define MiB (1ull << 20)
@@ -64,18 +65,6 @@ static void set_slit(acpi_info_t *a, uint32_t n, uint8_t (*dist)(uint32_t, uint3
     for (i = 0; i < n && i < ACPI_MAX_SLIT; i++)
         for (j = 0; j < n && j < ACPI_MAX_SLIT; j++)
             a->slit[i][j] = dist(i, j);
-}
-
-/* The project's distance formula (as given to QEMU by -numa dist). */
-static uint8_t slit_formula(uint32_t i, uint32_t j)
-{
-    uint32_t x = i ^ j, hb = 0;
-
-    if (i == j)
-        return 10;
-    while (x >> (hb + 1))
-        hb++;
-    return (uint8_t)(10 + 10 * (1 + hb));
 }
 
 static topology_t *topo_new(void)
@@ -590,71 +579,6 @@ UNIT_TEST(topo_find_apic_miss)
 
 /* ---- from the QEMU captures (through acpi_parse) ------------------------- */
 
-/* Capture file reader: same format as in test_acpi.c (kept small here). */
-typedef struct cap_s {
-    int      n;
-    uint64_t phys[32];
-    uint32_t len[32];
-    uint8_t *data[32];
-} cap_t;
-
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-
-static int cap_load(cap_t *cap, const char *name)
-{
-    char     path[256];
-    FILE    *f;
-    uint8_t  b[1 << 16];
-    size_t   size;
-    uint32_t off, i;
-
-    memset(cap, 0, sizeof *cap);
-    snprintf(path, sizeof path, "tests/data/acpi/%s", name);
-    f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size = fread(b, 1, sizeof b, f);
-    fclose(f);
-    if (size < 24 || memcmp(b, "ARCHACPI", 8) || get32(b + 12) > 32)
-        return -1;
-    off = 24 + ((get32(b + 16) + 7) & ~7u);
-    for (i = 0; i < get32(b + 12); i++) {
-        if (off + 16 > size || off + 16 + get32(b + off + 8) > size)
-            return -1;
-        cap->phys[i] = get64(b + off);
-        cap->len[i] = get32(b + off + 8);
-        cap->data[i] = malloc(cap->len[i] + 16);
-        if (!cap->data[i])
-            abort();
-        cap->data[i] += cap->phys[i] & 15;       /* guest alignment */
-        memcpy(cap->data[i], b + off + 16, cap->len[i]);
-        off += 16 + ((cap->len[i] + 7) & ~7u);
-        cap->n++;
-    }
-    return 0;
-}
-
-static void cap_free(cap_t *cap)
-{
-    int i;
-
-    for (i = 0; i < cap->n; i++)
-        free(cap->data[i] - (cap->phys[i] & 15));
-}
-
-static const void *cap_map(uint64_t phys, size_t len, void *ctx)
-{
-    cap_t *cap = ctx;
-    int    i;
-
-    for (i = 0; i < cap->n; i++)
-        if (phys >= cap->phys[i] && phys - cap->phys[i] <= cap->len[i] &&
-            len <= cap->len[i] - (phys - cap->phys[i]))
-            return cap->data[i] + (phys - cap->phys[i]);
-    return NULL;
-}
-
 /* Parses capture @name (acpi_parse must succeed) and builds its topology
  * into @t; returns topo_build's result (callers check it), -1 when the
  * capture cannot be loaded or parsed. */
@@ -667,12 +591,12 @@ static int build_from(const char *name, uint64_t ram_end, topology_t *t)
     if (!a)
         abort();
     if (cap_load(&cap, name) != 0) {
-        unit_fail(__FILE__, __LINE__, "cannot load tests/data/acpi/%s (run from the repo root)",
+        unit_fail(__FILE__, __LINE__, "cannot load " DATA_DIR "%s (run from the repo root)",
                   name);
         free(a);
         return -1;
     }
-    rc = acpi_parse(cap.data[0], cap.len[0], cap_map, &cap, a);
+    rc = acpi_parse(cap.c[0].data, cap.c[0].len, cap_map, &cap, a);
     if (!CHECK_EQ(rc, 0)) {
         UNIT_LOG("acpi_parse: %s", a->error);
         rc = -1;
