@@ -40,7 +40,8 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KINCLUDES := $(addprefix -I,$(KERNEL_DIRS))
 KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
              -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
-             $(if $(filter 1,$(DEBUG)),-DDEBUG)
+             -DRPC_WATCHDOG_MS=$(RPC_WATCHDOG_MS) \
+             $(if $(filter 1,$(DEBUG)),-DDEBUG) $(if $(filter 1,$(INSTRUMENT)),-DINSTRUMENT)
 KCFLAGS   := -std=gnu11 $(OPT) -g -ffreestanding -nostdlib -nostdinc \
              -isystem $(shell $(CC) -print-file-name=include) \
              -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pie -fno-pic \

@@ -26,8 +26,14 @@ MAX_CORES_PER_CLUSTER ?= 16
 TICK_US ?= 10000
 
 # ---- Debug switches -------------------------------------------------------------------
-# DEBUG=1: assertions and consistency checks (buddy, KCM) compiled in.
+# DEBUG=1: assertions, the lock rank checker and the RPC watchdog compiled in.
 DEBUG ?= 1
+# INSTRUMENT=1: remote accesses counted per (from, to) cluster pair.
+INSTRUMENT ?= 1
+# RPC watchdog (DEBUG): report a request unanswered for longer than this (ms).
+RPC_WATCHDOG_MS ?= 2000
+# TRACE=1: make run records trace events to build/trace.bin (decode: tools/trace).
+TRACE ?= 0
 # Optimisation level of the kernel.
 OPT   ?= -O2
 

@@ -6,6 +6,7 @@
 #include "cpu.h"
 
 #define COM1      0x3f8
+#define COM2      0x2f8
 #define UART_THR  0     /* transmit holding register (DLAB=0) */
 #define UART_IER  1     /* interrupt enable (DLAB=0) */
 #define UART_DLL  0     /* divisor latch low (DLAB=1) */
@@ -16,22 +17,45 @@
 #define UART_LSR  5     /* line status */
 #define LSR_THRE  0x20  /* transmit holding register empty */
 
+static void uart_init(uint16_t port)
+{
+    outb(port + UART_IER, 0x00);    /* no interrupts */
+    outb(port + UART_LCR, 0x80);    /* DLAB: set the divisor */
+    outb(port + UART_DLL, 0x01);    /* 115200 / 1 */
+    outb(port + UART_DLM, 0x00);
+    outb(port + UART_LCR, 0x03);    /* 8 bits, no parity, one stop bit */
+    outb(port + UART_FCR, 0xc7);    /* FIFOs on, cleared, 14-byte threshold */
+    outb(port + UART_MCR, 0x03);    /* DTR, RTS */
+}
+
+static void uart_putc(uint16_t port, char c)
+{
+    while (!(inb(port + UART_LSR) & LSR_THRE))
+        cpu_pause();
+    outb(port + UART_THR, (uint8_t)c);
+}
+
 void serial_init(void)
 {
-    outb(COM1 + UART_IER, 0x00);    /* no interrupts */
-    outb(COM1 + UART_LCR, 0x80);    /* DLAB: set the divisor */
-    outb(COM1 + UART_DLL, 0x01);    /* 115200 / 1 */
-    outb(COM1 + UART_DLM, 0x00);
-    outb(COM1 + UART_LCR, 0x03);    /* 8 bits, no parity, one stop bit */
-    outb(COM1 + UART_FCR, 0xc7);    /* FIFOs on, cleared, 14-byte threshold */
-    outb(COM1 + UART_MCR, 0x03);    /* DTR, RTS */
+    uart_init(COM1);
 }
 
 static void serial_putc(char c)
 {
-    while (!(inb(COM1 + UART_LSR) & LSR_THRE))
-        cpu_pause();
-    outb(COM1 + UART_THR, (uint8_t)c);
+    uart_putc(COM1, c);
+}
+
+void serial_trace_init(void)
+{
+    uart_init(COM2);
+}
+
+void serial_trace_write(const void *buf, size_t n)
+{
+    const char *b = buf;
+
+    for (size_t i = 0; i < n; i++)
+        uart_putc(COM2, b[i]);
 }
 
 void serial_write(const char *s, size_t n)

@@ -16,4 +16,12 @@ void serial_init(void);
 /* Writes @n bytes, translating "\n" to "\r\n"; spins while the FIFO is full. */
 void serial_write(const char *s, size_t n);
 
+/*
+ * The trace channel: COM2 (I/O port 0x2f8), binary, never the console.
+ * serial_trace_init() programs it like COM1; serial_trace_write() sends
+ * @n raw bytes. Bootstrap core (the trace drainer) only.
+ */
+void serial_trace_init(void);
+void serial_trace_write(const void *buf, size_t n);
+
 #endif

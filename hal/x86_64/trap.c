@@ -11,6 +11,10 @@
 #include "ksym.h"
 #include "boot_info.h"
 #include "kstring.h"
+#include "sched.h"
+#include "rpc.h"
+#include "trace.h"
+#include "bench.h"
 
 typedef struct idt_gate_s {
     uint16_t off_lo;
@@ -165,8 +169,20 @@ void hal_trap(trap_frame_t *f)
     case VEC_TIMER:
         core->ticks++;
         lapic_eoi();
+        sched_tick();
         break;
     case VEC_WAKE:
+        trace(TRACE_IPI_RECV, VEC_WAKE, 0, 0);
+        core->sched.need_resched = 1;
+        lapic_eoi();
+        break;
+    case VEC_RPC:
+        rpc_ipi_handler();
+        lapic_eoi();
+        break;
+    case VEC_PING:
+    case VEC_PONG:
+        bench_ipi_handler((uint32_t)f->vector);
         lapic_eoi();
         break;
     case VEC_SPURIOUS:
@@ -180,4 +196,6 @@ void hal_trap(trap_frame_t *f)
         lapic_eoi();
         break;
     }
+    if (f->vector >= 32)
+        sched_preempt();                    /* interrupts only, never an exception */
 }

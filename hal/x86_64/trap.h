@@ -19,7 +19,10 @@ typedef struct trap_frame_s {
 #define VEC_NMI          2
 #define VEC_DOUBLE_FAULT 8
 #define VEC_TIMER        0x20    /* LAPIC timer */
-#define VEC_WAKE         0x21    /* IPI: wake a halted core, nothing else */
+#define VEC_WAKE         0x21    /* IPI: wake a halted core and reschedule */
+#define VEC_RPC          0x22    /* IPI: a request was posted to this cluster's RPC FIFO */
+#define VEC_PING         0x23    /* IPI: benchmark, answer with VEC_PONG */
+#define VEC_PONG         0x24    /* IPI: benchmark, answer to VEC_PING */
 #define VEC_PIC_BASE     0xe0    /* legacy 8259 PICs, remapped and masked */
 #define VEC_SPURIOUS     0xff    /* LAPIC spurious vector */
 

@@ -36,6 +36,7 @@ typedef struct boot_info_s {
     bool         opt_poweroff;           /* power off once booted (and tested) */
     bool         opt_panic_halt;         /* on panic, halt for GDB instead of exiting */
     const char  *opt_crash;              /* test the panic path: "pagefault", "ud" or "panic" */
+    const char  *opt_bench;              /* benchmarks to run once booted ("rpc"), or NULL */
 } boot_info_t;
 
 extern boot_info_t boot_info;

@@ -139,6 +139,7 @@ cluster_t *cluster_init(uint32_t cxy)
                     (usable[i].end - usable[i].base) >> PAGE_SHIFT);
     for (uint32_t k = 0; k < KCM_CLASSES; k++)
         kcm_init(&cl->kcm[k], cxy, 1u << (KCM_MIN_SHIFT + k));
+    rpc_fifo_init(&cl->rpc_fifo);
 
     for (uint32_t l = 0; l < tc->ncores; l++) {
         core_t *core = &cl->core[l];

@@ -13,6 +13,8 @@
 #include "ppm.h"
 #include "kcm.h"
 #include "topology.h"
+#include "rpc.h"
+#include "dqdt.h"
 
 #define CLUSTER_MAGIC 0x54535543u     /* "CUST" */
 
@@ -35,6 +37,10 @@ typedef struct cluster_s {
     cluster_barrier_t barrier;
     ppm_t             ppm;            /* physical pages of this cluster */
     kcm_t             kcm[KCM_CLASSES]; /* object caches, 64 B .. 2 KiB */
+    rpc_fifo_t        rpc_fifo;       /* requests to this cluster (rpc.h) */
+    dqdt_node_t       dqdt[DQDT_MAX_LEVELS]; /* leaf [0] and the DQDT nodes this cluster hosts */
+    uint64_t          dqdt_reported_free; /* free pages last reported to the DQDT */
+    uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target */
     core_t            core[MAX_CORES_PER_CLUSTER];
 } cluster_t;
 

@@ -4,6 +4,7 @@
 #include "cmdline.h"
 #include "printk.h"
 #include "kstring.h"
+#include "trace.h"
 
 /* Value of "@name=value" in @word, or NULL when @word is another option. */
 static const char *option_value(const char *word, const char *name)
@@ -23,6 +24,8 @@ void cmdline_parse(boot_info_t *bi)
     bi->opt_poweroff   = false;
     bi->opt_panic_halt = false;
     bi->opt_crash      = NULL;
+    bi->opt_bench      = NULL;
+    trace_enabled      = false;
     while (*p) {
         char *word;
         const char *v;
@@ -48,6 +51,13 @@ void cmdline_parse(boot_info_t *bi)
                 bi->opt_panic_halt = false;
             else
                 pr_warn("kernel command line: panic=%s: expected halt or poweroff, ignored", v);
+        } else if ((v = option_value(word, "trace")) != NULL) {
+            if (!strcmp(v, "1") || !strcmp(v, "0"))
+                trace_enabled = v[0] == '1';
+            else
+                pr_warn("kernel command line: trace=%s: expected 0 or 1, ignored", v);
+        } else if ((v = option_value(word, "bench")) != NULL) {
+            bi->opt_bench = v;
         } else if ((v = option_value(word, "crash")) != NULL) {
             if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic"))
                 bi->opt_crash = v;

@@ -4,6 +4,8 @@
  *   ktest=all|SUITE[,SUITE...]   run the in-kernel self-tests (KTAP output)
  *   poweroff                      end the QEMU run once booted (and tested)
  *   panic=halt|poweroff           on panic, halt for GDB, or end the run (default)
+ *   trace=1                       record trace events, streamed on COM2 (trace.h)
+ *   bench=rpc                     run the in-kernel benchmarks once booted (bench.h)
  *   crash=pagefault|ud|panic      once booted, the last core crashes on purpose
  *                                 (tests the exception report and the stop of all cores)
  *

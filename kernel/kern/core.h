@@ -10,6 +10,9 @@
 
 #include <stdint.h>
 #include "hal_core.h"
+#include "sched.h"
+#include "trace.h"
+#include "rpc.h"
 
 struct cluster_s;
 
@@ -28,6 +31,15 @@ typedef struct core_s {
     volatile uint64_t ticks;          /* LAPIC timer interrupts taken */
     uint64_t          stack_top;      /* top of the boot/idle stack, virtual */
     struct cluster_s *cluster;        /* the core's cluster */
+    sched_t           sched;          /* the core's scheduler */
+    struct thread_s  *rpc_server[RPC_MAX_SERVERS]; /* this core's RPC server threads */
+    uint32_t          rpc_nservers;
+    uint64_t          rpc_seq;        /* RPC ids issued by this core */
+    trace_rec_t      *trace_ring;     /* trace records (trace=1), in the cluster's memory */
+    volatile uint64_t trace_head;     /* next record the drainer sends */
+    volatile uint64_t trace_tail;     /* next record this core writes */
+    uint64_t          trace_lost;     /* records dropped: ring full */
+    uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 
@@ -37,6 +49,12 @@ static inline core_t *core_self(void)
     core_t *c;
     __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
     return c;
+}
+
+/* The cluster of the core running this code. */
+static inline uint32_t local_cxy(void)
+{
+    return core_self()->cxy;
 }
 
 #endif

@@ -29,6 +29,12 @@
 #include "smp.h"
 #include "trap.h"
 #include "serial.h"
+#include "sched.h"
+#include "thread.h"
+#include "rpc.h"
+#include "dqdt.h"
+#include "trace.h"
+#include "bench.h"
 
 #ifndef ARCHIPEL_VERSION
 #define ARCHIPEL_VERSION "dev"
@@ -461,10 +467,71 @@ static bool bsp_check_timers(void)
     return ticking == ncores;
 }
 
-static void core_online(core_t *core)
+/*
+ * The rest of the boot, in a kernel thread of every core: timers checked,
+ * self-tests, benchmarks, then power-off or idle.
+ */
+static void kernel_main(void *arg)
 {
+    core_t *core = core_self();
     uint32_t status = 0;
 
+    (void)arg;
+    kernel_barrier();
+    if (core_is_bsp(core) && !bsp_check_timers())
+        status = 1;
+    if (boot_info.opt_ktest) {
+        uint32_t failed = ktest_run_all();
+        if (failed)
+            status = 1;
+    }
+    if (boot_info.opt_bench && core_is_bsp(core))
+        bench_run(boot_info.opt_bench);
+    kernel_barrier();
+    if (boot_info.opt_crash && core->gid == boot_info.topo.ncores - 1)
+        crash_test(boot_info.opt_crash);
+    if (core_is_bsp(core)) {
+        if (boot_info.opt_crash)
+            udelay(1000000);                /* the crash ends the run first */
+        trace_drain();
+        if (boot_info.opt_poweroff) {
+            printk("poweroff: status %u", status);
+            hal_poweroff(status);
+        }
+        printk("idle: no init program yet; every core is in its idle loop "
+               "(quit QEMU with Ctrl-A X)");
+    }
+}
+
+/* The idle thread: frees exited threads, drains the trace (BSP), halts. */
+static void idle_loop(core_t *core) __attribute__((noreturn));
+static void idle_loop(core_t *core)
+{
+    bool bsp = core_is_bsp(core);
+    uint64_t next_watchdog = rdtsc() + ms_to_tsc(1000);
+
+    for (;;) {
+        sched_reap();
+        if (bsp) {
+            trace_drain();
+#ifdef DEBUG
+            if (rdtsc() > next_watchdog) {
+                rpc_watchdog(RPC_WATCHDOG_MS);
+                next_watchdog = rdtsc() + ms_to_tsc(1000);
+            }
+#endif
+        }
+        irq_disable();
+        if (!core->sched.need_resched)
+            cpu_sti_hlt();
+        irq_enable();
+        sched_yield();
+    }
+    (void)next_watchdog;
+}
+
+static void core_online(core_t *core)
+{
     core->online = 1;
     __atomic_add_fetch(&core->cluster->cores_online, 1, __ATOMIC_RELEASE);
     __atomic_add_fetch(&cores_online, 1, __ATOMIC_RELEASE);
@@ -481,6 +548,9 @@ static void core_online(core_t *core)
         printk("boot: %lu ms from kernel entry to all cores online",
                tsc_to_ms(rdtsc() - boot_info.boot_tsc));
         boot_report_memory();
+        dqdt_init();
+        if (trace_enabled)
+            serial_trace_init();
         paging_drop_identity();
         __atomic_store_n(&boot_released, 1, __ATOMIC_RELEASE);
         lapic_send_ipi_others(VEC_WAKE);
@@ -488,30 +558,12 @@ static void core_online(core_t *core)
         wait_for_count(&boot_released, 1, 0);
     }
     paging_flush_local();                 /* the identity map is gone */
-    kernel_barrier();
-
-    if (core_is_bsp(core) && !bsp_check_timers())
-        status = 1;
-    if (boot_info.opt_ktest) {
-        uint32_t failed = ktest_run_all();
-        if (failed)
-            status = 1;
-    }
-    kernel_barrier();
-    if (boot_info.opt_crash && core->gid == boot_info.topo.ncores - 1)
-        crash_test(boot_info.opt_crash);
-    if (core_is_bsp(core)) {
-        if (boot_info.opt_crash)
-            udelay(1000000);                /* the crash ends the run first */
-        if (boot_info.opt_poweroff) {
-            printk("poweroff: status %u", status);
-            hal_poweroff(status);
-        }
-        printk("idle: no init program yet; every core is in its idle loop "
-               "(quit QEMU with Ctrl-A X)");
-    }
-    for (;;)
-        cpu_sti_hlt();
+    sched_init();                         /* this context becomes the idle thread */
+    trace_core_init();
+    rpc_core_init();
+    if (thread_create(core->lid, THREAD_KERNEL, kernel_main, NULL, "main") == NULL)
+        panic("no memory for the main thread of core %u.%u", core->cxy, core->lid);
+    idle_loop(core);
 }
 
 /* ---- entry ----------------------------------------------------------------- */

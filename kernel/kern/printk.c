@@ -12,7 +12,7 @@
 #include "serial.h"
 #include "core.h"
 
-static busylock_t console_lock = BUSYLOCK_INIT("console");
+static busylock_t console_lock = BUSYLOCK_INIT("console", RANK_CONSOLE);
 
 /* Set by panic once every other core is stopped: the lock may be held by one of them. */
 volatile int printk_bypass_lock;

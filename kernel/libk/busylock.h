@@ -1,56 +1,47 @@
 /*
- * busylock.h - spinning ticket lock for short critical sections.
+ * busylock.h - spinning ticket lock for short critical sections, local or
+ * remote.
  *
  * Interrupts are disabled on the local core while the lock is held (the
  * holder's RFLAGS.IF is restored on release), so an interrupt handler on
  * the same core can never spin on a lock its own core holds. A busylock is
- * never held across a reschedule (ARCHITECTURE.md, invariant 6). FIFO
- * fairness comes from the ticket order.
+ * never held across a reschedule (ARCHITECTURE.md, invariant 6; checked in
+ * the DEBUG build). FIFO fairness comes from the ticket order. Every lock
+ * has a rank (lock_rank.h) fixed where it is declared or initialised.
  *
- * Works on a lock in any cluster's memory: on x86 every cluster's memory is
- * in the direct map, and the lock word is cache-coherent.
+ * remote_busylock_* take the lock through an xptr_t: a lock in any
+ * cluster's memory (counted as remote accesses, hal_remote.h).
  */
 #ifndef _BUSYLOCK_H_
 #define _BUSYLOCK_H_
 
 #include <stdint.h>
 #include "cpu.h"
+#include "hal_remote.h"
+#include "lock_rank.h"
 
 typedef struct busylock_s {
     volatile uint32_t next;     /* next ticket to hand out */
     volatile uint32_t owner;    /* ticket being served */
     uint64_t          rflags;   /* holder's saved RFLAGS, guarded by the lock */
     const char       *name;     /* for diagnostics */
+    uint32_t          rank;     /* lock_rank.h */
 } busylock_t;
 
-#define BUSYLOCK_INIT(n) { 0, 0, 0, (n) }
+#define BUSYLOCK_INIT(n, r) { 0, 0, 0, (n), (r) }
 
-static inline void busylock_init(busylock_t *l, const char *name)
-{
-    l->next = 0;
-    l->owner = 0;
-    l->rflags = 0;
-    l->name = name;
-}
+/* Initialises @l, free, with its @name and @rank. */
+void busylock_init(busylock_t *l, const char *name, uint32_t rank);
 
 /* Takes @l, spinning; disables interrupts on this core until busylock_release(). */
-static inline void busylock_acquire(busylock_t *l)
-{
-    uint64_t flags = irq_save();
-    uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-
-    while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-        cpu_pause();
-    l->rflags = flags;
-}
+void busylock_acquire(busylock_t *l);
 
 /* Releases @l, taken by this core; restores the interrupt state saved at acquire. */
-static inline void busylock_release(busylock_t *l)
-{
-    uint64_t flags = l->rflags;
+void busylock_release(busylock_t *l);
 
-    __atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
-    irq_restore(flags);
-}
+/* The same on a busylock in any cluster, named by @lock. */
+void remote_busylock_init(xptr_t lock, const char *name, uint32_t rank);
+void remote_busylock_acquire(xptr_t lock);
+void remote_busylock_release(xptr_t lock);
 
 #endif

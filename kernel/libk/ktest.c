@@ -134,7 +134,7 @@ uint32_t ktest_run_all(void)
         if (ktest_selected(sel, (*s)->name))
             nsuites++;
     if (bsp) {
-        busylock_init(&ktest_state.lock, "ktest");
+        busylock_init(&ktest_state.lock, "ktest", RANK_KTEST);
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             free_before[c] = ppm_free_count(c);
         printk("KTAP version 1");

@@ -13,7 +13,7 @@
 
 void kcm_init(kcm_t *kcm, uint32_t cxy, uint32_t obj_size)
 {
-    busylock_init(&kcm->lock, "kcm");
+    busylock_init(&kcm->lock, "kcm", RANK_KCM);
     kcm->cxy           = cxy;
     kcm->obj_size      = obj_size;
     kcm->objs_per_page = (uint32_t)(PAGE_SIZE / obj_size);

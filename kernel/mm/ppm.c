@@ -5,10 +5,11 @@
 #include "cluster.h"
 #include "printk.h"
 #include "cpu.h"
+#include "dqdt.h"
 
 void ppm_init(ppm_t *ppm, uint32_t cxy, page_t *desc, uint64_t base_pfn, uint64_t npages)
 {
-    busylock_init(&ppm->lock, "ppm");
+    busylock_init(&ppm->lock, "ppm", RANK_PPM);
     ppm->cxy = cxy;
     buddy_init(&ppm->buddy, desc, base_pfn, npages);
     for (uint64_t i = 0; i < npages; i++)
@@ -27,9 +28,13 @@ page_t *ppm_alloc_pages(unsigned order)
     ppm_t *ppm = &cluster_local()->ppm;
     page_t *page;
 
+    uint64_t free;
+
     busylock_acquire(&ppm->lock);
     page = buddy_alloc(&ppm->buddy, order);
+    free = ppm->buddy.free_pages;
     busylock_release(&ppm->lock);
+    dqdt_update_pages(free);
     return page;
 }
 
@@ -41,9 +46,13 @@ void ppm_free_pages(page_t *page)
     if (page->cxy != ppm->cxy)
         panic("ppm_free_pages: page of cluster %u freed in cluster %u (must be an RPC)",
               page->cxy, ppm->cxy);
+    uint64_t free;
+
     busylock_acquire(&ppm->lock);
     rc = buddy_free(&ppm->buddy, page);
+    free = ppm->buddy.free_pages;
     busylock_release(&ppm->lock);
+    dqdt_update_pages(free);
     if (rc)
         panic("ppm_free_pages: %p is not an allocated block head (flags 0x%x)",
               page, page->flags);

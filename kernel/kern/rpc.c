@@ -1,0 +1,324 @@
+/*
+ * rpc.c - RPC FIFOs, server threads, client side (see rpc.h).
+ */
+#include "rpc.h"
+#include "thread.h"
+#include "sched.h"
+#include "cluster.h"
+#include "boot_info.h"
+#include "queuelock.h"
+#include "ipi.h"
+#include "trap.h"
+#include "trace.h"
+#include "printk.h"
+#include "kstring.h"
+
+#define DESC(desc, f) ((desc) + offsetof(rpc_desc_t, f))
+
+/* ---- handlers ------------------------------------------------------------- */
+
+static void rpc_nop(xptr_t desc)
+{
+    (void)desc;
+}
+
+static void rpc_test_echo(xptr_t desc)
+{
+    uint64_t a = hal_remote_l64(DESC(desc, args[0]));
+    uint64_t b = hal_remote_l64(DESC(desc, args[1]));
+
+    hal_remote_s64(DESC(desc, args[0]), a + b);
+    hal_remote_s64(DESC(desc, args[1]), local_cxy());
+    hal_remote_s64(DESC(desc, args[2]), core_self()->lid);
+}
+
+static void rpc_test_block(xptr_t desc)
+{
+    xptr_t lock = hal_remote_lxp(DESC(desc, args[0]));
+
+    remote_queuelock_acquire(lock);
+    remote_queuelock_release(lock);
+    hal_remote_s64(DESC(desc, args[1]), local_cxy());
+}
+
+static void rpc_thread_create(xptr_t desc)
+{
+    uint32_t lid = (uint32_t)hal_remote_l64(DESC(desc, args[0]));
+    void (*entry)(void *) = (void (*)(void *))hal_remote_l64(DESC(desc, args[1]));
+    void *arg = (void *)hal_remote_l64(DESC(desc, args[2]));
+    char name[16];
+    thread_t *t;
+
+    hal_remote_strcpy(XPTR(local_cxy(), name), hal_remote_l64(DESC(desc, args[3])), sizeof(name));
+    t = thread_create(lid, THREAD_KERNEL, entry, arg, name);
+    hal_remote_s64(DESC(desc, args[0]), t ? XPTR(local_cxy(), t) : XPTR_NULL);
+}
+
+static void rpc_ppm_alloc(xptr_t desc)
+{
+    page_t *p = ppm_alloc_pages((unsigned)hal_remote_l64(DESC(desc, args[0])));
+
+    hal_remote_s64(DESC(desc, args[0]), p ? ppm_page_to_phys(p) : 0);
+}
+
+static void rpc_ppm_free(xptr_t desc)
+{
+    page_t *p = ppm_phys_to_page(hal_remote_l64(DESC(desc, args[0])));
+
+    if (p == NULL || p->cxy != local_cxy())
+        panic("RPC_PPM_FREE of 0x%lx, not a page of cluster %u",
+              hal_remote_l64(DESC(desc, args[0])), local_cxy());
+    ppm_free_pages(p);
+}
+
+const rpc_entry_t rpc_table[RPC_TYPES] = {
+    [RPC_NOP]           = { rpc_nop,           "nop" },
+    [RPC_TEST_ECHO]     = { rpc_test_echo,     "test_echo" },
+    [RPC_TEST_BLOCK]    = { rpc_test_block,    "test_block" },
+    [RPC_THREAD_CREATE] = { rpc_thread_create, "thread_create" },
+    [RPC_PPM_ALLOC]     = { rpc_ppm_alloc,     "ppm_alloc" },
+    [RPC_PPM_FREE]      = { rpc_ppm_free,      "ppm_free" },
+};
+
+/* ---- FIFO --------------------------------------------------------------------- */
+
+static rpc_fifo_t *fifo_of(uint32_t cxy)
+{
+    return &cluster_tbl[cxy]->rpc_fifo;
+}
+
+void rpc_fifo_init(rpc_fifo_t *fifo)
+{
+    busylock_init(&fifo->lock, "rpc fifo", RANK_RPC_FIFO);
+    fifo->head = fifo->tail = 0;
+    fifo->posted = 0;
+}
+
+/* Posts @desc to cluster @cxy's FIFO, yielding while it is full. */
+static void rpc_post(uint32_t cxy, xptr_t desc)
+{
+    rpc_fifo_t *f = fifo_of(cxy);
+    xptr_t lock = XPTR(cxy, &f->lock);
+
+    for (;;) {
+        remote_busylock_acquire(lock);
+        if (hal_remote_l32(XPTR(cxy, &f->tail)) - hal_remote_l32(XPTR(cxy, &f->head)) <
+            RPC_FIFO_SLOTS)
+            break;
+        remote_busylock_release(lock);
+        sched_yield();
+    }
+    uint32_t tail = hal_remote_l32(XPTR(cxy, &f->tail));
+    hal_remote_sxp(XPTR(cxy, &f->slot[tail % RPC_FIFO_SLOTS]), desc);
+    hal_remote_s32(XPTR(cxy, &f->tail), tail + 1);
+    hal_remote_s64(XPTR(cxy, &f->posted), hal_remote_l64(XPTR(cxy, &f->posted)) + 1);
+    remote_busylock_release(lock);
+}
+
+/* Pops a request from the local FIFO, or XPTR_NULL. */
+static xptr_t rpc_pop(void)
+{
+    rpc_fifo_t *f = &cluster_local()->rpc_fifo;
+    xptr_t desc = XPTR_NULL;
+
+    busylock_acquire(&f->lock);
+    if (f->head != f->tail)
+        desc = f->slot[f->head++ % RPC_FIFO_SLOTS];
+    busylock_release(&f->lock);
+    return desc;
+}
+
+static bool rpc_fifo_empty(void)
+{
+    rpc_fifo_t *f = &cluster_local()->rpc_fifo;
+
+    return __atomic_load_n(&f->head, __ATOMIC_ACQUIRE) ==
+           __atomic_load_n(&f->tail, __ATOMIC_ACQUIRE);
+}
+
+/* ---- server side ------------------------------------------------------------- */
+
+static void rpc_execute(xptr_t desc)
+{
+    uint32_t client = GET_CXY(desc);
+    uint32_t type = hal_remote_l32(DESC(desc, type));
+    uint64_t id = hal_remote_l64(DESC(desc, id));
+    xptr_t thread = hal_remote_lxp(DESC(desc, thread));
+
+    if (type >= RPC_TYPES)
+        panic("RPC of unknown type %u from cluster %u", type, client);
+    trace(TRACE_RPC_START, (uint16_t)type, id, client);
+    rpc_table[type].handler(desc);
+    trace(TRACE_RPC_END, (uint16_t)type, id, client);
+    /* the descriptor may vanish once the count hits 0: everything was read above */
+    if (hal_remote_atomic_add(DESC(desc, responses), -1) == 1)
+        thread_unblock(thread, THREAD_BLOCKED_RPC);
+}
+
+static void rpc_server(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        xptr_t desc;
+
+        while ((desc = rpc_pop()) != XPTR_NULL)
+            rpc_execute(desc);
+        /* idle: set the bit first, then re-check, so no posted request is missed */
+        thread_set_blocked(THREAD_BLOCKED_IDLE);
+        if (!rpc_fifo_empty()) {
+            thread_clear_blocked(THREAD_BLOCKED_IDLE);
+            continue;
+        }
+        sched_yield();
+    }
+}
+
+static void rpc_server_start(core_t *core)
+{
+    thread_t *t;
+
+    if (core->rpc_nservers == RPC_MAX_SERVERS)
+        return;
+    t = thread_create(core->lid, THREAD_RPC, rpc_server, NULL, "rpc");
+    if (t == NULL) {
+        pr_warn("rpc: no memory for another server thread on core %u.%u", core->cxy, core->lid);
+        return;
+    }
+    core->rpc_server[core->rpc_nservers++] = t;
+}
+
+void rpc_core_init(void)
+{
+    rpc_server_start(core_self());
+}
+
+void rpc_ipi_handler(void)
+{
+    core_t *core = core_self();
+    bool busy = false;
+
+    trace(TRACE_IPI_RECV, VEC_RPC, 0, 0);
+    for (uint32_t i = 0; i < core->rpc_nservers; i++) {
+        thread_t *t = core->rpc_server[i];
+        uint32_t b = __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE);
+
+        if (b & THREAD_BLOCKED_IDLE) {
+            __atomic_and_fetch(&t->blocked, ~THREAD_BLOCKED_IDLE, __ATOMIC_ACQ_REL);
+            core->sched.need_resched = 1;
+            return;
+        }
+        if (b == 0)
+            busy = true;                  /* running: it will find the request itself */
+    }
+    if (!busy)
+        rpc_server_start(core);           /* every server is blocked in a handler */
+    core->sched.need_resched = 1;
+}
+
+/* ---- client side --------------------------------------------------------------- */
+
+static uint64_t rpc_new_id(void)
+{
+    core_t *core = core_self();
+
+    return ((uint64_t)core->cxy << 48) | ((uint64_t)core->lid << 40) |
+           (++core->rpc_seq & 0xffffffffffull);
+}
+
+/* Blocks until every response to @desc has arrived. */
+static void rpc_wait(rpc_desc_t *desc, uint32_t server)
+{
+    thread_t *me = thread_current();
+
+    me->rpc_wait     = desc;
+    me->rpc_since    = rdtsc();
+    me->rpc_server   = server;
+    me->rpc_reported = 0;
+    while (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) != 0) {
+        thread_set_blocked(THREAD_BLOCKED_RPC);
+        if (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) == 0) {
+            thread_clear_blocked(THREAD_BLOCKED_RPC);
+            break;
+        }
+        sched_yield();
+    }
+    me->rpc_wait = NULL;
+}
+
+/* Sends the wake-up IPI for a request posted to cluster @cxy. */
+static void rpc_notify(uint32_t cxy)
+{
+    cluster_t *server = cluster_tbl[cxy];
+
+    ipi_send(&server->core[core_self()->lid % server->ncores], VEC_RPC);
+}
+
+void rpc_send(uint32_t cxy, rpc_desc_t *desc)
+{
+    thread_t *me = thread_current();
+
+    desc->responses = 1;
+    desc->thread    = XPTR(local_cxy(), me);
+    desc->id        = rpc_new_id();
+    desc->results   = XPTR_NULL;
+    trace(TRACE_RPC_SEND, (uint16_t)desc->type, desc->id, cxy);
+    rpc_post(cxy, XPTR(local_cxy(), desc));
+    rpc_notify(cxy);
+    rpc_wait(desc, cxy);
+    trace(TRACE_RPC_REPLY, (uint16_t)desc->type, desc->id, cxy);
+}
+
+void rpc_multicast(const uint32_t *cxy, uint32_t n, rpc_desc_t *desc)
+{
+    thread_t *me = thread_current();
+
+    if (n == 0)
+        return;
+    desc->responses = n;
+    desc->thread    = XPTR(local_cxy(), me);
+    desc->id        = rpc_new_id();
+    for (uint32_t i = 0; i < n; i++) {
+        trace(TRACE_RPC_SEND, (uint16_t)desc->type, desc->id, cxy[i]);
+        rpc_post(cxy[i], XPTR(local_cxy(), desc));
+        rpc_notify(cxy[i]);
+    }
+    rpc_wait(desc, cxy[0]);
+    for (uint32_t i = 0; i < n; i++)
+        trace(TRACE_RPC_REPLY, (uint16_t)desc->type, desc->id, cxy[i]);
+}
+
+/* ---- watchdog ---------------------------------------------------------------------- */
+
+uint32_t rpc_watchdog(uint64_t threshold_ms)
+{
+    uint64_t now = rdtsc(), limit = threshold_ms * (boot_info.tsc_hz / 1000);
+    uint32_t reported = 0;
+
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+        cluster_t *cl = cluster_tbl[c];
+
+        for (uint32_t l = 0; l < cl->ncores; l++) {
+            sched_t *s = &cl->core[l].sched;
+            list_entry_t *it;
+
+            if (__atomic_load_n(&s->current, __ATOMIC_ACQUIRE) == NULL)
+                continue;                   /* that core has no scheduler yet */
+            remote_busylock_acquire(XPTR(c, &s->lock));
+            LIST_FOREACH(&s->threads, it) {
+                thread_t *t = LIST_ELEMENT(it, thread_t, sched_list);
+                rpc_desc_t *d = t->rpc_wait;
+
+                if (d == NULL || t->rpc_reported || now - t->rpc_since < limit)
+                    continue;
+                t->rpc_reported = 1;
+                reported++;
+                printk("rpc watchdog: %s from cluster %u (thread %s) to cluster %u "
+                       "unanswered for %lu ms", d->type < RPC_TYPES ? rpc_table[d->type].name
+                       : "?", c, t->name, t->rpc_server,
+                       (now - t->rpc_since) / (boot_info.tsc_hz / 1000));
+            }
+            remote_busylock_release(XPTR(c, &s->lock));
+        }
+    }
+    return reported;
+}

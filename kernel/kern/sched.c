@@ -1,0 +1,138 @@
+/*
+ * sched.c - per-core round-robin scheduler (see sched.h).
+ */
+#include "sched.h"
+#include "thread.h"
+#include "cluster.h"
+#include "kcm.h"
+#include "printk.h"
+#include "kstring.h"
+#include "dqdt.h"
+#include "ppm.h"
+
+void hal_context_switch(uint64_t *save_rsp, uint64_t new_rsp);
+
+void sched_init(void)
+{
+    core_t *core = core_self();
+    sched_t *s = &core->sched;
+    thread_t *idle = kmem_alloc(sizeof(thread_t));
+
+    if (idle == NULL)
+        panic("no memory for the idle thread of core %u.%u", core->cxy, core->lid);
+    busylock_init(&s->lock, "sched", RANK_SCHED);
+    list_root_init(&s->threads);
+    idle->magic     = THREAD_MAGIC;
+    idle->type      = THREAD_IDLE;
+    idle->trdid     = (core->cxy << 16) | (core->lid << 8);
+    idle->core      = core;
+    idle->stack_top = core->stack_top;
+    snprintf(idle->name, sizeof(idle->name), "idle%u.%u", core->cxy, core->lid);
+    list_add_last(&s->threads, &idle->sched_list);
+    s->nthreads = 1;
+    s->serial   = 1;
+    s->idle     = idle;
+    __atomic_store_n(&s->current, idle, __ATOMIC_RELEASE);
+}
+
+void sched_add(thread_t *t)
+{
+    sched_t *s = &t->core->sched;
+
+    busylock_acquire(&s->lock);
+    t->trdid = (t->core->cxy << 16) | (t->core->lid << 8) | (s->serial++ & 0xff);
+    list_add_last(&s->threads, &t->sched_list);
+    s->nthreads++;
+    busylock_release(&s->lock);
+}
+
+/* Next runnable non-idle thread after @cur in ring order (@cur last), or idle. */
+static thread_t *sched_pick_locked(sched_t *s, thread_t *cur)
+{
+    list_entry_t *it = &cur->sched_list;
+
+    for (uint32_t n = 0; n <= s->nthreads; n++) {
+        thread_t *t;
+
+        it = it->next;
+        if (it == &s->threads)
+            continue;
+        t = LIST_ELEMENT(it, thread_t, sched_list);
+        if (t != s->idle && __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE) == 0)
+            return t;
+    }
+    return s->idle;
+}
+
+void sched_yield(void)
+{
+    core_t *core = core_self();
+    sched_t *s = &core->sched;
+    thread_t *cur = s->current, *next;
+    uint64_t flags;
+
+    if (cur == NULL)
+        return;                              /* before sched_init: nothing to switch */
+    lock_rank_check_deschedule();
+    flags = irq_save();
+    s->need_resched = 0;
+    busylock_acquire(&s->lock);
+    next = sched_pick_locked(s, cur);
+    busylock_release(&s->lock);
+    if (next != cur) {
+        next->switches++;
+        s->switches++;
+        s->current = next;
+        hal_context_switch(&cur->rsp, next->rsp);
+    }
+    irq_restore(flags);
+}
+
+void sched_tick(void)
+{
+    sched_t *s = &core_self()->sched;
+
+    if (s->current != NULL && s->nthreads > 1)
+        s->need_resched = 1;
+}
+
+void sched_preempt(void)
+{
+    sched_t *s = &core_self()->sched;
+
+    if (s->current != NULL && s->need_resched)
+        sched_yield();
+}
+
+uint32_t sched_load(const core_t *core)
+{
+    return core->sched.nthreads - 1;
+}
+
+void sched_reap(void)
+{
+    sched_t *s = &core_self()->sched;
+    thread_t *dead[8];
+    uint32_t n = 0;
+    list_entry_t *it, *next;
+
+    busylock_acquire(&s->lock);
+    for (it = s->threads.next; it != &s->threads && n < 8; it = next) {
+        thread_t *t = LIST_ELEMENT(it, thread_t, sched_list);
+
+        next = it->next;
+        if ((t->blocked & THREAD_BLOCKED_EXIT) && t != s->current) {
+            list_unlink(&t->sched_list);
+            s->nthreads--;
+            dead[n++] = t;
+        }
+    }
+    busylock_release(&s->lock);
+    for (uint32_t i = 0; i < n; i++) {
+        if (dead[i]->type == THREAD_KERNEL)
+            dqdt_update_threads(-1);
+        dead[i]->magic = 0;
+        ppm_free_pages(dead[i]->stack);
+        kmem_free(dead[i]);
+    }
+}

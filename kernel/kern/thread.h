@@ -1,0 +1,104 @@
+/*
+ * thread.h - kernel threads.
+ *
+ * A thread_t and its kernel stack are allocated in the cluster of the core
+ * that runs it (invariant 1); a thread never migrates. A thread is named
+ * across clusters by the xptr_t of its thread_t.
+ *
+ * Blocking: a thread is runnable when its `blocked` mask is 0. It blocks
+ * itself by setting a reason bit and yielding; anybody, in any cluster,
+ * unblocks it by clearing that bit (remote atomic) and waking its core with
+ * an IPI. Because the scheduler re-reads the mask when it picks the next
+ * thread, a wake-up that comes before the thread has switched away is
+ * never lost.
+ */
+#ifndef _THREAD_H_
+#define _THREAD_H_
+
+#include <stdint.h>
+#include "list.h"
+#include "xlist.h"
+#include "lock_rank.h"
+#include "hal_remote.h"
+
+struct core_s;
+struct page_s;
+
+#define THREAD_MAGIC 0x44524854u          /* "THRD" */
+#define THREAD_STACK_ORDER 2              /* 16 KiB kernel stacks */
+
+typedef enum thread_type_e {
+    THREAD_IDLE,     /* one per core: runs when nothing else can */
+    THREAD_KERNEL,   /* kernel work (tests, daemons) */
+    THREAD_RPC,      /* RPC server of its core (rpc.h) */
+} thread_type_t;
+
+/* thread_t.blocked reasons */
+#define THREAD_BLOCKED_IDLE  0x01u        /* RPC server without work */
+#define THREAD_BLOCKED_LOCK  0x02u        /* waiting for a queuelock or rwlock */
+#define THREAD_BLOCKED_RPC   0x04u        /* RPC client waiting for its replies */
+#define THREAD_BLOCKED_SLEEP 0x08u        /* waiting for an explicit thread_unblock */
+#define THREAD_BLOCKED_EXIT  0x80u        /* finished: the idle thread will free it */
+
+typedef struct thread_s {
+    uint64_t          rsp;                /* saved stack pointer; first: context.S uses it */
+    uint32_t          magic;              /* THREAD_MAGIC while alive */
+    thread_type_t     type;
+    uint32_t          trdid;              /* cxy << 16 | core lid << 8 | serial */
+    volatile uint32_t blocked;            /* THREAD_BLOCKED_* bits; 0 = runnable */
+    struct core_s    *core;               /* the core that runs it */
+    list_entry_t      sched_list;         /* in core->sched.threads, guarded by its lock */
+    xlist_entry_t     wait_list;          /* in a lock's waiters, guarded by the lock's guard */
+    void            (*entry)(void *);
+    void             *arg;
+    struct page_s    *stack;              /* kernel stack pages (NULL for the idle thread) */
+    uint64_t          stack_top;
+    uint64_t          switches;           /* times it was switched to */
+    lock_trace_t      locks;              /* locks held (DEBUG rank checker) */
+    struct rpc_desc_s *rpc_wait;          /* the RPC this thread waits for, or NULL */
+    uint64_t          rpc_since;          /* TSC when it was posted */
+    uint32_t          rpc_server;         /* cluster it was sent to */
+    uint32_t          rpc_reported;       /* the watchdog already reported it */
+    char              name[16];
+} thread_t;
+
+/* The thread running on the calling core (NULL before its scheduler exists). */
+thread_t *thread_current(void);
+
+/*
+ * Creates a kernel thread on local core @lid, runnable, that runs
+ * @entry(@arg) and exits when @entry returns.
+ * Runs in the cluster of the target core (creating in another cluster is an
+ * RPC: RPC_THREAD_CREATE). Takes the KCM, PPM and target scheduler locks.
+ * @type  : THREAD_KERNEL or THREAD_RPC.
+ * @name  : copied, at most 15 characters kept.
+ * @return the thread, or NULL when the cluster is out of memory.
+ */
+thread_t *thread_create(uint32_t lid, thread_type_t type, void (*entry)(void *), void *arg,
+                        const char *name);
+
+/*
+ * Blocks the calling thread for @reason until thread_unblock() clears it,
+ * then returns. Must hold no busylock (checked). Any thread but idle.
+ */
+void thread_block(uint32_t reason);
+
+/*
+ * Sets @reason in the calling thread's mask without yielding: the first half
+ * of a wait whose condition the caller re-checks before sched_yield().
+ */
+void thread_set_blocked(uint32_t reason);
+
+/* Clears @reason from the calling thread's mask (the wait was not needed). */
+void thread_clear_blocked(uint32_t reason);
+
+/*
+ * Clears @reason in the mask of the thread @thread (any cluster) and wakes
+ * its core with an IPI when it is another core. Any context.
+ */
+void thread_unblock(xptr_t thread, uint32_t reason);
+
+/* Ends the calling thread; its memory is freed by its core's idle thread. */
+void thread_exit(void) __attribute__((noreturn));
+
+#endif
