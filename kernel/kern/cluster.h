@@ -35,6 +35,7 @@ typedef struct cluster_s {
     uint64_t          boot_bytes;     /* bytes taken at boot for cluster_t + page descriptors */
     uint64_t          boot_free_pages;/* free pages right after the cluster's init */
     cluster_barrier_t barrier;
+    xptr_t            barrier_rep;    /* thread representing the cluster at the top level */
     ppm_t             ppm;            /* physical pages of this cluster */
     kcm_t             kcm[KCM_CLASSES]; /* object caches, 64 B .. 2 KiB */
     rpc_fifo_t        rpc_fifo;       /* requests to this cluster (rpc.h) */

@@ -28,12 +28,14 @@ typedef struct core_s {
     uint32_t          apic_id_seen;   /* local APIC ID read by the core itself */
     volatile uint32_t online;         /* set by the core when it runs its idle loop */
     uint32_t          barrier_sense;  /* sense of the last kernel barrier passed */
+    xptr_t            barrier_waiter; /* thread of this core waiting at the kernel barrier */
     volatile uint64_t ticks;          /* LAPIC timer interrupts taken */
     uint64_t          stack_top;      /* top of the boot/idle stack, virtual */
     struct cluster_s *cluster;        /* the core's cluster */
     sched_t           sched;          /* the core's scheduler */
     struct thread_s  *rpc_server[RPC_MAX_SERVERS]; /* this core's RPC server threads */
     uint32_t          rpc_nservers;
+    uint32_t          rpc_servers_created; /* server threads ever started here (statistics) */
     uint64_t          rpc_seq;        /* RPC ids issued by this core */
     trace_rec_t      *trace_ring;     /* trace records (trace=1), in the cluster's memory */
     volatile uint64_t trace_head;     /* next record the drainer sends */

@@ -71,6 +71,15 @@ static void rpc_ppm_free(xptr_t desc)
     ppm_free_pages(p);
 }
 
+static void rpc_test_multi(xptr_t desc)
+{
+    xptr_t results = hal_remote_lxp(DESC(desc, results));
+
+    if (results != XPTR_NULL)
+        hal_remote_s64(results + local_cxy() * sizeof(uint64_t),
+                       hal_remote_l64(DESC(desc, args[0])) + local_cxy());
+}
+
 const rpc_entry_t rpc_table[RPC_TYPES] = {
     [RPC_NOP]           = { rpc_nop,           "nop" },
     [RPC_TEST_ECHO]     = { rpc_test_echo,     "test_echo" },
@@ -78,6 +87,7 @@ const rpc_entry_t rpc_table[RPC_TYPES] = {
     [RPC_THREAD_CREATE] = { rpc_thread_create, "thread_create" },
     [RPC_PPM_ALLOC]     = { rpc_ppm_alloc,     "ppm_alloc" },
     [RPC_PPM_FREE]      = { rpc_ppm_free,      "ppm_free" },
+    [RPC_TEST_MULTI]    = { rpc_test_multi,    "test_multi" },
 };
 
 /* ---- FIFO --------------------------------------------------------------------- */
@@ -155,6 +165,34 @@ static void rpc_execute(xptr_t desc)
         thread_unblock(thread, THREAD_BLOCKED_RPC);
 }
 
+/*
+ * A surplus server (any but the core's first) leaves once the FIFO is
+ * empty, so the pool shrinks back after a burst of blocking handlers.
+ * Interrupts are off while the array changes: rpc_ipi_handler reads it.
+ */
+static bool rpc_server_retire(void)
+{
+    core_t *core = core_self();
+    thread_t *me = thread_current();
+    uint64_t flags = irq_save();
+    bool retired = false;
+
+    /* only a registered surplus server retires, and only with nothing queued */
+    if (!rpc_fifo_empty()) {
+        irq_restore(flags);
+        return false;
+    }
+    for (uint32_t i = 1; i < core->rpc_nservers; i++) {
+        if (core->rpc_server[i] == me) {
+            core->rpc_server[i] = core->rpc_server[--core->rpc_nservers];
+            retired = true;
+            break;
+        }
+    }
+    irq_restore(flags);
+    return retired;
+}
+
 static void rpc_server(void *arg)
 {
     (void)arg;
@@ -163,6 +201,8 @@ static void rpc_server(void *arg)
 
         while ((desc = rpc_pop()) != XPTR_NULL)
             rpc_execute(desc);
+        if (rpc_server_retire())
+            return;                       /* thread_exit: the idle thread frees it */
         /* idle: set the bit first, then re-check, so no posted request is missed */
         thread_set_blocked(THREAD_BLOCKED_IDLE);
         if (!rpc_fifo_empty()) {
@@ -173,18 +213,28 @@ static void rpc_server(void *arg)
     }
 }
 
+/*
+ * Adds a server thread to @core's pool (the calling core). Interrupts are
+ * off from creation to registration, so the new thread cannot run (and
+ * find itself unregistered) before it is in the pool.
+ */
 static void rpc_server_start(core_t *core)
 {
+    uint64_t flags = irq_save();
     thread_t *t;
 
-    if (core->rpc_nservers == RPC_MAX_SERVERS)
-        return;
-    t = thread_create(core->lid, THREAD_RPC, rpc_server, NULL, "rpc");
-    if (t == NULL) {
-        pr_warn("rpc: no memory for another server thread on core %u.%u", core->cxy, core->lid);
+    if (core->rpc_nservers == RPC_MAX_SERVERS) {
+        irq_restore(flags);
         return;
     }
-    core->rpc_server[core->rpc_nservers++] = t;
+    t = thread_create(core->lid, THREAD_RPC, rpc_server, NULL, "rpc");
+    if (t == NULL)
+        pr_warn("rpc: no memory for another server thread on core %u.%u", core->cxy, core->lid);
+    else {
+        core->rpc_server[core->rpc_nservers++] = t;
+        core->rpc_servers_created++;
+    }
+    irq_restore(flags);
 }
 
 void rpc_core_init(void)
@@ -274,7 +324,7 @@ void rpc_multicast(const uint32_t *cxy, uint32_t n, rpc_desc_t *desc)
 
     if (n == 0)
         return;
-    desc->responses = n;
+    desc->responses = n;                  /* desc->results is the caller's */
     desc->thread    = XPTR(local_cxy(), me);
     desc->id        = rpc_new_id();
     for (uint32_t i = 0; i < n; i++) {
@@ -313,9 +363,19 @@ uint32_t rpc_watchdog(uint64_t threshold_ms)
                 t->rpc_reported = 1;
                 reported++;
                 printk("rpc watchdog: %s from cluster %u (thread %s) to cluster %u "
-                       "unanswered for %lu ms", d->type < RPC_TYPES ? rpc_table[d->type].name
-                       : "?", c, t->name, t->rpc_server,
-                       (now - t->rpc_since) / (boot_info.tsc_hz / 1000));
+                       "unanswered for %lu ms (%u replies missing; client blocked 0x%x%s; "
+                       "server FIFO %u queued)",
+                       d->type < RPC_TYPES ? rpc_table[d->type].name : "?", c, t->name,
+                       t->rpc_server, (now - t->rpc_since) / (boot_info.tsc_hz / 1000),
+                       d->responses, t->blocked, t == s->current ? ", running" : "",
+                       cluster_tbl[t->rpc_server]->rpc_fifo.tail -
+                       cluster_tbl[t->rpc_server]->rpc_fifo.head);
+                for (uint32_t sl = 0; sl < cluster_tbl[t->rpc_server]->ncores; sl++) {
+                    core_t *sc = &cluster_tbl[t->rpc_server]->core[sl];
+                    for (uint32_t k = 0; k < sc->rpc_nservers; k++)
+                        printk("rpc watchdog:   server %u of core %u.%u: blocked 0x%x",
+                               k, sc->cxy, sc->lid, sc->rpc_server[k]->blocked);
+                }
             }
             remote_busylock_release(XPTR(c, &s->lock));
         }

@@ -38,6 +38,7 @@ typedef enum rpc_type_e {
                                out: args[0] xptr of the thread or XPTR_NULL */
     RPC_PPM_ALLOC,          /* in: args[0] order; out: args[0] physical address or 0 */
     RPC_PPM_FREE,           /* in: args[0] physical address of a block allocated by RPC_PPM_ALLOC */
+    RPC_TEST_MULTI,         /* multicast: results[server cxy] = args[0] + server cxy */
     RPC_TYPES
 } rpc_type_t;
 

@@ -46,6 +46,12 @@ void sched_add(thread_t *t)
     busylock_release(&s->lock);
 }
 
+/* Runnable: nothing blocks it, or an interrupt took the core from it mid-wait. */
+static bool sched_runnable(const thread_t *t)
+{
+    return t->preempted || __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE) == 0;
+}
+
 /* Next runnable non-idle thread after @cur in ring order (@cur last), or idle. */
 static thread_t *sched_pick_locked(sched_t *s, thread_t *cur)
 {
@@ -58,13 +64,18 @@ static thread_t *sched_pick_locked(sched_t *s, thread_t *cur)
         if (it == &s->threads)
             continue;
         t = LIST_ELEMENT(it, thread_t, sched_list);
-        if (t != s->idle && __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE) == 0)
+        if (t != s->idle && sched_runnable(t))
             return t;
     }
     return s->idle;
 }
 
-void sched_yield(void)
+/*
+ * Switches to the next runnable thread. @preempt: called from an interrupt,
+ * the current thread did not ask to stop, so it stays runnable whatever
+ * its blocked bits say until it yields by itself.
+ */
+static void sched_switch(bool preempt)
 {
     core_t *core = core_self();
     sched_t *s = &core->sched;
@@ -76,6 +87,7 @@ void sched_yield(void)
     lock_rank_check_deschedule();
     flags = irq_save();
     s->need_resched = 0;
+    cur->preempted = preempt && cur != s->idle;
     busylock_acquire(&s->lock);
     next = sched_pick_locked(s, cur);
     busylock_release(&s->lock);
@@ -85,7 +97,13 @@ void sched_yield(void)
         s->current = next;
         hal_context_switch(&cur->rsp, next->rsp);
     }
+    s->current->preempted = 0;               /* running again: its own code decides */
     irq_restore(flags);
+}
+
+void sched_yield(void)
+{
+    sched_switch(false);
 }
 
 void sched_tick(void)
@@ -101,7 +119,7 @@ void sched_preempt(void)
     sched_t *s = &core_self()->sched;
 
     if (s->current != NULL && s->need_resched)
-        sched_yield();
+        sched_switch(true);
 }
 
 uint32_t sched_load(const core_t *core)
@@ -121,7 +139,7 @@ void sched_reap(void)
         thread_t *t = LIST_ELEMENT(it, thread_t, sched_list);
 
         next = it->next;
-        if ((t->blocked & THREAD_BLOCKED_EXIT) && t != s->current) {
+        if ((t->blocked & THREAD_BLOCKED_EXIT) && t != s->current && !t->preempted) {
             list_unlink(&t->sched_list);
             s->nthreads--;
             dead[n++] = t;

@@ -96,6 +96,26 @@ void thread_unblock(xptr_t thread, uint32_t reason)
         ipi_send(core, VEC_WAKE);
 }
 
+void thread_grant(xptr_t thread)
+{
+    hal_remote_s32(XPTR(GET_CXY(thread), &((thread_t *)GET_PTR(thread))->wait_granted), 1);
+    thread_unblock(thread, THREAD_BLOCKED_LOCK);
+}
+
+void thread_wait_granted(void)
+{
+    thread_t *me = thread_current();
+
+    while (!__atomic_load_n(&me->wait_granted, __ATOMIC_ACQUIRE)) {
+        thread_set_blocked(THREAD_BLOCKED_LOCK);
+        if (__atomic_load_n(&me->wait_granted, __ATOMIC_ACQUIRE)) {
+            thread_clear_blocked(THREAD_BLOCKED_LOCK);
+            break;
+        }
+        sched_yield();
+    }
+}
+
 void thread_exit(void)
 {
     thread_t *t = thread_current();

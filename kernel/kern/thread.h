@@ -6,11 +6,13 @@
  * across clusters by the xptr_t of its thread_t.
  *
  * Blocking: a thread is runnable when its `blocked` mask is 0. It blocks
- * itself by setting a reason bit and yielding; anybody, in any cluster,
- * unblocks it by clearing that bit (remote atomic) and waking its core with
- * an IPI. Because the scheduler re-reads the mask when it picks the next
- * thread, a wake-up that comes before the thread has switched away is
- * never lost.
+ * itself by setting a reason bit, re-checking its wait condition, and
+ * yielding; anybody, in any cluster, unblocks it by clearing that bit
+ * (remote atomic) and waking its core with an IPI. A wake-up that comes
+ * between the set and the yield is never lost: the re-check sees it, and a
+ * thread preempted by an interrupt inside that window stays runnable
+ * (`preempted`) until it reaches its own yield. Every wait loops on its
+ * condition, so a stale wake-up only costs a re-check.
  */
 #ifndef _THREAD_H_
 #define _THREAD_H_
@@ -46,6 +48,9 @@ typedef struct thread_s {
     thread_type_t     type;
     uint32_t          trdid;              /* cxy << 16 | core lid << 8 | serial */
     volatile uint32_t blocked;            /* THREAD_BLOCKED_* bits; 0 = runnable */
+    uint32_t          preempted;          /* descheduled by an interrupt: runnable whatever
+                                             its bits until it yields itself (own core only) */
+    volatile uint32_t wait_granted;       /* a lock's releaser handed it over (queuelock, rwlock) */
     struct core_s    *core;               /* the core that runs it */
     list_entry_t      sched_list;         /* in core->sched.threads, guarded by its lock */
     xlist_entry_t     wait_list;          /* in a lock's waiters, guarded by the lock's guard */
@@ -97,6 +102,14 @@ void thread_clear_blocked(uint32_t reason);
  * its core with an IPI when it is another core. Any context.
  */
 void thread_unblock(xptr_t thread, uint32_t reason);
+
+/*
+ * Lock hand-over: thread_grant() marks the waiter @thread as granted and
+ * unblocks it (THREAD_BLOCKED_LOCK); thread_wait_granted() returns once the
+ * calling thread has been granted, whatever wake-ups come meanwhile.
+ */
+void thread_grant(xptr_t thread);
+void thread_wait_granted(void);
 
 /* Ends the calling thread; its memory is freed by its core's idle thread. */
 void thread_exit(void) __attribute__((noreturn));

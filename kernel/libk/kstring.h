@@ -23,6 +23,7 @@ size_t strlen(const char *s);
 int    strcmp(const char *a, const char *b);
 int    strncmp(const char *a, const char *b, size_t n);
 char  *strchr(const char *s, int c);
+char  *strstr(const char *haystack, const char *needle);
 
 /*
  * Formats like C99 snprintf for the conversions %d %i %u %x %X %p %s %c %%,

@@ -10,6 +10,8 @@
 #include "busylock.h"
 #include "kstring.h"
 #include "cluster.h"
+#include "sched.h"
+#include "boot_info.h"
 
 #define KTEST_MAX_DIAG 6
 
@@ -33,6 +35,19 @@ static bool ktest_leaks(uint32_t num)
 {
     bool ok = true;
 
+    uint64_t deadline = rdtsc() + boot_info.tsc_hz;           /* 1 s */
+    bool settled = false;
+
+    /* exited test threads are freed by their cores' idle threads: let them run */
+    while (!settled && rdtsc() < deadline) {
+        sched_reap();
+        settled = true;
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+            if (ppm_free_count(c) != free_before[c])
+                settled = false;
+        if (!settled)
+            sched_yield();
+    }
     printk("    KTAP version 1");
     printk("    # Subtest: leaks");
     printk("    1..1");

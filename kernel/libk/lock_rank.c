@@ -6,6 +6,7 @@
 #include "printk.h"
 #include "ksym.h"
 #include "kstring.h"
+#include "cpu.h"
 
 static bool report_only;
 static volatile uint32_t violations;
@@ -63,9 +64,11 @@ void lock_rank_acquire(const void *lock, const char *name, uint32_t rank, bool b
 #ifdef DEBUG
     thread_t *t = thread_current();
     lock_trace_t *lt;
+    uint64_t flags;
 
     if (t == NULL || rank == RANK_UNCHECKED)
         return;
+    flags = irq_save();                       /* handlers take busylocks too */
     lt = &t->locks;
     for (uint32_t i = 0; i < lt->nheld; i++) {
         if (lt->held[i].rank >= rank) {
@@ -88,6 +91,7 @@ void lock_rank_acquire(const void *lock, const char *name, uint32_t rank, bool b
     lt->held[lt->nheld++] = (lock_held_t){ lock, name, rank, busy, site };
     if (busy)
         lt->nbusy++;
+    irq_restore(flags);
 #else
     (void)lock; (void)name; (void)rank; (void)busy; (void)site;
 #endif
@@ -98,9 +102,11 @@ void lock_rank_release(const void *lock)
 #ifdef DEBUG
     thread_t *t = thread_current();
     lock_trace_t *lt;
+    uint64_t flags;
 
     if (t == NULL)
         return;
+    flags = irq_save();
     lt = &t->locks;
     for (uint32_t i = lt->nheld; i-- > 0; ) {
         if (lt->held[i].lock == lock) {
@@ -108,9 +114,10 @@ void lock_rank_release(const void *lock)
                 lt->nbusy--;
             memmove(&lt->held[i], &lt->held[i + 1], (lt->nheld - i - 1) * sizeof(lt->held[0]));
             lt->nheld--;
-            return;
+            break;
         }
     }
+    irq_restore(flags);
 #else
     (void)lock;
 #endif

@@ -29,10 +29,11 @@ static void queuelock_take(xptr_t lock, uintptr_t site)
         remote_busylock_release(FIELD(lock, guard));
         return;
     }
+    me->wait_granted = 0;
     xlist_add_last(FIELD(lock, waiters), XPTR(me->core->cxy, &me->wait_list));
     thread_set_blocked(THREAD_BLOCKED_LOCK);
     remote_busylock_release(FIELD(lock, guard));
-    sched_yield();                        /* back when the releaser handed us the lock */
+    thread_wait_granted();                /* until the releaser hands us the lock */
 }
 
 static void queuelock_give(xptr_t lock)
@@ -46,7 +47,7 @@ static void queuelock_give(xptr_t lock)
         hal_remote_s32(FIELD(lock, taken), 0);
     } else {
         xlist_unlink(first);              /* ownership passes: taken stays 1 */
-        thread_unblock(XLIST_ELEMENT(first, thread_t, wait_list), THREAD_BLOCKED_LOCK);
+        thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
     }
     remote_busylock_release(FIELD(lock, guard));
 }

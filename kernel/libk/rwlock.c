@@ -24,10 +24,11 @@ static void rwlock_wait(xptr_t lock, xptr_t root)
 {
     thread_t *me = thread_current();
 
+    me->wait_granted = 0;
     xlist_add_last(root, XPTR(me->core->cxy, &me->wait_list));
     thread_set_blocked(THREAD_BLOCKED_LOCK);
     remote_busylock_release(FIELD(lock, guard));
-    sched_yield();                        /* back when admitted by a releaser */
+    thread_wait_granted();                /* until a releaser admits us */
 }
 
 static void rwlock_rd_take(xptr_t lock, uintptr_t site)
@@ -67,12 +68,12 @@ static void rwlock_admit(xptr_t lock)
         while ((first = xlist_first(FIELD(lock, rd_waiters))) != XPTR_NULL) {
             xlist_unlink(first);
             hal_remote_atomic_add(FIELD(lock, readers), 1);
-            thread_unblock(XLIST_ELEMENT(first, thread_t, wait_list), THREAD_BLOCKED_LOCK);
+            thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
         }
     } else if ((first = xlist_first(FIELD(lock, wr_waiters))) != XPTR_NULL) {
         xlist_unlink(first);
         hal_remote_s32(FIELD(lock, writer), 1);
-        thread_unblock(XLIST_ELEMENT(first, thread_t, wait_list), THREAD_BLOCKED_LOCK);
+        thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
     }
 }
 
@@ -86,7 +87,7 @@ static void rwlock_rd_give(xptr_t lock)
         if (first != XPTR_NULL) {
             xlist_unlink(first);
             hal_remote_s32(FIELD(lock, writer), 1);
-            thread_unblock(XLIST_ELEMENT(first, thread_t, wait_list), THREAD_BLOCKED_LOCK);
+            thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
         }
     }
     remote_busylock_release(FIELD(lock, guard));

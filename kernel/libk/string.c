@@ -81,6 +81,16 @@ char *strchr(const char *s, int c)
     return c == 0 ? (char *)s : NULL;
 }
 
+char *strstr(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *haystack; haystack++)
+        if (strncmp(haystack, needle, n) == 0)
+            return (char *)haystack;
+    return n == 0 ? (char *)haystack : NULL;
+}
+
 /* Output cursor of vsnprintf: counts every byte, stores those that fit. */
 typedef struct fmt_out_s {
     char  *buf;
