@@ -24,11 +24,15 @@ TEST_ISO   := $(BUILD)/archipel-test.iso
 
 # `make run` powers the guest off once booted, unless POWEROFF=0.
 POWEROFF   ?= 1
-RUN_CMDLINE  := $(strip $(if $(filter 1,$(POWEROFF)),poweroff) $(CMDLINE))
+RUN_CMDLINE  := $(strip $(if $(filter 1,$(POWEROFF)),poweroff) $(if $(filter 1,$(TRACE)),trace=1) \
+                $(CMDLINE))
+TRACE_FILE   := $(BUILD)/trace.bin
 # Kernel command line of each ISO, by its name
 CMDLINE_archipel       = $(RUN_CMDLINE)
 CMDLINE_archipel-test  = ktest=all poweroff
 CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
+CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
+CMDLINE_archipel-bench = bench=rpc poweroff
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
@@ -52,7 +56,7 @@ KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noex
 QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
 
 .PRECIOUS: $(BUILD)/%.cmdline
-.PHONY: all iso run test debug clean host-tests deps-build deps-run deps-test deps-debug FORCE
+.PHONY: all iso run test debug bench trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
 
 all: deps-build
 	@$(MAKE) --no-print-directory $(KERNEL) $(ISO)
@@ -98,7 +102,23 @@ deps-debug:
 # ---- the README's commands ----------------------------------------------------------
 run: deps-run
 	@$(MAKE) --no-print-directory $(ISO)
-	$(PYTHON) tools/qemu.py --iso $(ISO) $(QEMU_ARGS) --timeout $(BOOT_TIMEOUT)
+	$(PYTHON) tools/qemu.py --iso $(ISO) $(QEMU_ARGS) --timeout $(BOOT_TIMEOUT) \
+	    $(if $(filter 1,$(TRACE)),--trace-file $(TRACE_FILE))
+	@$(if $(filter 1,$(TRACE)),echo "archipel: trace in $(TRACE_FILE); decode it with: tools/trace $(TRACE_FILE)")
+
+# The recorded trace the decoder's tests read: RPCs of the dqdt and locks self-tests on 4x2.
+trace-sample: deps-run
+	@$(MAKE) --no-print-directory $(BUILD)/archipel-tracesample.iso
+	$(PYTHON) tools/qemu.py --iso $(BUILD)/archipel-tracesample.iso --clusters 4 --cores 2 \
+	    --mem 128 --timeout $(BOOT_TIMEOUT) --trace-file tests/data/trace/rpc-4x2.trace
+	tools/trace tests/data/trace/rpc-4x2.trace --summary
+
+# Benchmarks: ratios measured side by side in one boot, never asserted.
+BENCH_TOPOLOGIES ?= 4x2
+bench: deps-run
+	@$(MAKE) --no-print-directory $(BUILD)/archipel-bench.iso
+	$(PYTHON) tools/bench.py --iso $(BUILD)/archipel-bench.iso --topologies $(BENCH_TOPOLOGIES) \
+	    --out $(BUILD)/bench --timeout $(BOOT_TIMEOUT)
 
 debug: deps-debug
 	@$(MAKE) --no-print-directory $(ISO) RUN_CMDLINE='panic=halt $(RUN_CMDLINE)'

@@ -246,7 +246,8 @@ def _cpu_range(indexes: range) -> str:
 
 def build_command(iso: str | None, topo: Topology, *, gdb: bool = False,
                   paused: bool = False, extra: Iterable[str] = (),
-                  interactive: bool = False, qemu: str = QEMU_BINARY) -> list[str]:
+                  interactive: bool = False, qemu: str = QEMU_BINARY,
+                  trace_file: str | None = None) -> list[str]:
     """Return the QEMU argument vector that boots ``iso`` on ``topo``.
 
     ``iso`` None boots with no disk at all (only useful for testing the tool).
@@ -254,7 +255,9 @@ def build_command(iso: str | None, topo: Topology, *, gdb: bool = False,
     (``-serial mon:stdio``: Ctrl-A X quits, Ctrl-A C switches to the monitor);
     otherwise the serial port is plain stdio.  ``gdb`` adds ``-s`` (gdbstub on
     tcp::1234), ``paused`` adds ``-S`` (CPUs stopped until the debugger says
-    continue); ``extra`` is appended verbatim.
+    continue); ``trace_file`` connects the second serial port (COM2, the
+    kernel's binary trace channel, kernel/kern/trace.h) to that file;
+    ``extra`` is appended verbatim.
     """
     per_socket = topo.cores_per_socket
     sockets = topo.socket_count
@@ -300,8 +303,10 @@ def build_command(iso: str | None, topo: Topology, *, gdb: bool = False,
     if iso is not None:
         cmd += ["-cdrom", iso, "-boot", "d"]
     cmd += ["-nodefaults", "-vga", "none", "-display", "none", "-no-reboot",
-            "-serial", "mon:stdio" if interactive else "stdio",
-            "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
+            "-serial", "mon:stdio" if interactive else "stdio"]
+    if trace_file is not None:
+        cmd += ["-chardev", f"file,id=trace,path={trace_file}", "-serial", "chardev:trace"]
+    cmd += ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
     if gdb:
         cmd.append("-s")
     if paused:
@@ -617,6 +622,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="kill QEMU and exit 124 after SECONDS (default 0 = no limit)")
     parser.add_argument("--log", metavar="FILE",
                         help="also write the console output to FILE, as it arrives")
+    parser.add_argument("--trace-file", metavar="FILE",
+                        help="write the kernel's binary trace channel (COM2; kernel command "
+                             "line trace=1) to FILE; decode it with tools/trace")
     parser.add_argument("--gdb", action="store_true",
                         help="start QEMU's gdbstub on tcp::1234 (-s)")
     parser.add_argument("--paused", action="store_true",
@@ -646,7 +654,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"--timeout: {args.timeout:g} is negative")
     interactive = _stdin_is_tty()
     cmd = build_command(args.iso, topo, gdb=args.gdb, paused=args.paused,
-                        extra=args.extra, interactive=interactive, qemu=args.qemu)
+                        extra=args.extra, interactive=interactive, qemu=args.qemu,
+                        trace_file=args.trace_file)
     if args.print_cmd:
         print(shlex.join(cmd))
         return 0

@@ -57,11 +57,13 @@ static void smp_timer_ticks(ktest_t *t)
     core_t *core = core_self();
     uint64_t start = core->ticks;
     uint64_t deadline = rdtsc() + boot_info.tsc_hz;          /* 1 s */
+    uint64_t flags = irq_save();
 
     while (core->ticks < start + 2 && rdtsc() < deadline) {
         cpu_sti_hlt();
         irq_disable();
     }
+    irq_restore(flags);
     KTEST_EXPECT(t, core->ticks >= start + 2, "core %u.%u: %lu ticks in 1 s", core->cxy,
                  core->lid, core->ticks - start);
 }

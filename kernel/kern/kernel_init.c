@@ -448,6 +448,7 @@ static bool bsp_check_timers(void)
     uint32_t ncores = boot_info.topo.ncores;
     uint64_t deadline = rdtsc() + ms_to_tsc(2000 + 3 * TICK_US / 1000);
     uint32_t ticking = 0;
+    uint64_t flags = irq_save();
 
     while (rdtsc() < deadline) {
         ticking = 0;
@@ -460,6 +461,7 @@ static bool bsp_check_timers(void)
         cpu_sti_hlt();
         irq_disable();
     }
+    irq_restore(flags);
     if (ticking == ncores)
         printk("timer: all %u cores ticking every %u us", ncores, TICK_US);
     else

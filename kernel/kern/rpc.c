@@ -275,15 +275,23 @@ static uint64_t rpc_new_id(void)
            (++core->rpc_seq & 0xffffffffffull);
 }
 
-/* Blocks until every response to @desc has arrived. */
+/*
+ * Waits until every response to @desc has arrived: spins up to
+ * RPC_SPIN_US first (a reply usually comes sooner than a halted core can be
+ * woken up again), then blocks.
+ */
 static void rpc_wait(rpc_desc_t *desc, uint32_t server)
 {
     thread_t *me = thread_current();
+    uint64_t spin_end;
 
     me->rpc_wait     = desc;
     me->rpc_since    = rdtsc();
     me->rpc_server   = server;
     me->rpc_reported = 0;
+    spin_end = me->rpc_since + RPC_SPIN_US * (boot_info.tsc_hz / 1000000);
+    while (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) != 0 && rdtsc() < spin_end)
+        cpu_pause();
     while (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) != 0) {
         thread_set_blocked(THREAD_BLOCKED_RPC);
         if (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) == 0) {

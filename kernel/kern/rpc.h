@@ -29,6 +29,7 @@
 #define RPC_ARGS        6
 #define RPC_FIFO_SLOTS  256      /* requests waiting per cluster; a full FIFO makes clients yield */
 #define RPC_MAX_SERVERS 8        /* server threads per core */
+#define RPC_SPIN_US     50       /* a client spins this long for its reply before blocking */
 
 typedef enum rpc_type_e {
     RPC_NOP = 0,            /* nothing: the round-trip benchmark */

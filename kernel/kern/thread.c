@@ -90,7 +90,14 @@ void thread_unblock(xptr_t thread, uint32_t reason)
     thread_t *t = GET_PTR(thread);
     core_t *core = (core_t *)hal_remote_l64(XPTR(GET_CXY(thread), &t->core));
 
-    hal_remote_atomic_and(XPTR(GET_CXY(thread), &t->blocked), ~reason);
+    uint32_t old = hal_remote_atomic_and(XPTR(GET_CXY(thread), &t->blocked), ~reason);
+
+    /*
+     * Not blocked for @reason: it has not reached its yield and its re-check
+     * will see the condition, so no wake-up is needed.
+     */
+    if (!(old & reason))
+        return;
     hal_remote_s32(XPTR(core->cxy, &core->sched.need_resched), 1);
     if (core != core_self())
         ipi_send(core, VEC_WAKE);

@@ -98,8 +98,9 @@ void thread_set_blocked(uint32_t reason);
 void thread_clear_blocked(uint32_t reason);
 
 /*
- * Clears @reason in the mask of the thread @thread (any cluster) and wakes
- * its core with an IPI when it is another core. Any context.
+ * Clears @reason in the mask of the thread @thread (any cluster) and, if it
+ * was blocked for @reason, asks its core to reschedule (an IPI when it is
+ * another core). Any context.
  */
 void thread_unblock(xptr_t thread, uint32_t reason);
 

@@ -13,6 +13,9 @@
 #include "ppm.h"
 #include "printk.h"
 #include "kstring.h"
+#include "sched.h"
+
+static void trace_drain_locked(void);
 
 #define TRACE_RING_ORDER 6                    /* 2^6 pages = 256 KiB = 8192 records per core */
 #define TRACE_RING_RECS  ((PAGE_SIZE << TRACE_RING_ORDER) / sizeof(trace_rec_t))
@@ -93,10 +96,24 @@ static void trace_send_header(void)
     trace_header_sent = true;
 }
 
+/*
+ * Every drainer runs on the bootstrap core; with interrupts off for the
+ * whole drain, no other thread of that core can preempt it mid-record and
+ * interleave its own bytes on the channel.
+ */
 void trace_drain(void)
 {
+    uint64_t flags;
+
     if (!trace_enabled)
         return;
+    flags = irq_save();
+    trace_drain_locked();
+    irq_restore(flags);
+}
+
+static void trace_drain_locked(void)
+{
     if (!trace_header_sent)
         trace_send_header();
     for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {

@@ -78,7 +78,8 @@ static inline void trace(uint16_t event, uint16_t aux, uint64_t arg0, uint64_t a
 /*
  * Sends the header and RPC type names (once), then every record waiting in
  * every core's ring, to the trace channel. Runs on the bootstrap core only
- * (the single consumer of all rings).
+ * (the single consumer of all rings), with interrupts off, so that two
+ * threads of that core never interleave their bytes on the channel.
  */
 void trace_drain(void);
 
