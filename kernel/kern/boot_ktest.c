@@ -68,7 +68,22 @@ static void smp_timer_ticks(ktest_t *t)
                  core->lid, core->ticks - start);
 }
 
+/*
+ * Regression (bsp_check_timers returned with interrupts off, so the
+ * bootstrap core's main thread ran the rest of the boot unpreemptible and
+ * deaf to IPIs; the IPI benchmark waited forever for its answer): every
+ * core's main thread runs the self-tests with interrupts enabled.
+ */
+static void smp_main_thread_interruptible(ktest_t *t)
+{
+    core_t *core = core_self();
+
+    KTEST_EXPECT(t, read_rflags() & RFLAGS_IF, "core %u.%u runs its main thread with "
+                 "interrupts off", core->cxy, core->lid);
+}
+
 static const ktest_case_t smp_cases[] = {
+    { "main_thread_interruptible", KTEST_ON_CORES, smp_main_thread_interruptible },
     { "every_madt_cpu_online", KTEST_ON_BSP,   smp_every_madt_cpu_online },
     { "gid_dense",             KTEST_ON_BSP,   smp_gid_dense },
     { "timer_ticks",           KTEST_ON_CORES, smp_timer_ticks },

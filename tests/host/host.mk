@@ -35,8 +35,9 @@ HOST_SRCS_test_mb2      := tests/host/test_mb2.c hal/x86_64/mb2.c
 HOST_SRCS_test_acpi     := tests/host/test_acpi.c hal/x86_64/acpi.c
 HOST_SRCS_test_topology := tests/host/test_topology.c kernel/kern/topology.c hal/x86_64/acpi.c
 HOST_SRCS_test_cpio     := tests/host/test_cpio.c kernel/libk/cpio.c
+HOST_SRCS_test_xlist    := tests/host/test_xlist.c kernel/libk/xlist.c
 
-HOST_TEST_NAMES := test_buddy test_mb2 test_acpi test_topology test_cpio
+HOST_TEST_NAMES := test_buddy test_mb2 test_acpi test_topology test_cpio test_xlist
 HOST_TESTS      := $(addprefix $(HOST_BUILD)/,$(HOST_TEST_NAMES))
 
 HOST_ALL_SRCS := $(sort $(foreach t,$(HOST_TEST_NAMES),$(HOST_SRCS_$(t))))
