@@ -19,17 +19,24 @@ static struct {
     volatile uint32_t sense;
 } top_barrier;
 
+typedef struct sense_wait_s {
+    volatile uint32_t *word;
+    uint32_t           value;
+} sense_wait_t;
+
+static bool sense_reached(const void *arg)
+{
+    const sense_wait_t *w = arg;
+
+    return __atomic_load_n(w->word, __ATOMIC_ACQUIRE) == w->value;
+}
+
 /* Blocks the calling thread until *@word == @value. */
 static void barrier_wait_for(volatile uint32_t *word, uint32_t value)
 {
-    while (__atomic_load_n(word, __ATOMIC_ACQUIRE) != value) {
-        thread_set_blocked(THREAD_BLOCKED_SLEEP);
-        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) == value) {
-            thread_clear_blocked(THREAD_BLOCKED_SLEEP);
-            break;
-        }
-        sched_yield();
-    }
+    sense_wait_t w = { word, value };
+
+    thread_wait(THREAD_BLOCKED_SLEEP, sense_reached, &w);
 }
 
 void kernel_barrier(void)

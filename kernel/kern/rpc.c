@@ -275,6 +275,11 @@ static uint64_t rpc_new_id(void)
            (++core->rpc_seq & 0xffffffffffull);
 }
 
+static bool rpc_answered(const void *arg)
+{
+    return __atomic_load_n(&((const rpc_desc_t *)arg)->responses, __ATOMIC_ACQUIRE) == 0;
+}
+
 /*
  * Waits until every response to @desc has arrived: spins up to
  * RPC_SPIN_US first (a reply usually comes sooner than a halted core can be
@@ -290,16 +295,9 @@ static void rpc_wait(rpc_desc_t *desc, uint32_t server)
     me->rpc_server   = server;
     me->rpc_reported = 0;
     spin_end = me->rpc_since + RPC_SPIN_US * (boot_info.tsc_hz / 1000000);
-    while (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) != 0 && rdtsc() < spin_end)
+    while (!rpc_answered(desc) && rdtsc() < spin_end)
         cpu_pause();
-    while (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) != 0) {
-        thread_set_blocked(THREAD_BLOCKED_RPC);
-        if (__atomic_load_n(&desc->responses, __ATOMIC_ACQUIRE) == 0) {
-            thread_clear_blocked(THREAD_BLOCKED_RPC);
-            break;
-        }
-        sched_yield();
-    }
+    thread_wait(THREAD_BLOCKED_RPC, rpc_answered, desc);
     me->rpc_wait = NULL;
 }
 

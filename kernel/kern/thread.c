@@ -79,6 +79,18 @@ void thread_clear_blocked(uint32_t reason)
     __atomic_and_fetch(&thread_current()->blocked, ~reason, __ATOMIC_ACQ_REL);
 }
 
+void thread_wait(uint32_t reason, bool (*done)(const void *arg), const void *arg)
+{
+    while (!done(arg)) {
+        thread_set_blocked(reason);
+        if (done(arg)) {
+            thread_clear_blocked(reason);
+            break;
+        }
+        sched_yield();
+    }
+}
+
 void thread_block(uint32_t reason)
 {
     thread_set_blocked(reason);
@@ -109,18 +121,14 @@ void thread_grant(xptr_t thread)
     thread_unblock(thread, THREAD_BLOCKED_LOCK);
 }
 
+static bool thread_granted(const void *arg)
+{
+    return __atomic_load_n(&((const thread_t *)arg)->wait_granted, __ATOMIC_ACQUIRE);
+}
+
 void thread_wait_granted(void)
 {
-    thread_t *me = thread_current();
-
-    while (!__atomic_load_n(&me->wait_granted, __ATOMIC_ACQUIRE)) {
-        thread_set_blocked(THREAD_BLOCKED_LOCK);
-        if (__atomic_load_n(&me->wait_granted, __ATOMIC_ACQUIRE)) {
-            thread_clear_blocked(THREAD_BLOCKED_LOCK);
-            break;
-        }
-        sched_yield();
-    }
+    thread_wait(THREAD_BLOCKED_LOCK, thread_granted, thread_current());
 }
 
 void thread_exit(void)

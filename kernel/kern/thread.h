@@ -18,6 +18,7 @@
 #define _THREAD_H_
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "list.h"
 #include "xlist.h"
 #include "lock_rank.h"
@@ -87,6 +88,14 @@ thread_t *thread_create(uint32_t lid, thread_type_t type, void (*entry)(void *),
  * then returns. Must hold no busylock (checked). Any thread but idle.
  */
 void thread_block(uint32_t reason);
+
+/*
+ * Blocks the calling thread for @reason until @done(@arg) is true. The
+ * condition is re-checked after the reason bit is set, so a wake-up
+ * (thread_unblock for @reason) that comes at any moment is never lost, and
+ * a stale one only costs a re-check. Threads only; no busylock held.
+ */
+void thread_wait(uint32_t reason, bool (*done)(const void *arg), const void *arg);
 
 /*
  * Sets @reason in the calling thread's mask without yielding: the first half
