@@ -36,8 +36,9 @@ HOST_SRCS_test_acpi     := tests/host/test_acpi.c hal/x86_64/acpi.c
 HOST_SRCS_test_topology := tests/host/test_topology.c kernel/kern/topology.c hal/x86_64/acpi.c
 HOST_SRCS_test_cpio     := tests/host/test_cpio.c kernel/libk/cpio.c
 HOST_SRCS_test_xlist    := tests/host/test_xlist.c kernel/libk/xlist.c
+HOST_SRCS_test_elf      := tests/host/test_elf.c kernel/kern/elf.c
 
-HOST_TEST_NAMES := test_buddy test_mb2 test_acpi test_topology test_cpio test_xlist
+HOST_TEST_NAMES := test_buddy test_mb2 test_acpi test_topology test_cpio test_xlist test_elf
 HOST_TESTS      := $(addprefix $(HOST_BUILD)/,$(HOST_TEST_NAMES))
 
 HOST_ALL_SRCS := $(sort $(foreach t,$(HOST_TEST_NAMES),$(HOST_SRCS_$(t))))
@@ -85,3 +86,25 @@ host-tests-clean:
 ifneq ($(firstword $(MAKEFILE_LIST)),tests/host/host.mk)
 .DEFAULT_GOAL := $(HOST_TESTS_SAVED_GOAL)
 endif
+
+# ---- real binaries for test_elf (tests/host/elf/hello.c) --------------------------
+MUSL_GCC ?= musl-gcc
+MUSL_LIB := /usr/lib/x86_64-linux-musl
+ELF_SAMPLES := $(HOST_BUILD)/elf/hello-static $(HOST_BUILD)/elf/hello-pie \
+               $(HOST_BUILD)/elf/hello-dynamic
+
+$(HOST_BUILD)/elf/hello-static: tests/host/elf/hello.c
+	@mkdir -p $(dir $@)
+	$(MUSL_GCC) -static -O2 -o $@ $<
+
+# position independent, no dynamic linker: the static-PIE layout
+$(HOST_BUILD)/elf/hello-pie: tests/host/elf/hello.c
+	@mkdir -p $(dir $@)
+	$(MUSL_GCC) -static-pie -fPIE -O2 -nostartfiles -Wl,--no-dynamic-linker -o $@ \
+	    $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< $(MUSL_LIB)/crtn.o
+
+$(HOST_BUILD)/elf/hello-dynamic: tests/host/elf/hello.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 -o $@ $<
+
+host-tests: $(ELF_SAMPLES)
