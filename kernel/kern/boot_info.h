@@ -15,7 +15,6 @@
 
 #define BOOT_MAX_RESERVED 32
 #define BOOT_CMDLINE_MAX  512
-#define BOOT_MAX_USABLE   64
 
 typedef struct boot_info_s {
     mb2_info_t   mb2;

@@ -122,11 +122,6 @@ void sched_preempt(void)
         sched_switch(true);
 }
 
-uint32_t sched_load(const core_t *core)
-{
-    return core->sched.nthreads - 1;
-}
-
 void sched_reap(void)
 {
     sched_t *s = &core_self()->sched;

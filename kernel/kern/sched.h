@@ -61,7 +61,4 @@ void sched_preempt(void);
  */
 void sched_reap(void);
 
-/* Number of threads on core @core that are not the idle thread and not exited. */
-uint32_t sched_load(const struct core_s *core);
-
 #endif

@@ -20,7 +20,6 @@ struct ktest_s {
     volatile uint32_t failures;
     uint32_t          ndiag;
     char              diag[KTEST_MAX_DIAG][200];
-    uint64_t          scratch[KTEST_SCRATCH_WORDS];
 };
 
 extern const ktest_suite_t *const __ktest_start[], *const __ktest_end[];
@@ -76,11 +75,6 @@ void ktest_fail(ktest_t *t, const char *fmt, ...)
         va_end(ap);
     }
     busylock_release(&t->lock);
-}
-
-uint64_t *ktest_scratch(ktest_t *t)
-{
-    return t->scratch;
 }
 
 /* Is suite @name named in the comma list @sel (or is @sel "all")? */
@@ -174,7 +168,6 @@ uint32_t ktest_run_all(void)
             if (bsp) {
                 ktest_state.failures = 0;
                 ktest_state.ndiag = 0;
-                memset(ktest_state.scratch, 0, sizeof(ktest_state.scratch));
             }
             kernel_barrier();
             if (ktest_in_scope(c->scope, core, bsp))

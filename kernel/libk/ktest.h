@@ -51,10 +51,6 @@ void ktest_fail(ktest_t *t, const char *fmt, ...) __attribute__((format(printf, 
     do { if (!(cond)) ktest_fail((t), "%s:%d: %s: " fmt, __FILE__, __LINE__, #cond, \
                                  ##__VA_ARGS__); } while (0)
 
-/* Shared scratch words for one case (zeroed before it starts). */
-uint64_t *ktest_scratch(ktest_t *t);
-#define KTEST_SCRATCH_WORDS 64
-
 /*
  * Runs the suites selected by boot_info.opt_ktest. Called by every core,
  * after all cores are online, with no lock held.
