@@ -147,17 +147,8 @@ class Totals:
     outcomes: list[Outcome] = field(default_factory=list)
 
     def count(self, section: str | None = None) -> tuple[int, int, int]:
-        p = f = s = 0
-        for o in self.outcomes:
-            if section is not None and o.section != section:
-                continue
-            if o.skipped:
-                s += 1
-            elif o.passed:
-                p += 1
-            else:
-                f += 1
-        return p, f, s
+        return ktap.summarize(o for o in self.outcomes
+                              if section is None or o.section == section)
 
 
 def counts_text(passed: int, failed: int, skipped: int) -> str:

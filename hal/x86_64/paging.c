@@ -29,7 +29,7 @@ static uint64_t *table_virt(uint64_t entry)
     return phys_to_virt(entry & 0x000ffffffffff000ull);
 }
 
-int paging_init(uint64_t ram_end, const uint64_t *mmio, int n)
+int paging_init(uint64_t ram_end)
 {
     uint64_t *pml4 = phys_to_virt((uint64_t)boot_pml4);
     uint64_t *pdpt = table_virt(pml4[256]);
@@ -47,9 +47,6 @@ int paging_init(uint64_t ram_end, const uint64_t *mmio, int n)
         low_pt[0] = 0;
         pd[0] = virt_to_phys(low_pt) | PTE_P | PTE_W;
     }
-    for (int i = 0; i < n; i++)
-        if (mmio[i] < 4 * GIB)
-            pd[mmio[i] >> 21] |= PTE_PCD | PTE_PWT;
 
     if (ngib > 512)
         return -E2BIG;
@@ -67,6 +64,16 @@ int paging_init(uint64_t ram_end, const uint64_t *mmio, int n)
     }
     write_cr3(read_cr3());
     return 0;
+}
+
+void paging_set_uncached(uint64_t phys)
+{
+    uint64_t *pd = phys_to_virt((uint64_t)boot_pd);
+
+    if (phys < 4 * GIB) {
+        pd[phys >> 21] |= PTE_PCD | PTE_PWT;
+        write_cr3(read_cr3());
+    }
 }
 
 uint64_t paging_kernel_pml4(void)

@@ -13,15 +13,20 @@
 #include <stdbool.h>
 
 /*
- * Extends the direct map (entry.S mapped 0 - 4 GiB) to [0, @ram_end),
- * makes the 2 MiB pages holding @mmio[0..n) uncached, and unmaps physical
- * page 0 (in the identity map and the direct map alike), so that a NULL
- * pointer faults even while the boot identity map exists.
+ * Extends the direct map (entry.S mapped 0 - 4 GiB) to [0, @ram_end) and
+ * unmaps physical page 0 (in the identity map and the direct map alike),
+ * so that a NULL pointer faults even while the boot identity map exists.
  * Bootstrap core, once, before any other core runs.
  * @return 0, or -E2BIG when @ram_end is beyond what the boot page-table
- *         pool can map (the message says how far that is).
+ *         pool can map.
  */
-int paging_init(uint64_t ram_end, const uint64_t *mmio, int n);
+int paging_init(uint64_t ram_end);
+
+/*
+ * Makes the 2 MiB page of the direct map holding device registers at
+ * @phys (below 4 GiB) uncached. Bootstrap core, before any other core runs.
+ */
+void paging_set_uncached(uint64_t phys);
 
 /* Physical address of the kernel PML4 (also what the AP trampolines load). */
 uint64_t paging_kernel_pml4(void);

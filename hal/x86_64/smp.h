@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-/* Copies the trampoline to the page of cluster @cxy (before its first use). */
+/* Copies the trampoline to the page of cluster @cxy (smp_start_core does, before each start). */
 void smp_trampoline_install(uint32_t cxy);
 
 /* Physical address of cluster @cxy's trampoline page. */

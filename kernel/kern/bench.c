@@ -28,37 +28,30 @@ void bench_ipi_handler(uint32_t vector)
         pongs++;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Moves v[root] down the max-heap v[0..n) to its place. */
+static void sift_down(uint64_t *v, uint32_t root, uint32_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    while (2 * root + 1 < n) {
+        uint32_t child = 2 * root + 1;
+        uint64_t x;
+
+        if (child + 1 < n && v[child] < v[child + 1])
+            child++;
+        if (v[root] >= v[child])
+            return;
+        x = v[root]; v[root] = v[child]; v[child] = x;
+        root = child;
+    }
 }
 
-/* In-place insertion sort would be O(n^2) at 10,000: a heap sort. */
+/* Heap sort, ascending: O(n log n) for the 10,000 samples. */
 static void sort_u64(uint64_t *v, uint32_t n)
 {
-    for (uint32_t start = n / 2; start-- > 0; ) {
-        for (uint32_t root = start; 2 * root + 1 < n; ) {
-            uint32_t child = 2 * root + 1;
-            if (child + 1 < n && cmp_u64(&v[child], &v[child + 1]) < 0)
-                child++;
-            if (cmp_u64(&v[root], &v[child]) >= 0)
-                break;
-            uint64_t x = v[root]; v[root] = v[child]; v[child] = x;
-            root = child;
-        }
-    }
+    for (uint32_t start = n / 2; start-- > 0; )
+        sift_down(v, start, n);
     for (uint32_t end = n; end-- > 1; ) {
         uint64_t x = v[0]; v[0] = v[end]; v[end] = x;
-        for (uint32_t root = 0; 2 * root + 1 < end; ) {
-            uint32_t child = 2 * root + 1;
-            if (child + 1 < end && cmp_u64(&v[child], &v[child + 1]) < 0)
-                child++;
-            if (cmp_u64(&v[root], &v[child]) >= 0)
-                break;
-            x = v[root]; v[root] = v[child]; v[child] = x;
-            root = child;
-        }
+        sift_down(v, 0, end);
     }
 }
 

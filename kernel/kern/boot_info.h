@@ -40,4 +40,21 @@ typedef struct boot_info_s {
 
 extern boot_info_t boot_info;
 
+/* TSC cycles in @ms milliseconds / @us microseconds, at the calibrated frequency. */
+static inline uint64_t tsc_from_ms(uint64_t ms)
+{
+    return ms * (boot_info.tsc_hz / 1000);
+}
+
+static inline uint64_t tsc_from_us(uint64_t us)
+{
+    return us * (boot_info.tsc_hz / 1000000);
+}
+
+/* Milliseconds in @cycles TSC cycles. */
+static inline uint64_t tsc_to_ms(uint64_t cycles)
+{
+    return cycles / (boot_info.tsc_hz / 1000);
+}
+
 #endif

@@ -154,12 +154,9 @@ static void topology_stacks_local(ktest_t *t)
 {
     core_t *core = core_self();
     uint64_t top = virt_to_phys((void *)core->stack_top) - 1;
-    const topo_cluster_t *tc = &boot_info.topo.cluster[core->cxy];
-    bool inside = false;
 
-    for (uint32_t i = 0; i < tc->nranges; i++)
-        inside |= top >= tc->range[i].base && top < tc->range[i].end;
-    KTEST_EXPECT(t, inside, "core %u.%u: stack at 0x%lx", core->cxy, core->lid, top);
+    KTEST_EXPECT(t, topo_cluster_contains(&boot_info.topo, core->cxy, top, top + 1),
+                 "core %u.%u: stack at 0x%lx", core->cxy, core->lid, top);
 }
 
 /*

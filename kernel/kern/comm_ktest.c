@@ -42,7 +42,7 @@ static void join_done(xptr_t join)
 /* @return false when the workers did not all finish within @ms. */
 static bool join_wait(join_t *j, uint64_t ms)
 {
-    uint64_t deadline = rdtsc() + ms * (boot_info.tsc_hz / 1000);
+    uint64_t deadline = rdtsc() + tsc_from_ms(ms);
 
     while (__atomic_load_n(&j->left, __ATOMIC_ACQUIRE) != 0) {
         if (rdtsc() > deadline)
@@ -60,7 +60,7 @@ static bool join_wait(join_t *j, uint64_t ms)
 /* Sleeps the calling thread about @ms milliseconds (other threads run). */
 static void sleep_ms(uint64_t ms)
 {
-    uint64_t end = rdtsc() + ms * (boot_info.tsc_hz / 1000);
+    uint64_t end = rdtsc() + tsc_from_ms(ms);
 
     while (rdtsc() < end)
         sched_yield();
@@ -503,7 +503,7 @@ typedef struct window_s {
 static void window_waiter(void *arg)
 {
     window_t *w = arg;
-    uint64_t end = rdtsc() + 5 * (TICK_US * (boot_info.tsc_hz / 1000000));
+    uint64_t end = rdtsc() + tsc_from_us(5 * TICK_US);
 
     thread_set_blocked(THREAD_BLOCKED_SLEEP);    /* the wake-up came before: nobody else will */
     while (rdtsc() < end)

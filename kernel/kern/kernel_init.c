@@ -44,6 +44,7 @@
 #define AP_CHECKIN_MS       5000       /* a started core must reach C within this */
 #define ONLINE_TIMEOUT_MS   60000      /* all cores online within this, else report */
 #define STATUS_BOOT_REFUSED 4          /* exit status: machine description refused */
+#define BOOT_RESERVED_FIRST_LOADED 2   /* reserved[0]: low memory, [1]: kernel; then MBI, modules */
 
 boot_info_t boot_info;
 
@@ -90,16 +91,6 @@ static void boot_reserve(uint64_t base, uint64_t end)
     boot_info.nreserved++;
 }
 
-static uint64_t ms_to_tsc(uint64_t ms)
-{
-    return ms * (boot_info.tsc_hz / 1000);
-}
-
-static uint64_t tsc_to_ms(uint64_t cycles)
-{
-    return cycles / (boot_info.tsc_hz / 1000);
-}
-
 /*
  * Halts until *@v >= @value or @timeout_ms elapse (0: no limit); timer ticks
  * and wake IPIs re-check. Returns with interrupts disabled.
@@ -107,7 +98,7 @@ static uint64_t tsc_to_ms(uint64_t cycles)
  */
 static bool wait_for_count(volatile uint32_t *v, uint32_t value, uint64_t timeout_ms)
 {
-    uint64_t deadline = rdtsc() + ms_to_tsc(timeout_ms);
+    uint64_t deadline = rdtsc() + tsc_from_ms(timeout_ms);
 
     irq_disable();
     while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < value) {
@@ -157,20 +148,17 @@ static void boot_parse_multiboot(uint32_t magic, uint32_t mbi_phys)
         pr_warn("multiboot2: %u memory map entries beyond %d ignored", mb2->nmmap_dropped,
                 MB2_MAX_MMAP);
 
-    /* what no PPM may ever hand out */
-    boot_reserve(0, 0x100000);                      /* real-mode area, trampolines */
+    /* what no PPM may ever hand out: low memory and the kernel, then what GRUB loaded */
+    boot_reserve(0, 0x100000);                      /* real-mode area, AP start-up area */
     boot_reserve((uint64_t)__kernel_phys_start, (uint64_t)__kernel_phys_end);
     boot_reserve(mbi_phys, mbi_phys + mbi[0]);
-    for (uint32_t i = 0; i < mb2->nmods; i++) {
+    for (uint32_t i = 0; i < mb2->nmods; i++)
         boot_reserve(mb2->mod[i].start, mb2->mod[i].end);
-        if (i == 0) {
-            boot_info.initrd_phys = mb2->mod[0].start;
-            boot_info.initrd_size = mb2->mod[0].end - mb2->mod[0].start;
-        }
-    }
     if (mb2->nmods == 0) {
         pr_warn("initramfs: the boot loader passed no module");
     } else {
+        boot_info.initrd_phys = mb2->mod[0].start;
+        boot_info.initrd_size = mb2->mod[0].end - mb2->mod[0].start;
         int n = cpio_count(phys_to_virt(boot_info.initrd_phys), boot_info.initrd_size);
         if (n < 0)
             pr_warn("initramfs: module '%s' (%lu bytes) is not a cpio newc archive",
@@ -187,12 +175,11 @@ static void boot_parse_acpi(void)
 {
     acpi_info_t *acpi = &boot_info.acpi;
     uint64_t mapped = boot_info.ram_end > (4ull << 30) ? boot_info.ram_end : (4ull << 30);
-    uint64_t mmio[2];
     int rc;
 
     if (boot_info.mb2.rsdp == NULL)
         boot_refuse("ACPI", "the boot loader passed no RSDP (multiboot2 tags 14/15)");
-    rc = paging_init(boot_info.ram_end, NULL, 0);
+    rc = paging_init(boot_info.ram_end);
     if (rc)
         boot_refuse("memory", "RAM ends beyond what the boot direct map can cover (512 GiB "
                     "with 1 GiB pages, 20 GiB without)");
@@ -201,9 +188,9 @@ static void boot_parse_acpi(void)
         boot_refuse("ACPI", acpi->error);
     for (uint32_t i = 0; i < acpi->nwarn; i++)
         pr_warn("ACPI: %s", acpi->warn[i]);
-    mmio[0] = acpi->lapic_phys;
-    mmio[1] = acpi->ioapic_phys ? acpi->ioapic_phys : acpi->lapic_phys;
-    paging_init(boot_info.ram_end, mmio, 2);
+    paging_set_uncached(acpi->lapic_phys);
+    if (acpi->ioapic_phys)
+        paging_set_uncached(acpi->ioapic_phys);
     printk("ACPI: OEM %s, revision %u, %u processors, %u I/O APIC(s), SRAT %s, SLIT %s",
            acpi->oem_id, acpi->rsdp_revision, acpi->ncpus, acpi->nioapics,
            acpi->has_srat ? "yes" : "no", acpi->has_slit ? "yes" : "no");
@@ -223,7 +210,7 @@ static void boot_parse_acpi(void)
                             "which this kernel does not drive yet");
 }
 
-/* Checks that the AP start-up area is free RAM GRUB put nothing in, and fills it. */
+/* Checks that the AP start-up area is free RAM GRUB put nothing in. */
 static void boot_check_trampolines(void)
 {
     uint64_t lo = smp_trampoline_phys(0);
@@ -239,12 +226,10 @@ static void boot_check_trampolines(void)
     if (!usable)
         boot_refuse("memory", "the memory map does not mark the AP start-up area "
                     "(0x10000 and up, below 640 KiB) available");
-    for (uint32_t i = 2; i < boot_info.nreserved; i++)
+    for (uint32_t i = BOOT_RESERVED_FIRST_LOADED; i < boot_info.nreserved; i++)
         if (boot_info.reserved[i].base < hi && boot_info.reserved[i].end > lo)
             boot_refuse("memory", "the boot loader placed data in the AP start-up "
                         "area (0x10000 and up)");
-    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
-        smp_trampoline_install(c);
 }
 
 static void boot_report(void)
@@ -446,7 +431,7 @@ static bool bsp_wait_all_online(void)
 static bool bsp_check_timers(void)
 {
     uint32_t ncores = boot_info.topo.ncores;
-    uint64_t deadline = rdtsc() + ms_to_tsc(2000 + 3 * TICK_US / 1000);
+    uint64_t deadline = rdtsc() + tsc_from_ms(2000 + 3 * TICK_US / 1000);
     uint32_t ticking = 0;
     uint64_t flags = irq_save();
 
@@ -510,7 +495,7 @@ static void idle_loop(core_t *core) __attribute__((noreturn));
 static void idle_loop(core_t *core)
 {
     bool bsp = core_is_bsp(core);
-    uint64_t next_watchdog = rdtsc() + ms_to_tsc(1000);
+    uint64_t next_watchdog = rdtsc() + tsc_from_ms(1000);
 
     for (;;) {
         sched_reap();
@@ -519,7 +504,7 @@ static void idle_loop(core_t *core)
 #ifdef DEBUG
             if (rdtsc() > next_watchdog) {
                 rpc_watchdog(RPC_WATCHDOG_MS);
-                next_watchdog = rdtsc() + ms_to_tsc(1000);
+                next_watchdog = rdtsc() + tsc_from_ms(1000);
             }
 #endif
         }

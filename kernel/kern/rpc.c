@@ -294,7 +294,7 @@ static void rpc_wait(rpc_desc_t *desc, uint32_t server)
     me->rpc_since    = rdtsc();
     me->rpc_server   = server;
     me->rpc_reported = 0;
-    spin_end = me->rpc_since + RPC_SPIN_US * (boot_info.tsc_hz / 1000000);
+    spin_end = me->rpc_since + tsc_from_us(RPC_SPIN_US);
     while (!rpc_answered(desc) && rdtsc() < spin_end)
         cpu_pause();
     thread_wait(THREAD_BLOCKED_RPC, rpc_answered, desc);
@@ -345,9 +345,28 @@ void rpc_multicast(const uint32_t *cxy, uint32_t n, rpc_desc_t *desc)
 
 /* ---- watchdog ---------------------------------------------------------------------- */
 
+/* Prints one unanswered request of thread @t (of cluster @cxy) and its server's state. */
+static void rpc_watchdog_report(const thread_t *t, uint32_t cxy, bool running, uint64_t now)
+{
+    const rpc_desc_t *d = t->rpc_wait;
+    const cluster_t *server = cluster_tbl[t->rpc_server];
+
+    printk("rpc watchdog: %s from cluster %u (thread %s) to cluster %u unanswered for %lu ms "
+           "(%u replies missing; client blocked 0x%x%s; server FIFO %u queued)",
+           d->type < RPC_TYPES ? rpc_table[d->type].name : "?", cxy, t->name, t->rpc_server,
+           tsc_to_ms(now - t->rpc_since), d->responses, t->blocked, running ? ", running" : "",
+           server->rpc_fifo.tail - server->rpc_fifo.head);
+    for (uint32_t l = 0; l < server->ncores; l++) {
+        const core_t *sc = &server->core[l];
+        for (uint32_t k = 0; k < sc->rpc_nservers; k++)
+            printk("rpc watchdog:   server %u of core %u.%u: blocked 0x%x", k, sc->cxy,
+                   sc->lid, sc->rpc_server[k]->blocked);
+    }
+}
+
 uint32_t rpc_watchdog(uint64_t threshold_ms)
 {
-    uint64_t now = rdtsc(), limit = threshold_ms * (boot_info.tsc_hz / 1000);
+    uint64_t now = rdtsc(), limit = tsc_from_ms(threshold_ms);
     uint32_t reported = 0;
 
     for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
@@ -362,26 +381,12 @@ uint32_t rpc_watchdog(uint64_t threshold_ms)
             remote_busylock_acquire(XPTR(c, &s->lock));
             LIST_FOREACH(&s->threads, it) {
                 thread_t *t = LIST_ELEMENT(it, thread_t, sched_list);
-                rpc_desc_t *d = t->rpc_wait;
 
-                if (d == NULL || t->rpc_reported || now - t->rpc_since < limit)
+                if (t->rpc_wait == NULL || t->rpc_reported || now - t->rpc_since < limit)
                     continue;
                 t->rpc_reported = 1;
                 reported++;
-                printk("rpc watchdog: %s from cluster %u (thread %s) to cluster %u "
-                       "unanswered for %lu ms (%u replies missing; client blocked 0x%x%s; "
-                       "server FIFO %u queued)",
-                       d->type < RPC_TYPES ? rpc_table[d->type].name : "?", c, t->name,
-                       t->rpc_server, (now - t->rpc_since) / (boot_info.tsc_hz / 1000),
-                       d->responses, t->blocked, t == s->current ? ", running" : "",
-                       cluster_tbl[t->rpc_server]->rpc_fifo.tail -
-                       cluster_tbl[t->rpc_server]->rpc_fifo.head);
-                for (uint32_t sl = 0; sl < cluster_tbl[t->rpc_server]->ncores; sl++) {
-                    core_t *sc = &cluster_tbl[t->rpc_server]->core[sl];
-                    for (uint32_t k = 0; k < sc->rpc_nservers; k++)
-                        printk("rpc watchdog:   server %u of core %u.%u: blocked 0x%x",
-                               k, sc->cxy, sc->lid, sc->rpc_server[k]->blocked);
-                }
+                rpc_watchdog_report(t, c, t == s->current, now);
             }
             remote_busylock_release(XPTR(c, &s->lock));
         }

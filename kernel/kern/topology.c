@@ -249,6 +249,16 @@ too_many_domains:
     return -E2BIG;
 }
 
+bool topo_cluster_contains(const topology_t *t, uint32_t cxy, uint64_t base, uint64_t end)
+{
+    const topo_cluster_t *c = &t->cluster[cxy];
+
+    for (uint32_t i = 0; i < c->nranges; i++)
+        if (base >= c->range[i].base && end <= c->range[i].end)
+            return true;
+    return false;
+}
+
 int topo_find_apic(const topology_t *t, uint32_t apic_id, uint32_t *cxy, uint32_t *lid)
 {
     for (uint32_t c = 0; c < t->nclusters; c++) {

@@ -68,6 +68,12 @@ typedef struct topology_s {
 int topo_build(const acpi_info_t *acpi, uint64_t ram_end, topology_t *out);
 
 /*
+ * Is the physical range [@base, @end) (bytes) inside one SRAT memory range
+ * of cluster @cxy?
+ */
+bool topo_cluster_contains(const topology_t *t, uint32_t cxy, uint64_t base, uint64_t end);
+
+/*
  * Finds the core with local APIC ID @apic_id.
  * @return 0 and sets *@cxy and *@lid, or -ENOENT when no cluster has it.
  */

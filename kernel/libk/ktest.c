@@ -77,20 +77,39 @@ void ktest_fail(ktest_t *t, const char *fmt, ...)
     busylock_release(&t->lock);
 }
 
+/*
+ * The next name of the comma list at *@p, or NULL at its end: sets *@len
+ * to the name's length and moves *@p past it.
+ */
+static const char *ktest_next_name(const char **p, size_t *len)
+{
+    const char *name = *p, *comma;
+
+    if (*name == '\0')
+        return NULL;
+    comma = strchr(name, ',');
+    *len = comma ? (size_t)(comma - name) : strlen(name);
+    *p = name + *len + (comma ? 1 : 0);
+    return name;
+}
+
+/* Are the @len characters at @s the name @name? */
+static bool ktest_name_is(const char *s, size_t len, const char *name)
+{
+    return strlen(name) == len && strncmp(s, name, len) == 0;
+}
+
 /* Is suite @name named in the comma list @sel (or is @sel "all")? */
 static bool ktest_selected(const char *sel, const char *name)
 {
-    size_t n = strlen(name);
+    const char *s;
+    size_t len;
 
     if (strcmp(sel, "all") == 0)
         return true;
-    for (const char *p = sel; *p; ) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
+    while ((s = ktest_next_name(&sel, &len)) != NULL)
+        if (ktest_name_is(s, len, name))
             return true;
-        p += len + (e ? 1 : 0);
-    }
     return false;
 }
 
@@ -98,25 +117,21 @@ static bool ktest_selected(const char *sel, const char *name)
 static uint32_t ktest_unknown(const char *sel, bool print, uint32_t first)
 {
     uint32_t unknown = 0;
+    const char *s;
+    size_t len;
 
     if (strcmp(sel, "all") == 0)
         return 0;
-    for (const char *p = sel; *p; ) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        bool found = false;
+    while ((s = ktest_next_name(&sel, &len)) != NULL) {
+        bool found = ktest_name_is(s, len, "leaks");          /* the built-in suite */
 
-        for (const ktest_suite_t *const *s = __ktest_start; s < __ktest_end; s++)
-            if (strlen((*s)->name) == len && strncmp(p, (*s)->name, len) == 0)
-                found = true;
-        if (len == 5 && strncmp(p, "leaks", 5) == 0)
-            found = true;
+        for (const ktest_suite_t *const *su = __ktest_start; su < __ktest_end; su++)
+            found |= ktest_name_is(s, len, (*su)->name);
         if (!found && len) {
             if (print)
-                printk("not ok %u %.*s # no such suite", first + unknown, (int)len, p);
+                printk("not ok %u %.*s # no such suite", first + unknown, (int)len, s);
             unknown++;
         }
-        p += len + (e ? 1 : 0);
     }
     return unknown;
 }

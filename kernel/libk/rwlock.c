@@ -59,20 +59,30 @@ static void rwlock_wr_take(xptr_t lock, uintptr_t site)
     rwlock_wait(lock, FIELD(lock, wr_waiters));
 }
 
+/* With the guard held and the lock free: hands it to the first queued writer, if any. */
+static void rwlock_admit_writer(xptr_t lock)
+{
+    xptr_t first = xlist_first(FIELD(lock, wr_waiters));
+
+    if (first != XPTR_NULL) {
+        xlist_unlink(first);
+        hal_remote_s32(FIELD(lock, writer), 1);
+        thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
+    }
+}
+
 /* With the guard held and the lock free: admit all queued readers, else one writer. */
 static void rwlock_admit(xptr_t lock)
 {
     xptr_t first;
 
-    if (!xlist_is_empty(FIELD(lock, rd_waiters))) {
-        while ((first = xlist_first(FIELD(lock, rd_waiters))) != XPTR_NULL) {
-            xlist_unlink(first);
-            hal_remote_atomic_add(FIELD(lock, readers), 1);
-            thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
-        }
-    } else if ((first = xlist_first(FIELD(lock, wr_waiters))) != XPTR_NULL) {
+    if (xlist_is_empty(FIELD(lock, rd_waiters))) {
+        rwlock_admit_writer(lock);
+        return;
+    }
+    while ((first = xlist_first(FIELD(lock, rd_waiters))) != XPTR_NULL) {
         xlist_unlink(first);
-        hal_remote_s32(FIELD(lock, writer), 1);
+        hal_remote_atomic_add(FIELD(lock, readers), 1);
         thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
     }
 }
@@ -81,15 +91,9 @@ static void rwlock_rd_give(xptr_t lock)
 {
     lock_rank_release(GET_PTR(lock));
     remote_busylock_acquire(FIELD(lock, guard));
-    if (hal_remote_atomic_add(FIELD(lock, readers), -1) == 1) {
-        /* last reader out: a queued writer may go (readers only queue behind writers) */
-        xptr_t first = xlist_first(FIELD(lock, wr_waiters));
-        if (first != XPTR_NULL) {
-            xlist_unlink(first);
-            hal_remote_s32(FIELD(lock, writer), 1);
-            thread_grant(XLIST_ELEMENT(first, thread_t, wait_list));
-        }
-    }
+    /* last reader out: a queued writer may go (readers only queue behind writers) */
+    if (hal_remote_atomic_add(FIELD(lock, readers), -1) == 1)
+        rwlock_admit_writer(lock);
     remote_busylock_release(FIELD(lock, guard));
 }
 

@@ -14,12 +14,7 @@
 /* Is [@base, @end) inside one SRAT range of cluster @cxy? */
 static bool in_cluster(uint32_t cxy, uint64_t base, uint64_t end)
 {
-    const topo_cluster_t *tc = &boot_info.topo.cluster[cxy];
-
-    for (uint32_t i = 0; i < tc->nranges; i++)
-        if (base >= tc->range[i].base && end <= tc->range[i].end)
-            return true;
-    return false;
+    return topo_cluster_contains(&boot_info.topo, cxy, base, end);
 }
 
 /* Does [@base, @end) overlap a boot reservation (kernel, MBI, modules, ...)? */
