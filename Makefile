@@ -2,6 +2,7 @@
 #
 #   make            kernel ELF + bootable ISO (build/archipel.elf, build/archipel.iso)
 #   make run        boot the default NUMA guest (params.mk) under QEMU/TCG
+#   make run PROG=path/to/static-binary ARGS="a b"   ... and have init run it
 #   make test       host unit tests + boots on several topologies; ends "N passed, M failed"
 #   make debug      the same guest, paused, with GDB attached
 #   make clean
@@ -19,17 +20,22 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 KERNEL     := $(BUILD)/archipel.elf
 INITRAMFS  := $(BUILD)/initramfs.cpio
+INITRAMFS_ROOT := $(BUILD)/initramfs-root
 ISO        := $(BUILD)/archipel.iso
 TEST_ISO   := $(BUILD)/archipel-test.iso
+USER_ISO   := $(BUILD)/archipel-user.iso
 
 # `make run` powers the guest off once booted, unless POWEROFF=0.
 POWEROFF   ?= 1
+# PROG=path (a static binary) is packed as /bin/<basename> and run by init with ARGS:
+# the words after "--" on the kernel command line are init's arguments.
 RUN_CMDLINE  := $(strip $(if $(filter 1,$(POWEROFF)),poweroff) $(if $(filter 1,$(TRACE)),trace=1) \
-                $(CMDLINE))
+                $(CMDLINE) $(if $(PROG),-- /bin/$(notdir $(PROG)) $(ARGS)))
 TRACE_FILE   := $(BUILD)/trace.bin
 # Kernel command line of each ISO, by its name
 CMDLINE_archipel       = $(RUN_CMDLINE)
 CMDLINE_archipel-test  = ktest=all poweroff
+CMDLINE_archipel-user  = poweroff
 CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
 CMDLINE_archipel-bench = bench=rpc poweroff
@@ -37,7 +43,7 @@ CRASH_ISO  := $(BUILD)/archipel-crash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
 
-KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm
+KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm kernel/fs kernel/syscalls
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
@@ -77,9 +83,20 @@ $(KERNEL): $(KERNEL_OBJS) boot/linker.ld
 -include $(KERNEL_OBJS:.o=.d)
 
 # ---- initramfs and ISOs ---------------------------------------------------------
-$(INITRAMFS): tools/mkinitramfs.py user/initramfs/etc/archipel-release
+# The initramfs packs $(INITRAMFS_ROOT) (user/user.mk: /sbin/init, /tests, /bin,
+# user/initramfs), plus the tree INITRAMFS_EXTRA=dir and PROG=path as /bin/<basename>.
+INITRAMFS_ARGS := --dir $(INITRAMFS_ROOT) $(if $(INITRAMFS_EXTRA),--dir $(INITRAMFS_EXTRA)) \
+                  $(if $(PROG),--file bin/$(notdir $(PROG))=$(PROG))
+INITRAMFS_EXTRA_FILES := $(if $(INITRAMFS_EXTRA),$(shell find $(INITRAMFS_EXTRA) -type f))
+
+# Rewritten only when INITRAMFS_EXTRA or PROG change: then the cpio is repacked.
+$(BUILD)/initramfs.args: FORCE
 	@mkdir -p $(BUILD)
-	$(PYTHON) tools/mkinitramfs.py $@ --dir user/initramfs
+	@echo '$(INITRAMFS_ARGS)' | cmp -s - $@ || echo '$(INITRAMFS_ARGS)' > $@
+
+$(INITRAMFS): tools/mkinitramfs.py $(INITRAMFS_ROOT).stamp $(BUILD)/initramfs.args \
+              $(INITRAMFS_EXTRA_FILES) $(PROG)
+	$(PYTHON) tools/mkinitramfs.py $@ $(INITRAMFS_ARGS)
 
 # The command line is baked into grub.cfg: rebuild an ISO when it changes.
 $(BUILD)/%.cmdline: FORCE
@@ -128,12 +145,15 @@ $(LIMITS_ISO): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/limits MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 $@
 
 test: deps-test
-	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) host-tests
-	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) --boot --iso $(TEST_ISO) \
+	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) $(USER_ISO) host-tests
+	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) \
+	    --user-iso $(USER_ISO) --user-timeout $(USER_TEST_TIMEOUT) \
+	    --boot --iso $(TEST_ISO) \
 	    --timeout $(BOOT_TIMEOUT) --scenario-iso crash=$(CRASH_ISO) \
 	    --scenario-iso limits=$(LIMITS_ISO) $(TEST_ARGS)
 
 include tests/host/host.mk
+include user/user.mk
 
 clean:
 	rm -rf $(BUILD)

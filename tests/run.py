@@ -9,11 +9,15 @@ unit   the Python unit tests of tests/boot (test_*.py: the KTAP parser, the
        boot-report checks, the QEMU command builder);
 boot   the QEMU boot harness tests/boot/boot_tests.py, if --boot is given (or
        --only names a topology); everything after --boot is passed to the
-       harness.
+       harness;
+user   the user test suite in QEMU, tests/boot/user_tests.py, if --user-iso is
+       given (or --only names ``user`` or ``user:TOPOLOGY``): the ISO whose init
+       runs every program of /tests, booted on each of its topologies.
 
 --only NAME,... narrows the run to the named sections, host test binaries
 (file name) and boot topologies; names that are neither a section nor a host
-binary are boot topologies (given to the harness as --only).
+binary are boot topologies (given to the harness as --only); ``user:4x2``
+selects the user section on that topology only.
 
 Progress is streamed, one line per test result as it arrives, tagged with its
 section (``[host:test_buddy] ok  buddy.split``).  Top-level ``#`` lines of a
@@ -53,7 +57,9 @@ import ktap  # noqa: E402
 
 BOOT_DIR = os.path.join(REPO, "tests", "boot")
 BOOT_HARNESS = os.path.join(BOOT_DIR, "boot_tests.py")
-SECTIONS = ("host", "unit", "boot")
+USER_HARNESS = os.path.join(BOOT_DIR, "user_tests.py")
+SECTIONS = ("host", "unit", "boot", "user")
+USER_TIMEOUT = 300.0
 HOST_TIMEOUT = 600.0
 UNIT_TIMEOUT = 600.0
 
@@ -283,7 +289,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                "--boot --iso build/archipel-test.iso --timeout 180\n"
                "  python3 tests/run.py --host-tests build/host/test_* --only test_buddy,4x2 "
                "--boot --iso build/archipel-test.iso\n"
-               "  python3 tests/run.py --only unit\n")
+               "  python3 tests/run.py --only unit\n"
+               "  python3 tests/run.py --user-iso build/archipel-user.iso --only user:4x2\n")
     parser.add_argument("--host-tests", nargs="*", default=[], metavar="BIN",
                         help="host unit-test binaries to run (zero or more)")
     parser.add_argument("--only", metavar="NAME,...",
@@ -293,6 +300,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(the boot section only with --boot or a named topology)")
     parser.add_argument("--host-timeout", type=float, default=HOST_TIMEOUT, metavar="SECONDS",
                         help=f"kill a host test binary after SECONDS (default {HOST_TIMEOUT:g})")
+    parser.add_argument("--user-iso", metavar="ISO",
+                        help="run the user test suite (tests/boot/user_tests.py) from this ISO "
+                             "(kernel command line 'poweroff', e.g. build/archipel-user.iso)")
+    parser.add_argument("--user-timeout", type=float, default=USER_TIMEOUT, metavar="SECONDS",
+                        help=f"limit per boot of the user suite (default {USER_TIMEOUT:g})")
     parser.add_argument("--boot", nargs=argparse.REMAINDER, metavar="ARG",
                         help="run the boot harness with the following arguments (must come "
                              "last; see tests/boot/boot_tests.py --help)")
@@ -307,15 +319,29 @@ class Plan:
     host: list[str]
     unit: bool
     boot: list[str] | None  #: harness arguments, None: no boot section
+    user: list[str] | None = None  #: user-suite harness arguments, None: no user section
+
+
+def user_args(args: argparse.Namespace, topologies: list[str] | None = None) -> list[str]:
+    """Arguments of the user-suite harness."""
+    out = ["--timeout", f"{args.user_timeout:g}"]
+    if args.user_iso:
+        out = ["--iso", args.user_iso] + out
+    if topologies:
+        out += ["--only", ",".join(topologies)]
+    return out
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
-    """Resolve --host-tests, --only and --boot into a :class:`Plan`."""
+    """Resolve --host-tests, --only, --user-iso and --boot into a :class:`Plan`."""
     if not args.only:
-        return Plan(list(args.host_tests), True, args.boot)
+        return Plan(list(args.host_tests), True, args.boot,
+                    user_args(args) if args.user_iso else None)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     by_name = {os.path.basename(b): b for b in args.host_tests}
     sections = {n for n in names if n in SECTIONS}
+    user_topologies = [n[len("user:"):] for n in names if n.startswith("user:")]
+    names = [n for n in names if not n.startswith("user:")]
     binaries = [by_name[n] for n in names if n in by_name and n not in SECTIONS]
     topologies = [n for n in names if n not in SECTIONS and n not in by_name]
     host = list(args.host_tests) if "host" in sections else binaries
@@ -324,7 +350,10 @@ def make_plan(args: argparse.Namespace) -> Plan:
         boot = list(args.boot or [])
         if topologies:
             boot += ["--only", ",".join(topologies)]
-    return Plan(host, "unit" in sections, boot)
+    user = None
+    if "user" in sections or user_topologies:
+        user = user_args(args, None if "user" in sections else user_topologies)
+    return Plan(host, "unit" in sections, boot, user)
 
 
 def main(argv=None) -> int:
@@ -348,6 +377,8 @@ def main(argv=None) -> int:
                                         "--unittest-ktap", BOOT_DIR], UNIT_TIMEOUT)
         if plan.boot is not None:
             runner.run_section("boot", [sys.executable, BOOT_HARNESS] + plan.boot, None)
+        if plan.user is not None:
+            runner.run_section("user", [sys.executable, USER_HARNESS] + plan.user, None)
     except KeyboardInterrupt:
         runner.summary()
         print("run.py: interrupted", file=sys.stderr)

@@ -17,12 +17,12 @@ declare -A why=(
   [mtools]="build: grub-mkrescue needs it for the ISO's boot image"
   [qemu-system-x86]="run: the NUMA guest machine (qemu-system-x86_64)"
   [gdb]="debug: attaches to QEMU's gdbstub"
-  [musl-tools]="test: musl-gcc builds the static Linux binaries the ELF tests read"
+  [musl-tools]="build: musl-gcc builds the user programs of the initramfs (init, tests)"
 )
 declare -A pkgs_for=(
-  [build]="gcc binutils make python3 grub-pc-bin grub-common xorriso mtools"
+  [build]="gcc binutils make python3 grub-pc-bin grub-common xorriso mtools musl-tools"
   [run]="qemu-system-x86"
-  [test]="gcc qemu-system-x86 musl-tools"
+  [test]="gcc qemu-system-x86"
   [debug]="gdb qemu-system-x86"
 )
 

@@ -3,6 +3,11 @@
 
 Usage: mkinitramfs.py OUT [--file DEST=SRC ...] [--dir TREE ...]
 
+Every entry keeps its file's permission bits (mode & 0777: executables stay
+0755, data files e.g. 0644); directories are 0755. When two sources give the
+same path, the later one wins: the trees in the order given, then the --file
+entries (so --file bin/x=prog replaces a bin/x of any tree).
+
 The newc format: each entry is a 110-byte ASCII header ("070701" and 13
 eight-digit hex fields), the NUL-terminated name padded to 4 bytes, the data
 padded to 4 bytes; the archive ends with an entry named "TRAILER!!!"
@@ -40,16 +45,6 @@ def main():
         for i in range(1, len(parts) + 1):
             entries.setdefault("/".join(parts[:i]), (stat.S_IFDIR | 0o755, b""))
 
-    for spec in args.file:
-        if "=" not in spec:
-            sys.exit(f"mkinitramfs.py: --file wants DEST=SRC, got '{spec}'")
-        dest, src = spec.split("=", 1)
-        dest = dest.strip("/")
-        with open(src, "rb") as f:
-            data = f.read()
-        mode = os.stat(src).st_mode & 0o777
-        add_dirs(dest)
-        entries[dest] = (stat.S_IFREG | mode, data)
     for tree in args.dir:
         if not os.path.isdir(tree):
             sys.exit(f"mkinitramfs.py: '{tree}' is not a directory")
@@ -66,6 +61,16 @@ def main():
                 add_dirs(p)
                 entries[p] = (stat.S_IFREG | (os.stat(src).st_mode & 0o777), data)
 
+    for spec in args.file:
+        if "=" not in spec:
+            sys.exit(f"mkinitramfs.py: --file wants DEST=SRC, got '{spec}'")
+        dest, src = spec.split("=", 1)
+        dest = dest.strip("/")
+        with open(src, "rb") as f:
+            data = f.read()
+        mode = os.stat(src).st_mode & 0o777
+        add_dirs(dest)
+        entries[dest] = (stat.S_IFREG | mode, data)
     blob = b""
     for ino, name in enumerate(sorted(entries), start=1):
         mode, data = entries[name]

@@ -15,6 +15,8 @@
 #define UART_LCR  3     /* line control */
 #define UART_MCR  4     /* modem control */
 #define UART_LSR  5     /* line status */
+#define UART_RBR  0     /* receive buffer register (DLAB=0) */
+#define LSR_DR    0x01  /* data ready */
 #define LSR_THRE  0x20  /* transmit holding register empty */
 
 static void uart_init(uint16_t port)
@@ -65,4 +67,11 @@ void serial_write(const char *s, size_t n)
             serial_putc('\r');
         serial_putc(s[i]);
     }
+}
+
+int serial_read_byte(void)
+{
+    if (!(inb(COM1 + UART_LSR) & LSR_DR))
+        return -1;
+    return inb(COM1 + UART_RBR);
 }

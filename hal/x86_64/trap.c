@@ -15,6 +15,9 @@
 #include "rpc.h"
 #include "trace.h"
 #include "bench.h"
+#include "hal_user.h"
+#include "process.h"
+#include "thread.h"
 
 typedef struct idt_gate_s {
     uint16_t off_lo;
@@ -50,7 +53,8 @@ void idt_init(void)
         idt[v].off_lo   = a & 0xffff;
         idt[v].sel      = SEL_KCODE;
         idt[v].ist      = (v == VEC_NMI || v == VEC_DOUBLE_FAULT) ? 1 : 0;
-        idt[v].type     = 0x8e;
+        /* INT3 and INTO may be used by user code: DPL 3 (SDM Vol. 3A, 7.12.1.1) */
+        idt[v].type     = (v == 3 || v == 4) ? 0xee : 0x8e;
         idt[v].off_mid  = (a >> 16) & 0xffff;
         idt[v].off_hi   = a >> 32;
         idt[v].reserved = 0;
@@ -156,9 +160,56 @@ static void trap_exception_panic(trap_frame_t *f)
     panic_end();
 }
 
+/* Signal for an exception in user mode (what Linux sends for it). */
+static int trap_user_signal(uint64_t vector)
+{
+    switch (vector) {
+    case 0:  return SIGFPE;       /* #DE */
+    case 16: return SIGFPE;       /* #MF */
+    case 19: return SIGFPE;       /* #XM */
+    case 1:
+    case 3:  return SIGTRAP;      /* #DB, #BP */
+    case 6:  return SIGILL;       /* #UD */
+    case 17: return SIGBUS;       /* #AC */
+    default: return SIGSEGV;      /* #GP (privileged instructions), #SS, #NP, #PF ... */
+    }
+}
+
+/*
+ * A page fault: from user mode, or from the kernel's user-copy routines.
+ * @return true when handled (resolved, or the process was ended, or the
+ * copy was redirected to its failure exit).
+ */
+static bool trap_page_fault(trap_frame_t *f)
+{
+    uint64_t addr = read_cr2();
+    process_t *p = process_current();
+    bool user = (f->cs & 3) == 3;
+
+    if (!user && !(hal_user_copy_rip(f->rip) && addr < USER_END))
+        return false;                    /* a kernel bug: report it */
+    if (p == NULL)
+        return false;
+    irq_enable();                        /* the VMM may block (locks, RPC) */
+    if (vmm_handle_fault(&p->vmm, addr, (uint32_t)f->error) == 0) {
+        irq_disable();
+        return true;
+    }
+    irq_disable();
+    if (user)
+        process_fault_kill(f, SIGSEGV, addr);
+    return hal_user_fixup(f);
+}
+
 void hal_trap(trap_frame_t *f)
 {
     core_t *core = core_self();
+
+    if (f->vector == VEC_PAGE_FAULT && trap_page_fault(f))
+        return;
+    if (f->vector < 32 && f->vector != VEC_NMI && (f->cs & 3) == 3)
+        process_fault_kill(f, trap_user_signal(f->vector), f->vector == VEC_PAGE_FAULT ?
+                           read_cr2() : f->rip);
 
     switch (f->vector) {
     case VEC_NMI:

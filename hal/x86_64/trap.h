@@ -18,6 +18,7 @@ typedef struct trap_frame_s {
 /* Interrupt vectors of the kernel (Intel SDM Vol. 3A, 7.2: 32-255 are free) */
 #define VEC_NMI          2
 #define VEC_DOUBLE_FAULT 8
+#define VEC_PAGE_FAULT   14
 #define VEC_TIMER        0x20    /* LAPIC timer */
 #define VEC_WAKE         0x21    /* IPI: wake a halted core and reschedule */
 #define VEC_RPC          0x22    /* IPI: a request was posted to this cluster's RPC FIFO */

@@ -34,6 +34,11 @@ trap_stub_\vec:
     TRAP_STUBS 192, 255
 
 trap_common:
+    /* from user mode (CS.RPL = 3, at 24(%rsp)): take the kernel's GS base */
+    testb   $3, 24(%rsp)
+    jz      1f
+    swapgs
+1:
     /* the frame: r15 .. rax, then vector, error, and the CPU's rip cs rflags rsp ss */
     pushq   %rax
     pushq   %rbx
@@ -53,6 +58,20 @@ trap_common:
     cld
     mov     %rsp, %rdi
     call    hal_trap
+    /*
+     * Return to the context in the frame at %rsp: shared by interrupts,
+     * exceptions, system calls (syscall_entry.S) and the first entry of a
+     * user thread. Interrupts are off here.
+     */
+    .globl trap_return
+trap_return:
+    testb   $3, 18*8(%rsp)              /* frame CS: back to user mode? */
+    jz      2f
+    mov     %rsp, %rdi
+    call    hal_user_return             /* signals, FPU: may not return */
+    cli
+    swapgs
+2:
     popq    %r15
     popq    %r14
     popq    %r13

@@ -36,6 +36,9 @@ typedef struct boot_info_s {
     bool         opt_panic_halt;         /* on panic, halt for GDB instead of exiting */
     const char  *opt_crash;              /* test the panic path: "pagefault", "ud" or "panic" */
     const char  *opt_bench;              /* benchmarks to run once booted ("rpc"), or NULL */
+    const char  *opt_init;               /* init=PATH: the first program (/sbin/init), "none": no init */
+    uint32_t     init_argc;              /* words after "--": init's arguments */
+    char        *init_argv[33];          /* "init", then those words; NULL-terminated */
 } boot_info_t;
 
 extern boot_info_t boot_info;

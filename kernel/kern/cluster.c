@@ -140,6 +140,9 @@ cluster_t *cluster_init(uint32_t cxy)
     for (uint32_t k = 0; k < KCM_CLASSES; k++)
         kcm_init(&cl->kcm[k], cxy, 1u << (KCM_MIN_SHIFT + k));
     rpc_fifo_init(&cl->rpc_fifo);
+    busylock_init(&cl->pid_lock, "pid", RANK_PID);
+    busylock_init(&cl->ptree_lock, "ptree", RANK_PTREE);
+    cl->pid_next = 1;
 
     for (uint32_t l = 0; l < tc->ncores; l++) {
         core_t *core = &cl->core[l];
@@ -154,4 +157,14 @@ cluster_t *cluster_init(uint32_t cxy)
     cl->boot_free_pages = cl->ppm.buddy.free_pages;
     cluster_tbl[cxy] = cl;
     return cl;
+}
+
+uint32_t cluster_of_ptr(uintptr_t addr)
+{
+    uint64_t phys = virt_to_phys((const void *)addr);
+
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+        if (topo_cluster_contains(&boot_info.topo, c, phys, phys + 1))
+            return c;
+    return 0;
 }

@@ -16,6 +16,8 @@
 #include "rpc.h"
 #include "dqdt.h"
 
+struct process_s;
+
 #define CLUSTER_MAGIC 0x54535543u     /* "CUST" */
 
 /* Cluster half of the kernel barrier (see barrier.h). */
@@ -42,6 +44,11 @@ typedef struct cluster_s {
     dqdt_node_t       dqdt[DQDT_MAX_LEVELS]; /* leaf [0] and the DQDT nodes this cluster hosts */
     uint64_t          dqdt_reported_free; /* free pages last reported to the DQDT */
     uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target */
+    busylock_t        pid_lock;       /* RANK_PID: pid_tbl, pid_next, processes */
+    struct process_s *pid_tbl[1024];  /* processes owned here, by PID index (process.h) */
+    uint32_t          pid_next;       /* next index to try */
+    uint32_t          processes;      /* live entries of pid_tbl */
+    busylock_t        ptree_lock;     /* cluster 0 only, RANK_PTREE: the process tree (process.c) */
     core_t            core[MAX_CORES_PER_CLUSTER];
 } cluster_t;
 
@@ -53,6 +60,14 @@ static inline cluster_t *cluster_local(void)
 {
     return core_self()->cluster;
 }
+
+/*
+ * The cluster whose memory holds the kernel object at address @addr (direct map or
+ * kernel image), from the SRAT ranges; 0 when none claims it. Any core.
+ * The "local" forms of the blocking locks use it, so that a lock embedded
+ * in an object of another cluster is still named by the right xptr_t.
+ */
+uint32_t cluster_of_ptr(uintptr_t addr);
 
 /*
  * Builds cluster @cxy in its own memory: carves cluster_t and the page

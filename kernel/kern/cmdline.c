@@ -25,6 +25,8 @@ void cmdline_parse(boot_info_t *bi)
     bi->opt_panic_halt = false;
     bi->opt_crash      = NULL;
     bi->opt_bench      = NULL;
+    bi->opt_init       = "/sbin/init";
+    bi->init_argc      = 0;
     trace_enabled      = false;
     while (*p) {
         char *word;
@@ -40,7 +42,26 @@ void cmdline_parse(boot_info_t *bi)
         if (*p)
             *p++ = '\0';
 
-        if ((v = option_value(word, "ktest")) != NULL) {
+        if (strcmp(word, "--") == 0) {
+            /* Linux's convention: the rest of the line is init's */
+            while (*p && bi->init_argc + 2 < sizeof(bi->init_argv) / sizeof(bi->init_argv[0])) {
+                while (*p == ' ')
+                    p++;
+                if (!*p)
+                    break;
+                bi->init_argv[1 + bi->init_argc++] = p;
+                while (*p && *p != ' ')
+                    p++;
+                if (*p)
+                    *p++ = '\0';
+            }
+            if (*p)
+                pr_warn("kernel command line: more than %u arguments for init: the rest is ignored",
+                        bi->init_argc);
+            break;
+        } else if ((v = option_value(word, "init")) != NULL) {
+            bi->opt_init = v;
+        } else if ((v = option_value(word, "ktest")) != NULL) {
             bi->opt_ktest = v;
         } else if (strcmp(word, "poweroff") == 0) {
             bi->opt_poweroff = true;

@@ -20,6 +20,8 @@ struct cluster_s;
 
 typedef struct core_s {
     struct core_s    *self;           /* %gs:0 */
+    uint64_t          kstack_top;     /* %gs:8: kernel stack of the running thread (SYSCALL entry) */
+    uint64_t          user_rsp;       /* %gs:16: user stack pointer during SYSCALL entry */
     uint32_t          magic;          /* CORE_MAGIC */
     uint32_t          cxy;            /* cluster */
     uint32_t          lid;            /* index in the cluster */
@@ -44,6 +46,10 @@ typedef struct core_s {
     uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
+
+/* hal/x86_64/syscall_entry.S reads these by offset */
+_Static_assert(__builtin_offsetof(core_t, kstack_top) == 8, "core_t.kstack_top at %gs:8");
+_Static_assert(__builtin_offsetof(core_t, user_rsp) == 16, "core_t.user_rsp at %gs:16");
 
 /* The core running this code. */
 static inline core_t *core_self(void)

@@ -42,7 +42,7 @@ static int elf_fail(const char **why, const char *reason)
 }
 
 /* Checks one PT_LOAD and records it. */
-static int elf_add_load(const elf64_phdr_t *ph, size_t len, elf_image_t *out, const char **why)
+static int elf_add_load(const elf64_phdr_t *ph, uint64_t len, elf_image_t *out, const char **why)
 {
     elf_segment_t *s;
 
@@ -70,7 +70,7 @@ static int elf_add_load(const elf64_phdr_t *ph, size_t len, elf_image_t *out, co
     return 0;
 }
 
-int elf_parse(const void *buf, size_t len, elf_image_t *out, const char **why)
+int elf_parse(const void *buf, size_t len, uint64_t file_size, elf_image_t *out, const char **why)
 {
     const uint8_t *b = buf;
     elf64_ehdr_t eh;
@@ -111,7 +111,7 @@ int elf_parse(const void *buf, size_t len, elf_image_t *out, const char **why)
             phdr_found = true;
         }
         if (ph.p_type == PT_LOAD && ph.p_memsz != 0) {
-            rc = elf_add_load(&ph, len, out, why);
+            rc = elf_add_load(&ph, file_size < len ? len : file_size, out, why);
             if (rc)
                 return rc;
         }

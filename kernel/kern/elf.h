@@ -42,7 +42,9 @@ typedef struct elf_image_s {
 } elf_image_t;
 
 /*
- * Checks the @len bytes at @buf as a static x86_64 executable and fills @out.
+ * Checks the @len bytes at @buf, the start of a file of @file_size bytes
+ * (segments are checked against @file_size; the ELF and program headers
+ * must lie in the @len bytes), as a static x86_64 executable; fills @out.
  * Any core; no lock; reads only inside [@buf, @buf + @len).
  * @why : set to a short reason on failure (for the kernel log), may be NULL.
  * @return 0, or -ENOEXEC when the file is not one: bad magic, not ELF64
@@ -54,6 +56,6 @@ typedef struct elf_image_s {
  *   ELF_MAX_SEGMENTS of them, none at all, an entry point outside every
  *   executable segment, or program headers in no loaded segment.
  */
-int elf_parse(const void *buf, size_t len, elf_image_t *out, const char **why);
+int elf_parse(const void *buf, size_t len, uint64_t file_size, elf_image_t *out, const char **why);
 
 #endif

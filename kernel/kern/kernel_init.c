@@ -35,6 +35,11 @@
 #include "dqdt.h"
 #include "trace.h"
 #include "bench.h"
+#include "process.h"
+#include "vfs.h"
+#include "syscall.h"
+#include "procfs.h"
+#include "hal_user.h"
 
 #ifndef ARCHIPEL_VERSION
 #define ARCHIPEL_VERSION "dev"
@@ -454,6 +459,47 @@ static bool bsp_check_timers(void)
     return ticking == ncores;
 }
 
+/* The file system (initramfs, /dev, /proc, /sys) and the system-call tables. BSP. */
+static void fs_boot_init(void)
+{
+    int rc;
+
+    syscall_init();
+    if (boot_info.initrd_size == 0) {
+        rc = vfs_init(NULL, 0);
+    } else {
+        rc = vfs_init(phys_to_virt(boot_info.initrd_phys), boot_info.initrd_size);
+    }
+    if (rc)
+        pr_warn("vfs: the initramfs could not be unpacked (error %d)", rc);
+    procfs_init();
+}
+
+/*
+ * Unpacks the initramfs and starts PID 1 (init=PATH, /sbin/init by default,
+ * with the words after "--" as arguments), unless self-tests, benchmarks or
+ * a crash test own this boot, or init=none. BSP. @return true when init runs.
+ */
+static bool start_init(void)
+{
+    const char *path = boot_info.opt_init;
+    int rc;
+
+    if (boot_info.opt_ktest || boot_info.opt_bench || boot_info.opt_crash ||
+        strcmp(path, "none") == 0)
+        return false;
+    boot_info.init_argv[0] = (char *)path;
+    boot_info.init_argv[1 + boot_info.init_argc] = NULL;
+    printk("init: starting %s with %u argument%s", path, boot_info.init_argc,
+           boot_info.init_argc == 1 ? "" : "s");
+    rc = process_init_start(path, boot_info.init_argv);
+    if (rc) {
+        printk("init: cannot start %s: error %d; powering off with status 1", path, rc);
+        hal_poweroff(1);
+    }
+    return true;
+}
+
 /*
  * The rest of the boot, in a kernel thread of every core: timers checked,
  * self-tests, benchmarks, then power-off or idle.
@@ -464,6 +510,8 @@ static void kernel_main(void *arg)
     uint32_t status = 0;
 
     (void)arg;
+    if (core_is_bsp(core))
+        fs_boot_init();
     kernel_barrier();
     if (core_is_bsp(core) && !bsp_check_timers())
         status = 1;
@@ -481,11 +529,13 @@ static void kernel_main(void *arg)
         if (boot_info.opt_crash)
             udelay(1000000);                /* the crash ends the run first */
         trace_drain();
+        if (start_init())
+            return;                         /* init powers the machine off when it is done */
         if (boot_info.opt_poweroff) {
             printk("poweroff: status %u", status);
             hal_poweroff(status);
         }
-        printk("idle: no init program yet; every core is in its idle loop "
+        printk("idle: no init program; every core is in its idle loop "
                "(quit QEMU with Ctrl-A X)");
     }
 }
@@ -519,6 +569,7 @@ static void idle_loop(core_t *core)
 
 static void core_online(core_t *core)
 {
+    hal_user_init_core();                 /* SYSCALL, SMEP/SMAP, SSE for user programs */
     core->online = 1;
     __atomic_add_fetch(&core->cluster->cores_online, 1, __ATOMIC_RELEASE);
     __atomic_add_fetch(&cores_online, 1, __ATOMIC_RELEASE);

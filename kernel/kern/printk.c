@@ -56,3 +56,14 @@ void printk(const char *fmt, ...)
     vprintk(fmt, ap);
     va_end(ap);
 }
+
+void console_write_raw(const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    if (!printk_bypass_lock)
+        busylock_acquire(&console_lock);
+    serial_write(s, n);
+    if (!printk_bypass_lock)
+        busylock_release(&console_lock);
+}

@@ -10,6 +10,7 @@
 #define _PRINTK_H_
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define PRINTK_LINE_MAX 256    /* bytes of one line, prefix included; longer is cut */
 
@@ -19,6 +20,13 @@
  */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * Writes the @n raw bytes at @s to the console ("\n" becomes "\r\n", no
+ * core prefix) under the console lock, so that they never interleave with
+ * a printk line. Any core, any context. Used by /dev/console.
+ */
+void console_write_raw(const char *s, size_t n);
 
 /* Prints a warning line ("warning: ..."). */
 #define pr_warn(fmt, ...) printk("warning: " fmt, ##__VA_ARGS__)

@@ -2,6 +2,7 @@
  * rpc.c - RPC FIFOs, server threads, client side (see rpc.h).
  */
 #include "rpc.h"
+#include "process.h"
 #include "thread.h"
 #include "sched.h"
 #include "cluster.h"
@@ -88,6 +89,8 @@ const rpc_entry_t rpc_table[RPC_TYPES] = {
     [RPC_PPM_ALLOC]     = { rpc_ppm_alloc,     "ppm_alloc" },
     [RPC_PPM_FREE]      = { rpc_ppm_free,      "ppm_free" },
     [RPC_TEST_MULTI]    = { rpc_test_multi,    "test_multi" },
+    [RPC_PROCESS_FORK]  = { process_make_fork, "process_fork" },
+    [RPC_PROCESS_DESTROY] = { process_rpc_destroy, "process_destroy" },
 };
 
 /* ---- FIFO --------------------------------------------------------------------- */

@@ -40,6 +40,8 @@ typedef enum rpc_type_e {
     RPC_PPM_ALLOC,          /* in: args[0] order; out: args[0] physical address or 0 */
     RPC_PPM_FREE,           /* in: args[0] physical address of a block allocated by RPC_PPM_ALLOC */
     RPC_TEST_MULTI,         /* multicast: results[server cxy] = args[0] + server cxy */
+    RPC_PROCESS_FORK,       /* process_make_fork(): see process.c for the arguments */
+    RPC_PROCESS_DESTROY,    /* in: args[0] a reaped zombie process_t of the server cluster */
     RPC_TYPES
 } rpc_type_t;
 

@@ -9,6 +9,7 @@
 #include "kstring.h"
 #include "dqdt.h"
 #include "ppm.h"
+#include "process.h"
 
 void hal_context_switch(uint64_t *save_rsp, uint64_t new_rsp);
 
@@ -47,9 +48,16 @@ void sched_add(thread_t *t)
 }
 
 /* Runnable: nothing blocks it, or an interrupt took the core from it mid-wait. */
-static bool sched_runnable(const thread_t *t)
+static bool sched_runnable(thread_t *t)
 {
-    return t->preempted || __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE) == 0;
+    uint32_t blocked = __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE);
+
+    if (blocked == THREAD_BLOCKED_SLEEP && t->wake_tsc && rdtsc() >= t->wake_tsc) {
+        /* a timed sleep is over (thread_sleep_until) */
+        __atomic_and_fetch(&t->blocked, ~THREAD_BLOCKED_SLEEP, __ATOMIC_ACQ_REL);
+        return true;
+    }
+    return t->preempted || blocked == 0;
 }
 
 /* Next runnable non-idle thread after @cur in ring order (@cur last), or idle. */
@@ -95,6 +103,7 @@ static void sched_switch(bool preempt)
         next->switches++;
         s->switches++;
         s->current = next;
+        thread_switch_prepare(cur, next);
         hal_context_switch(&cur->rsp, next->rsp);
     }
     s->current->preempted = 0;               /* running again: its own code decides */
@@ -142,8 +151,12 @@ void sched_reap(void)
     }
     busylock_release(&s->lock);
     for (uint32_t i = 0; i < n; i++) {
-        if (dead[i]->type == THREAD_KERNEL)
+        if (dead[i]->type == THREAD_KERNEL || dead[i]->type == THREAD_USER)
             dqdt_update_threads(-1);
+        if (dead[i]->fpu)
+            kmem_free(dead[i]->fpu);
+        if (dead[i]->process)
+            process_thread_reaped(dead[i]->process);
         dead[i]->magic = 0;
         ppm_free_pages(dead[i]->stack);
         kmem_free(dead[i]);

@@ -11,6 +11,9 @@
 #include "printk.h"
 #include "kstring.h"
 #include "dqdt.h"
+#include "hal_user.h"
+#include "hal_gpt.h"
+#include "process.h"
 
 thread_t *thread_current(void)
 {
@@ -28,13 +31,12 @@ static void thread_start(void)
     thread_exit();
 }
 
-thread_t *thread_create(uint32_t lid, thread_type_t type, void (*entry)(void *), void *arg,
-                        const char *name)
+/* A thread_t with its kernel stack, not yet runnable; NULL without memory. */
+static thread_t *thread_alloc(uint32_t lid, thread_type_t type, const char *name)
 {
     cluster_t *cl = cluster_local();
     thread_t *t;
     page_t *stack;
-    uint64_t *sp;
 
     if (lid >= cl->ncores)
         return NULL;
@@ -46,23 +48,92 @@ thread_t *thread_create(uint32_t lid, thread_type_t type, void (*entry)(void *),
         kmem_free(t);
         return NULL;
     }
+    memset(t, 0, sizeof(*t));
     t->magic     = THREAD_MAGIC;
     t->type      = type;
     t->core      = &cl->core[lid];
-    t->entry     = entry;
-    t->arg       = arg;
     t->stack     = stack;
     t->stack_top = (uint64_t)ppm_page_to_virt(stack) + (PAGE_SIZE << THREAD_STACK_ORDER);
     snprintf(t->name, sizeof(t->name), "%s", name);
+    return t;
+}
 
-    /* the frame hal_context_switch pops: r15 r14 r13 r12 rbx rbp rflags, then ret */
-    sp = (uint64_t *)t->stack_top;
-    *--sp = 0;                               /* keeps the ABI alignment at thread_start */
-    *--sp = (uint64_t)thread_start;
-    *--sp = 0x2;                             /* RFLAGS: interrupts off until thread_start */
+/* Pushes the frame hal_context_switch pops: r15 r14 r13 r12 rbx rbp rflags, then ret to @start. */
+static void thread_push_switch_frame(thread_t *t, uint64_t *sp, void (*start)(void))
+{
+    *--sp = (uint64_t)start;
+    *--sp = 0x2;                             /* RFLAGS: interrupts off until the thread starts */
     for (int i = 0; i < 6; i++)
         *--sp = 0;
     t->rsp = (uint64_t)sp;
+}
+
+struct trap_frame_s *thread_user_frame(thread_t *t)
+{
+    return (trap_frame_t *)(t->stack_top - sizeof(trap_frame_t));
+}
+
+void hal_user_enter(void);
+
+thread_t *thread_user_create(uint32_t lid, struct process_s *process,
+                             const struct trap_frame_s *frame, const void *fpu,
+                             uint64_t fs_base, const char *name)
+{
+    thread_t *t = thread_alloc(lid, THREAD_USER, name);
+    trap_frame_t *f;
+
+    if (t == NULL)
+        return NULL;
+    t->fpu = kmem_alloc(HAL_FPU_SIZE);
+    if (t->fpu == NULL) {
+        ppm_free_pages(t->stack);
+        kmem_free(t);
+        return NULL;
+    }
+    if (fpu)
+        memcpy(t->fpu, fpu, HAL_FPU_SIZE);
+    else
+        hal_fpu_init_state(t->fpu);
+    t->process = process;
+    t->gpt     = &process->vmm.gpt;
+    t->fs_base = fs_base;
+    t->blocked = THREAD_BLOCKED_SLEEP;
+    f = thread_user_frame(t);
+    *f = *frame;
+    thread_push_switch_frame(t, (uint64_t *)f, hal_user_enter);
+    dqdt_update_threads(+1);
+    sched_add(t);
+    return t;
+}
+
+void thread_switch_prepare(thread_t *cur, thread_t *next)
+{
+    core_t *core = core_self();
+
+    if (cur->fpu)
+        hal_fpu_save(cur->fpu);
+    core->kstack_top = next->stack_top;
+    core->arch.tss.rsp[0] = next->stack_top;
+    hal_gpt_activate(next->gpt);
+    if (next->fpu) {
+        hal_fpu_restore(next->fpu);
+        wrmsr(MSR_FS_BASE, next->fs_base);
+    }
+}
+
+thread_t *thread_create(uint32_t lid, thread_type_t type, void (*entry)(void *), void *arg,
+                        const char *name)
+{
+    thread_t *t = thread_alloc(lid, type, name);
+    uint64_t *sp;
+
+    if (t == NULL)
+        return NULL;
+    t->entry = entry;
+    t->arg   = arg;
+    sp = (uint64_t *)t->stack_top;
+    *--sp = 0;                               /* keeps the ABI alignment at thread_start */
+    thread_push_switch_frame(t, sp, thread_start);
     if (type == THREAD_KERNEL)
         dqdt_update_threads(+1);
     sched_add(t);
@@ -88,6 +159,26 @@ void thread_wait(uint32_t reason, bool (*done)(const void *arg), const void *arg
             break;
         }
         sched_yield();
+    }
+}
+
+bool thread_sleep_until(uint64_t deadline, bool (*stop)(const void *arg), const void *arg)
+{
+    thread_t *t = thread_current();
+
+    for (;;) {
+        if (rdtsc() >= deadline)
+            return true;
+        if (stop && stop(arg))
+            return false;
+        t->wake_tsc = deadline;
+        thread_set_blocked(THREAD_BLOCKED_SLEEP);
+        if (rdtsc() >= deadline || (stop && stop(arg))) {
+            thread_clear_blocked(THREAD_BLOCKED_SLEEP);
+            continue;
+        }
+        sched_yield();
+        t->wake_tsc = 0;                     /* woken: by time, by a stop condition, or spuriously */
     }
 }
 

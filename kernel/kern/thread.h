@@ -26,6 +26,9 @@
 
 struct core_s;
 struct page_s;
+struct process_s;
+struct hal_gpt_s;
+struct trap_frame_s;
 
 #define THREAD_MAGIC 0x44524854u          /* "THRD" */
 #define THREAD_STACK_ORDER 2              /* 16 KiB kernel stacks */
@@ -34,6 +37,7 @@ typedef enum thread_type_e {
     THREAD_IDLE,     /* one per core: runs when nothing else can */
     THREAD_KERNEL,   /* kernel work (tests, daemons) */
     THREAD_RPC,      /* RPC server of its core (rpc.h) */
+    THREAD_USER,     /* runs a user program: a process's thread (process.h) */
 } thread_type_t;
 
 /* thread_t.blocked reasons */
@@ -65,7 +69,14 @@ typedef struct thread_s {
     uint64_t          rpc_since;          /* TSC when it was posted */
     uint32_t          rpc_server;         /* cluster it was sent to */
     uint32_t          rpc_reported;       /* the watchdog already reported it */
+    volatile uint64_t wake_tsc;           /* THREAD_BLOCKED_SLEEP ends by itself at this TSC (0: never) */
     char              name[16];
+    /* THREAD_USER only */
+    struct process_s *process;            /* the process copy it belongs to (same cluster) */
+    struct hal_gpt_s *gpt;                /* the page table it runs on (NULL: the kernel's) */
+    void             *fpu;                /* user FPU/SSE state, HAL_FPU_SIZE bytes */
+    uint64_t          fs_base;            /* user FS base (arch_prctl ARCH_SET_FS) */
+    uint64_t          clear_child_tid;    /* set_tid_address(2): user address */
 } thread_t;
 
 /* The thread running on the calling core (NULL before its scheduler exists). */
@@ -120,6 +131,36 @@ void thread_unblock(xptr_t thread, uint32_t reason);
  */
 void thread_grant(xptr_t thread);
 void thread_wait_granted(void);
+
+/*
+ * Creates a user thread of @process on local core @lid that will enter
+ * user mode with the registers of @frame (copied to the top of its kernel
+ * stack), the FPU state @fpu (NULL: a fresh one) and FS base @fs_base. It
+ * starts blocked (THREAD_BLOCKED_SLEEP): the caller unblocks it once the
+ * process is complete. Runs in the process copy's cluster.
+ * @return the thread or NULL (-ENOMEM).
+ */
+thread_t *thread_user_create(uint32_t lid, struct process_s *process,
+                             const struct trap_frame_s *frame, const void *fpu,
+                             uint64_t fs_base, const char *name);
+
+/* The user register frame of user thread @t: the top of its kernel stack. */
+struct trap_frame_s *thread_user_frame(thread_t *t);
+
+/*
+ * Called by the scheduler with interrupts off just before switching from
+ * @cur to @next: saves @cur's user FPU state, loads @next's page table,
+ * kernel stack (TSS.RSP0, SYSCALL stack) and user state.
+ */
+void thread_switch_prepare(thread_t *cur, thread_t *next);
+
+/*
+ * Sleeps until TSC @deadline (cycles), or until thread_unblock(...,
+ * THREAD_BLOCKED_SLEEP) or @stop(@arg) (may be NULL) ends the wait early.
+ * The scheduler wakes it at the first tick (TICK_US) after @deadline.
+ * @return true when the deadline passed.
+ */
+bool thread_sleep_until(uint64_t deadline, bool (*stop)(const void *arg), const void *arg);
 
 /* Ends the calling thread; its memory is freed by its core's idle thread. */
 void thread_exit(void) __attribute__((noreturn));

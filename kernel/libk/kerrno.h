@@ -11,6 +11,7 @@
 #define ESRCH    3   /* no such process */
 #define EINTR    4   /* interrupted system call */
 #define EIO      5   /* I/O error */
+#define ENXIO    6   /* no such device or address */
 #define E2BIG    7   /* argument list too long / beyond a compile-time limit */
 #define ENOEXEC  8   /* exec format error */
 #define EBADF    9   /* bad file descriptor */
@@ -19,7 +20,9 @@
 #define ENOMEM  12   /* out of memory */
 #define EACCES  13   /* permission denied */
 #define EFAULT  14   /* bad address */
+#define ENOTBLK 15   /* block device required */
 #define EBUSY   16   /* device or resource busy */
+#define EXDEV   18   /* cross-device link */
 #define EEXIST  17   /* file exists */
 #define ENODEV  19   /* no such device */
 #define ENOTDIR 20   /* not a directory */
@@ -27,7 +30,19 @@
 #define EINVAL  22   /* invalid argument */
 #define ENOSPC  28   /* no space left on device */
 #define ERANGE  34   /* result out of range */
+#define ENFILE  23   /* file table overflow */
+#define EMFILE  24   /* too many open files */
+#define ENOTTY  25   /* not a typewriter: inappropriate ioctl */
+#define ETXTBSY 26   /* text file busy */
+#define EFBIG   27   /* file too large */
+#define ESPIPE  29   /* illegal seek */
+#define EROFS   30   /* read-only file system */
+#define EMLINK  31   /* too many links */
+#define EPIPE   32   /* broken pipe */
+#define ENAMETOOLONG 36 /* file name too long */
 #define ENOSYS  38   /* function not implemented */
+#define ENOTEMPTY 39 /* directory not empty */
+#define ELOOP   40   /* too many symbolic links */
 #define ETIMEDOUT 110 /* timed out */
 
 #endif

@@ -30,10 +30,20 @@ enum lock_rank {
     RANK_TEST_MID    = 6,
     RANK_TEST_HIGH   = 7,
     RANK_RPC_TEST    = 8,   /* a queuelock a blocking RPC handler of the tests waits on */
+    RANK_VFS_FILE    = 11,  /* an open file's offset (vfs.c): then the tree, then inode data */
+    RANK_VFS_TREE    = 13,  /* the VFS namespace rwlock: held only across one lookup step or edit */
+    RANK_FD_TABLE    = 24,  /* a process's fd table: a leaf, files are put after its release */
+    RANK_VFS_CONSOLE = 25,  /* /dev/console input line: held while polling the UART */
+    RANK_VFS_PIPE    = 26,  /* a pipe's ring: released before sleeping, may free/alloc nothing */
+    RANK_VFS_INODE   = 27,  /* a regular file's pages: near-leaf, the VMM takes it under its locks */
+    RANK_VSL         = 20,  /* a process copy's VSL (rwlock): page faults, mmap, fork */
+    RANK_GPT         = 22,  /* a process copy's GPT (queuelock): inside the VSL lock */
     RANK_LAST_BLOCKING = 29,
 
     /* ---- busylocks: never held across a reschedule ---- */
     RANK_RPC_FIFO    = 50,  /* a cluster's RPC FIFO: clients post while holding no busylock */
+    RANK_PID         = 52,  /* a cluster's PID table: lookups by kill and wait */
+    RANK_PTREE       = 53,  /* the process tree (parents, children, zombies), in cluster 0 */
     RANK_DQDT        = 55,  /* a DQDT node: updated from allocation paths, allocates nothing */
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */
     RANK_PPM         = 70,  /* a cluster's page allocator: takes no other lock */

@@ -64,10 +64,10 @@ void remote_queuelock_release(xptr_t lock)
 
 void queuelock_acquire(queuelock_t *l)
 {
-    queuelock_take(XPTR(local_cxy(), l), (uintptr_t)__builtin_return_address(0));
+    queuelock_take(XPTR(cluster_of_ptr((uintptr_t)l), l), (uintptr_t)__builtin_return_address(0));
 }
 
 void queuelock_release(queuelock_t *l)
 {
-    queuelock_give(XPTR(local_cxy(), l));
+    queuelock_give(XPTR(cluster_of_ptr((uintptr_t)l), l));
 }

@@ -18,6 +18,9 @@
 #include "xlist.h"
 #include "core.h"
 
+/* kernel/kern/cluster.c: the cluster holding the object at @ptr */
+uint32_t cluster_of_ptr(uintptr_t addr);
+
 typedef struct remote_queuelock_s {
     busylock_t        guard;      /* guards taken and waiters */
     volatile uint32_t taken;      /* 1 while owned */
@@ -39,7 +42,7 @@ void remote_queuelock_release(xptr_t lock);
 
 static inline void queuelock_init(queuelock_t *l, const char *name, uint32_t rank)
 {
-    remote_queuelock_init(XPTR(local_cxy(), l), name, rank);
+    remote_queuelock_init(XPTR(cluster_of_ptr((uintptr_t)l), l), name, rank);
 }
 
 void queuelock_acquire(queuelock_t *l);

@@ -115,10 +115,10 @@ void remote_rwlock_wr_release(xptr_t lock) { rwlock_wr_give(lock); }
 
 void rwlock_init(rwlock_t *l, const char *name, uint32_t rank)
 {
-    remote_rwlock_init(XPTR(local_cxy(), l), name, rank);
+    remote_rwlock_init(XPTR(cluster_of_ptr((uintptr_t)l), l), name, rank);
 }
 
-void rwlock_rd_acquire(rwlock_t *l) { rwlock_rd_take(XPTR(local_cxy(), l), SITE); }
-void rwlock_rd_release(rwlock_t *l) { rwlock_rd_give(XPTR(local_cxy(), l)); }
-void rwlock_wr_acquire(rwlock_t *l) { rwlock_wr_take(XPTR(local_cxy(), l), SITE); }
-void rwlock_wr_release(rwlock_t *l) { rwlock_wr_give(XPTR(local_cxy(), l)); }
+void rwlock_rd_acquire(rwlock_t *l) { rwlock_rd_take(XPTR(cluster_of_ptr((uintptr_t)l), l), SITE); }
+void rwlock_rd_release(rwlock_t *l) { rwlock_rd_give(XPTR(cluster_of_ptr((uintptr_t)l), l)); }
+void rwlock_wr_acquire(rwlock_t *l) { rwlock_wr_take(XPTR(cluster_of_ptr((uintptr_t)l), l), SITE); }
+void rwlock_wr_release(rwlock_t *l) { rwlock_wr_give(XPTR(cluster_of_ptr((uintptr_t)l), l)); }

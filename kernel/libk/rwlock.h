@@ -14,6 +14,8 @@
 #include "busylock.h"
 #include "xlist.h"
 
+uint32_t cluster_of_ptr(uintptr_t addr);   /* kernel/kern/cluster.c */
+
 typedef struct remote_rwlock_s {
     busylock_t        guard;       /* guards everything below */
     volatile uint32_t readers;     /* readers holding the lock */

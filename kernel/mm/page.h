@@ -30,7 +30,7 @@ typedef struct page_s {
     uint16_t     cxy;         /* cluster whose PPM manages this page */
     void        *owner;       /* PG_KCM: the kcm_t this page belongs to */
     uint32_t     refcount;    /* references held on an allocated page; PG_KCM: objects in use */
-    uint32_t     pad2;
+    uint32_t     forks;       /* user page shared by fork: sharers beyond the first (vmm.h) */
     void        *priv;        /* PG_KCM: first free object of the page */
 } page_t;
 

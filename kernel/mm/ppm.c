@@ -6,6 +6,7 @@
 #include "printk.h"
 #include "cpu.h"
 #include "dqdt.h"
+#include "rpc.h"
 
 void ppm_init(ppm_t *ppm, uint32_t cxy, page_t *desc, uint64_t base_pfn, uint64_t npages)
 {
@@ -56,6 +57,17 @@ void ppm_free_pages(page_t *page)
     if (rc)
         panic("ppm_free_pages: %p is not an allocated block head (flags 0x%x)",
               page, page->flags);
+}
+
+void ppm_free_any(page_t *page)
+{
+    if (page->cxy == local_cxy()) {
+        ppm_free_pages(page);
+        return;
+    }
+    rpc_desc_t rpc = { .type = RPC_PPM_FREE, .args = { ppm_page_to_phys(page) } };
+
+    rpc_send(page->cxy, &rpc);
 }
 
 uint64_t ppm_page_to_phys(const page_t *page)

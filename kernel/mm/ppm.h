@@ -50,6 +50,14 @@ page_t *ppm_alloc_pages(unsigned order);
  */
 void ppm_free_pages(page_t *page);
 
+/*
+ * Frees a block allocated by ppm_alloc_pages() in any cluster: directly
+ * when it belongs to the calling core's cluster, else by RPC_PPM_FREE to
+ * the page's cluster (invariant 2). Threads only when the page may be
+ * remote (the RPC blocks); no busylock held.
+ */
+void ppm_free_any(page_t *page);
+
 /* Physical address (bytes) of the page described by @page, any cluster. */
 uint64_t ppm_page_to_phys(const page_t *page);
 

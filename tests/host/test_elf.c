@@ -82,7 +82,7 @@ UNIT_TEST(elf_static_musl_binary)
     int has_bss = 0, has_code = 0;
 
     REQUIRE(b.len > 0);
-    REQUIRE_EQ(elf_parse(b.data, b.len, &img, &why), 0);
+    REQUIRE_EQ(elf_parse(b.data, b.len, b.len, &img, &why), 0);
     CHECK(!img.pie);
     CHECK(img.nsegs >= 2);
     CHECK_EQ(img.phentsize, 56);
@@ -113,7 +113,7 @@ UNIT_TEST(elf_static_pie_layout)
     const char *why = NULL;
 
     REQUIRE(b.len > 0);
-    REQUIRE_EQ(elf_parse(b.data, b.len, &img, &why), 0);
+    REQUIRE_EQ(elf_parse(b.data, b.len, b.len, &img, &why), 0);
     CHECK(img.pie);
     CHECK(img.lo < 0x100000);                        /* linked at address 0: needs a bias */
     free(b.data);
@@ -127,7 +127,7 @@ UNIT_TEST(elf_dynamic_refused)
     const char *why = NULL;
 
     REQUIRE(b.len > 0);
-    CHECK_EQ(elf_parse(b.data, b.len, &img, &why), -ENOEXEC);
+    CHECK_EQ(elf_parse(b.data, b.len, b.len, &img, &why), -ENOEXEC);
     REQUIRE(why != NULL);
     CHECK_CONTAINS(why, "dynamically linked");
     free(b.data);
@@ -146,7 +146,7 @@ UNIT_TEST(elf_malformed_variants)
     b.len = good.len;
 #define RESET() memcpy(b.data, good.data, good.len)
 #define REFUSED(what) do { why = NULL; \
-        CHECK_EQ(elf_parse(b.data, b.len, &img, &why), -ENOEXEC); \
+        CHECK_EQ(elf_parse(b.data, b.len, b.len, &img, &why), -ENOEXEC); \
         if (why == NULL) unit_fail(__FILE__, __LINE__, "no reason for: %s", what); } while (0)
 
     RESET(); b.data[1] = 'X';                                 REFUSED("bad magic");
@@ -172,10 +172,24 @@ UNIT_TEST(elf_malformed_variants)
     for (size_t cut = 0; cut < 64 + 56; cut += 8) {          /* truncated headers */
         RESET();
         why = NULL;
-        CHECK_EQ(elf_parse(b.data, cut, &img, &why), -ENOEXEC);
+        CHECK_EQ(elf_parse(b.data, cut, cut, &img, &why), -ENOEXEC);
     }
     free(b.data);
     free(good.data);
+}
+
+/* exec reads only the first pages: segments are checked against the whole file's size. */
+UNIT_TEST(elf_header_pages_only)
+{
+    blob_t b = load(STATIC_BIN);
+    elf_image_t img;
+    const char *why = NULL;
+
+    REQUIRE(b.len > 8192);
+    CHECK_EQ(elf_parse(b.data, 8192, b.len, &img, &why), 0);
+    CHECK_EQ(elf_parse(b.data, 8192, 8192, &img, &why), -ENOEXEC);   /* segments past the end */
+    CHECK_EQ(elf_parse(b.data, 32, b.len, &img, &why), -ENOEXEC);     /* headers not read */
+    free(b.data);
 }
 
 UNIT_MAIN()

@@ -1,0 +1,232 @@
+/*
+ * hal_gpt.c - x86_64 4-level page tables for process copies (see hal_gpt.h).
+ * PTE format: Intel SDM Vol. 3A, 4.5, tables 4-15 to 4-20.
+ */
+#include "hal_gpt.h"
+#include "cpu.h"
+#include "paging.h"
+#include "ppm.h"
+#include "kstring.h"
+#include "kerrno.h"
+#include "core.h"
+
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_U    (1ull << 2)
+#define PTE_A    (1ull << 5)
+#define PTE_D    (1ull << 6)
+#define PTE_PS   (1ull << 7)
+#define PTE_COW  (1ull << 9)       /* software (ignored by the CPU) */
+#define PTE_FILE (1ull << 10)      /* software */
+#define PTE_XD   (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+/* Upper levels are permissive; the leaf PTE decides (SDM 4.6: rights combine by AND). */
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
+static uint64_t attr_to_pte(uint32_t attr, uint64_t ppn)
+{
+    uint64_t pte = (ppn << 12) | PTE_P;
+
+    if (attr & GPT_WRITABLE) pte |= PTE_W;
+    if (attr & GPT_USER)     pte |= PTE_U;
+    if (!(attr & GPT_EXEC))  pte |= PTE_XD;
+    if (attr & GPT_ACCESSED) pte |= PTE_A;
+    if (attr & GPT_DIRTY)    pte |= PTE_D;
+    if (attr & GPT_COW)      pte |= PTE_COW;
+    if (attr & GPT_FILE)     pte |= PTE_FILE;
+    return pte;
+}
+
+static uint32_t pte_to_attr(uint64_t pte)
+{
+    uint32_t attr = 0;
+
+    if (!(pte & PTE_P))
+        return 0;
+    attr |= GPT_MAPPED;
+    if (pte & PTE_W)    attr |= GPT_WRITABLE;
+    if (pte & PTE_U)    attr |= GPT_USER;
+    if (!(pte & PTE_XD)) attr |= GPT_EXEC;
+    if (pte & PTE_A)    attr |= GPT_ACCESSED;
+    if (pte & PTE_D)    attr |= GPT_DIRTY;
+    if (pte & PTE_COW)  attr |= GPT_COW;
+    if (pte & PTE_FILE) attr |= GPT_FILE;
+    return attr;
+}
+
+static inline unsigned level_index(uint64_t vpn, int level)
+{
+    return (vpn >> (9 * level)) & 511;        /* level 3 = PML4 ... 0 = PT */
+}
+
+int hal_gpt_create(hal_gpt_t *gpt)
+{
+    page_t *page = ppm_alloc_pages(0);
+    uint64_t *pml4, *kpml4 = phys_to_virt(paging_kernel_pml4());
+
+    if (page == NULL)
+        return -ENOMEM;
+    pml4 = ppm_page_to_virt(page);
+    memset(pml4, 0, PAGE_SIZE / 2);
+    memcpy(pml4 + 256, kpml4 + 256, PAGE_SIZE / 2);
+    gpt->root   = ppm_page_to_phys(page);
+    gpt->cxy    = local_cxy();
+    gpt->tables = 0;
+    return 0;
+}
+
+static void gpt_free_table(uint64_t phys, int level)
+{
+    uint64_t *t = phys_to_virt(phys);
+
+    if (level > 0) {
+        for (int i = 0; i < 512; i++)
+            if (t[i] & PTE_P)
+                gpt_free_table(t[i] & PTE_ADDR, level - 1);
+    }
+    ppm_free_pages(ppm_phys_to_page(phys));
+}
+
+void hal_gpt_destroy(hal_gpt_t *gpt)
+{
+    uint64_t *pml4 = phys_to_virt(gpt->root);
+
+    for (int i = 0; i < 256; i++)
+        if (pml4[i] & PTE_P)
+            gpt_free_table(pml4[i] & PTE_ADDR, 2);
+    ppm_free_pages(ppm_phys_to_page(gpt->root));
+    gpt->root = 0;
+    gpt->tables = 0;
+}
+
+/* Address of the leaf PTE of @vpn, or NULL when a table is missing (remote reads). */
+static xptr_t gpt_leaf(xptr_t gpt_xp, uint64_t vpn)
+{
+    uint32_t cxy = GET_CXY(gpt_xp);
+    hal_gpt_t *gpt = GET_PTR(gpt_xp);
+    uint64_t table = hal_remote_l64(XPTR(cxy, &gpt->root));
+
+    for (int level = 3; level > 0; level--) {
+        uint64_t e = hal_remote_l64(XPTR(cxy, (uint64_t *)phys_to_virt(table) +
+                                              level_index(vpn, level)));
+        if (!(e & PTE_P))
+            return XPTR_NULL;
+        table = e & PTE_ADDR;
+    }
+    return XPTR(cxy, (uint64_t *)phys_to_virt(table) + level_index(vpn, 0));
+}
+
+int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn)
+{
+    uint64_t *table = phys_to_virt(gpt->root);
+
+    for (int level = 3; level > 0; level--) {
+        uint64_t *e = &table[level_index(vpn, level)];
+
+        if (!(*e & PTE_P)) {
+            page_t *page = ppm_alloc_pages(0);
+
+            if (page == NULL)
+                return -ENOMEM;          /* tables already added stay: they are empty */
+            memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
+            gpt->tables++;
+            *e = ppm_page_to_phys(page) | TABLE_FLAGS;
+        }
+        table = phys_to_virt(*e & PTE_ADDR);
+    }
+    __atomic_store_n(&table[level_index(vpn, 0)], attr_to_pte(attr | GPT_MAPPED, ppn),
+                     __ATOMIC_RELEASE);
+    return 0;
+}
+
+uint32_t hal_gpt_get(xptr_t gpt_xp, uint64_t vpn, uint64_t *ppn)
+{
+    xptr_t leaf = gpt_leaf(gpt_xp, vpn);
+    uint64_t pte;
+
+    if (leaf == XPTR_NULL)
+        return 0;
+    pte = hal_remote_l64(leaf);
+    if (ppn)
+        *ppn = (pte & PTE_ADDR) >> 12;
+    return pte_to_attr(pte);
+}
+
+static tlb_flush_t flush_one(uint64_t vpn)
+{
+    return (tlb_flush_t){ .vpn_min = vpn, .vpn_max = vpn };
+}
+
+tlb_flush_t hal_gpt_update(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn)
+{
+    xptr_t leaf = gpt_leaf(gpt_xp, vpn);
+
+    if (leaf == XPTR_NULL)
+        return TLB_FLUSH_NONE;
+    hal_remote_s64(leaf, attr_to_pte(attr | GPT_MAPPED, ppn));
+    return flush_one(vpn);
+}
+
+tlb_flush_t hal_gpt_unmap(xptr_t gpt_xp, uint64_t vpn)
+{
+    xptr_t leaf = gpt_leaf(gpt_xp, vpn);
+
+    if (leaf == XPTR_NULL || !(hal_remote_l64(leaf) & PTE_P))
+        return TLB_FLUSH_NONE;
+    hal_remote_s64(leaf, 0);
+    return flush_one(vpn);
+}
+
+bool hal_gpt_next(xptr_t gpt_xp, uint64_t vpn, uint64_t end, uint64_t *found,
+                  uint32_t *attr, uint64_t *ppn)
+{
+    uint32_t cxy = GET_CXY(gpt_xp);
+    hal_gpt_t *gpt = GET_PTR(gpt_xp);
+    uint64_t root = hal_remote_l64(XPTR(cxy, &gpt->root));
+
+    while (vpn < end) {
+        uint64_t table = root;
+        int level;
+
+        for (level = 3; level >= 0; level--) {
+            uint64_t e = hal_remote_l64(XPTR(cxy, (uint64_t *)phys_to_virt(table) +
+                                                  level_index(vpn, level)));
+            if (!(e & PTE_P))
+                break;
+            if (level == 0) {
+                *found = vpn;
+                *attr = pte_to_attr(e);
+                if (ppn)
+                    *ppn = (e & PTE_ADDR) >> 12;
+                return true;
+            }
+            table = e & PTE_ADDR;
+        }
+        /* nothing at this level: skip to the next entry of that level */
+        uint64_t span = 1ull << (9 * level);
+
+        vpn = (vpn & ~(span - 1)) + span;
+    }
+    return false;
+}
+
+void hal_gpt_activate(const hal_gpt_t *gpt)
+{
+    uint64_t root = gpt ? gpt->root : paging_kernel_pml4();
+
+    if (read_cr3() != root)
+        write_cr3(root);
+}
+
+void hal_tlb_flush_local(tlb_flush_t flush)
+{
+    if (tlb_flush_empty(flush))
+        return;
+    if (flush.vpn_max - flush.vpn_min >= 64) {
+        write_cr3(read_cr3());
+        return;
+    }
+    for (uint64_t vpn = flush.vpn_min; vpn <= flush.vpn_max; vpn++)
+        __asm__ volatile("invlpg (%0)" :: "r"(vpn << 12) : "memory");
+}

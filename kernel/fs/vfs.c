@@ -1,0 +1,558 @@
+/*
+ * vfs.c - the VFS core: boot (vfs_init), inode and open-file references,
+ * read / write / lseek / stat / getdents64 dispatch, pipes' creation.
+ *
+ * The namespace is one tree for the whole machine (like the console, a
+ * shared object outside invariant 1's per-cluster state): its root and its
+ * rwlock live in the kernel image. Objects are plain direct-map pointers
+ * reachable from every cluster; whoever drops the last reference frees the
+ * object, in its own cluster (vfs_kfree, ppm_free_any). See
+ * vfs_internal.h for the lock order.
+ */
+#include "vfs_internal.h"
+#include "kcm.h"
+#include "ppm.h"
+#include "cpio.h"
+#include "rpc.h"
+#include "core.h"
+#include "cpu.h"
+#include "printk.h"
+#include "kstring.h"
+#include "kerrno.h"
+#include "boot_info.h"
+
+static rwlock_t vfs_tree;             /* the namespace (vfs_internal.h) */
+static xptr_t vfs_tree_xp;             /* it, named in its true cluster */
+static vfs_inode_t *vfs_root_ino;      /* written once by vfs_init */
+static uint64_t vfs_ino_next = 1;      /* atomic */
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+/* Body of the thread that frees a kmem object in its own cluster (vfs_kfree). */
+static void vfs_kfree_thread(void *ptr)
+{
+    kmem_free(ptr);
+}
+
+/*
+ * Frees the kmem object @ptr (NULL ignored) of any cluster: directly when
+ * it is local, else (invariant 2) by RPC_THREAD_CREATE of a short thread
+ * in its cluster that frees it, since there is no RPC_KMEM_FREE yet.
+ * Threads only, no busylock held.
+ */
+void vfs_kfree(void *ptr)
+{
+    page_t *page;
+    rpc_desc_t d;
+
+    if (ptr == NULL)
+        return;
+    page = ppm_phys_to_page(virt_to_phys(ptr));
+    if (page == NULL || page->cxy == local_cxy()) {
+        kmem_free(ptr);                 /* (NULL page: kmem_free reports the bug) */
+        return;
+    }
+    d = (rpc_desc_t){ .type = RPC_THREAD_CREATE,
+                      .args = { 0, (uint64_t)vfs_kfree_thread, (uint64_t)ptr,
+                                XPTR(local_cxy(), "vfs free") } };
+    rpc_send(page->cxy, &d);
+    if (d.args[0] == XPTR_NULL)
+        pr_warn("vfs: cluster %u has no memory for a thread: %p not freed", page->cxy, ptr);
+}
+
+uint32_t vfs_cxy_of(const void *p)
+{
+    uint64_t phys = virt_to_phys(p);
+
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+        if (topo_cluster_contains(&boot_info.topo, c, phys, phys + 1))
+            return c;
+    return boot_info.bsp_cxy;          /* not in any SRAT range: only ever named this way */
+}
+
+void vfs_tree_rd_lock(void)   { remote_rwlock_rd_acquire(vfs_tree_xp); }
+void vfs_tree_rd_unlock(void) { remote_rwlock_rd_release(vfs_tree_xp); }
+void vfs_tree_wr_lock(void)   { remote_rwlock_wr_acquire(vfs_tree_xp); }
+void vfs_tree_wr_unlock(void) { remote_rwlock_wr_release(vfs_tree_xp); }
+
+uint64_t vfs_new_ino(void)
+{
+    return __atomic_fetch_add(&vfs_ino_next, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- inodes ---------------------------------------------------------------------- */
+
+vfs_inode_t *vfs_root(void)
+{
+    return vfs_root_ino;
+}
+
+vfs_inode_t *vfs_inode_get(vfs_inode_t *ino)
+{
+    assert(ino->magic == VFS_INODE_MAGIC);
+    __atomic_add_fetch(&ino->refcount, 1, __ATOMIC_ACQ_REL);
+    return ino;
+}
+
+void vfs_inode_put(vfs_inode_t *ino)
+{
+    /* a freed directory drops its reference on its parent: iterate, no recursion */
+    while (ino != NULL) {
+        assert(ino->magic == VFS_INODE_MAGIC);
+        if (__atomic_sub_fetch(&ino->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+            break;
+        ino = ramfs_inode_free(ino);
+    }
+}
+
+uint32_t vfs_inode_mode(vfs_inode_t *ino)
+{
+    return ino->mode;
+}
+
+void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_dev = VFS_DEV;
+    st->st_ino = ino->ino;
+    st->st_mode = ino->mode;
+    st->st_nlink = __atomic_load_n(&ino->nlink, __ATOMIC_RELAXED);
+    st->st_rdev = ino->rdev;
+    st->st_blksize = PAGE_SIZE;
+    switch (ino->kind) {
+    case VFS_REG:
+        st->st_size = (int64_t)vfs_inode_size(ino);
+        st->st_blocks = (int64_t)(__atomic_load_n(&ino->reg.nalloc, __ATOMIC_RELAXED) *
+                                  (PAGE_SIZE / 512));
+        break;
+    case VFS_DIR:
+        st->st_size = PAGE_SIZE;
+        break;
+    case VFS_FIFO:
+        st->st_nlink = 1;
+        break;
+    default:
+        break;                          /* devices and generated files: size 0, like Linux */
+    }
+}
+
+/* ---- open files ------------------------------------------------------------------ */
+
+int vfs_file_new(vfs_inode_t *ino, int flags, vfs_file_t **out)
+{
+    vfs_file_t *f = kmem_alloc(sizeof(*f));
+    int rc;
+
+    if (f == NULL) {
+        vfs_inode_put(ino);
+        return -ENOMEM;
+    }
+    f->refcount = 1;
+    f->cxy = local_cxy();
+    f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+    remote_queuelock_init(XPTR(f->cxy, &f->lock), "vfs file", RANK_VFS_FILE);
+    f->offset = 0;
+    f->inode = ino;
+    f->magic = VFS_FILE_MAGIC;
+    if (genfs_is_listed(ino) && (rc = genfs_open_dir(f)) != 0) {
+        vfs_file_put(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+vfs_file_t *vfs_file_get(vfs_file_t *f)
+{
+    assert(f->magic == VFS_FILE_MAGIC);
+    __atomic_add_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL);
+    return f;
+}
+
+void vfs_file_put(vfs_file_t *f)
+{
+    assert(f->magic == VFS_FILE_MAGIC);
+    if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    if (f->inode->kind == VFS_FIFO)
+        pipe_close_end(f->inode, (f->flags & O_ACCMODE) == O_WRONLY);
+    f->magic = 0;
+    vfs_inode_put(f->inode);
+    vfs_kfree(f->list);
+    vfs_kfree(f);
+}
+
+bool vfs_file_is_tty(vfs_file_t *f)
+{
+    return f->inode->kind == VFS_CHR && f->inode->dev == VFS_DEV_CONSOLE;
+}
+
+bool vfs_file_is_pipe(vfs_file_t *f)
+{
+    return f->inode->kind == VFS_FIFO;
+}
+
+int vfs_file_flags(vfs_file_t *f)
+{
+    return __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+}
+
+void vfs_file_set_flags(vfs_file_t *f, int flags)
+{
+    int old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED), val;
+
+    do {
+        val = (old & ~(O_APPEND | O_NONBLOCK)) | (flags & (O_APPEND | O_NONBLOCK));
+    } while (!__atomic_compare_exchange_n(&f->flags, &old, val, false, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+}
+
+vfs_inode_t *vfs_file_inode(vfs_file_t *f)
+{
+    return f->inode;
+}
+
+/* Copies up to @n bytes at the file offset from the in-memory @src of @len bytes. */
+static int64_t vfs_read_buffer(vfs_file_t *f, void *buf, size_t n, const char *src, uint64_t len)
+{
+    uint64_t got = 0;
+
+    vfs_qlock(f->cxy, &f->lock);
+    if (f->offset < len) {
+        got = len - f->offset < n ? len - f->offset : n;
+        memcpy(buf, src + f->offset, got);
+        f->offset += got;
+    }
+    vfs_qunlock(f->cxy, &f->lock);
+    return (int64_t)got;
+}
+
+int64_t vfs_read(vfs_file_t *f, void *buf, size_t n)
+{
+    vfs_inode_t *ino = f->inode;
+    int64_t r;
+
+    if ((vfs_file_flags(f) & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    switch (ino->kind) {
+    case VFS_REG:
+        vfs_qlock(f->cxy, &f->lock);
+        r = ramfs_read(ino, buf, n, f->offset);
+        if (r > 0)
+            f->offset += (uint64_t)r;
+        vfs_qunlock(f->cxy, &f->lock);
+        return r;
+    case VFS_GEN_FILE:
+        return vfs_read_buffer(f, buf, n, ino->gen.buf, ino->gen.len);
+    case VFS_FIFO:
+        return pipe_read(ino, buf, n, vfs_file_flags(f) & O_NONBLOCK);
+    case VFS_CHR:
+        return ino->dev == VFS_DEV_CONSOLE ? console_read(buf, n) : 0;
+    default:
+        return -EISDIR;
+    }
+}
+
+int64_t vfs_write(vfs_file_t *f, const void *buf, size_t n)
+{
+    vfs_inode_t *ino = f->inode;
+    int flags = vfs_file_flags(f);
+    uint64_t end;
+    int64_t r;
+
+    if ((flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    switch (ino->kind) {
+    case VFS_REG:
+        vfs_qlock(f->cxy, &f->lock);
+        r = ramfs_write(ino, buf, n, f->offset, flags & O_APPEND, &end);
+        f->offset = end;
+        vfs_qunlock(f->cxy, &f->lock);
+        return r;
+    case VFS_FIFO:
+        return pipe_write(ino, buf, n, flags & O_NONBLOCK);
+    case VFS_CHR:
+        return ino->dev == VFS_DEV_CONSOLE ? console_write(buf, n) : (int64_t)n;
+    default:
+        return -EBADF;                  /* directories and generated files are never writable */
+    }
+}
+
+int64_t vfs_lseek(vfs_file_t *f, int64_t off, int whence)
+{
+    vfs_inode_t *ino = f->inode;
+    int64_t base, pos;
+
+    if (ino->kind == VFS_FIFO || (ino->kind == VFS_CHR && ino->dev == VFS_DEV_CONSOLE))
+        return -ESPIPE;
+    if (ino->kind == VFS_CHR)
+        return 0;                       /* /dev/null: like Linux */
+    vfs_qlock(f->cxy, &f->lock);
+    switch (whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = (int64_t)f->offset; break;
+    case SEEK_END:
+        base = ino->kind == VFS_REG ? (int64_t)vfs_inode_size(ino)
+             : ino->kind == VFS_GEN_FILE ? (int64_t)ino->gen.len : -1;
+        break;
+    default: base = -1; break;
+    }
+    /* directories: only positions seen before (SEEK_SET) or the current one */
+    if (vfs_is_dir(ino) && !(whence == SEEK_SET || (whence == SEEK_CUR && off == 0)))
+        base = -1;
+    if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0) {
+        vfs_qunlock(f->cxy, &f->lock);
+        return -EINVAL;
+    }
+    pos = base + off;
+    f->offset = (uint64_t)pos;
+    vfs_qunlock(f->cxy, &f->lock);
+    return pos;
+}
+
+int vfs_fstat(vfs_file_t *f, kstat_t *st)
+{
+    vfs_fill_stat(f->inode, st);
+    return 0;
+}
+
+/* getdents64 from a generated listing: whole records from byte f->offset. */
+static int64_t vfs_getdents_list(vfs_file_t *f, void *buf, size_t n)
+{
+    uint64_t pos, end;
+
+    vfs_qlock(f->cxy, &f->lock);
+    pos = end = f->offset;
+    while (end + sizeof(vfs_dirent64_t) <= f->list_len) {
+        uint16_t reclen;
+
+        memcpy(&reclen, f->list + end + offsetof(vfs_dirent64_t, d_reclen), sizeof(reclen));
+        if (reclen < sizeof(vfs_dirent64_t) || end + reclen > f->list_len ||
+            end + reclen - pos > n)
+            break;
+        end += reclen;
+    }
+    memcpy(buf, f->list + pos, end - pos);
+    f->offset = end;
+    vfs_qunlock(f->cxy, &f->lock);
+    if (end == pos && pos + sizeof(vfs_dirent64_t) <= f->list_len)
+        return -EINVAL;                 /* the next record does not fit */
+    return (int64_t)(end - pos);
+}
+
+int64_t vfs_getdents64(vfs_file_t *f, void *buf, size_t n)
+{
+    vfs_inode_t *ino = f->inode;
+    int64_t r;
+
+    if (!vfs_is_dir(ino))
+        return -ENOTDIR;
+    if (genfs_is_listed(ino))
+        return vfs_getdents_list(f, buf, n);
+    vfs_qlock(f->cxy, &f->lock);
+    r = ramfs_getdents(ino, buf, n, &f->offset);
+    vfs_qunlock(f->cxy, &f->lock);
+    return r;
+}
+
+size_t vfs_dirent_emit(void *buf, size_t cap, size_t pos, uint64_t ino, int64_t off,
+                       uint8_t type, const char *name)
+{
+    size_t nlen = strlen(name);
+    size_t reclen = (offsetof(vfs_dirent64_t, d_name) + nlen + 1 + 7) & ~(size_t)7;
+    vfs_dirent64_t d = { .d_ino = ino, .d_off = off, .d_reclen = (uint16_t)reclen,
+                         .d_type = type };
+    char *p = (char *)buf + pos;
+
+    if (pos > cap || reclen > cap - pos || reclen > UINT16_MAX)
+        return 0;
+    memcpy(p, &d, offsetof(vfs_dirent64_t, d_name));
+    memcpy(p + offsetof(vfs_dirent64_t, d_name), name, nlen);
+    memset(p + offsetof(vfs_dirent64_t, d_name) + nlen, 0,
+           reclen - offsetof(vfs_dirent64_t, d_name) - nlen);
+    return pos + reclen;
+}
+
+/* ---- pipes ----------------------------------------------------------------------- */
+
+int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags)
+{
+    int nb = flags & O_NONBLOCK, rc;
+    vfs_inode_t *ino = ramfs_inode_alloc(VFS_FIFO, S_IFIFO | 0600);
+
+    if (ino == NULL)
+        return -ENOMEM;
+    ino->pipe.readers = ino->pipe.writers = 1;
+    rc = vfs_file_new(vfs_inode_get(ino), O_RDONLY | nb, rd);
+    if (rc) {
+        ino->pipe.readers = 0;
+        vfs_inode_put(ino);
+        return rc;
+    }
+    rc = vfs_file_new(ino, O_WRONLY | nb, wr);     /* consumes our reference */
+    if (rc) {
+        ino->pipe.writers = 0;
+        vfs_file_put(*rd);
+        return rc;
+    }
+    return 0;
+}
+
+/* ---- boot ------------------------------------------------------------------------ */
+
+/* Creates the directory @path with @mode, or sets the mode of an existing one. */
+static int vfs_init_dir(const char *path, uint32_t mode)
+{
+    int rc = vfs_mkdir(NULL, path, mode);
+    vfs_inode_t *dir;
+
+    if (rc == -EEXIST && vfs_lookup_dir(NULL, path, &dir) == 0) {
+        dir->mode = S_IFDIR | (mode & 07777);
+        vfs_inode_put(dir);
+        rc = 0;
+    }
+    return rc;
+}
+
+/* Creates the character device @path (@dev, @mode, st_rdev @rdev). */
+static int vfs_init_dev(const char *path, vfs_dev_t dev, uint32_t mode, uint64_t rdev)
+{
+    vfs_inode_t *ino = ramfs_inode_alloc(VFS_CHR, S_IFCHR | mode);
+    int rc;
+
+    if (ino == NULL)
+        return -ENOMEM;
+    ino->dev = dev;
+    ino->rdev = rdev;
+    rc = vfs_link_new(NULL, path, ino);
+    return rc == -EEXIST ? 0 : rc;
+}
+
+/* Creates the missing parent directories of the absolute @path (mode 0755). */
+static int vfs_init_parents(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        int rc;
+
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        rc = vfs_mkdir(NULL, path, 0755);
+        *p = '/';
+        if (rc && rc != -EEXIST)
+            return rc;
+    }
+    return 0;
+}
+
+/* Writes the regular file @path (@mode) with @size bytes of @data. */
+static int vfs_init_file(const char *path, uint32_t mode, const void *data, size_t size)
+{
+    vfs_file_t *f;
+    int64_t r;
+    int rc = vfs_open(NULL, path, O_WRONLY | O_CREAT | O_TRUNC, mode, &f);
+
+    if (rc)
+        return rc;
+    f->inode->mode = S_IFREG | (mode & 07777);
+    r = vfs_write(f, data, size);
+    vfs_file_put(f);
+    return r < 0 ? (int)r : (size_t)r != size ? -ENOMEM : 0;
+}
+
+typedef struct vfs_unpacked_s {
+    uint32_t files, dirs;
+    uint64_t bytes;
+} vfs_unpacked_t;
+
+/* Unpacks the cpio newc archive @cpio of @len bytes. @return 0, -EINVAL, -ENOMEM. */
+static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
+{
+    char *path = kmem_alloc(VFS_PATH_MAX);
+    size_t off = 0;
+    cpio_entry_t e;
+    int rc;
+
+    if (path == NULL)
+        return -ENOMEM;
+    while ((rc = cpio_next(cpio, len, &off, &e)) == 1) {
+        const char *name = e.name;
+        uint32_t type = e.mode & S_IFMT;
+
+        while (name[0] == '.' && name[1] == '/')
+            name += 2;
+        while (name[0] == '/')
+            name++;
+        if (name[0] == '\0' || strcmp(name, ".") == 0)
+            continue;
+        if (snprintf(path, VFS_PATH_MAX, "/%s", name) >= VFS_PATH_MAX) {
+            printk("vfs: initramfs: a name of %lu bytes ignored", (uint64_t)strlen(name));
+            continue;
+        }
+        if (type != S_IFDIR && type != S_IFREG) {
+            printk("vfs: initramfs: %s ignored (%s)", path,
+                   type == 0120000 ? "symbolic link" : "device or special file");
+            continue;
+        }
+        rc = vfs_init_parents(path);
+        if (rc == 0 && type == S_IFDIR)
+            rc = vfs_init_dir(path, e.mode);
+        else if (rc == 0)
+            rc = vfs_init_file(path, e.mode, e.data, e.size);
+        if (rc == -ENOMEM)
+            break;
+        if (rc) {
+            printk("vfs: initramfs: %s not created (%d)", path, rc);
+            continue;
+        }
+        if (type == S_IFDIR) {
+            n->dirs++;
+        } else {
+            n->files++;
+            n->bytes += e.size;
+        }
+    }
+    kmem_free(path);
+    if (rc < 0 && rc != -ENOMEM)
+        printk("vfs: initramfs: malformed cpio archive at byte %lu", (uint64_t)off);
+    return rc < 0 ? (rc == -ENOMEM ? rc : -EINVAL) : 0;
+}
+
+int vfs_init(const void *cpio, size_t len)
+{
+    vfs_unpacked_t n = { 0, 0, 0 };
+    vfs_inode_t *root;
+    int rc = 0, rc2;
+
+    if (vfs_root_ino)
+        return -EBUSY;
+    vfs_tree_xp = XPTR(vfs_cxy_of(&vfs_tree), &vfs_tree);
+    remote_rwlock_init(vfs_tree_xp, "vfs tree", RANK_VFS_TREE);
+    console_init();
+    for (int i = 0; i < VFS_MAX_MOUNTS; i++)
+        vfs_mounts[i].gen = NULL;
+    root = ramfs_inode_alloc(VFS_DIR, S_IFDIR | 0755);
+    if (root == NULL)
+        return -ENOMEM;
+    root->nlink = 2;                    /* never unlinked: its first reference is permanent */
+    vfs_root_ino = root;
+
+    if (cpio && len)
+        rc = vfs_unpack(cpio, len, &n);
+    rc2 = vfs_init_dir("/dev", 0755);
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/console", VFS_DEV_CONSOLE, 0620, VFS_MKDEV(5, 1));
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/null", VFS_DEV_NULL, 0666, VFS_MKDEV(1, 3));
+    if (rc2 == 0)
+        rc2 = vfs_init_dir("/tmp", 01777);
+    if (rc2 == 0)
+        rc2 = vfs_init_dir("/proc", 0555);
+    if (rc2 == 0)
+        rc2 = vfs_init_dir("/sys", 0555);
+    printk("vfs: initramfs unpacked: %u files, %u directories, %lu KiB", n.files, n.dirs,
+           (n.bytes + 1023) / 1024);
+    if (rc2)
+        printk("vfs: standard directories not created (%d)", rc2);
+    return rc ? rc : rc2;
+}

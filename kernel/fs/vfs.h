@@ -1,0 +1,409 @@
+/*
+ * vfs.h - virtual file system: a RAM file system filled from the initramfs,
+ * /dev/console on the serial port, pipes, and generated files (/proc, /sys).
+ *
+ * Objects (inodes, open files, pipes) are named by plain kernel pointers:
+ * they live in the direct map, so every cluster reaches them, and their
+ * counters and locks are remote-safe (atomics, queuelocks with xlist
+ * waiters). Inode and directory data of the RAM file system are allocated
+ * in the cluster of the thread that creates them (invariant 1); a page
+ * owned by another cluster is freed there by RPC (ppm_free_any()).
+ *
+ * Locking (details in vfs_internal.h): one machine-wide blocking rwlock
+ * (RANK_VFS_TREE) guards the namespace, held for one lookup step or one
+ * edit at a time, never across a generator call or a sleep; a queuelock per
+ * open file guards its offset (RANK_VFS_FILE), one per regular file its
+ * pages (RANK_VFS_INODE, taken by the VMM under its GPT lock), one per pipe
+ * its ring (RANK_VFS_PIPE). Every function below runs in a thread (it may
+ * block), on any core of any cluster, with no busylock held.
+ *
+ * Every function takes and returns kernel buffers only: the system-call
+ * layer (kernel/syscalls) copies user memory in and out. Errors are
+ * negative Linux errno values (kerrno.h). Flags and modes use the Linux
+ * values (O_*, S_IF*, AT_*; Linux ABI, include/uapi/asm-generic/fcntl.h).
+ */
+#ifndef _VFS_H_
+#define _VFS_H_
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+struct page_s;
+
+/*
+ * Linux errno values the VFS returns that kerrno.h does not define yet
+ * (include/uapi/asm-generic/errno-base.h, errno.h); to be moved there.
+ */
+#ifndef EXDEV
+#define EXDEV        18   /* cross-device link */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef EMFILE
+#define EMFILE       24   /* too many open files */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef ENOTTY
+#define ENOTTY       25   /* not a typewriter */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef EFBIG
+#define EFBIG        27   /* file too large */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef ESPIPE
+#define ESPIPE       29   /* illegal seek */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef EROFS
+#define EROFS        30   /* read-only file system */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef EPIPE
+#define EPIPE        32   /* broken pipe */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef ENAMETOOLONG
+#define ENAMETOOLONG 36   /* file name too long */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+#ifndef ENOTEMPTY
+#define ENOTEMPTY    39   /* directory not empty */
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif
+
+/* Linux open(2) flags (asm-generic/fcntl.h, x86_64 values) */
+#define O_ACCMODE   0003
+#define O_RDONLY    00
+#define O_WRONLY    01
+#define O_RDWR      02
+#define O_CREAT     0100
+#define O_EXCL      0200
+#define O_NOCTTY    0400
+#define O_TRUNC     01000
+#define O_APPEND    02000
+#define O_NONBLOCK  04000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_CLOEXEC   02000000
+
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR        0x200
+#define AT_EMPTY_PATH       0x1000
+
+#define S_IFMT   0170000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFREG  0100000
+#define S_IFIFO  0010000
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+/* d_type of struct linux_dirent64 (include/linux/fs_types.h) */
+#define DT_UNKNOWN 0
+#define DT_FIFO    1
+#define DT_CHR     2
+#define DT_DIR     4
+#define DT_REG     8
+
+/* Linux device numbers (include/linux/kdev_t.h, new_encode_dev) */
+#define VFS_MKDEV(ma, mi) ((uint64_t)(((ma) & 0xfffu) << 8 | ((mi) & 0xffu) | \
+                                      (((mi) & ~0xffu) << 12)))
+
+#define VFS_NAME_MAX 255          /* bytes in one path component */
+#define VFS_PATH_MAX 4096         /* bytes in a path, NUL included */
+#define PIPE_BUF_SIZE 65536       /* bytes buffered by a pipe (Linux default) */
+#define PIPE_BUF      4096        /* writes up to this many bytes are atomic (POSIX) */
+#define VFS_GEN_CAP   16384       /* bytes: buffer handed to a generator / lister */
+#define VFS_GEN_PATH_MAX 256      /* bytes of a path under a generated mount, NUL included */
+#define VFS_DEV      0x41         /* st_dev of every file (one RAM file system) */
+
+/* struct stat as the x86_64 Linux kernel returns it (arch/x86/include/uapi/asm/stat.h), 144 bytes */
+typedef struct kstat_s {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint64_t st_nlink;
+    uint32_t st_mode;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint32_t __pad0;
+    uint64_t st_rdev;
+    int64_t  st_size;
+    int64_t  st_blksize;
+    int64_t  st_blocks;          /* 512-byte units */
+    uint64_t st_atime_sec, st_atime_nsec;
+    uint64_t st_mtime_sec, st_mtime_nsec;
+    uint64_t st_ctime_sec, st_ctime_nsec;
+    int64_t  __unused[3];
+} kstat_t;
+
+/* struct linux_dirent64 (include/linux/dirent.h): d_reclen is a multiple of 8 */
+typedef struct vfs_dirent64_s {
+    uint64_t d_ino;
+    int64_t  d_off;              /* position of the next record (opaque) */
+    uint16_t d_reclen;           /* bytes of this record, padding included */
+    uint8_t  d_type;             /* DT_* */
+    char     d_name[];           /* NUL-terminated */
+} __attribute__((packed)) vfs_dirent64_t;
+
+typedef struct vfs_inode_s vfs_inode_t;   /* a file, directory, device or pipe (vfs.c) */
+typedef struct vfs_file_s  vfs_file_t;    /* an open file description (vfs.c) */
+
+/*
+ * Generated files: @gen writes the whole content of the file at @path into
+ * @buf (capacity @cap bytes) and returns its length in bytes, or a negative
+ * errno (-ENOENT when @path names nothing). Called at open, in the opener's
+ * thread. Used for /proc and /sys.
+ */
+typedef int64_t (*vfs_gen_t)(const char *path, char *buf, size_t cap);
+
+/*
+ * Unpacks the cpio newc archive @cpio (@len bytes, kernel virtual) into the
+ * RAM file system and creates /dev/console, /tmp, /proc and /sys.
+ * BSP only, once, before any process exists; @cpio may be NULL (no
+ * initramfs). Prints "vfs: initramfs unpacked: N files, M directories, K KiB".
+ * Symbolic links and device nodes of the archive are skipped with a note.
+ * @return 0 or -errno (-EINVAL for a malformed archive: what precedes the
+ * bad entry is kept; -ENOMEM; -EBUSY when called twice).
+ */
+int vfs_init(const void *cpio, size_t len);
+
+/*
+ * Serves every path under @prefix ("/proc", "/sys") from @gen; @list
+ * (may be NULL) fills a getdents64 buffer for a directory path under
+ * @prefix the same way (see vfs_dirent_emit) and returns its length in
+ * bytes, or a negative errno for a path that is not a directory. A path
+ * under @prefix is a directory when list() accepts it, else a regular file
+ * (st_size 0) when gen() does. The contents are generated at lookup/open,
+ * in the caller's thread, with no VFS lock held, into a VFS_GEN_CAP-byte
+ * buffer; paths are limited to VFS_GEN_PATH_MAX bytes (-ENAMETOOLONG).
+ * Creates the directory @prefix if needed. At most VFS_MAX_MOUNTS (4)
+ * mounts; a refused mount prints a warning. BSP, at boot.
+ */
+void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
+                         int64_t (*list)(const char *path, void *dirent_buf, size_t cap));
+
+/*
+ * Root directory (NULL before vfs_init). Not referenced: it is never freed;
+ * a process's cwd takes its own reference with vfs_inode_get().
+ */
+vfs_inode_t *vfs_root(void);
+vfs_inode_t *vfs_inode_get(vfs_inode_t *ino);     /* takes a reference, returns @ino */
+void vfs_inode_put(vfs_inode_t *ino);             /* drops one; frees an unlinked inode at 0 */
+
+/*
+ * Opens @path (relative to @cwd unless absolute) with Linux @flags; creates
+ * it with @mode & 07777 under O_CREAT (no umask: the caller's). @cwd NULL
+ * means the root. O_TRUNC empties a regular file opened for writing.
+ * @return 0 and a referenced file in *@out, or -ENOENT, -ENOTDIR (also
+ * O_DIRECTORY on a non-directory, a trailing slash on a file), -EISDIR
+ * (write or O_CREAT on a directory, O_CREAT with a trailing slash), -EEXIST
+ * (O_CREAT|O_EXCL), -ENAMETOOLONG, -ENOMEM, -EACCES (read-only file system
+ * under /proc and /sys), -EINVAL (access mode 3).
+ */
+int vfs_open(vfs_inode_t *cwd, const char *path, int flags, uint32_t mode, vfs_file_t **out);
+
+/* Takes / drops a reference on an open file; the last drop closes it (a pipe end wakes the other side). */
+vfs_file_t *vfs_file_get(vfs_file_t *f);
+void vfs_file_put(vfs_file_t *f);
+
+/*
+ * Reads up to @n bytes at the file offset into @buf. Pipes and the console
+ * block until at least one byte is there (a pipe returns 0 once no writer
+ * is left; O_NONBLOCK gives -EAGAIN; the console returns one edited line,
+ * '\n' included, and 0 for Ctrl-D on an empty line). @return bytes read, 0
+ * at end of file, or -EBADF (not open for reading), -EISDIR, -EAGAIN,
+ * -EINTR (see vfs_interrupted).
+ */
+int64_t vfs_read(vfs_file_t *f, void *buf, size_t n);
+
+/*
+ * Writes @n bytes from @buf at the file offset (at the end under O_APPEND).
+ * A pipe blocks until all @n bytes are in (-EPIPE when no reader is left).
+ * Writes of at most PIPE_BUF bytes to a pipe are atomic; O_NONBLOCK writes
+ * what fits (-EAGAIN if nothing does). A regular file grows with zeroed
+ * pages; holes stay unallocated.
+ * @return bytes written (short when memory ran out or the readers left
+ * midway) or -EBADF, -ENOMEM, -EFBIG (beyond 1 GiB), -EPIPE, -EAGAIN.
+ */
+int64_t vfs_write(vfs_file_t *f, const void *buf, size_t n);
+
+/*
+ * Moves the file offset (SEEK_SET, SEEK_CUR, SEEK_END). A directory accepts
+ * only SEEK_SET to a position it returned (d_off, 0 to rewind) and
+ * SEEK_CUR 0. @return the new offset in bytes, or -EINVAL (bad whence,
+ * negative result), -ESPIPE (pipe, console).
+ */
+int64_t vfs_lseek(vfs_file_t *f, int64_t off, int whence);
+
+int vfs_fstat(vfs_file_t *f, kstat_t *st);
+/* stat of a path (symbolic links do not exist: @flags is ignored but AT_EMPTY_PATH is the caller's business). */
+int vfs_stat(vfs_inode_t *cwd, const char *path, kstat_t *st);
+
+/* Fills @buf with struct linux_dirent64 records (d_ino, d_off, d_reclen, d_type, d_name); @return bytes, 0 at the end, -ENOTDIR, -EINVAL (buffer too small for one). */
+int64_t vfs_getdents64(vfs_file_t *f, void *buf, size_t n);
+
+/* Creates directory @path (@mode & 07777). @return 0, -EEXIST, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -EACCES (generated), -ENOMEM. */
+int vfs_mkdir(vfs_inode_t *cwd, const char *path, uint32_t mode);
+/*
+ * Removes the name @path; an open or mapped file lives on until its last
+ * reference. AT_REMOVEDIR: rmdir, of an empty directory only.
+ * @return 0, -ENOENT, -ENOTDIR, -EISDIR (unlink of a directory),
+ * -ENOTEMPTY, -EINVAL (rmdir "."), -EBUSY (rmdir "/" or of a mount),
+ * -EACCES (generated), -ENAMETOOLONG.
+ */
+int vfs_unlink(vfs_inode_t *cwd, const char *path, int flags);
+
+/* Resolves @path to a directory: a referenced inode in *@out, or -ENOENT, -ENOTDIR. */
+int vfs_lookup_dir(vfs_inode_t *cwd, const char *path, vfs_inode_t **out);
+/*
+ * Writes the absolute path of directory @dir to @buf (@cap bytes).
+ * @return length including the NUL, or -ERANGE, -ENOENT (@dir was removed).
+ */
+int64_t vfs_getcwd(vfs_inode_t *dir, char *buf, size_t cap);
+
+/* Two ends of a new pipe (O_CLOEXEC is the caller's; O_NONBLOCK applies to both). */
+int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags);
+
+bool vfs_file_is_tty(vfs_file_t *f);       /* /dev/console */
+bool vfs_file_is_pipe(vfs_file_t *f);
+int  vfs_file_flags(vfs_file_t *f);        /* the O_* status flags of the open file */
+vfs_inode_t *vfs_file_inode(vfs_file_t *f);/* not referenced: valid while @f is */
+
+/*
+ * Executable lookup for execve: a referenced regular-file inode in *@out
+ * and its size in bytes, or -ENOENT, -ENOTDIR, -EACCES (not a regular file,
+ * or no execute bit in its mode).
+ */
+int vfs_open_exec(vfs_inode_t *cwd, const char *path, vfs_inode_t **out, uint64_t *size);
+
+/* Size in bytes of a regular file. */
+uint64_t vfs_inode_size(vfs_inode_t *ino);
+
+/*
+ * The page holding bytes [@index * 4096, (@index + 1) * 4096) of regular
+ * file @ino, for mapping (exec, mmap): the page stays owned by the file
+ * (the caller takes its own page_t.refcount if it maps it). Bytes past the
+ * end of the file read as zero. @return NULL for a hole or past the end.
+ */
+struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index);
+
+/* ---- additions ---------------------------------------------------------------- */
+
+/*
+ * Appends one linux_dirent64 record (@ino, @off, @type, @name) at byte
+ * @pos of @buf (@cap bytes). For list() callbacks of generated mounts.
+ * Any cluster, no lock. @return the new position in bytes, or 0 when the
+ * record does not fit (nothing written).
+ */
+size_t vfs_dirent_emit(void *buf, size_t cap, size_t pos, uint64_t ino, int64_t off,
+                       uint8_t type, const char *name);
+
+/*
+ * Drops one reference on a file data page (page_t.refcount, atomic): the
+ * file holds one per page, a mapping holds one more. The last drop frees
+ * the page in its own cluster (ppm_free_any: an RPC when remote). Threads
+ * only, no busylock held.
+ */
+void vfs_page_put(struct page_s *page);
+
+/*
+ * As vfs_inode_page(), but takes a reference on the returned page under
+ * the inode's data lock, so that a concurrent truncation cannot free it
+ * before the caller maps it (drop it with vfs_page_put()). Takes the
+ * inode's data lock (RANK_VFS_INODE). @return the page or NULL (hole, past
+ * the end, not a regular file).
+ */
+struct page_s *vfs_inode_page_get(vfs_inode_t *ino, uint64_t index);
+
+/*
+ * Sets the O_APPEND and O_NONBLOCK status flags of @f to those of @flags
+ * (fcntl F_SETFL); the other bits are kept. Any cluster.
+ */
+void vfs_file_set_flags(vfs_file_t *f, int flags);
+
+/*
+ * Removes the generated mount at @prefix (its directory stays, empty). The
+ * caller makes sure no file, cwd or lookup under it is still in use (tests,
+ * shutdown). @return 0 or -ENOENT (no such mount).
+ */
+int vfs_unmount_generated(const char *prefix);
+
+/*
+ * Provided by the process layer (kernel/kern/process.c): true when the
+ * calling thread's process has a pending signal that ends it. The blocking
+ * waits of the VFS (pipes, console) check it each time they wake up and
+ * then return -EINTR (a pipe write that moved some bytes returns their
+ * count); whoever posts such a signal unblocks the thread
+ * (THREAD_BLOCKED_SLEEP). False for kernel threads.
+ */
+bool vfs_interrupted(void);
+
+/* st_mode of @ino (S_IF* | permissions). */
+uint32_t vfs_inode_mode(vfs_inode_t *ino);
+
+/*
+ * True when the calling thread must stop waiting (a signal that ends its
+ * process is pending): pipe and console waits then return -EINTR.
+ * Implemented by the process layer (process.c).
+ */
+bool vfs_interrupted(void);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * process.h - user processes (ARCHITECTURE.md, "Processes and threads").
+ *
+ * PID = (owner cxy << 16) | index in the owner's PID table. The owner
+ * cluster holds the process_t that keeps the parent/child links and the
+ * zombie state; `fork` creates the child by RPC in the cluster the DQDT
+ * (or the placement call) picks, which becomes the child's owner and
+ * reference cluster. In this kernel a process has one thread and one
+ * process copy, in its reference cluster: the VSL and GPT copies of
+ * multi-cluster processes are issue 5's.
+ *
+ * Exit and wait go through the owner: an exiting process closes its files,
+ * frees its memory, hands its children to init (PID 1), becomes a zombie
+ * and wakes its parent; the parent's wait4 collects the status and frees
+ * the process_t by RPC in the child's cluster.
+ */
+#ifndef _PROCESS_H_
+#define _PROCESS_H_
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "vmm.h"
+#include "fdtable.h"
+#include "busylock.h"
+#include "xlist.h"
+
+struct thread_s;
+struct vfs_inode_s;
+struct trap_frame_s;
+
+#define PROCESS_MAX      1024      /* PID table entries per cluster; index 0 is unused */
+#define PROCESS_ORDER    1         /* a process_t takes 2^1 pages of its cluster */
+#define NSIG             64
+
+/* process_t.state */
+#define PROCESS_RUNNING  1
+#define PROCESS_ZOMBIE   2
+
+/* Linux signal numbers (asm/signal.h) used by the kernel */
+#define SIGHUP   1
+#define SIGINT   2
+#define SIGQUIT  3
+#define SIGILL   4
+#define SIGTRAP  5
+#define SIGABRT  6
+#define SIGBUS   7
+#define SIGFPE   8
+#define SIGKILL  9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGURG  23
+#define SIGWINCH 28
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+/* struct sigaction as the x86_64 kernel sees it (rt_sigaction(2)) */
+typedef struct ksigaction_s {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+} ksigaction_t;
+
+typedef struct process_s {
+    uint32_t           pid;
+    uint32_t           ref_cxy;       /* reference cluster: holds VSL, GPT, fd table */
+    xptr_t             parent;        /* the parent's process_t (its owner copy) */
+    uint32_t           ppid;
+    volatile uint32_t  state;         /* PROCESS_* */
+    int32_t            wait_status;   /* Linux wait status, valid once a zombie */
+    int32_t            fork_place;    /* cluster of the next fork's child, or -1 (DQDT) */
+    busylock_t         children_lock; /* RANK_PID: children_root and every child's sibling */
+    xlist_entry_t      children_root;
+    xlist_entry_t      sibling;       /* in the parent's children_root */
+    struct thread_s   *thread;        /* the process's thread */
+    struct vfs_inode_s *cwd;
+    volatile uint64_t  sig_pending;   /* bit (sig - 1) */
+    uint64_t           sig_blocked;
+    ksigaction_t       sigaction[NSIG];
+    uint64_t           start_tsc;
+    char               name[16];      /* basename of the program */
+    fd_table_t         fds;
+    vmm_t              vmm;
+} process_t;
+
+/*
+ * Starts PID 1 from the initramfs: /sbin/init with @argv (NULL-terminated,
+ * kernel strings), on the calling cluster. BSP, once, at boot.
+ * @return 0 or -errno (the boot reports it).
+ */
+int process_init_start(const char *path, char *const argv[]);
+
+/* The calling thread's process (NULL for a kernel thread). */
+process_t *process_current(void);
+
+/*
+ * fork(2): creates the child by RPC in the cluster chosen by the DQDT or by
+ * the placement call (process_t.fork_place, used once), with a copy of the
+ * parent's address space (vmm_fork_copy + vmm_set_cow), files, cwd and
+ * signal dispositions; the child returns 0 from the system call whose
+ * frame is @frame, with @child_sp as its stack pointer when not 0 (clone).
+ * Runs in the parent's thread. @return the child's PID, or -ENOMEM, -EAGAIN
+ * (PID table full), -EINVAL (bad placement).
+ */
+int64_t process_fork(const struct trap_frame_s *frame, uint64_t child_sp);
+
+/*
+ * execve(2) of @path with @argv / @envp (user pointers), replacing the
+ * calling process's image; on success the frame returns to the new
+ * program's entry. @return 0, or -ENOENT, -ENOTDIR, -EACCES, -ENOEXEC,
+ * -EFAULT, -E2BIG, -ENAMETOOLONG, -ENOMEM (before the old image is gone).
+ */
+int process_exec(struct trap_frame_s *frame, uint64_t path, uint64_t argv, uint64_t envp);
+
+/*
+ * Ends the calling process with Linux wait status @wait_status (exit code
+ * << 8, or the signal number). Never returns.
+ */
+void process_exit(int32_t wait_status) __attribute__((noreturn));
+
+/*
+ * wait4(2) for child @pid (-1: any; 0 / < -1: any, no process groups)
+ * with @options (WNOHANG). @return the PID reaped with its status in
+ * *@status, 0 (WNOHANG, none ready), -ECHILD, -EINTR (a signal came).
+ */
+int64_t process_wait(int64_t pid, int32_t *status, uint32_t options);
+
+/*
+ * kill(2): sends @sig to process @pid (any cluster). Only default actions
+ * exist: SIGCHLD, SIGURG, SIGWINCH and ignored signals are dropped, every
+ * other one ends the target. @return 0, -ESRCH, -EINVAL.
+ */
+int process_kill(int64_t pid, int sig);
+
+/* A signal that ends the calling process is pending (blocking calls return -EINTR). */
+bool process_signal_pending(void);
+
+/*
+ * On the way back to user mode (trap_entry.S): acts on pending signals
+ * (their default action ends the process). Interrupts may be enabled.
+ */
+void hal_user_return(struct trap_frame_s *frame);
+
+/*
+ * A fault in user mode that the VMM could not resolve, or an exception:
+ * logs "pid N (name) segfault at ADDR ip RIP cluster C" and ends the
+ * process with @sig.
+ */
+void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __attribute__((noreturn));
+
+/*
+ * The process with PID @pid as an xptr to its process_t, or XPTR_NULL.
+ * Any cluster (reads the owner's PID table).
+ */
+xptr_t process_lookup(uint32_t pid);
+
+/*
+ * The thread of @p has been freed (sched_reap, in @p's cluster): @p becomes
+ * a zombie and its parent is woken.
+ */
+void process_thread_reaped(process_t *p);
+
+/* RPC handlers (rpc_table): RPC_PROCESS_FORK and RPC_PROCESS_DESTROY. */
+void process_make_fork(xptr_t desc);
+void process_rpc_destroy(xptr_t desc);
+
+/* Number of live processes in cluster @cxy (statistics). */
+uint32_t process_count(uint32_t cxy);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * procfs.c - /proc and /sys (see procfs.h).
+ */
+#include "procfs.h"
+#include "process.h"
+#include "thread.h"
+#include "cluster.h"
+#include "boot_info.h"
+#include "ppm.h"
+#include "vfs.h"
+#include "kstring.h"
+#include "kerrno.h"
+
+#define NODE_DIR "/sys/devices/system/node"
+
+/* Parses a decimal number at *@s, advancing it; false if none. */
+static bool parse_u32(const char **s, uint32_t *out)
+{
+    uint64_t v = 0;
+    const char *p = *s;
+
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9') {
+        v = v * 10 + (uint64_t)(*p++ - '0');
+        if (v > 0xffffffffull)
+            return false;
+    }
+    *s = p;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* "/proc/<pid>" or "/proc/self" followed by @rest: the process and the rest of the path. */
+static xptr_t proc_path_process(const char *path, const char **rest)
+{
+    const char *s = path + 5;                /* after "/proc" */
+    uint32_t pid;
+
+    if (*s++ != '/')
+        return XPTR_NULL;
+    if (strncmp(s, "self", 4) == 0 && (s[4] == '/' || s[4] == '\0')) {
+        process_t *p = process_current();
+
+        if (p == NULL)
+            return XPTR_NULL;
+        *rest = s + 4;
+        return XPTR(local_cxy(), p);
+    }
+    if (!parse_u32(&s, &pid) || (*s != '/' && *s != '\0'))
+        return XPTR_NULL;
+    *rest = s;
+    return process_lookup(pid);
+}
+
+static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
+{
+    uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
+
+    return snprintf(buf, cap,
+                    "Name:\t%s\nState:\t%s\nPid:\t%u\nPPid:\t%u\nThreads:\t1\n"
+                    "Cluster:\towner %u reference %u\nCopies:\t%u\n"
+                    "FaultsLocal:\t%lu\nFaultsGlobal:\t%lu\nFaultsFalse:\t%lu\nFaultsCow:\t%lu\n"
+                    "VmPages:\t%lu\nVsegs:\t%u\n",
+                    p->name, state == PROCESS_ZOMBIE ? "Z (zombie)" : "R (running)",
+                    p->pid, p->ppid, p->pid >> 16, p->ref_cxy, p->ref_cxy,
+                    p->vmm.faults_local, p->vmm.faults_global, p->vmm.faults_false,
+                    p->vmm.faults_cow, p->vmm.pages, p->vmm.vsegs);
+}
+
+/* "a-b" for a contiguous range of numbers. */
+static int64_t fmt_range(char *buf, size_t cap, uint32_t first, uint32_t n)
+{
+    if (n == 1)
+        return snprintf(buf, cap, "%u\n", first);
+    return snprintf(buf, cap, "%u-%u\n", first, first + n - 1);
+}
+
+static int64_t sys_node_file(const char *path, char *buf, size_t cap)
+{
+    const char *s = path + sizeof(NODE_DIR) - 1;
+    uint32_t n = boot_info.topo.nclusters, cxy;
+
+    if (strcmp(s, "/online") == 0 || strcmp(s, "/possible") == 0 ||
+        strcmp(s, "/has_cpu") == 0 || strcmp(s, "/has_memory") == 0)
+        return fmt_range(buf, cap, 0, n);
+    if (strncmp(s, "/node", 5) != 0)
+        return -ENOENT;
+    s += 5;
+    if (!parse_u32(&s, &cxy) || cxy >= n)
+        return -ENOENT;
+    if (strcmp(s, "/cpulist") == 0)
+        return fmt_range(buf, cap, cluster_tbl[cxy]->first_gid, cluster_tbl[cxy]->ncores);
+    if (strcmp(s, "/meminfo") == 0) {
+        uint64_t total = cluster_tbl[cxy]->mem_bytes >> 10;
+        uint64_t free = ppm_free_count(cxy) * (PAGE_SIZE >> 10);
+
+        return snprintf(buf, cap, "Node %u MemTotal:       %8lu kB\nNode %u MemFree:        %8lu kB\n"
+                        "Node %u MemUsed:        %8lu kB\n", cxy, total, cxy, free, cxy,
+                        total > free ? total - free : 0);
+    }
+    if (strcmp(s, "/distance") == 0) {
+        size_t len = 0;
+
+        for (uint32_t j = 0; j < n && len < cap; j++)
+            len += (size_t)snprintf(buf + len, cap - len, j + 1 < n ? "%u " : "%u\n",
+                                    boot_info.topo.distance[cxy][j]);
+        return (int64_t)len;
+    }
+    return -ENOENT;
+}
+
+static int64_t gen_file(const char *path, char *buf, size_t cap)
+{
+    if (strncmp(path, "/proc/", 6) == 0) {
+        const char *rest;
+        xptr_t xp = proc_path_process(path, &rest);
+        process_t *p = GET_PTR(xp);
+
+        if (xp == XPTR_NULL)
+            return -ENOENT;
+        if (strcmp(rest, "/status") == 0)
+            return proc_status(p, GET_CXY(xp), buf, cap);
+        if (strcmp(rest, "/maps") == 0)
+            return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
+        return -ENOENT;
+    }
+    if (strncmp(path, NODE_DIR, sizeof(NODE_DIR) - 1) == 0)
+        return sys_node_file(path, buf, cap);
+    return -ENOENT;
+}
+
+static int64_t list_dir(const char *path, void *dbuf, size_t cap)
+{
+    size_t pos = 0;
+    int64_t off = 1;
+    char name[24];
+
+#define EMIT(type, nm) do {                                                    \
+        size_t _p = vfs_dirent_emit(dbuf, cap, pos, 0, off++, (type), (nm));   \
+        if (_p == 0)                                                           \
+            return (int64_t)pos;                                               \
+        pos = _p;                                                              \
+    } while (0)
+    if (strcmp(path, "/proc") == 0) {
+        EMIT(DT_DIR, "self");
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+            for (uint32_t i = 1; i < PROCESS_MAX; i++)
+                if (cluster_tbl[c]->pid_tbl[i]) {
+                    snprintf(name, sizeof(name), "%u", (c << 16) | i);
+                    EMIT(DT_DIR, name);
+                }
+        return (int64_t)pos;
+    }
+    if (strncmp(path, "/proc/", 6) == 0) {
+        const char *rest;
+
+        if (proc_path_process(path, &rest) == XPTR_NULL || *rest != '\0')
+            return -ENOENT;
+        EMIT(DT_REG, "maps");
+        EMIT(DT_REG, "status");
+        return (int64_t)pos;
+    }
+    if (strcmp(path, "/sys") == 0) { EMIT(DT_DIR, "devices"); return (int64_t)pos; }
+    if (strcmp(path, "/sys/devices") == 0) { EMIT(DT_DIR, "system"); return (int64_t)pos; }
+    if (strcmp(path, "/sys/devices/system") == 0) { EMIT(DT_DIR, "node"); return (int64_t)pos; }
+    if (strcmp(path, NODE_DIR) == 0) {
+        EMIT(DT_REG, "online");
+        EMIT(DT_REG, "possible");
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+            snprintf(name, sizeof(name), "node%u", c);
+            EMIT(DT_DIR, name);
+        }
+        return (int64_t)pos;
+    }
+    if (strncmp(path, NODE_DIR "/node", sizeof(NODE_DIR) + 4) == 0) {
+        const char *s = path + sizeof(NODE_DIR) + 4;
+        uint32_t cxy;
+
+        if (!parse_u32(&s, &cxy) || *s != '\0' || cxy >= boot_info.topo.nclusters)
+            return -ENOENT;
+        EMIT(DT_REG, "cpulist");
+        EMIT(DT_REG, "meminfo");
+        EMIT(DT_REG, "distance");
+        return (int64_t)pos;
+    }
+#undef EMIT
+    return -ENOENT;
+}
+
+void procfs_init(void)
+{
+    vfs_mount_generated("/proc", gen_file, list_dir);
+    vfs_mount_generated("/sys", gen_file, list_dir);
+}

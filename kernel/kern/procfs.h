@@ -1,0 +1,19 @@
+/*
+ * procfs.h - generated files under /proc and /sys, with Linux's names and
+ * formats (Documentation/filesystems/proc.rst; /sys/devices/system/node:
+ * Documentation/ABI/stable/sysfs-devices-node), plus Archipel's fields:
+ *
+ *   /proc/<pid>/maps    Linux columns, then the vseg type and "cluster C" (reference)
+ *   /proc/<pid>/status  Name, State, Pid, PPid, then Cluster (owner, reference),
+ *                       Copies (clusters holding a copy), Faults* counters, VmPages
+ *   /proc/self          the caller's /proc/<pid>
+ *   /sys/devices/system/node/online, node<N>/cpulist, node<N>/meminfo
+ *                       (free pages of cluster N's PPM), node<N>/distance (SLIT row)
+ */
+#ifndef _PROCFS_H_
+#define _PROCFS_H_
+
+/* Mounts /proc and /sys. BSP, at boot, after vfs_init(). */
+void procfs_init(void);
+
+#endif

@@ -1,0 +1,645 @@
+/*
+ * sys_fs.c - file system calls (Linux x86_64 ABI; see syscall.h).
+ *
+ * User buffers are moved through a one-page kernel bounce buffer, so the
+ * VFS never touches user memory and no VFS lock is held across a user
+ * page fault. A buffer is checked against the VSL before data that could
+ * not be given back (pipe, console) is consumed.
+ */
+/* every handler has the six-register signature: most use fewer */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "syscall.h"
+#include "process.h"
+#include "thread.h"
+#include "vfs.h"
+#include "fdtable.h"
+#include "ppm.h"
+#include "hal_user.h"
+#include "kstring.h"
+#include "kerrno.h"
+
+#define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define UNUSED(...) (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
+
+#define IOV_MAX 1024
+#define CHUNK   PAGE_SIZE
+
+/* ioctl requests (asm-generic/ioctls.h) */
+#define TCGETS     0x5401
+#define TCSETS     0x5402
+#define TCSETSW    0x5403
+#define TCSETSF    0x5404
+#define TIOCGPGRP  0x540f
+#define TIOCGWINSZ 0x5413
+
+/* fcntl commands (asm-generic/fcntl.h) */
+#define F_DUPFD  0
+#define F_GETFD  1
+#define F_SETFD  2
+#define F_GETFL  3
+#define F_SETFL  4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+
+static process_t *cur(void) { return process_current(); }
+static fd_table_t *fds(void) { return &process_current()->fds; }
+
+/* A bounce page, from the local cluster. */
+static char *bounce_get(page_t **pg)
+{
+    *pg = ppm_alloc_pages(0);
+    return *pg ? ppm_page_to_virt(*pg) : NULL;
+}
+
+/* ---- read / write ------------------------------------------------------------------ */
+
+static int64_t do_read(vfs_file_t *f, uint64_t ubuf, uint64_t len)
+{
+    bool stream = vfs_file_is_pipe(f) || vfs_file_is_tty(f);
+    uint64_t done = 0;
+    page_t *pg;
+    char *kbuf;
+
+    if (len == 0)
+        return 0;
+    if (!vmm_range_accessible(&cur()->vmm, ubuf, len, true))
+        return -EFAULT;
+    kbuf = bounce_get(&pg);
+    if (kbuf == NULL)
+        return -ENOMEM;
+    while (done < len) {
+        uint64_t want = len - done < CHUNK ? len - done : CHUNK;
+        int64_t n = vfs_read(f, kbuf, want);
+
+        if (n < 0) {
+            if (done == 0)
+                done = (uint64_t)n;
+            break;
+        }
+        if (n > 0 && hal_copy_to_user(ubuf + done, kbuf, (size_t)n)) {
+            done = done ? done : (uint64_t)-EFAULT;
+            break;
+        }
+        done += (uint64_t)n;
+        if ((uint64_t)n < want || stream)
+            break;
+    }
+    ppm_free_pages(pg);
+    return (int64_t)done;
+}
+
+static int64_t do_write(vfs_file_t *f, uint64_t ubuf, uint64_t len)
+{
+    uint64_t done = 0;
+    page_t *pg;
+    char *kbuf;
+
+    if (len == 0)
+        return 0;
+    if (!hal_user_range_ok(ubuf, len))
+        return -EFAULT;
+    kbuf = bounce_get(&pg);
+    if (kbuf == NULL)
+        return -ENOMEM;
+    while (done < len) {
+        uint64_t want = len - done < CHUNK ? len - done : CHUNK;
+        int64_t n;
+
+        if (hal_copy_from_user(kbuf, ubuf + done, want)) {
+            done = done ? done : (uint64_t)-EFAULT;
+            break;
+        }
+        n = vfs_write(f, kbuf, want);
+        if (n < 0) {
+            if (n == -EPIPE)
+                process_kill(cur()->pid, SIGPIPE);   /* default action: ends the writer */
+            done = done ? done : (uint64_t)n;
+            break;
+        }
+        done += (uint64_t)n;
+        if ((uint64_t)n < want)
+            break;
+    }
+    ppm_free_pages(pg);
+    return (int64_t)done;
+}
+
+static int64_t sys_read(ARGS)
+{
+    vfs_file_t *f = fd_get(fds(), (int)a0);
+    int64_t rc;
+
+    (void)a3; (void)a4; (void)a5;
+    if (f == NULL)
+        return -EBADF;
+    rc = do_read(f, a1, a2);
+    vfs_file_put(f);
+    return rc;
+}
+
+static int64_t sys_write(ARGS)
+{
+    vfs_file_t *f = fd_get(fds(), (int)a0);
+    int64_t rc;
+
+    (void)a3; (void)a4; (void)a5;
+    if (f == NULL)
+        return -EBADF;
+    rc = do_write(f, a1, a2);
+    vfs_file_put(f);
+    return rc;
+}
+
+static int64_t do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, bool write)
+{
+    struct { uint64_t base, len; } iov[16];
+    vfs_file_t *f;
+    int64_t total = 0;
+
+    if (cnt > IOV_MAX)
+        return -EINVAL;
+    f = fd_get(fds(), (int)fd);
+    if (f == NULL)
+        return -EBADF;
+    for (uint64_t i = 0; i < cnt; i += 16) {
+        uint64_t n = cnt - i < 16 ? cnt - i : 16;
+
+        if (hal_copy_from_user(iov, uiov + i * sizeof(iov[0]), n * sizeof(iov[0]))) {
+            total = total ? total : -EFAULT;
+            goto out;
+        }
+        for (uint64_t k = 0; k < n; k++) {
+            int64_t r;
+
+            if (iov[k].len == 0)
+                continue;
+            r = write ? do_write(f, iov[k].base, iov[k].len) : do_read(f, iov[k].base, iov[k].len);
+            if (r < 0) {
+                total = total ? total : r;
+                goto out;
+            }
+            total += r;
+            if ((uint64_t)r < iov[k].len)
+                goto out;
+        }
+    }
+out:
+    vfs_file_put(f);
+    return total;
+}
+
+static int64_t sys_readv(ARGS)  { (void)a3; (void)a4; (void)a5; return do_iov(a0, a1, a2, false); }
+static int64_t sys_writev(ARGS) { (void)a3; (void)a4; (void)a5; return do_iov(a0, a1, a2, true); }
+
+/* ---- paths ------------------------------------------------------------------------- */
+
+/*
+ * Copies user path @upath into @kpath and finds the directory it is
+ * relative to (@dirfd, or the cwd for AT_FDCWD). *@dir is referenced.
+ */
+static int path_get(int64_t dirfd, uint64_t upath, char *kpath, vfs_inode_t **dir, bool empty_ok)
+{
+    int64_t n = hal_strncpy_from_user(kpath, upath, VFS_PATH_MAX);
+
+    if (n < 0)
+        return (int)n;
+    if (n == 0 && !empty_ok)
+        return -ENOENT;
+    if (kpath[0] == '/' || (int32_t)dirfd == AT_FDCWD) {
+        *dir = vfs_inode_get(cur()->cwd);
+        return 0;
+    }
+    vfs_file_t *f = fd_get(fds(), (int)dirfd);
+    if (f == NULL)
+        return -EBADF;
+    *dir = vfs_inode_get(vfs_file_inode(f));
+    vfs_file_put(f);
+    return 0;
+}
+
+/* A kernel buffer for a path: one page. */
+#define WITH_PATH(pg, kpath) page_t *pg; char *kpath = bounce_get(&pg); if (kpath == NULL) return -ENOMEM
+
+static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+{
+    WITH_PATH(pg, kpath);
+    vfs_inode_t *dir = NULL;
+    vfs_file_t *f;
+    int64_t rc = path_get(dirfd, upath, kpath, &dir, false);
+
+    if (rc == 0) {
+        rc = vfs_open(dir, kpath, (int)flags, (uint32_t)mode, &f);
+        vfs_inode_put(dir);
+        if (rc == 0) {
+            rc = fd_install(fds(), f, 0, flags & O_CLOEXEC);
+            if (rc < 0)
+                vfs_file_put(f);
+        }
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t sys_open(ARGS)   { (void)a3; (void)a4; (void)a5; return do_openat(AT_FDCWD, a0, a1, a2); }
+static int64_t sys_openat(ARGS) { (void)a4; (void)a5; return do_openat((int32_t)a0, a1, a2, a3); }
+
+static int64_t sys_close(ARGS) { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return fd_close(fds(), (int)a0); }
+
+static int64_t sys_lseek(ARGS)
+{
+    vfs_file_t *f = fd_get(fds(), (int)a0);
+    int64_t rc;
+
+    (void)a3; (void)a4; (void)a5;
+    if (f == NULL)
+        return -EBADF;
+    rc = vfs_lseek(f, (int64_t)a1, (int)a2);
+    vfs_file_put(f);
+    return rc;
+}
+
+static int64_t sys_fstat(ARGS)
+{
+    vfs_file_t *f;
+    kstat_t st;
+    int64_t rc;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (!hal_user_range_ok(a1, sizeof(st)))
+        return -EFAULT;
+    f = fd_get(fds(), (int)a0);
+    if (f == NULL)
+        return -EBADF;
+    rc = vfs_fstat(f, &st);
+    vfs_file_put(f);
+    if (rc == 0)
+        rc = hal_copy_to_user(a1, &st, sizeof(st));
+    return rc;
+}
+
+static int64_t do_fstatat(int64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t flags)
+{
+    kstat_t st;
+    vfs_inode_t *dir = NULL;
+    int64_t rc;
+
+    if (!hal_user_range_ok(ustat, sizeof(st)))
+        return -EFAULT;
+    WITH_PATH(pg, kpath);
+    rc = path_get(dirfd, upath, kpath, &dir, flags & AT_EMPTY_PATH);
+    if (rc == 0) {
+        if (kpath[0] == '\0') {
+            vfs_inode_put(dir);
+            ppm_free_pages(pg);
+            return sys_fstat((uint64_t)dirfd, ustat, 0, 0, 0, 0);
+        }
+        rc = vfs_stat(dir, kpath, &st);
+        vfs_inode_put(dir);
+        if (rc == 0)
+            rc = hal_copy_to_user(ustat, &st, sizeof(st));
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t sys_stat(ARGS)       { (void)a2; (void)a3; (void)a4; (void)a5; return do_fstatat(AT_FDCWD, a0, a1, 0); }
+static int64_t sys_newfstatat(ARGS) { (void)a4; (void)a5; return do_fstatat((int32_t)a0, a1, a2, a3); }
+
+static int64_t sys_access(ARGS)
+{
+    kstat_t st;
+    vfs_inode_t *dir = NULL;
+    int64_t rc;
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    WITH_PATH(pg, kpath);
+    rc = path_get(AT_FDCWD, a0, kpath, &dir, false);
+    if (rc == 0) {
+        rc = vfs_stat(dir, kpath, &st);
+        vfs_inode_put(dir);
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t sys_faccessat(ARGS)
+{
+    kstat_t st;
+    vfs_inode_t *dir = NULL;
+    int64_t rc;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    WITH_PATH(pg, kpath);
+    rc = path_get((int32_t)a0, a1, kpath, &dir, false);
+    if (rc == 0) {
+        rc = vfs_stat(dir, kpath, &st);
+        vfs_inode_put(dir);
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t do_mkdirat(int64_t dirfd, uint64_t upath, uint64_t mode)
+{
+    vfs_inode_t *dir = NULL;
+    int64_t rc;
+
+    WITH_PATH(pg, kpath);
+    rc = path_get(dirfd, upath, kpath, &dir, false);
+    if (rc == 0) {
+        rc = vfs_mkdir(dir, kpath, (uint32_t)mode);
+        vfs_inode_put(dir);
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t sys_mkdir(ARGS)   { (void)a2; (void)a3; (void)a4; (void)a5; return do_mkdirat(AT_FDCWD, a0, a1); }
+static int64_t sys_mkdirat(ARGS) { (void)a3; (void)a4; (void)a5; return do_mkdirat((int32_t)a0, a1, a2); }
+
+static int64_t do_unlinkat(int64_t dirfd, uint64_t upath, uint64_t flags)
+{
+    vfs_inode_t *dir = NULL;
+    int64_t rc;
+
+    if (flags & ~(uint64_t)AT_REMOVEDIR)
+        return -EINVAL;
+    WITH_PATH(pg, kpath);
+    rc = path_get(dirfd, upath, kpath, &dir, false);
+    if (rc == 0) {
+        rc = vfs_unlink(dir, kpath, (int)flags);
+        vfs_inode_put(dir);
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t sys_unlink(ARGS)   { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return do_unlinkat(AT_FDCWD, a0, 0); }
+static int64_t sys_rmdir(ARGS)    { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return do_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR); }
+static int64_t sys_unlinkat(ARGS) { (void)a3; (void)a4; (void)a5; return do_unlinkat((int32_t)a0, a1, a2); }
+
+static int64_t sys_chdir(ARGS)
+{
+    process_t *p = cur();
+    vfs_inode_t *dir = NULL, *target;
+    int64_t rc;
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    WITH_PATH(pg, kpath);
+    rc = path_get(AT_FDCWD, a0, kpath, &dir, false);
+    if (rc == 0) {
+        rc = vfs_lookup_dir(dir, kpath, &target);
+        vfs_inode_put(dir);
+        if (rc == 0) {
+            vfs_inode_t *old = p->cwd;
+
+            p->cwd = target;
+            vfs_inode_put(old);
+        }
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
+static int64_t sys_getcwd(ARGS)
+{
+    page_t *pg;
+    char *kbuf;
+    int64_t n;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (!hal_user_range_ok(a0, a1))
+        return -EFAULT;
+    kbuf = bounce_get(&pg);
+    if (kbuf == NULL)
+        return -ENOMEM;
+    n = vfs_getcwd(cur()->cwd, kbuf, a1 < PAGE_SIZE ? a1 : PAGE_SIZE);
+    if (n > 0 && hal_copy_to_user(a0, kbuf, (size_t)n))
+        n = -EFAULT;
+    ppm_free_pages(pg);
+    return n;
+}
+
+static int64_t sys_getdents64(ARGS)
+{
+    vfs_file_t *f;
+    page_t *pg;
+    char *kbuf;
+    int64_t n;
+
+    (void)a3; (void)a4; (void)a5;
+    if (!hal_user_range_ok(a1, a2))
+        return -EFAULT;
+    f = fd_get(fds(), (int)a0);
+    if (f == NULL)
+        return -EBADF;
+    kbuf = bounce_get(&pg);
+    if (kbuf == NULL) {
+        vfs_file_put(f);
+        return -ENOMEM;
+    }
+    if (!vmm_range_accessible(&cur()->vmm, a1, a2 < PAGE_SIZE ? a2 : PAGE_SIZE, true))
+        n = -EFAULT;
+    else
+        n = vfs_getdents64(f, kbuf, a2 < PAGE_SIZE ? a2 : PAGE_SIZE);
+    if (n > 0 && hal_copy_to_user(a1, kbuf, (size_t)n))
+        n = -EFAULT;
+    ppm_free_pages(pg);
+    vfs_file_put(f);
+    return n;
+}
+
+/* ---- descriptors ------------------------------------------------------------------- */
+
+static int64_t do_pipe2(uint64_t ufds, uint64_t flags)
+{
+    vfs_file_t *rd, *wr;
+    int32_t fdpair[2];
+    int64_t rc;
+
+    if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
+        return -EINVAL;
+    if (!vmm_range_accessible(&cur()->vmm, ufds, sizeof(fdpair), true))
+        return -EFAULT;
+    rc = vfs_pipe(&rd, &wr, (int)flags);
+    if (rc)
+        return rc;
+    rc = fd_install(fds(), rd, 0, flags & O_CLOEXEC);
+    if (rc < 0) {
+        vfs_file_put(rd);
+        vfs_file_put(wr);
+        return rc;
+    }
+    fdpair[0] = (int32_t)rc;
+    rc = fd_install(fds(), wr, 0, flags & O_CLOEXEC);
+    if (rc < 0) {
+        fd_close(fds(), fdpair[0]);
+        vfs_file_put(wr);
+        return rc;
+    }
+    fdpair[1] = (int32_t)rc;
+    if (hal_copy_to_user(ufds, fdpair, sizeof(fdpair))) {
+        fd_close(fds(), fdpair[0]);
+        fd_close(fds(), fdpair[1]);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+static int64_t sys_pipe(ARGS)  { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return do_pipe2(a0, 0); }
+static int64_t sys_pipe2(ARGS) { (void)a2; (void)a3; (void)a4; (void)a5; return do_pipe2(a0, a1); }
+
+static int64_t sys_dup(ARGS)
+{
+    vfs_file_t *f = fd_get(fds(), (int)a0);
+    int64_t rc;
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (f == NULL)
+        return -EBADF;
+    rc = fd_install(fds(), f, 0, false);
+    if (rc < 0)
+        vfs_file_put(f);
+    return rc;
+}
+
+static int64_t sys_dup2(ARGS)
+{
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if ((int32_t)a1 < 0 || (int32_t)a1 >= FD_MAX)
+        return -EBADF;                   /* Linux: dup2(2) ERRORS */
+    return fd_dup3(fds(), (int)a0, (int)a1, false);
+}
+
+static int64_t sys_dup3(ARGS)
+{
+    (void)a3; (void)a4; (void)a5;
+    if ((int)a0 == (int)a1)
+        return -EINVAL;
+    if (a2 & ~(uint64_t)O_CLOEXEC)
+        return -EINVAL;
+    if ((int32_t)a1 < 0 || (int32_t)a1 >= FD_MAX)
+        return -EBADF;
+    return fd_dup3(fds(), (int)a0, (int)a1, a2 & O_CLOEXEC);
+}
+
+static int64_t sys_fcntl(ARGS)
+{
+    vfs_file_t *f;
+    int64_t rc;
+
+    (void)a3; (void)a4; (void)a5;
+    switch (a1) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if ((int64_t)a2 < 0 || a2 >= FD_MAX)
+            return -EINVAL;
+        f = fd_get(fds(), (int)a0);
+        if (f == NULL)
+            return -EBADF;
+        rc = fd_install(fds(), f, (int)a2, a1 == F_DUPFD_CLOEXEC);
+        if (rc < 0)
+            vfs_file_put(f);
+        return rc;
+    case F_GETFD:
+        f = fd_get(fds(), (int)a0);
+        if (f == NULL)
+            return -EBADF;
+        vfs_file_put(f);
+        return fd_get_cloexec(fds(), (int)a0) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        return fd_set_cloexec(fds(), (int)a0, a2 & FD_CLOEXEC);
+    case F_GETFL:
+        f = fd_get(fds(), (int)a0);
+        if (f == NULL)
+            return -EBADF;
+        rc = vfs_file_flags(f);
+        vfs_file_put(f);
+        return rc;
+    case F_SETFL:
+        f = fd_get(fds(), (int)a0);
+        if (f == NULL)
+            return -EBADF;
+        vfs_file_put(f);
+        return 0;                        /* O_APPEND / O_NONBLOCK changes are not supported: kept */
+    default:
+        return -EINVAL;
+    }
+}
+
+static int64_t sys_ioctl(ARGS)
+{
+    vfs_file_t *f = fd_get(fds(), (int)a0);
+    bool tty;
+
+    (void)a3; (void)a4; (void)a5;
+    if (f == NULL)
+        return -EBADF;
+    tty = vfs_file_is_tty(f);
+    vfs_file_put(f);
+    if (!tty)
+        return -ENOTTY;
+    switch (a1) {
+    case TCGETS: {
+        /* struct termios (asm-generic/termbits.h): a cooked console, 115200 8N1 */
+        struct { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } t;
+
+        memset(&t, 0, sizeof(t));
+        t.iflag = 0x0500;                /* ICRNL | IXON */
+        t.oflag = 0x0005;                /* OPOST | ONLCR */
+        t.cflag = 0x10b2;                /* B115200-ish | CS8 | CREAD */
+        t.lflag = 0x8a3b;                /* ISIG ICANON ECHO ECHOE ECHOK IEXTEN ECHOCTL ECHOKE */
+        t.cc[0] = 3; t.cc[1] = 28; t.cc[2] = 127; t.cc[3] = 21; t.cc[4] = 4; t.cc[6] = 1;
+        return hal_copy_to_user(a2, &t, sizeof(t));
+    }
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+        return 0;                        /* accepted, the console stays cooked */
+    case TIOCGWINSZ: {
+        uint16_t ws[4] = { 24, 80, 0, 0 };
+        return hal_copy_to_user(a2, ws, sizeof(ws));
+    }
+    case TIOCGPGRP: {
+        int32_t pgrp = (int32_t)cur()->pid;
+        return hal_copy_to_user(a2, &pgrp, sizeof(pgrp));
+    }
+    default:
+        return -ENOTTY;
+    }
+}
+
+#define SYS(nr, fn) table[nr] = (syscall_entry_t){ fn, #fn + 4 }
+
+void sys_fs_register(syscall_entry_t *table)
+{
+    SYS(0, sys_read);
+    SYS(1, sys_write);
+    SYS(2, sys_open);
+    SYS(3, sys_close);
+    SYS(4, sys_stat);
+    SYS(5, sys_fstat);
+    SYS(6, sys_stat);                    /* lstat: no symbolic links */
+    SYS(8, sys_lseek);
+    SYS(16, sys_ioctl);
+    SYS(19, sys_readv);
+    SYS(20, sys_writev);
+    SYS(21, sys_access);
+    SYS(22, sys_pipe);
+    SYS(32, sys_dup);
+    SYS(33, sys_dup2);
+    SYS(72, sys_fcntl);
+    SYS(79, sys_getcwd);
+    SYS(80, sys_chdir);
+    SYS(83, sys_mkdir);
+    SYS(84, sys_rmdir);
+    SYS(87, sys_unlink);
+    SYS(217, sys_getdents64);
+    SYS(257, sys_openat);
+    SYS(258, sys_mkdirat);
+    SYS(262, sys_newfstatat);
+    SYS(263, sys_unlinkat);
+    SYS(269, sys_faccessat);
+    SYS(292, sys_dup3);
+    SYS(293, sys_pipe2);
+}

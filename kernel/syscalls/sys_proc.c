@@ -1,0 +1,541 @@
+/*
+ * sys_proc.c - system calls of processes, memory, signals, time and
+ * identity (Linux x86_64 ABI; see syscall.h).
+ */
+/* every handler has the six-register signature: most use fewer */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "syscall.h"
+#include "process.h"
+#include "thread.h"
+#include "sched.h"
+#include "cluster.h"
+#include "core.h"
+#include "boot_info.h"
+#include "vfs.h"
+#include "hal_user.h"
+#include "cpu.h"
+#include "kstring.h"
+#include "kerrno.h"
+#include "printk.h"
+#include "hal_cpu.h"
+
+#define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define UNUSED_ARGS (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
+
+/* clone(2) flags (linux/sched.h) */
+#define CLONE_VM      0x00000100
+#define CLONE_FS      0x00000200
+#define CLONE_FILES   0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_VFORK   0x00004000
+#define CLONE_THREAD  0x00010000
+#define CSIGNAL       0x000000ff
+
+/* mmap(2) flags (asm-generic/mman-common.h) */
+#define MAP_SHARED    0x01
+#define MAP_PRIVATE   0x02
+#define MAP_FIXED     0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+#define CLOCK_REALTIME  0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define TIMER_ABSTIME 1
+
+#define RLIMIT_STACK  3
+#define RLIMIT_NOFILE 7
+#define RLIM_INFINITY (~0ull)
+
+/* Realtime clock: seconds since the epoch at boot (no RTC driver: a fixed origin, 2026-01-01). */
+#define REALTIME_BOOT_SEC 1767225600ull
+
+typedef struct { int64_t tv_sec, tv_nsec; } ktimespec_t;
+
+static process_t *cur(void) { return process_current(); }
+
+/* ---- processes ------------------------------------------------------------------ */
+
+static int64_t sys_fork(ARGS) { UNUSED_ARGS; return process_fork(syscall_frame(), 0); }
+
+static int64_t sys_clone(ARGS)
+{
+    uint64_t flags = a0, stack = a1;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (flags & CLONE_THREAD)
+        return -ENOSYS;                  /* threads: not in this kernel yet */
+    if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+        return -EINVAL;                  /* a shared address space without a thread */
+    /* the process forms: fork, and vfork (posix_spawn) done as a fork on the given stack */
+    return process_fork(syscall_frame(), stack);
+}
+
+static int64_t sys_execve(ARGS)
+{
+    (void)a3; (void)a4; (void)a5;
+    return process_exec(syscall_frame(), a0, a1, a2);
+}
+
+static int64_t sys_exit(ARGS)
+{
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    process_exit((int32_t)((a0 & 0xff) << 8));
+}
+
+static int64_t sys_wait4(ARGS)
+{
+    int32_t status = 0;
+    int64_t pid;
+
+    (void)a3; (void)a4; (void)a5;
+    if (a2 & ~(uint64_t)(1 | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000))
+        return -EINVAL;
+    if (a1 && !hal_user_range_ok(a1, sizeof(status)))
+        return -EFAULT;
+    pid = process_wait((int64_t)(int32_t)a0, &status, (uint32_t)a2);
+    if (pid > 0 && a1 && hal_copy_to_user(a1, &status, sizeof(status)))
+        return -EFAULT;                  /* Linux too: the child is reaped all the same */
+    return pid;
+}
+
+static int64_t sys_kill(ARGS)
+{
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    return process_kill((int64_t)(int32_t)a0, (int)a1);
+}
+
+static int64_t sys_tkill(ARGS)
+{
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if ((uint32_t)a0 != cur()->pid)
+        return -ESRCH;                   /* one thread per process: tid = pid */
+    return process_kill(cur()->pid, (int)a1);
+}
+
+static int64_t sys_tgkill(ARGS)
+{
+    (void)a3; (void)a4; (void)a5;
+    if ((uint32_t)a1 != (uint32_t)a0)
+        return -ESRCH;
+    return process_kill((int64_t)(int32_t)a0, (int)a2);
+}
+
+static int64_t sys_getpid(ARGS)  { UNUSED_ARGS; return cur()->pid; }
+static int64_t sys_getppid(ARGS) { UNUSED_ARGS; return cur()->ppid; }
+static int64_t sys_zero(ARGS)    { UNUSED_ARGS; return 0; }
+
+static int64_t sys_set_tid_address(ARGS)
+{
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    thread_current()->clear_child_tid = a0;
+    return cur()->pid;
+}
+
+static int64_t sys_arch_prctl(ARGS)
+{
+    thread_t *t = thread_current();
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    switch (a0) {
+    case ARCH_SET_FS:
+        if (!hal_user_range_ok(a1, 0) && a1 != USER_END)
+            return -EPERM;               /* Linux: a kernel address is refused */
+        t->fs_base = a1;
+        wrmsr(MSR_FS_BASE, a1);
+        return 0;
+    case ARCH_GET_FS:
+        return hal_copy_to_user(a1, &t->fs_base, sizeof(t->fs_base));
+    default:
+        return -EINVAL;
+    }
+}
+
+/* ---- memory ----------------------------------------------------------------------- */
+
+static int64_t sys_brk(ARGS)
+{
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    return (int64_t)vmm_brk(&cur()->vmm, a0);
+}
+
+static int64_t sys_mmap(ARGS)
+{
+    uint64_t addr = a0, len = a1, prot = a2, flags = a3, off = a5;
+    int fd = (int)a4;
+    vfs_inode_t *ino = NULL;
+    vfs_file_t *f = NULL;
+    int64_t rc;
+
+    if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || (flags & MAP_SHARED && flags & MAP_PRIVATE))
+        return -EINVAL;
+    if (!(flags & MAP_ANONYMOUS)) {
+        f = fd_get(&cur()->fds, fd);
+        if (f == NULL)
+            return -EBADF;
+        ino = vfs_file_inode(f);
+        if (vfs_file_is_pipe(f) || vfs_file_is_tty(f) || (vfs_file_flags(f) & O_ACCMODE) == O_WRONLY) {
+            vfs_file_put(f);
+            return -EACCES;
+        }
+    }
+    if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
+        /* a shared writable mapping needs pages shared across fork: not in this kernel */
+        rc = -EINVAL;
+    } else if (flags & MAP_FIXED_NOREPLACE) {
+        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, false, ino, off);
+        if (rc >= 0 && (uint64_t)rc != addr) {
+            vmm_munmap(&cur()->vmm, (uint64_t)rc, len);
+            rc = -EEXIST;
+        }
+    } else {
+        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, flags & MAP_FIXED, ino, off);
+    }
+    if (f)
+        vfs_file_put(f);
+    return rc;
+}
+
+static int64_t sys_munmap(ARGS)
+{
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    return vmm_munmap(&cur()->vmm, a0, a1);
+}
+
+static int64_t sys_mprotect(ARGS)
+{
+    (void)a3; (void)a4; (void)a5;
+    return vmm_mprotect(&cur()->vmm, a0, a1, (uint32_t)a2);
+}
+
+/* ---- signals ---------------------------------------------------------------------- */
+
+static int64_t sys_rt_sigaction(ARGS)
+{
+    process_t *p = cur();
+    int sig = (int)a0;
+    ksigaction_t act;
+
+    (void)a4; (void)a5;
+    if (sig < 1 || sig > NSIG || a3 != 8)
+        return -EINVAL;
+    if (a1 && hal_copy_from_user(&act, a1, sizeof(act)))
+        return -EFAULT;
+    if (a2 && hal_copy_to_user(a2, &p->sigaction[sig - 1], sizeof(act)))
+        return -EFAULT;
+    if (a1) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            return -EINVAL;
+        p->sigaction[sig - 1] = act;
+    }
+    return 0;
+}
+
+static int64_t sys_rt_sigprocmask(ARGS)
+{
+    process_t *p = cur();
+    uint64_t set, old = p->sig_blocked;
+
+    (void)a4; (void)a5;
+    if (a3 != 8)
+        return -EINVAL;
+    if (a1) {
+        if (hal_copy_from_user(&set, a1, sizeof(set)))
+            return -EFAULT;
+        set &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+        switch (a0) {
+        case 0: p->sig_blocked |= set; break;            /* SIG_BLOCK */
+        case 1: p->sig_blocked &= ~set; break;           /* SIG_UNBLOCK */
+        case 2: p->sig_blocked = set; break;             /* SIG_SETMASK */
+        default: return -EINVAL;
+        }
+    }
+    if (a2 && hal_copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+/* ---- time ------------------------------------------------------------------------- */
+
+static ktimespec_t time_since_boot(void)
+{
+    uint64_t cycles = rdtsc() - boot_info.boot_tsc, hz = boot_info.tsc_hz;
+    ktimespec_t ts = { (int64_t)(cycles / hz), (int64_t)((cycles % hz) * 1000000000ull / hz) };
+
+    return ts;
+}
+
+static int64_t sys_clock_gettime(ARGS)
+{
+    ktimespec_t ts;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 > CLOCK_BOOTTIME)
+        return -EINVAL;
+    ts = time_since_boot();
+    if (a0 == CLOCK_REALTIME || a0 == CLOCK_REALTIME_COARSE)
+        ts.tv_sec += REALTIME_BOOT_SEC;
+    return hal_copy_to_user(a1, &ts, sizeof(ts));
+}
+
+static int64_t sys_gettimeofday(ARGS)
+{
+    ktimespec_t ts = time_since_boot();
+    int64_t tv[2] = { ts.tv_sec + (int64_t)REALTIME_BOOT_SEC, ts.tv_nsec / 1000 };
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 && hal_copy_to_user(a0, tv, sizeof(tv)))
+        return -EFAULT;
+    if (a1) {
+        int32_t tz[2] = { 0, 0 };
+        if (hal_copy_to_user(a1, tz, sizeof(tz)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static bool sleep_interrupted(const void *arg)
+{
+    (void)arg;
+    return process_signal_pending();
+}
+
+/* Sleeps @ts (relative, or absolute on @clock when @abs). @return 0 or -EINTR. */
+static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock)
+{
+    uint64_t hz = boot_info.tsc_hz, deadline;
+
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+        return -EINVAL;
+    uint64_t cycles = (uint64_t)ts->tv_sec * hz + (uint64_t)ts->tv_nsec * (hz / 1000000) / 1000;
+
+    if (abs) {
+        uint64_t origin = boot_info.boot_tsc;
+
+        if (clock == CLOCK_REALTIME) {
+            if ((uint64_t)ts->tv_sec < REALTIME_BOOT_SEC)
+                return 0;
+            cycles -= REALTIME_BOOT_SEC * hz;
+        }
+        deadline = origin + cycles;
+    } else {
+        deadline = rdtsc() + cycles;
+    }
+    return thread_sleep_until(deadline, sleep_interrupted, NULL) ? 0 : -EINTR;
+}
+
+static int64_t sys_nanosleep(ARGS)
+{
+    ktimespec_t ts;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (hal_copy_from_user(&ts, a0, sizeof(ts)))
+        return -EFAULT;
+    if (a1 && !hal_user_range_ok(a1, sizeof(ts)))
+        return -EFAULT;
+    return sleep_for(&ts, false, CLOCK_MONOTONIC);
+}
+
+static int64_t sys_clock_nanosleep(ARGS)
+{
+    ktimespec_t ts;
+
+    (void)a4; (void)a5;
+    if (a0 != CLOCK_REALTIME && a0 != CLOCK_MONOTONIC && a0 != CLOCK_BOOTTIME)
+        return -EINVAL;
+    if (hal_copy_from_user(&ts, a2, sizeof(ts)))
+        return -EFAULT;
+    return sleep_for(&ts, a1 & TIMER_ABSTIME, a0);
+}
+
+static int64_t sys_sched_yield(ARGS)
+{
+    UNUSED_ARGS;
+    sched_yield();
+    return 0;
+}
+
+/* ---- system information ---------------------------------------------------------- */
+
+static int64_t sys_uname(ARGS)
+{
+    char u[6][65];
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    memset(u, 0, sizeof(u));
+    snprintf(u[0], 65, "Archipel");
+    snprintf(u[1], 65, "archipel");
+    snprintf(u[2], 65, "%s", ARCHIPEL_VERSION);
+    snprintf(u[3], 65, "#1 SMP %u clusters", boot_info.topo.nclusters);
+    snprintf(u[4], 65, "x86_64");
+    snprintf(u[5], 65, "(none)");
+    return hal_copy_to_user(a0, u, sizeof(u));
+}
+
+static int64_t sys_getcpu(ARGS)
+{
+    core_t *core = core_self();
+    uint32_t cpu = core->gid, node = core->cxy;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (a0 && hal_copy_to_user(a0, &cpu, sizeof(cpu)))
+        return -EFAULT;
+    if (a1 && hal_copy_to_user(a1, &node, sizeof(node)))
+        return -EFAULT;
+    return 0;
+}
+
+static int64_t sys_prlimit64(ARGS)
+{
+    uint64_t lim[2];
+
+    (void)a4; (void)a5;
+    if (a0 != 0 && a0 != cur()->pid)
+        return -ESRCH;
+    if (a1 >= 16)
+        return -EINVAL;
+    if (a2) {
+        if (hal_copy_from_user(lim, a2, sizeof(lim)))
+            return -EFAULT;
+        return -EPERM;                   /* limits are fixed in this kernel */
+    }
+    if (a3) {
+        lim[0] = lim[1] = a1 == RLIMIT_STACK ? USER_STACK_SIZE :
+                          a1 == RLIMIT_NOFILE ? FD_MAX : RLIM_INFINITY;
+        if (hal_copy_to_user(a3, lim, sizeof(lim)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static int64_t sys_getrandom(ARGS)
+{
+    uint8_t buf[256];
+    uint64_t done = 0;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (!hal_user_range_ok(a0, a1))
+        return -EFAULT;
+    while (done < a1) {
+        uint64_t n = a1 - done < sizeof(buf) ? a1 - done : sizeof(buf);
+
+        for (uint64_t i = 0; i < n; i += 8) {
+            uint64_t x = rdtsc() * 0x9e3779b97f4a7c15ull + done + i;
+            x ^= x >> 31; x *= 0xbf58476d1ce4e5b9ull; x ^= x >> 27;
+            memcpy(buf + i, &x, n - i < 8 ? n - i : 8);
+        }
+        if (hal_copy_to_user(a0 + done, buf, n))
+            return done ? (int64_t)done : -EFAULT;
+        done += n;
+    }
+    return (int64_t)done;
+}
+
+/* ---- Archipel's private calls (user/include/archipel.h) ------------------------------ */
+
+static int64_t sys_archipel_fork_place(ARGS)
+{
+    int64_t cxy = (int32_t)a0;
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (cxy < -1 || cxy >= (int64_t)boot_info.topo.nclusters)
+        return -EINVAL;
+    cur()->fork_place = (int32_t)cxy;
+    return 0;
+}
+
+static int64_t sys_archipel_poweroff(ARGS)
+{
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (cur()->pid != 1)
+        return -EPERM;
+    printk("poweroff: requested by init, status %lu", a0 & 0xff);
+    hal_poweroff((uint32_t)(a0 & 0xff));
+    return 0;
+}
+
+static int64_t sys_archipel_counters(ARGS)
+{
+    process_t *p = cur();
+    struct {
+        uint64_t faults_local, faults_global, faults_false, faults_cow;
+        uint32_t owner_cxy, ref_cxy;
+        uint64_t pad[4];
+    } c;
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    memset(&c, 0, sizeof(c));
+    c.faults_local  = p->vmm.faults_local;
+    c.faults_global = p->vmm.faults_global;
+    c.faults_false  = p->vmm.faults_false;
+    c.faults_cow    = p->vmm.faults_cow;
+    c.owner_cxy     = p->pid >> 16;
+    c.ref_cxy       = p->ref_cxy;
+    return hal_copy_to_user(a0, &c, sizeof(c));
+}
+
+static int64_t sys_archipel_nclusters(ARGS)
+{
+    UNUSED_ARGS;
+    return boot_info.topo.nclusters;
+}
+
+#define SYS(nr, fn) table[nr] = (syscall_entry_t){ fn, #fn + 4 }
+
+void sys_proc_register(syscall_entry_t *table)
+{
+    SYS(9, sys_mmap);
+    SYS(10, sys_mprotect);
+    SYS(11, sys_munmap);
+    SYS(12, sys_brk);
+    SYS(13, sys_rt_sigaction);
+    SYS(14, sys_rt_sigprocmask);
+    SYS(24, sys_sched_yield);
+    SYS(35, sys_nanosleep);
+    SYS(39, sys_getpid);
+    SYS(56, sys_clone);
+    SYS(57, sys_fork);
+    SYS(58, sys_fork);                   /* vfork: a fork (POSIX allows it) */
+    SYS(59, sys_execve);
+    SYS(60, sys_exit);
+    SYS(61, sys_wait4);
+    SYS(62, sys_kill);
+    SYS(63, sys_uname);
+    SYS(96, sys_gettimeofday);
+    SYS(102, sys_zero);                  /* getuid: everyone is root */
+    SYS(104, sys_zero);                  /* getgid */
+    SYS(107, sys_zero);                  /* geteuid */
+    SYS(108, sys_zero);                  /* getegid */
+    SYS(110, sys_getppid);
+    SYS(158, sys_arch_prctl);
+    SYS(186, sys_getpid);                /* gettid: one thread per process */
+    SYS(200, sys_tkill);
+    SYS(218, sys_set_tid_address);
+    SYS(228, sys_clock_gettime);
+    SYS(230, sys_clock_nanosleep);
+    SYS(231, sys_exit);                  /* exit_group */
+    SYS(234, sys_tgkill);
+    SYS(302, sys_prlimit64);
+    SYS(309, sys_getcpu);
+    SYS(318, sys_getrandom);
+}
+
+void sys_proc_register_archipel(syscall_entry_t *table)
+{
+    table[SYS_archipel_fork_place - SYS_ARCHIPEL_BASE] =
+        (syscall_entry_t){ sys_archipel_fork_place, "archipel_fork_place" };
+    table[SYS_archipel_poweroff - SYS_ARCHIPEL_BASE] =
+        (syscall_entry_t){ sys_archipel_poweroff, "archipel_poweroff" };
+    table[SYS_archipel_counters - SYS_ARCHIPEL_BASE] =
+        (syscall_entry_t){ sys_archipel_counters, "archipel_counters" };
+    table[SYS_archipel_nclusters - SYS_ARCHIPEL_BASE] =
+        (syscall_entry_t){ sys_archipel_nclusters, "archipel_nclusters" };
+}
