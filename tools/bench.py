@@ -41,7 +41,7 @@ def parse(log):
         if m:
             ratios[m.group(1)] = float(m.group(2))
         m = TSC_RE.search(line)
-        if m and "bench:" in line:
+        if m and ("bench:" in line or mhz is None):
             mhz = int(m.group(1))
     return figures, ratios, mhz
 

@@ -37,93 +37,30 @@ struct page_s;
  */
 #ifndef EXDEV
 #define EXDEV        18   /* cross-device link */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef EMFILE
 #define EMFILE       24   /* too many open files */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef ENOTTY
 #define ENOTTY       25   /* not a typewriter */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef EFBIG
 #define EFBIG        27   /* file too large */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef ESPIPE
 #define ESPIPE       29   /* illegal seek */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef EROFS
 #define EROFS        30   /* read-only file system */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef EPIPE
 #define EPIPE        32   /* broken pipe */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef ENAMETOOLONG
 #define ENAMETOOLONG 36   /* file name too long */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 #ifndef ENOTEMPTY
 #define ENOTEMPTY    39   /* directory not empty */
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
-
 #endif
 
 /* Linux open(2) flags (asm-generic/fcntl.h, x86_64 values) */
@@ -398,12 +335,5 @@ bool vfs_interrupted(void);
 
 /* st_mode of @ino (S_IF* | permissions). */
 uint32_t vfs_inode_mode(vfs_inode_t *ino);
-
-/*
- * True when the calling thread must stop waiting (a signal that ends its
- * process is pending): pipe and console waits then return -EINTR.
- * Implemented by the process layer (process.c).
- */
-bool vfs_interrupted(void);
 
 #endif

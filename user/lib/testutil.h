@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -60,6 +61,30 @@ static inline int test_wait(pid_t pid)
 			return status;
 		if (r < 0 && errno != EINTR)
 			return -1;
+	}
+}
+
+/*
+ * Wait for child pid at most ms milliseconds (polling with WNOHANG).
+ * Returns its wait status, -1 if waitpid fails, -2 on timeout (the child is
+ * left running: the caller makes it exit, then test_wait()s it).
+ */
+static inline int test_wait_ms(pid_t pid, long ms)
+{
+	struct timespec tick = { 0, 2 * 1000 * 1000 }, t0, t;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
+			return -2;
+		nanosleep(&tick, NULL);
 	}
 }
 
