@@ -309,6 +309,61 @@ static void locks_queuelock_stress(ktest_t *t)
                      "count %lu, expected %u", stress_count, 200 * boot_info.topo.ncores);
 }
 
+/*
+ * Regression (bug found with the user suite on 4x2): the local forms of the
+ * blocking locks named the lock by XPTR(local_cxy(), lock), so a queuelock
+ * inside an object of another cluster (an inode, a process's fd table) got
+ * a waiter list whose root did not match its own links: the first contended
+ * acquisition from a remote cluster corrupted the list. Every core takes a
+ * local-form queuelock that lives in the last cluster, with yields inside,
+ * so waiters from every cluster queue on it.
+ */
+static queuelock_t *local_form_lock;
+static volatile uint64_t local_form_count;
+static uint64_t local_form_phys;
+
+static void locks_local_form_remote_object(ktest_t *t)
+{
+    uint32_t last = boot_info.topo.nclusters - 1;
+    core_t *core = core_self();
+
+    if (core->gid == 0) {
+        rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+
+        rpc_send(last, &d);
+        local_form_phys = d.args[0];
+        local_form_lock = local_form_phys ? phys_to_virt(local_form_phys) : NULL;
+        if (local_form_lock)
+            queuelock_init(local_form_lock, "ktest remote object", RANK_TEST_LOW);
+        local_form_count = 0;
+    }
+    kernel_barrier();
+    if (local_form_lock == NULL) {
+        KTEST_EXPECT(t, core->gid != 0, "no page in cluster %u", last);
+        return;
+    }
+    for (int i = 0; i < 100; i++) {
+        queuelock_acquire(local_form_lock);
+        uint64_t v = local_form_count;
+        if (i % 4 == 0)
+            sched_yield();
+        local_form_count = v + 1;
+        queuelock_release(local_form_lock);
+    }
+    kernel_barrier();
+    if (core->gid == 0) {
+        KTEST_EXPECT(t, local_form_count == 100ull * boot_info.topo.ncores,
+                     "count %lu, expected %u", local_form_count, 100 * boot_info.topo.ncores);
+        KTEST_EXPECT(t, cluster_of_ptr((uintptr_t)local_form_lock) == last,
+                     "lock in cluster %u, expected %u",
+                     cluster_of_ptr((uintptr_t)local_form_lock), last);
+        rpc_desc_t d = { .type = RPC_PPM_FREE, .args = { local_form_phys } };
+        rpc_send(last, &d);
+        local_form_lock = NULL;
+    }
+    kernel_barrier();
+}
+
 typedef struct xnode_s {
     xlist_entry_t link;
     uint32_t      cxy;
@@ -405,6 +460,7 @@ static void locks_rank_checker(ktest_t *t)
 static const ktest_case_t locks_cases[] = {
     { "remote_rwlock_stress",    KTEST_ON_CORES, locks_rwlock_stress },
     { "remote_queuelock_stress", KTEST_ON_CORES, locks_queuelock_stress },
+    { "local_form_remote_object", KTEST_ON_CORES, locks_local_form_remote_object },
     { "xlist_spanning",          KTEST_ON_BSP,   locks_xlist_spanning },
     { "rank_checker",            KTEST_ON_BSP,   locks_rank_checker },
 };
