@@ -3,7 +3,8 @@
  *
  * The table lives inside a process_t, in that process's cluster; it is
  * reached from any cluster through the direct map, and its lock is a
- * queuelock (blocking, waiters on an xlist, works from any cluster; rank
+ * queuelock named by the table's own cluster (recorded at init), so it
+ * works from any cluster (blocking, waiters on an xlist; rank
  * RANK_FD_TABLE: a leaf, no VFS call is made while it is held - files
  * whose last descriptor goes are put after its release). Descriptors hold
  * one reference each on their open file.

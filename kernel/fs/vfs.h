@@ -230,6 +230,12 @@ int64_t vfs_write(vfs_file_t *f, const void *buf, size_t n);
  */
 int64_t vfs_lseek(vfs_file_t *f, int64_t off, int whence);
 
+/*
+ * stat of an open file: st_dev VFS_DEV, st_ino unique, st_blksize 4096,
+ * st_blocks from allocated pages, times 0; an unlinked open file has
+ * st_nlink 0; generated files have st_size 0; /dev/console is
+ * S_IFCHR|0620 with st_rdev makedev(5,1); a pipe is S_IFIFO|0600. @return 0.
+ */
 int vfs_fstat(vfs_file_t *f, kstat_t *st);
 /* stat of a path (symbolic links do not exist: @flags is ignored but AT_EMPTY_PATH is the caller's business). */
 int vfs_stat(vfs_inode_t *cwd, const char *path, kstat_t *st);

@@ -10,6 +10,9 @@
  *                getdents, getcwd), never across a generator call or a sleep;
  *   console lock (RANK_VFS_CONSOLE), pipe->lock (RANK_VFS_PIPE),
  *   reg.lock     (RANK_VFS_INODE, queuelock)  a regular file's size and pages.
+ * Every lock is named by the xptr_t of the cluster whose memory holds it
+ * (inode->cxy, file->cxy, fd_table->cxy, vfs_cxy_of() for the kernel
+ * image), whichever cluster the caller runs in: see vfs_qlock().
  * Reference counts (inode, file, page) are atomics: no lock. An inode linked
  * in the tree holds one reference for that link; a directory holds one on
  * its parent; an open file holds one on its inode.
