@@ -28,36 +28,10 @@ static uint64_t vfs_ino_next = 1;      /* atomic */
 
 /* ---- memory ---------------------------------------------------------------------- */
 
-/* Body of the thread that frees a kmem object in its own cluster (vfs_kfree). */
-static void vfs_kfree_thread(void *ptr)
-{
-    kmem_free(ptr);
-}
-
-/*
- * Frees the kmem object @ptr (NULL ignored) of any cluster: directly when
- * it is local, else (invariant 2) by RPC_THREAD_CREATE of a short thread
- * in its cluster that frees it, since there is no RPC_KMEM_FREE yet.
- * Threads only, no busylock held.
- */
+/* Frees the kmem object @ptr (NULL ignored) of any cluster (kmem_free_any: RPC when remote). */
 void vfs_kfree(void *ptr)
 {
-    page_t *page;
-    rpc_desc_t d;
-
-    if (ptr == NULL)
-        return;
-    page = ppm_phys_to_page(virt_to_phys(ptr));
-    if (page == NULL || page->cxy == local_cxy()) {
-        kmem_free(ptr);                 /* (NULL page: kmem_free reports the bug) */
-        return;
-    }
-    d = (rpc_desc_t){ .type = RPC_THREAD_CREATE,
-                      .args = { 0, (uint64_t)vfs_kfree_thread, (uint64_t)ptr,
-                                XPTR(local_cxy(), "vfs free") } };
-    rpc_send(page->cxy, &d);
-    if (d.args[0] == XPTR_NULL)
-        pr_warn("vfs: cluster %u has no memory for a thread: %p not freed", page->cxy, ptr);
+    kmem_free_any(ptr);
 }
 
 uint32_t vfs_cxy_of(const void *p)

@@ -2,6 +2,7 @@
  * rpc.c - RPC FIFOs, server threads, client side (see rpc.h).
  */
 #include "rpc.h"
+#include "kcm.h"
 #include "process.h"
 #include "thread.h"
 #include "sched.h"
@@ -72,6 +73,11 @@ static void rpc_ppm_free(xptr_t desc)
     ppm_free_pages(p);
 }
 
+static void rpc_kmem_free(xptr_t desc)
+{
+    kmem_free((void *)hal_remote_l64(DESC(desc, args[0])));
+}
+
 static void rpc_test_multi(xptr_t desc)
 {
     xptr_t results = hal_remote_lxp(DESC(desc, results));
@@ -91,6 +97,7 @@ const rpc_entry_t rpc_table[RPC_TYPES] = {
     [RPC_TEST_MULTI]    = { rpc_test_multi,    "test_multi" },
     [RPC_PROCESS_FORK]  = { process_make_fork, "process_fork" },
     [RPC_PROCESS_DESTROY] = { process_rpc_destroy, "process_destroy" },
+    [RPC_KMEM_FREE]     = { rpc_kmem_free,     "kmem_free" },
 };
 
 /* ---- FIFO --------------------------------------------------------------------- */

@@ -42,6 +42,7 @@ typedef enum rpc_type_e {
     RPC_TEST_MULTI,         /* multicast: results[server cxy] = args[0] + server cxy */
     RPC_PROCESS_FORK,       /* process_make_fork(): see process.c for the arguments */
     RPC_PROCESS_DESTROY,    /* in: args[0] a reaped zombie process_t of the server cluster */
+    RPC_KMEM_FREE,          /* in: args[0] a kmem object of the server cluster (kmem_free_any) */
     RPC_TYPES
 } rpc_type_t;
 

@@ -6,6 +6,7 @@
  * their first word.
  */
 #include "kcm.h"
+#include "rpc.h"
 #include "ppm.h"
 #include "cluster.h"
 #include "printk.h"
@@ -149,4 +150,20 @@ void kmem_free(void *ptr)
         kcm_free(ptr);
     else
         ppm_free_pages(page);
+}
+
+void kmem_free_any(void *ptr)
+{
+    page_t *page;
+
+    if (ptr == NULL)
+        return;
+    page = ppm_phys_to_page(virt_to_phys(ptr));
+    if (page == NULL || page->cxy == local_cxy()) {
+        kmem_free(ptr);                  /* a NULL page: kmem_free reports the bug */
+        return;
+    }
+    rpc_desc_t d = { .type = RPC_KMEM_FREE, .args = { (uint64_t)ptr } };
+
+    rpc_send(page->cxy, &d);
 }

@@ -61,4 +61,11 @@ void *kmem_alloc(size_t size);
 /* Frees memory from kmem_alloc(); runs in the memory's cluster. NULL is ignored. */
 void kmem_free(void *ptr);
 
+/*
+ * Frees a kmem object of any cluster: kmem_free() when it is local, else
+ * RPC_KMEM_FREE to its cluster (invariant 2). Threads only when it may be
+ * remote (the RPC blocks); no busylock held. NULL is ignored.
+ */
+void kmem_free_any(void *ptr);
+
 #endif
