@@ -56,12 +56,13 @@ static size_t exec_read_header(vfs_inode_t *ino, uint64_t size, char *buf)
     size_t len = size < EXEC_HDR_BYTES ? size : EXEC_HDR_BYTES;
 
     for (size_t off = 0; off < len; off += PAGE_SIZE) {
-        page_t *pg = vfs_inode_page(ino, off >> PAGE_SHIFT);
+        page_t *pg = vfs_inode_page_get(ino, off >> PAGE_SHIFT);
         size_t n = len - off < PAGE_SIZE ? len - off : PAGE_SIZE;
 
-        if (pg)
+        if (pg) {
             memcpy(buf + off, ppm_page_to_virt(pg), n);
-        else
+            vfs_page_put(pg);
+        } else
             memset(buf + off, 0, n);
     }
     return len;

@@ -69,11 +69,15 @@ static void vmm_page_release(page_t *page)
     }
 }
 
-/* Releases the page of a PTE unless it belongs to a file. */
+/* Releases the page of a PTE: a sharer of a private page, or a mapping reference on a file page. */
 static void vmm_pte_release(uint32_t attr, uint64_t ppn)
 {
-    if (!(attr & GPT_FILE))
-        vmm_page_release(ppm_phys_to_page(ppn << PAGE_SHIFT));
+    page_t *page = ppm_phys_to_page(ppn << PAGE_SHIFT);
+
+    if (attr & GPT_FILE)
+        vfs_page_put(page);
+    else
+        vmm_page_release(page);
 }
 
 /* Flushes what a PTE change owes: the calling core only, as a process runs on one core here. */
@@ -273,9 +277,11 @@ static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
     n = v->file_bytes - off;
     if (n > PAGE_SIZE)
         n = PAGE_SIZE;
-    fp = vfs_inode_page(v->file, (v->file_off + off) >> PAGE_SHIFT);
-    if (fp)
+    fp = vfs_inode_page_get(v->file, (v->file_off + off) >> PAGE_SHIFT);
+    if (fp) {
         hal_remote_memcpy(XPTR(local_cxy(), dst), XPTR(fp->cxy, ppm_page_to_virt(fp)), n);
+        vfs_page_put(fp);
+    }
 }
 
 /* A new page for @vpn of @v; *attr gets the PTE attributes. Caller holds the GPT lock. */
@@ -287,15 +293,19 @@ static int vmm_populate(vmm_t *vmm, vseg_t *v, uint64_t vpn)
     if (v->type == VSEG_CODE) {
         uint64_t off = (vpn << PAGE_SHIFT) - v->min;
         page_t *fp = off < v->file_bytes ?
-                     vfs_inode_page(v->file, (v->file_off + off) >> PAGE_SHIFT) : NULL;
+                     vfs_inode_page_get(v->file, (v->file_off + off) >> PAGE_SHIFT) : NULL;
 
         if (fp && fp->cxy == local_cxy()) {
-            /* the file's own page is in this cluster: map it, shared */
-            if (hal_gpt_map(&vmm->gpt, vpn, attr | GPT_FILE, ppm_page_to_phys(fp) >> PAGE_SHIFT))
+            /* the file's own page is in this cluster: map it, shared; the mapping keeps the reference */
+            if (hal_gpt_map(&vmm->gpt, vpn, attr | GPT_FILE, ppm_page_to_phys(fp) >> PAGE_SHIFT)) {
+                vfs_page_put(fp);
                 return -ENOMEM;
+            }
             vmm->pages++;
             return 0;
         }
+        if (fp)
+            vfs_page_put(fp);
         /* else a replica in this cluster, private to this copy (invariant 3) */
     }
     page = vmm_page_alloc();
