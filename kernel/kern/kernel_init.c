@@ -465,6 +465,9 @@ static void fs_boot_init(void)
     int rc;
 
     syscall_init();
+    printk("user mode: SYSCALL entry, NX on, SMEP %s, SMAP %s (CPUID.07H:EBX)",
+           hal_user_smep() ? "on" : "off (not in this CPU)",
+           hal_user_smap() ? "on" : "off (not in this CPU)");
     if (boot_info.initrd_size == 0) {
         rc = vfs_init(NULL, 0);
     } else {

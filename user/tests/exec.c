@@ -241,5 +241,7 @@ int main(int argc, char *argv[])
 {
 	(void)argc;
 	helper = test_helper_path(argv[0]);
-	return ktap_run(cases, KTAP_NCASES(cases));
+	int status = ktap_run(cases, KTAP_NCASES(cases));
+	unlink(NOTELF);   /* in case t_enoexec failed half-way */
+	return status;
 }
