@@ -263,6 +263,16 @@ static int64_t sys_rt_sigprocmask(ARGS)
     return 0;
 }
 
+/*
+ * rt_sigreturn(2): returns from a signal handler's frame. This kernel runs
+ * no user handler (default actions only), so no such frame exists: as
+ * Linux does for a corrupt frame, the caller is killed with SIGSEGV.
+ */
+static int64_t sys_rt_sigreturn(ARGS)
+{
+    process_fault_kill(syscall_frame(), SIGSEGV, syscall_frame()->rsp);
+}
+
 /* ---- time ------------------------------------------------------------------------- */
 
 static ktimespec_t time_since_boot(void)
@@ -498,6 +508,7 @@ void sys_proc_register(syscall_entry_t *table)
     SYS(12, sys_brk);
     SYS(13, sys_rt_sigaction);
     SYS(14, sys_rt_sigprocmask);
+    SYS(15, sys_rt_sigreturn);
     SYS(24, sys_sched_yield);
     SYS(35, sys_nanosleep);
     SYS(39, sys_getpid);
