@@ -13,7 +13,7 @@ MEM_PER_CLUSTER   ?= 128
 # Extra kernel command-line options (see README, "Kernel command line").
 CMDLINE           ?=
 # Seconds before a QEMU boot started by make run/test is killed as hung.
-BOOT_TIMEOUT      ?= 120
+BOOT_TIMEOUT      ?= 240
 
 # ---- Compile-time limits of the kernel ------------------------------------------
 # The kernel refuses, with a message naming the parameter, a machine that
