@@ -9,6 +9,7 @@
  * mode is trap_return's IRETQ. Linux x86_64 system-call ABI: number in
  * RAX, arguments in RDI RSI RDX R10 R8 R9, result in RAX.
  */
+#include "trap_frame.inc"
 #define SEL_UCODE_RPL3 0x2b
 #define SEL_UDATA_RPL3 0x23
 #define VEC_SYSCALL    0x100          /* not a hardware vector: the frame came from SYSCALL */
@@ -26,21 +27,7 @@ syscall_entry:
     pushq   %rcx                        /* rip */
     pushq   $0                          /* error */
     pushq   $VEC_SYSCALL                /* vector */
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_GPRS
     cld
     xor     %ebp, %ebp                  /* the backtrace stops here */
     mov     %rsp, %rdi

@@ -6,6 +6,7 @@
  * its vector, and jumps to trap_common which saves the general registers
  * into a trap_frame_t (trap.h) and calls hal_trap(frame).
  */
+#include "trap_frame.inc"
 
     .text
 
@@ -40,21 +41,7 @@ trap_common:
     swapgs
 1:
     /* the frame: r15 .. rax, then vector, error, and the CPU's rip cs rflags rsp ss */
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_GPRS
     cld
     mov     %rsp, %rdi
     call    hal_trap
