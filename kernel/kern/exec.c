@@ -178,9 +178,6 @@ static int64_t exec_build_stack(process_t *p, char *scratch, const char *path,
 }
 
 int process_exec_image(process_t *p, trap_frame_t *frame, const char *path,
-                       char *const argv[], char *const envp[]);
-
-int process_exec_image(process_t *p, trap_frame_t *frame, const char *path,
                        char *const argv[], char *const envp[])
 {
     page_t *hdr_pages, *stack_pages;
@@ -228,14 +225,7 @@ int process_exec_image(process_t *p, trap_frame_t *frame, const char *path,
     for (int i = 0; i < NSIG; i++)
         if (p->sigaction[i].handler != SIG_IGN)
             memset(&p->sigaction[i], 0, sizeof(p->sigaction[i]));
-    {
-        const char *base = path;
-
-        for (const char *c = path; *c; c++)
-            if (*c == '/' && c[1])
-                base = c + 1;
-        snprintf(p->name, sizeof(p->name), "%s", base);
-    }
+    process_set_name(p, path);
     memset(frame, 0, sizeof(*frame));
     frame->rip    = img.entry + bias;
     frame->rsp    = (uint64_t)sp;

@@ -163,7 +163,7 @@ static uint32_t process_pick_core(void)
     return best;
 }
 
-static void process_set_name(process_t *p, const char *path)
+void process_set_name(process_t *p, const char *path)
 {
     const char *base = path;
 
@@ -192,9 +192,6 @@ static void ptree_unlink(process_t *child)
     xlist_unlink(XPTR(local_cxy(), &child->sibling));
     remote_busylock_release(PTREE_LOCK);
 }
-
-int process_exec_image(process_t *p, trap_frame_t *frame, const char *path,
-                       char *const argv[], char *const envp[]);
 
 int process_init_start(const char *path, char *const argv[])
 {
@@ -339,7 +336,7 @@ static void process_reparent_children(process_t *p)
 
     remote_busylock_acquire(PTREE_LOCK);
     while ((it = xlist_first(root)) != XPTR_NULL) {
-        process_t *c = (process_t *)((char *)GET_PTR(it) - __builtin_offsetof(process_t, sibling));
+        process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
 
         xlist_unlink(it);
@@ -423,7 +420,7 @@ static xptr_t process_find_zombie(process_t *p, int64_t want, bool *any)
     *any = false;
     remote_busylock_acquire(PTREE_LOCK);
     XLIST_FOREACH(root, it) {
-        process_t *c = (process_t *)((char *)GET_PTR(it) - __builtin_offsetof(process_t, sibling));
+        process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
 
         if (!pid_matches(want, hal_remote_l32(XPTR(ccxy, &c->pid))))
@@ -452,7 +449,7 @@ static bool wait_done(const void *arg)
     if (process_signal_pending())
         return true;
     XLIST_FOREACH(root, it) {
-        process_t *c = (process_t *)((char *)GET_PTR(it) - __builtin_offsetof(process_t, sibling));
+        process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
 
         if (pid_matches(w->want, hal_remote_l32(XPTR(ccxy, &c->pid))) &&

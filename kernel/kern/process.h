@@ -121,6 +121,19 @@ int64_t process_fork(const struct trap_frame_s *frame, uint64_t child_sp);
 int process_exec(struct trap_frame_s *frame, uint64_t path, uint64_t argv, uint64_t envp);
 
 /*
+ * Replaces the image of process @p (local) with the program at @path and
+ * the kernel strings @argv / @envp (NULL-terminated), and sets @frame to
+ * enter it. process_exec() after copying the user strings; also how PID 1
+ * starts. Same errors as process_exec() (-E2BIG when the strings exceed
+ * 64 KiB); a failure after the old image is gone ends the process.
+ */
+int process_exec_image(process_t *p, struct trap_frame_s *frame, const char *path,
+                       char *const argv[], char *const envp[]);
+
+/* Names @p after the last component of @path (16 bytes kept), as /proc shows it. */
+void process_set_name(process_t *p, const char *path);
+
+/*
  * Ends the calling process with Linux wait status @wait_status (exit code
  * << 8, or the signal number). Never returns.
  */

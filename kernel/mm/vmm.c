@@ -30,9 +30,10 @@ static xptr_t vsl_lock(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->vsl_lock)
 static xptr_t gpt_lock(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->gpt_lock); }
 static xptr_t gpt_xp(vmm_t *vmm)     { return XPTR(vmm->gpt.cxy, &vmm->gpt); }
 
+/* The vseg whose VSL link is @it. */
 static vseg_t *vseg_of(xptr_t it)
 {
-    return (vseg_t *)((char *)GET_PTR(it) - __builtin_offsetof(vseg_t, list));
+    return GET_PTR(XLIST_ELEMENT(it, vseg_t, list));
 }
 
 /* ---- page ownership ---------------------------------------------------------------- */

@@ -19,7 +19,6 @@
 #include "kerrno.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
-#define UNUSED(...) (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
 
 #define IOV_MAX 1024
 #define CHUNK   PAGE_SIZE
@@ -124,31 +123,21 @@ static int64_t do_write(vfs_file_t *f, uint64_t ubuf, uint64_t len)
     return (int64_t)done;
 }
 
-static int64_t sys_read(ARGS)
+/* read(2) / write(2) on descriptor @fd. */
+static int64_t do_rw_fd(uint64_t fd, uint64_t ubuf, uint64_t len, bool write)
 {
-    vfs_file_t *f = fd_get(fds(), (int)a0);
+    vfs_file_t *f = fd_get(fds(), (int)fd);
     int64_t rc;
 
-    (void)a3; (void)a4; (void)a5;
     if (f == NULL)
         return -EBADF;
-    rc = do_read(f, a1, a2);
+    rc = write ? do_write(f, ubuf, len) : do_read(f, ubuf, len);
     vfs_file_put(f);
     return rc;
 }
 
-static int64_t sys_write(ARGS)
-{
-    vfs_file_t *f = fd_get(fds(), (int)a0);
-    int64_t rc;
-
-    (void)a3; (void)a4; (void)a5;
-    if (f == NULL)
-        return -EBADF;
-    rc = do_write(f, a1, a2);
-    vfs_file_put(f);
-    return rc;
-}
+static int64_t sys_read(ARGS)  { return do_rw_fd(a0, a1, a2, false); }
+static int64_t sys_write(ARGS) { return do_rw_fd(a0, a1, a2, true); }
 
 static int64_t do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, bool write)
 {
@@ -188,8 +177,8 @@ out:
     return total;
 }
 
-static int64_t sys_readv(ARGS)  { (void)a3; (void)a4; (void)a5; return do_iov(a0, a1, a2, false); }
-static int64_t sys_writev(ARGS) { (void)a3; (void)a4; (void)a5; return do_iov(a0, a1, a2, true); }
+static int64_t sys_readv(ARGS)  { return do_iov(a0, a1, a2, false); }
+static int64_t sys_writev(ARGS) { return do_iov(a0, a1, a2, true); }
 
 /* ---- paths ------------------------------------------------------------------------- */
 
@@ -240,17 +229,16 @@ static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t
     return rc;
 }
 
-static int64_t sys_open(ARGS)   { (void)a3; (void)a4; (void)a5; return do_openat(AT_FDCWD, a0, a1, a2); }
-static int64_t sys_openat(ARGS) { (void)a4; (void)a5; return do_openat((int32_t)a0, a1, a2, a3); }
+static int64_t sys_open(ARGS)   { return do_openat(AT_FDCWD, a0, a1, a2); }
+static int64_t sys_openat(ARGS) { return do_openat((int32_t)a0, a1, a2, a3); }
 
-static int64_t sys_close(ARGS) { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return fd_close(fds(), (int)a0); }
+static int64_t sys_close(ARGS) { return fd_close(fds(), (int)a0); }
 
 static int64_t sys_lseek(ARGS)
 {
     vfs_file_t *f = fd_get(fds(), (int)a0);
     int64_t rc;
 
-    (void)a3; (void)a4; (void)a5;
     if (f == NULL)
         return -EBADF;
     rc = vfs_lseek(f, (int64_t)a1, (int)a2);
@@ -264,7 +252,6 @@ static int64_t sys_fstat(ARGS)
     kstat_t st;
     int64_t rc;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (!hal_user_range_ok(a1, sizeof(st)))
         return -EFAULT;
     f = fd_get(fds(), (int)a0);
@@ -302,18 +289,18 @@ static int64_t do_fstatat(int64_t dirfd, uint64_t upath, uint64_t ustat, uint64_
     return rc;
 }
 
-static int64_t sys_stat(ARGS)       { (void)a2; (void)a3; (void)a4; (void)a5; return do_fstatat(AT_FDCWD, a0, a1, 0); }
-static int64_t sys_newfstatat(ARGS) { (void)a4; (void)a5; return do_fstatat((int32_t)a0, a1, a2, a3); }
+static int64_t sys_stat(ARGS)       { return do_fstatat(AT_FDCWD, a0, a1, 0); }
+static int64_t sys_newfstatat(ARGS) { return do_fstatat((int32_t)a0, a1, a2, a3); }
 
-static int64_t sys_access(ARGS)
+/* access(2) / faccessat(2): everyone is root, so existence is the whole answer. */
+static int64_t do_faccessat(int64_t dirfd, uint64_t upath)
 {
     kstat_t st;
     vfs_inode_t *dir = NULL;
     int64_t rc;
 
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     WITH_PATH(pg, kpath);
-    rc = path_get(AT_FDCWD, a0, kpath, &dir, false);
+    rc = path_get(dirfd, upath, kpath, &dir, false);
     if (rc == 0) {
         rc = vfs_stat(dir, kpath, &st);
         vfs_inode_put(dir);
@@ -322,22 +309,8 @@ static int64_t sys_access(ARGS)
     return rc;
 }
 
-static int64_t sys_faccessat(ARGS)
-{
-    kstat_t st;
-    vfs_inode_t *dir = NULL;
-    int64_t rc;
-
-    (void)a2; (void)a3; (void)a4; (void)a5;
-    WITH_PATH(pg, kpath);
-    rc = path_get((int32_t)a0, a1, kpath, &dir, false);
-    if (rc == 0) {
-        rc = vfs_stat(dir, kpath, &st);
-        vfs_inode_put(dir);
-    }
-    ppm_free_pages(pg);
-    return rc;
-}
+static int64_t sys_access(ARGS)    { return do_faccessat(AT_FDCWD, a0); }
+static int64_t sys_faccessat(ARGS) { return do_faccessat((int32_t)a0, a1); }
 
 static int64_t do_mkdirat(int64_t dirfd, uint64_t upath, uint64_t mode)
 {
@@ -354,8 +327,8 @@ static int64_t do_mkdirat(int64_t dirfd, uint64_t upath, uint64_t mode)
     return rc;
 }
 
-static int64_t sys_mkdir(ARGS)   { (void)a2; (void)a3; (void)a4; (void)a5; return do_mkdirat(AT_FDCWD, a0, a1); }
-static int64_t sys_mkdirat(ARGS) { (void)a3; (void)a4; (void)a5; return do_mkdirat((int32_t)a0, a1, a2); }
+static int64_t sys_mkdir(ARGS)   { return do_mkdirat(AT_FDCWD, a0, a1); }
+static int64_t sys_mkdirat(ARGS) { return do_mkdirat((int32_t)a0, a1, a2); }
 
 static int64_t do_unlinkat(int64_t dirfd, uint64_t upath, uint64_t flags)
 {
@@ -374,9 +347,9 @@ static int64_t do_unlinkat(int64_t dirfd, uint64_t upath, uint64_t flags)
     return rc;
 }
 
-static int64_t sys_unlink(ARGS)   { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return do_unlinkat(AT_FDCWD, a0, 0); }
-static int64_t sys_rmdir(ARGS)    { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return do_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR); }
-static int64_t sys_unlinkat(ARGS) { (void)a3; (void)a4; (void)a5; return do_unlinkat((int32_t)a0, a1, a2); }
+static int64_t sys_unlink(ARGS)   { return do_unlinkat(AT_FDCWD, a0, 0); }
+static int64_t sys_rmdir(ARGS)    { return do_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR); }
+static int64_t sys_unlinkat(ARGS) { return do_unlinkat((int32_t)a0, a1, a2); }
 
 static int64_t sys_chdir(ARGS)
 {
@@ -384,7 +357,6 @@ static int64_t sys_chdir(ARGS)
     vfs_inode_t *dir = NULL, *target;
     int64_t rc;
 
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     WITH_PATH(pg, kpath);
     rc = path_get(AT_FDCWD, a0, kpath, &dir, false);
     if (rc == 0) {
@@ -407,7 +379,6 @@ static int64_t sys_getcwd(ARGS)
     char *kbuf;
     int64_t n;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (!hal_user_range_ok(a0, a1))
         return -EFAULT;
     kbuf = bounce_get(&pg);
@@ -427,7 +398,6 @@ static int64_t sys_getdents64(ARGS)
     char *kbuf;
     int64_t n;
 
-    (void)a3; (void)a4; (void)a5;
     if (!hal_user_range_ok(a1, a2))
         return -EFAULT;
     f = fd_get(fds(), (int)a0);
@@ -486,15 +456,14 @@ static int64_t do_pipe2(uint64_t ufds, uint64_t flags)
     return 0;
 }
 
-static int64_t sys_pipe(ARGS)  { (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; return do_pipe2(a0, 0); }
-static int64_t sys_pipe2(ARGS) { (void)a2; (void)a3; (void)a4; (void)a5; return do_pipe2(a0, a1); }
+static int64_t sys_pipe(ARGS)  { return do_pipe2(a0, 0); }
+static int64_t sys_pipe2(ARGS) { return do_pipe2(a0, a1); }
 
 static int64_t sys_dup(ARGS)
 {
     vfs_file_t *f = fd_get(fds(), (int)a0);
     int64_t rc;
 
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     if (f == NULL)
         return -EBADF;
     rc = fd_install(fds(), f, 0, false);
@@ -505,7 +474,6 @@ static int64_t sys_dup(ARGS)
 
 static int64_t sys_dup2(ARGS)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if ((int32_t)a1 < 0 || (int32_t)a1 >= FD_MAX)
         return -EBADF;                   /* Linux: dup2(2) ERRORS */
     return fd_dup3(fds(), (int)a0, (int)a1, false);
@@ -513,7 +481,6 @@ static int64_t sys_dup2(ARGS)
 
 static int64_t sys_dup3(ARGS)
 {
-    (void)a3; (void)a4; (void)a5;
     if ((int)a0 == (int)a1)
         return -EINVAL;
     if (a2 & ~(uint64_t)O_CLOEXEC)
@@ -528,7 +495,6 @@ static int64_t sys_fcntl(ARGS)
     vfs_file_t *f;
     int64_t rc;
 
-    (void)a3; (void)a4; (void)a5;
     switch (a1) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
@@ -572,7 +538,6 @@ static int64_t sys_ioctl(ARGS)
     vfs_file_t *f = fd_get(fds(), (int)a0);
     bool tty;
 
-    (void)a3; (void)a4; (void)a5;
     if (f == NULL)
         return -EBADF;
     tty = vfs_file_is_tty(f);

@@ -20,7 +20,6 @@
 #include "hal_cpu.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
-#define UNUSED_ARGS (void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5
 
 /* clone(2) flags (linux/sched.h) */
 #define CLONE_VM      0x00000100
@@ -64,13 +63,12 @@ static process_t *cur(void) { return process_current(); }
 
 /* ---- processes ------------------------------------------------------------------ */
 
-static int64_t sys_fork(ARGS) { UNUSED_ARGS; return process_fork(syscall_frame(), 0); }
+static int64_t sys_fork(ARGS) { return process_fork(syscall_frame(), 0); }
 
 static int64_t sys_clone(ARGS)
 {
     uint64_t flags = a0, stack = a1;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (flags & CLONE_THREAD)
         return -ENOSYS;                  /* threads: not in this kernel yet */
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
@@ -81,13 +79,11 @@ static int64_t sys_clone(ARGS)
 
 static int64_t sys_execve(ARGS)
 {
-    (void)a3; (void)a4; (void)a5;
     return process_exec(syscall_frame(), a0, a1, a2);
 }
 
 static int64_t sys_exit(ARGS)
 {
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     process_exit((int32_t)((a0 & 0xff) << 8));
 }
 
@@ -96,7 +92,6 @@ static int64_t sys_wait4(ARGS)
     int32_t status = 0;
     int64_t pid;
 
-    (void)a3; (void)a4; (void)a5;
     if (a2 & ~(uint64_t)(1 | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000))
         return -EINVAL;
     if (a1 && !hal_user_range_ok(a1, sizeof(status)))
@@ -109,13 +104,11 @@ static int64_t sys_wait4(ARGS)
 
 static int64_t sys_kill(ARGS)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     return process_kill((int64_t)(int32_t)a0, (int)a1);
 }
 
 static int64_t sys_tkill(ARGS)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if ((uint32_t)a0 != cur()->pid)
         return -ESRCH;                   /* one thread per process: tid = pid */
     return process_kill(cur()->pid, (int)a1);
@@ -123,19 +116,17 @@ static int64_t sys_tkill(ARGS)
 
 static int64_t sys_tgkill(ARGS)
 {
-    (void)a3; (void)a4; (void)a5;
     if ((uint32_t)a1 != (uint32_t)a0)
         return -ESRCH;
     return process_kill((int64_t)(int32_t)a0, (int)a2);
 }
 
-static int64_t sys_getpid(ARGS)  { UNUSED_ARGS; return cur()->pid; }
-static int64_t sys_getppid(ARGS) { UNUSED_ARGS; return cur()->ppid; }
-static int64_t sys_zero(ARGS)    { UNUSED_ARGS; return 0; }
+static int64_t sys_getpid(ARGS)  { return cur()->pid; }
+static int64_t sys_getppid(ARGS) { return cur()->ppid; }
+static int64_t sys_zero(ARGS)    { return 0; }
 
 static int64_t sys_set_tid_address(ARGS)
 {
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     thread_current()->clear_child_tid = a0;
     return cur()->pid;
 }
@@ -144,7 +135,6 @@ static int64_t sys_arch_prctl(ARGS)
 {
     thread_t *t = thread_current();
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     switch (a0) {
     case ARCH_SET_FS:
         if (!hal_user_range_ok(a1, 0) && a1 != USER_END)
@@ -163,7 +153,6 @@ static int64_t sys_arch_prctl(ARGS)
 
 static int64_t sys_brk(ARGS)
 {
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     return (int64_t)vmm_brk(&cur()->vmm, a0);
 }
 
@@ -206,13 +195,11 @@ static int64_t sys_mmap(ARGS)
 
 static int64_t sys_munmap(ARGS)
 {
-    (void)a2; (void)a3; (void)a4; (void)a5;
     return vmm_munmap(&cur()->vmm, a0, a1);
 }
 
 static int64_t sys_mprotect(ARGS)
 {
-    (void)a3; (void)a4; (void)a5;
     return vmm_mprotect(&cur()->vmm, a0, a1, (uint32_t)a2);
 }
 
@@ -224,7 +211,6 @@ static int64_t sys_rt_sigaction(ARGS)
     int sig = (int)a0;
     ksigaction_t act;
 
-    (void)a4; (void)a5;
     if (sig < 1 || sig > NSIG || a3 != 8)
         return -EINVAL;
     if (a1 && hal_copy_from_user(&act, a1, sizeof(act)))
@@ -244,7 +230,6 @@ static int64_t sys_rt_sigprocmask(ARGS)
     process_t *p = cur();
     uint64_t set, old = p->sig_blocked;
 
-    (void)a4; (void)a5;
     if (a3 != 8)
         return -EINVAL;
     if (a1) {
@@ -287,7 +272,6 @@ static int64_t sys_clock_gettime(ARGS)
 {
     ktimespec_t ts;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (a0 > CLOCK_BOOTTIME)
         return -EINVAL;
     ts = time_since_boot();
@@ -301,7 +285,6 @@ static int64_t sys_gettimeofday(ARGS)
     ktimespec_t ts = time_since_boot();
     int64_t tv[2] = { ts.tv_sec + (int64_t)REALTIME_BOOT_SEC, ts.tv_nsec / 1000 };
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (a0 && hal_copy_to_user(a0, tv, sizeof(tv)))
         return -EFAULT;
     if (a1) {
@@ -346,7 +329,6 @@ static int64_t sys_nanosleep(ARGS)
 {
     ktimespec_t ts;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (hal_copy_from_user(&ts, a0, sizeof(ts)))
         return -EFAULT;
     if (a1 && !hal_user_range_ok(a1, sizeof(ts)))
@@ -358,7 +340,6 @@ static int64_t sys_clock_nanosleep(ARGS)
 {
     ktimespec_t ts;
 
-    (void)a4; (void)a5;
     if (a0 != CLOCK_REALTIME && a0 != CLOCK_MONOTONIC && a0 != CLOCK_BOOTTIME)
         return -EINVAL;
     if (hal_copy_from_user(&ts, a2, sizeof(ts)))
@@ -368,7 +349,6 @@ static int64_t sys_clock_nanosleep(ARGS)
 
 static int64_t sys_sched_yield(ARGS)
 {
-    UNUSED_ARGS;
     sched_yield();
     return 0;
 }
@@ -379,7 +359,6 @@ static int64_t sys_uname(ARGS)
 {
     char u[6][65];
 
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     memset(u, 0, sizeof(u));
     snprintf(u[0], 65, "Archipel");
     snprintf(u[1], 65, "archipel");
@@ -395,7 +374,6 @@ static int64_t sys_getcpu(ARGS)
     core_t *core = core_self();
     uint32_t cpu = core->gid, node = core->cxy;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (a0 && hal_copy_to_user(a0, &cpu, sizeof(cpu)))
         return -EFAULT;
     if (a1 && hal_copy_to_user(a1, &node, sizeof(node)))
@@ -407,7 +385,6 @@ static int64_t sys_prlimit64(ARGS)
 {
     uint64_t lim[2];
 
-    (void)a4; (void)a5;
     if (a0 != 0 && a0 != cur()->pid)
         return -ESRCH;
     if (a1 >= 16)
@@ -431,7 +408,6 @@ static int64_t sys_getrandom(ARGS)
     uint8_t buf[256];
     uint64_t done = 0;
 
-    (void)a2; (void)a3; (void)a4; (void)a5;
     if (!hal_user_range_ok(a0, a1))
         return -EFAULT;
     while (done < a1) {
@@ -455,7 +431,6 @@ static int64_t sys_archipel_fork_place(ARGS)
 {
     int64_t cxy = (int32_t)a0;
 
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     if (cxy < -1 || cxy >= (int64_t)boot_info.topo.nclusters)
         return -EINVAL;
     cur()->fork_place = (int32_t)cxy;
@@ -464,7 +439,6 @@ static int64_t sys_archipel_fork_place(ARGS)
 
 static int64_t sys_archipel_poweroff(ARGS)
 {
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     if (cur()->pid != 1)
         return -EPERM;
     printk("poweroff: requested by init, status %lu", a0 & 0xff);
@@ -481,7 +455,6 @@ static int64_t sys_archipel_counters(ARGS)
         uint64_t pad[4];
     } c;
 
-    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
     memset(&c, 0, sizeof(c));
     c.faults_local  = p->vmm.faults_local;
     c.faults_global = p->vmm.faults_global;
@@ -494,7 +467,6 @@ static int64_t sys_archipel_counters(ARGS)
 
 static int64_t sys_archipel_nclusters(ARGS)
 {
-    UNUSED_ARGS;
     return boot_info.topo.nclusters;
 }
 
