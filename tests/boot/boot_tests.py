@@ -518,27 +518,40 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    names = DEFAULT_TOPOLOGIES if not args.only else [
+def select_topologies(args, default, prog):
+    """The topologies of --only (else @default), checked, and --list / --timeout handled.
+
+    Returns (topologies, None) to go on, or (None, exit status) when the
+    command is done (--list) or wrong (a message on stderr, status 2).
+    Shared by the boot harnesses (this one and user_tests.py).
+    """
+    names = default if not args.only else [
         n.strip() for n in args.only.split(",") if n.strip()]
     try:
         topologies = [topology_from_name(n) for n in names]
         for t in topologies:
             expected_clusters(t.topo)
     except qemu.TopologyError as exc:
-        print(f"boot_tests.py: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return None, 2
     if args.list:
         for t in topologies:
             print(f"{t.name:10} {t.topo.describe()}")
-        return 0
+        return None, 0
     if not topologies:
-        print("boot_tests.py: error: --only selects no topology", file=sys.stderr)
-        return 2
+        print(f"{prog}: error: --only selects no topology", file=sys.stderr)
+        return None, 2
     if args.timeout <= 0:
-        print("boot_tests.py: error: --timeout must be > 0", file=sys.stderr)
-        return 2
+        print(f"{prog}: error: --timeout must be > 0", file=sys.stderr)
+        return None, 2
+    return topologies, None
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    topologies, status = select_topologies(args, DEFAULT_TOPOLOGIES, "boot_tests.py")
+    if status is not None:
+        return status
     scenario_isos = {}
     for spec in args.scenario_iso:
         key, sep, path = spec.partition("=")

@@ -309,25 +309,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    names = DEFAULT_TOPOLOGIES if not args.only else [
-        n.strip() for n in args.only.split(",") if n.strip()]
-    try:
-        topologies = [boot_tests.topology_from_name(n) for n in names]
-        for t in topologies:
-            boot_tests.expected_clusters(t.topo)
-    except qemu.TopologyError as exc:
-        print(f"user_tests.py: error: {exc}", file=sys.stderr)
-        return 2
-    if args.list:
-        for t in topologies:
-            print(f"{t.name:10} {t.topo.describe()}")
-        return 0
-    if not topologies:
-        print("user_tests.py: error: --only selects no topology", file=sys.stderr)
-        return 2
-    if args.timeout <= 0:
-        print("user_tests.py: error: --timeout must be > 0", file=sys.stderr)
-        return 2
+    topologies, status = boot_tests.select_topologies(args, DEFAULT_TOPOLOGIES, "user_tests.py")
+    if status is not None:
+        return status
     if not os.path.isfile(args.iso):
         print(f"user_tests.py: error: ISO {args.iso} not found (build it first: "
               f"make build/archipel-user.iso)", file=sys.stderr)
