@@ -9,6 +9,7 @@
 #include "kstring.h"
 #include "kerrno.h"
 #include "core.h"
+#include "rpc.h"
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -18,6 +19,7 @@
 #define PTE_PS   (1ull << 7)
 #define PTE_COW  (1ull << 9)       /* software (ignored by the CPU) */
 #define PTE_FILE (1ull << 10)      /* software */
+#define PTE_SHARED (1ull << 11)    /* software */
 #define PTE_XD   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
@@ -35,6 +37,7 @@ static uint64_t attr_to_pte(uint32_t attr, uint64_t ppn)
     if (attr & GPT_DIRTY)    pte |= PTE_D;
     if (attr & GPT_COW)      pte |= PTE_COW;
     if (attr & GPT_FILE)     pte |= PTE_FILE;
+    if (attr & GPT_SHARED)   pte |= PTE_SHARED;
     return pte;
 }
 
@@ -52,6 +55,7 @@ static uint32_t pte_to_attr(uint64_t pte)
     if (pte & PTE_D)    attr |= GPT_DIRTY;
     if (pte & PTE_COW)  attr |= GPT_COW;
     if (pte & PTE_FILE) attr |= GPT_FILE;
+    if (pte & PTE_SHARED) attr |= GPT_SHARED;
     return attr;
 }
 
@@ -140,6 +144,60 @@ int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn)
     return 0;
 }
 
+/* A zeroed table page in cluster @cxy: the PPM there (RPC_PPM_ALLOC from another cluster). */
+static uint64_t gpt_table_alloc(uint32_t cxy)
+{
+    static const uint64_t zero[64];
+    uint64_t phys;
+
+    if (cxy == local_cxy()) {
+        page_t *page = ppm_alloc_pages(0);
+
+        if (page == NULL)
+            return 0;
+        memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
+        return ppm_page_to_phys(page);
+    }
+    rpc_desc_t rpc = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+
+    rpc_send(cxy, &rpc);
+    phys = rpc.args[0];
+    if (phys == 0)
+        return 0;
+    for (uint32_t off = 0; off < PAGE_SIZE; off += sizeof(zero))
+        hal_remote_memcpy(XPTR(cxy, (char *)phys_to_virt(phys) + off),
+                          XPTR(local_cxy(), (void *)zero), sizeof(zero));
+    return phys;
+}
+
+int hal_gpt_map_xp(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn)
+{
+    uint32_t cxy = GET_CXY(gpt_xp);
+    hal_gpt_t *gpt = GET_PTR(gpt_xp);
+    uint64_t table = hal_remote_l64(XPTR(cxy, &gpt->root));
+
+    if (cxy == local_cxy())
+        return hal_gpt_map(gpt, vpn, attr, ppn);
+    for (int level = 3; level > 0; level--) {
+        xptr_t e = XPTR(cxy, (uint64_t *)phys_to_virt(table) + level_index(vpn, level));
+        uint64_t v = hal_remote_l64(e);
+
+        if (!(v & PTE_P)) {
+            uint64_t phys = gpt_table_alloc(cxy);
+
+            if (phys == 0)
+                return -ENOMEM;          /* tables already added stay: they are empty */
+            hal_remote_atomic_add(XPTR(cxy, &gpt->tables), 1);
+            v = phys | TABLE_FLAGS;
+            hal_remote_s64(e, v);
+        }
+        table = v & PTE_ADDR;
+    }
+    hal_remote_s64(XPTR(cxy, (uint64_t *)phys_to_virt(table) + level_index(vpn, 0)),
+                   attr_to_pte(attr | GPT_MAPPED, ppn));
+    return 0;
+}
+
 uint32_t hal_gpt_get(xptr_t gpt_xp, uint64_t vpn, uint64_t *ppn)
 {
     xptr_t leaf = gpt_leaf(gpt_xp, vpn);
@@ -215,6 +273,8 @@ void hal_gpt_activate(const hal_gpt_t *gpt)
 {
     uint64_t root = gpt ? gpt->root : paging_kernel_pml4();
 
+    /* published before the page walks of the new CR3 can start (shootdown races) */
+    __atomic_store_n(&core_self()->active_gpt, gpt, __ATOMIC_SEQ_CST);
     if (read_cr3() != root)
         write_cr3(root);
 }

@@ -29,6 +29,7 @@
 #define GPT_DIRTY    0x0020u   /* D */
 #define GPT_COW      0x0040u   /* software: copy on write (bit 9) */
 #define GPT_FILE     0x0080u   /* software: the page belongs to a file, not to this mapping (bit 10) */
+#define GPT_SHARED   0x0100u   /* software: MAP_SHARED page, never copy-on-write (bit 11) */
 
 #define USER_VPN_END (1ull << 35)  /* first vpn past user space: 128 TiB / 4 KiB */
 
@@ -76,6 +77,14 @@ void hal_gpt_destroy(hal_gpt_t *gpt);
 int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn);
 
 /*
+ * hal_gpt_map() for a GPT in any cluster (named by @gpt_xp): the PTE is
+ * written by remote access; a missing table is allocated in the GPT's own
+ * cluster (by RPC_PPM_ALLOC when it is not the calling one, invariant 5).
+ * Caller holds the VMM's GPT lock. @return 0 or -ENOMEM.
+ */
+int hal_gpt_map_xp(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn);
+
+/*
  * Reads the PTE of @vpn in the GPT named by @gpt_xp (any cluster).
  * @return the GPT_* attributes (0 when unmapped) and the page in *@ppn.
  */
@@ -98,7 +107,11 @@ tlb_flush_t hal_gpt_unmap(xptr_t gpt_xp, uint64_t vpn) __attribute__((warn_unuse
 bool hal_gpt_next(xptr_t gpt_xp, uint64_t vpn, uint64_t end, uint64_t *found,
                   uint32_t *attr, uint64_t *ppn);
 
-/* Loads @gpt (NULL: the kernel's PML4) in CR3 of the calling core if not already there. */
+/*
+ * Loads @gpt (NULL: the kernel's PML4) in CR3 of the calling core if not
+ * already there, and records it in core_t.active_gpt (the TLB shootdown
+ * targets, vmm.c). Interrupts off.
+ */
 void hal_gpt_activate(const hal_gpt_t *gpt);
 
 /* Flushes the calling core's TLB entries for @flush (INVLPG, or CR3 reload for big ranges). */

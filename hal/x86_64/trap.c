@@ -183,7 +183,7 @@ static int trap_user_signal(uint64_t vector)
 static bool trap_page_fault(trap_frame_t *f)
 {
     uint64_t addr = read_cr2();
-    process_t *p = process_current();
+    process_t *p = process_copy_current();
     bool user = (f->cs & 3) == 3;
 
     if (!user && !(hal_user_copy_rip(f->rip) && addr < USER_END))
@@ -229,6 +229,10 @@ void hal_trap(trap_frame_t *f)
         break;
     case VEC_RPC:
         rpc_ipi_handler();
+        lapic_eoi();
+        break;
+    case VEC_SHOOTDOWN:
+        vmm_shootdown_ipi();
         lapic_eoi();
         break;
     case VEC_PING:

@@ -24,6 +24,7 @@ typedef struct trap_frame_s {
 #define VEC_RPC          0x22    /* IPI: a request was posted to this cluster's RPC FIFO */
 #define VEC_PING         0x23    /* IPI: benchmark, answer with VEC_PONG */
 #define VEC_PONG         0x24    /* IPI: benchmark, answer to VEC_PING */
+#define VEC_SHOOTDOWN    0x25    /* IPI: flush this core's TLB and acknowledge (vmm.c) */
 #define VEC_PIC_BASE     0xe0    /* legacy 8259 PICs, remapped and masked */
 #define VEC_SPURIOUS     0xff    /* LAPIC spurious vector */
 

@@ -15,6 +15,7 @@
 #include "topology.h"
 #include "rpc.h"
 #include "dqdt.h"
+#include "futex.h"
 
 struct process_s;
 
@@ -44,11 +45,13 @@ typedef struct cluster_s {
     dqdt_node_t       dqdt[DQDT_MAX_LEVELS]; /* leaf [0] and the DQDT nodes this cluster hosts */
     uint64_t          dqdt_reported_free; /* free pages last reported to the DQDT */
     uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target */
+    uint64_t          shootdowns;     /* TLB shootdown IPIs sent from here (vmm.c, statistics) */
     busylock_t        pid_lock;       /* RANK_PID: pid_tbl, pid_next, processes */
     struct process_s *pid_tbl[1024];  /* processes owned here, by PID index (process.h) */
     uint32_t          pid_next;       /* next index to try */
     uint32_t          processes;      /* live entries of pid_tbl */
     busylock_t        ptree_lock;     /* cluster 0 only, RANK_PTREE: the process tree (process.c) */
+    futex_bucket_t    futex[FUTEX_BUCKETS]; /* wait queues of the futexes in this cluster's memory (futex.h) */
     core_t            core[MAX_CORES_PER_CLUSTER];
 } cluster_t;
 

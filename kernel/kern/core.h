@@ -14,6 +14,8 @@
 #include "trace.h"
 #include "rpc.h"
 
+struct hal_gpt_s;
+
 struct cluster_s;
 
 #define CORE_MAGIC 0x45524f43u        /* "CORE" */
@@ -44,6 +46,8 @@ typedef struct core_s {
     volatile uint64_t trace_tail;     /* next record this core writes */
     uint64_t          trace_lost;     /* records dropped: ring full */
     uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
+    const struct hal_gpt_s *volatile active_gpt; /* GPT in CR3 (NULL: the kernel's): shootdown target */
+    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (vmm.c) */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 

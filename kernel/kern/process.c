@@ -27,51 +27,90 @@
 #include "cpu.h"
 #include "boot_info.h"
 #include "hal_cpu.h"
+#include "futex.h"
 
 #define PTREE_LOCK  XPTR(0, &cluster_tbl[0]->ptree_lock)
 #define WNOHANG     1
+#define PID_TID     1ull               /* pid_tbl entry tag: a TID of that process's thread */
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
 
-process_t *process_current(void)
+process_t *process_copy_current(void)
 {
     thread_t *t = thread_current();
 
     return t ? t->process : NULL;
 }
 
+process_t *process_current(void)
+{
+    process_t *p = process_copy_current();
+
+    return p ? p->ref : NULL;
+}
+
+/* The reference process_t of copy @p, as an xptr. */
+static xptr_t ref_of(process_t *p)
+{
+    return XPTR(p->ref_cxy, p->ref);
+}
+
+/* A field of the process_t named by an xptr. */
+#define PX(xp, field) XPTR(GET_CXY(xp), &((process_t *)GET_PTR(xp))->field)
+
+/* The copies lock of the process whose reference is @ref_xp. */
+static xptr_t copies_lock(xptr_t ref_xp)
+{
+    return PX(ref_xp, vmm.copies_lock);
+}
+
 /* ---- PIDs ------------------------------------------------------------------------ */
 
-/* Registers @p in the local PID table. @return its PID or -EAGAIN (table full). */
-static int64_t pid_alloc(process_t *p)
+/*
+ * Registers @entry (a process_t, tagged PID_TID for a TID) in the PID table
+ * of cluster @cxy. @return the PID or -EAGAIN (table full).
+ */
+static int64_t pid_alloc_in(uint32_t cxy, uint64_t entry)
 {
-    cluster_t *cl = cluster_local();
+    cluster_t *cl = cluster_tbl[cxy];
+    xptr_t lock = XPTR(cxy, &cl->pid_lock);
     int64_t pid = -EAGAIN;
 
-    busylock_acquire(&cl->pid_lock);
+    remote_busylock_acquire(lock);
     for (uint32_t n = 1; n < PROCESS_MAX; n++) {
-        uint32_t idx = cl->pid_next;
+        uint32_t idx = hal_remote_l32(XPTR(cxy, &cl->pid_next));
 
-        cl->pid_next = idx + 1 < PROCESS_MAX ? idx + 1 : 1;
-        if (cl->pid_tbl[idx] == NULL) {
-            cl->pid_tbl[idx] = p;
-            cl->processes++;
-            pid = ((int64_t)cl->cxy << 16) | idx;
+        hal_remote_s32(XPTR(cxy, &cl->pid_next), idx + 1 < PROCESS_MAX ? idx + 1 : 1);
+        if (hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx])) == 0) {
+            hal_remote_s64(XPTR(cxy, &cl->pid_tbl[idx]), entry);
+            if (!(entry & PID_TID))
+                hal_remote_atomic_add(XPTR(cxy, &cl->processes), 1);
+            pid = ((int64_t)cxy << 16) | idx;
             break;
         }
     }
-    busylock_release(&cl->pid_lock);
+    remote_busylock_release(lock);
     return pid;
 }
 
+static int64_t pid_alloc(process_t *p)
+{
+    return pid_alloc_in(local_cxy(), (uint64_t)p);
+}
+
+/* Frees PID or TID @pid in its owner's table (any cluster). */
 static void pid_free(uint32_t pid)
 {
-    cluster_t *cl = cluster_local();
+    uint32_t cxy = pid >> 16;
+    cluster_t *cl = cluster_tbl[cxy];
+    xptr_t lock = XPTR(cxy, &cl->pid_lock);
+    xptr_t slot = XPTR(cxy, &cl->pid_tbl[pid & 0xffff]);
 
-    busylock_acquire(&cl->pid_lock);
-    cl->pid_tbl[pid & 0xffff] = NULL;
-    cl->processes--;
-    busylock_release(&cl->pid_lock);
+    remote_busylock_acquire(lock);
+    if (!(hal_remote_l64(slot) & PID_TID))
+        hal_remote_atomic_add(XPTR(cxy, &cl->processes), -1);
+    hal_remote_s64(slot, 0);
+    remote_busylock_release(lock);
 }
 
 xptr_t process_lookup(uint32_t pid)
@@ -86,7 +125,7 @@ xptr_t process_lookup(uint32_t pid)
     cl = cluster_tbl[cxy];
     lock = XPTR(cxy, &cl->pid_lock);
     remote_busylock_acquire(lock);
-    p = (process_t *)hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx]));
+    p = (process_t *)(hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx])) & ~PID_TID);
     remote_busylock_release(lock);
     return p ? XPTR(cxy, p) : XPTR_NULL;
 }
@@ -112,7 +151,7 @@ static process_t *process_alloc(int64_t *err)
     }
     p = ppm_page_to_virt(page);
     memset(p, 0, sizeof(*p));
-    if (vmm_init(&p->vmm)) {
+    if (vmm_init(&p->vmm, XPTR_NULL)) {
         ppm_free_pages(page);
         *err = -ENOMEM;
         return NULL;
@@ -126,7 +165,9 @@ static process_t *process_alloc(int64_t *err)
     }
     p->pid        = (uint32_t)pid;
     p->ref_cxy    = local_cxy();
+    p->ref        = p;
     p->fork_place = -1;
+    xlist_root_init(XPTR(local_cxy(), &p->threads_root));
     p->state      = PROCESS_RUNNING;
     p->start_tsc  = rdtsc();
     fd_table_init(&p->fds);
@@ -151,16 +192,439 @@ static void process_unwind(process_t *p)
     process_free(p);
 }
 
+/* ---- affinity and placement -------------------------------------------------------- */
+
+static bool mask_has(const uint64_t *mask, uint32_t gid)
+{
+    return gid < CPU_SET_WORDS * 64 && (mask[gid / 64] >> (gid % 64)) & 1;
+}
+
+/* Every core of the machine. */
+static void mask_fill(uint64_t *mask)
+{
+    memset(mask, 0, CPU_SET_WORDS * sizeof(uint64_t));
+    for (uint32_t g = 0; g < boot_info.topo.ncores; g++)
+        mask[g / 64] |= 1ull << (g % 64);
+}
+
+/* Does @mask allow every core? (then the DQDT places) */
+static bool mask_full(const uint64_t *mask)
+{
+    for (uint32_t g = 0; g < boot_info.topo.ncores; g++)
+        if (!mask_has(mask, g))
+            return false;
+    return true;
+}
+
+/* Least loaded core of cluster @cxy allowed by @mask (NULL: any), or -1. */
+static int32_t pick_core_in(uint32_t cxy, const uint64_t *mask)
+{
+    cluster_t *cl = cluster_tbl[cxy];
+    int32_t best = -1;
+    uint32_t best_n = 0;
+
+    for (uint32_t l = 0; l < cl->ncores; l++) {
+        uint32_t n = hal_remote_l32(XPTR(cxy, &cl->core[l].sched.nthreads));
+
+        if (mask && !mask_has(mask, cl->first_gid + l))
+            continue;
+        if (best < 0 || n < best_n) {
+            best = (int32_t)l;
+            best_n = n;
+        }
+    }
+    return best;
+}
+
 /* Least loaded core of the local cluster for a new thread. */
 static uint32_t process_pick_core(void)
 {
-    cluster_t *cl = cluster_local();
-    uint32_t best = 0;
+    return (uint32_t)pick_core_in(local_cxy(), NULL);
+}
 
-    for (uint32_t l = 1; l < cl->ncores; l++)
-        if (cl->core[l].sched.nthreads < cl->core[best].sched.nthreads)
-            best = l;
-    return best;
+/*
+ * The cluster and core for a new thread with affinity @mask: the DQDT's
+ * choice when every core is allowed, else the least loaded allowed core.
+ */
+static void place_thread(const uint64_t *mask, uint32_t *cxy, uint32_t *lid)
+{
+    uint32_t best_n = ~0u;
+
+    if (mask_full(mask)) {
+        *cxy = dqdt_get_cluster_for_thread();
+        *lid = (uint32_t)pick_core_in(*cxy, NULL);
+        return;
+    }
+    *cxy = local_cxy();
+    *lid = core_self()->lid;
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+        cluster_t *cl = cluster_tbl[c];
+
+        for (uint32_t l = 0; l < cl->ncores; l++) {
+            uint32_t n = hal_remote_l32(XPTR(c, &cl->core[l].sched.nthreads));
+
+            if (mask_has(mask, cl->first_gid + l) && n < best_n) {
+                best_n = n;
+                *cxy = c;
+                *lid = l;
+            }
+        }
+    }
+}
+
+/* ---- threads of a process ---------------------------------------------------------- */
+
+/*
+ * Counts a new thread @t in copy @p (local) and links it. The caller has
+ * reserved its place (process_copy_get or a new process).
+ */
+static void thread_link(process_t *p, thread_t *t)
+{
+    xptr_t lock = copies_lock(ref_of(p));
+
+    remote_busylock_acquire(lock);
+    xlist_add_last(XPTR(local_cxy(), &p->threads_root), XPTR(local_cxy(), &t->process_list));
+    remote_busylock_release(lock);
+}
+
+/* The first thread of a new process @p (local, not yet visible to others but by PID). */
+static void process_first_thread(process_t *p, thread_t *t)
+{
+    p->thread = t;
+    p->nthreads = p->live = p->local_threads = p->refs = 1;
+    t->tid = p->pid;
+    mask_fill(t->affinity);
+    thread_link(p, t);
+}
+
+/* Wakes every thread of the process @ref_xp (THREAD_BLOCKED_SLEEP): kill, exit_group, wait. */
+static void process_wake_all(xptr_t ref_xp)
+{
+    xptr_t lock = copies_lock(ref_xp), croot = PX(ref_xp, vmm.copies_root), c, it;
+
+    remote_busylock_acquire(lock);
+    XLIST_FOREACH(PX(ref_xp, threads_root), it)
+        thread_unblock(XLIST_ELEMENT(it, thread_t, process_list), THREAD_BLOCKED_SLEEP);
+    XLIST_FOREACH(croot, c) {
+        xptr_t copy = XPTR(GET_CXY(c), (process_t *)GET_PTR(XLIST_ELEMENT(c, process_t,
+                                                                          vmm.copy_list)));
+
+        XLIST_FOREACH(PX(copy, threads_root), it)
+            thread_unblock(XLIST_ELEMENT(it, thread_t, process_list), THREAD_BLOCKED_SLEEP);
+    }
+    remote_busylock_release(lock);
+}
+
+uint32_t process_threads(process_t *ref)
+{
+    return hal_remote_l32(PX(XPTR(ref->ref_cxy, ref), nthreads));
+}
+
+/* The copy of @ref_xp in the calling cluster, or NULL. Caller holds the copies lock. */
+static process_t *copy_find_locked(xptr_t ref_xp)
+{
+    xptr_t it;
+
+    if (GET_CXY(ref_xp) == local_cxy())
+        return GET_PTR(ref_xp);
+    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), it)
+        if (GET_CXY(it) == local_cxy())
+            return GET_PTR(XLIST_ELEMENT(it, process_t, vmm.copy_list));
+    return NULL;
+}
+
+/* Reserves a thread's place in copy @p: every count of process.h. Caller holds the copies lock. */
+static void copy_reserve_locked(process_t *p, xptr_t ref_xp)
+{
+    p->local_threads++;
+    p->refs++;
+    hal_remote_atomic_add(PX(ref_xp, nthreads), 1);
+    hal_remote_atomic_add(PX(ref_xp, live), 1);
+}
+
+/*
+ * The local copy of the process @ref_xp, created (empty VSL and GPT,
+ * linked in the copies list) when this is its first thread here, with a
+ * thread's place reserved. @return the copy, or NULL (-ENOMEM, or the
+ * process is exiting: -EAGAIN in *@err).
+ */
+static process_t *process_copy_get(xptr_t ref_xp, int *err)
+{
+    xptr_t lock = copies_lock(ref_xp);
+    process_t *p, *fresh = NULL;
+    page_t *page;
+
+    for (;;) {
+        remote_busylock_acquire(lock);
+        if (hal_remote_l32(PX(ref_xp, group_exit)) || hal_remote_l32(PX(ref_xp, nthreads)) == 0) {
+            remote_busylock_release(lock);
+            *err = -EAGAIN;
+            p = NULL;
+            break;
+        }
+        p = copy_find_locked(ref_xp);
+        if (p == NULL && fresh != NULL) {
+            vmm_copy_link_locked(&fresh->vmm);
+            p = fresh;
+            fresh = NULL;
+        }
+        if (p != NULL) {
+            copy_reserve_locked(p, ref_xp);
+            remote_busylock_release(lock);
+            break;
+        }
+        remote_busylock_release(lock);
+        /* the first thread here: a new copy, allocated without the lock */
+        page = ppm_alloc_pages(PROCESS_ORDER);
+        if (page == NULL) {
+            *err = -ENOMEM;
+            return NULL;
+        }
+        fresh = ppm_page_to_virt(page);
+        memset(fresh, 0, sizeof(*fresh));
+        if (vmm_init(&fresh->vmm, PX(ref_xp, vmm))) {
+            ppm_free_pages(page);
+            *err = -ENOMEM;
+            return NULL;
+        }
+        fresh->pid     = hal_remote_l32(PX(ref_xp, pid));
+        fresh->ref_cxy = GET_CXY(ref_xp);
+        fresh->ref     = GET_PTR(ref_xp);
+        fresh->state   = PROCESS_RUNNING;
+        fresh->fork_place = -1;
+        xlist_root_init(XPTR(local_cxy(), &fresh->threads_root));
+        xlist_root_init(XPTR(local_cxy(), &fresh->children_root));
+        hal_remote_memcpy(XPTR(local_cxy(), fresh->name), PX(ref_xp, name), sizeof(fresh->name));
+    }
+    if (fresh) {                         /* another thread made the copy meanwhile */
+        vmm_destroy(&fresh->vmm);
+        ppm_free_pages(ppm_phys_to_page(virt_to_phys(fresh)));
+    }
+    return p;
+}
+
+/* What a new user thread starts with (RPC_THREAD_USER reads it in the client's memory). */
+typedef struct thread_spec_s {
+    xptr_t   ref;                        /* the process's reference process_t */
+    xptr_t   frame;                      /* trap_frame_t to start from */
+    xptr_t   fpu;                        /* HAL_FPU_SIZE bytes of FPU state */
+    uint64_t fs_base;
+    uint64_t clear_child_tid;
+    uint64_t robust_list;
+    uint32_t tid;
+    uint32_t lid;                        /* core of the target cluster */
+    uint64_t affinity[CPU_SET_WORDS];
+} thread_spec_t;
+
+static void process_leave(process_t *p, int32_t wait_status, bool count_only);
+static void process_unref(process_t *p);
+
+/*
+ * RPC_THREAD_USER handler, in the new thread's cluster.
+ * in:  args[0] xptr to a thread_spec_t.   out: args[0] xptr of the thread or -errno.
+ */
+void process_rpc_thread(xptr_t desc)
+{
+    rpc_desc_t *d = GET_PTR(desc);
+    uint32_t ccxy = GET_CXY(desc);
+    uint8_t fpu[HAL_FPU_SIZE] __attribute__((aligned(16)));
+    thread_spec_t spec;
+    trap_frame_t frame;
+    process_t *p;
+    thread_t *t;
+    int err = -ENOMEM;
+    int64_t rc;
+
+    hal_remote_memcpy(XPTR(local_cxy(), &spec), hal_remote_l64(XPTR(ccxy, &d->args[0])),
+                      sizeof(spec));
+    p = process_copy_get(spec.ref, &err);
+    if (p == NULL) {
+        rc = err;
+        goto out;
+    }
+    hal_remote_memcpy(XPTR(local_cxy(), &frame), spec.frame, sizeof(frame));
+    hal_remote_memcpy(XPTR(local_cxy(), fpu), spec.fpu, HAL_FPU_SIZE);
+    t = thread_user_create(spec.lid, p, &frame, fpu, spec.fs_base, p->name);
+    if (t == NULL) {
+        process_leave(p, 0, true);       /* gives the reserved place back */
+        process_unref(p);
+        rc = -ENOMEM;
+        goto out;
+    }
+    t->tid = spec.tid;
+    t->clear_child_tid = spec.clear_child_tid;
+    t->robust_list = spec.robust_list;
+    memcpy(t->affinity, spec.affinity, sizeof(t->affinity));
+    thread_link(p, t);
+    thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
+    rc = (int64_t)XPTR(local_cxy(), t);
+out:
+    hal_remote_s64(XPTR(ccxy, &d->args[0]), (uint64_t)rc);
+}
+
+/* Starts the thread described by @spec on core @lid of cluster @cxy. @return its xptr or -errno. */
+static int64_t thread_start_in(uint32_t cxy, thread_spec_t *spec)
+{
+    rpc_desc_t rpc = { .type = RPC_THREAD_USER };
+
+    rpc.args[0] = XPTR(local_cxy(), spec);
+    rpc_send(cxy, &rpc);
+    return (int64_t)rpc.args[0];
+}
+
+int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t newsp,
+                             uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+    thread_t *t = thread_current();
+    process_t *p = t->process, *ref = p->ref;
+    xptr_t ref_xp = ref_of(p);
+    thread_spec_t spec;
+    trap_frame_t child;
+    uint32_t cxy;
+    int64_t tid, rc;
+
+    /* the thread forms need a shared address space and signal handlers (clone(2), EINVAL) */
+    if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM) || (flags & CLONE_VFORK))
+        return -EINVAL;
+    if (((flags & CLONE_PARENT_SETTID) && !hal_user_range_ok(ptid, 4)) ||
+        ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !hal_user_range_ok(ctid, 4)))
+        return -EFAULT;
+    tid = pid_alloc_in(ref->ref_cxy == p->ref_cxy ? p->ref_cxy : p->ref_cxy,
+                       (uint64_t)ref | PID_TID);
+    if (tid < 0)
+        return tid;
+    if (((flags & CLONE_PARENT_SETTID) && hal_copy_to_user(ptid, &tid, 4)) ||
+        ((flags & CLONE_CHILD_SETTID) && hal_copy_to_user(ctid, &tid, 4))) {
+        pid_free((uint32_t)tid);
+        return -EFAULT;
+    }
+    child = *frame;
+    child.rax = 0;                       /* the new thread's clone() returns 0 */
+    if (newsp)
+        child.rsp = newsp;
+    hal_fpu_save(t->fpu);
+    memset(&spec, 0, sizeof(spec));
+    spec.ref = ref_xp;
+    spec.frame = XPTR(local_cxy(), &child);
+    spec.fpu = XPTR(local_cxy(), t->fpu);
+    spec.fs_base = (flags & CLONE_SETTLS) ? tls : t->fs_base;
+    spec.clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
+    spec.tid = (uint32_t)tid;
+    memcpy(spec.affinity, t->affinity, sizeof(spec.affinity));
+    place_thread(t->affinity, &cxy, &spec.lid);
+    rc = thread_start_in(cxy, &spec);
+    if (rc < 0) {
+        pid_free((uint32_t)tid);
+        return rc;
+    }
+    return tid;
+}
+
+/*
+ * Moves the calling thread to an allowed core: a new thread there takes
+ * over its registers (@frame, about to return to user mode) and TID; this
+ * one ends without a trace. Runs on the way back to user mode.
+ */
+static void process_migrate(trap_frame_t *frame)
+{
+    thread_t *t = thread_current();
+    thread_spec_t spec;
+    uint32_t cxy;
+
+    t->migrate = 0;
+    if (mask_has(t->affinity, core_self()->gid))
+        return;
+    hal_fpu_save(t->fpu);
+    memset(&spec, 0, sizeof(spec));
+    spec.ref = ref_of(t->process);
+    spec.frame = XPTR(local_cxy(), frame);
+    spec.fpu = XPTR(local_cxy(), t->fpu);
+    spec.fs_base = t->fs_base;
+    spec.clear_child_tid = t->clear_child_tid;
+    spec.robust_list = t->robust_list;
+    spec.tid = t->tid;
+    memcpy(spec.affinity, t->affinity, sizeof(spec.affinity));
+    place_thread(t->affinity, &cxy, &spec.lid);
+    if (thread_start_in(cxy, &spec) < 0)
+        return;                          /* no memory there: it stays, and may try again */
+    irq_disable();
+    t->gpt = NULL;
+    hal_gpt_activate(NULL);
+    irq_enable();
+    process_leave(t->process, 0, false);
+    thread_exit();
+}
+
+/* The thread of the calling process with TID @tid (0: the caller), or XPTR_NULL. */
+static xptr_t thread_lookup(uint32_t tid)
+{
+    thread_t *me = thread_current();
+    xptr_t ref_xp = ref_of(me->process), lock = copies_lock(ref_xp), c, it, found = XPTR_NULL;
+
+    if (tid == 0 || tid == me->tid)
+        return XPTR(local_cxy(), me);
+    remote_busylock_acquire(lock);
+    XLIST_FOREACH(PX(ref_xp, threads_root), it) {
+        xptr_t t = XLIST_ELEMENT(it, thread_t, process_list);
+
+        if (hal_remote_l32(XPTR(GET_CXY(t), &((thread_t *)GET_PTR(t))->tid)) == tid)
+            found = t;
+    }
+    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), c) {
+        xptr_t copy = XLIST_ELEMENT(c, process_t, vmm.copy_list);
+
+        XLIST_FOREACH(PX(copy, threads_root), it) {
+            xptr_t t = XLIST_ELEMENT(it, thread_t, process_list);
+
+            if (hal_remote_l32(XPTR(GET_CXY(t), &((thread_t *)GET_PTR(t))->tid)) == tid)
+                found = t;
+        }
+    }
+    remote_busylock_release(lock);
+    return found;
+}
+
+int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words)
+{
+    uint64_t m[CPU_SET_WORDS];
+    bool any = false;
+    xptr_t t_xp;
+    thread_t *t;
+    core_t *core;
+
+    memset(m, 0, sizeof(m));
+    for (uint32_t g = 0; g < boot_info.topo.ncores && g / 64 < words; g++)
+        if ((mask[g / 64] >> (g % 64)) & 1) {
+            m[g / 64] |= 1ull << (g % 64);
+            any = true;
+        }
+    if (!any)
+        return -EINVAL;                  /* Linux: no allowed CPU is online */
+    t_xp = thread_lookup(tid);
+    if (t_xp == XPTR_NULL)
+        return -ESRCH;
+    t = GET_PTR(t_xp);
+    hal_remote_memcpy(XPTR(GET_CXY(t_xp), t->affinity), XPTR(local_cxy(), m), sizeof(m));
+    core = (core_t *)hal_remote_l64(XPTR(GET_CXY(t_xp), &t->core));
+    if (!mask_has(m, hal_remote_l32(XPTR(GET_CXY(t_xp), &core->gid)))) {
+        hal_remote_s32(XPTR(GET_CXY(t_xp), &t->migrate), 1);
+        if (t != thread_current())
+            thread_unblock(t_xp, THREAD_BLOCKED_SLEEP);   /* a sleeper re-checks, then moves */
+    }
+    return 0;
+}
+
+int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words)
+{
+    xptr_t t_xp = thread_lookup(tid);
+    thread_t *t = GET_PTR(t_xp);
+
+    if (t_xp == XPTR_NULL)
+        return -ESRCH;
+    memset(mask, 0, words * sizeof(uint64_t));
+    hal_remote_memcpy(XPTR(local_cxy(), mask), XPTR(GET_CXY(t_xp), t->affinity),
+                      (words < CPU_SET_WORDS ? words : CPU_SET_WORDS) * sizeof(uint64_t));
+    return 0;
 }
 
 void process_set_name(process_t *p, const char *path)
@@ -225,7 +689,7 @@ int process_init_start(const char *path, char *const argv[])
         return -ENOMEM;
     }
     /* not runnable until its image is loaded: the thread is new, exec runs here */
-    p->thread = t;
+    process_first_thread(p, t);
     rc = process_exec_image(p, thread_user_frame(t), path, argv, envp);
     if (rc) {
         printk("init: cannot start %s: error %d", path, rc);
@@ -240,8 +704,9 @@ int process_init_start(const char *path, char *const argv[])
 
 /*
  * RPC_PROCESS_FORK handler, in the child's cluster.
- * in:  args[0] parent process (xptr), args[1] parent's user frame (xptr),
- *      args[2] parent's FPU area (xptr), args[3] FS base, args[4] child stack or 0.
+ * in:  args[0] parent's reference process (xptr), args[1] parent thread's user
+ *      frame (xptr), args[2] its FPU area (xptr), args[3] FS base, args[4]
+ *      child stack or 0.
  * out: args[0] child PID or -errno.
  */
 void process_make_fork(xptr_t desc)
@@ -289,7 +754,7 @@ void process_make_fork(xptr_t desc)
         rc = -ENOMEM;
         goto out;
     }
-    p->thread = t;
+    process_first_thread(p, t);
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = p->pid;
 out:
@@ -303,15 +768,16 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     uint32_t cxy;
     rpc_desc_t rpc = { .type = RPC_PROCESS_FORK };
     int64_t pid;
+    int32_t place = p->fork_place;
 
-    if (p->fork_place >= 0) {
-        cxy = (uint32_t)p->fork_place;
+    if (place >= 0) {
+        cxy = (uint32_t)place;
         p->fork_place = -1;
     } else {
         cxy = dqdt_get_cluster_for_thread();
     }
     hal_fpu_save(t->fpu);                    /* the child starts from the live registers */
-    rpc.args[0] = XPTR(local_cxy(), p);
+    rpc.args[0] = XPTR(p->ref_cxy, p);
     rpc.args[1] = XPTR(local_cxy(), frame);
     rpc.args[2] = XPTR(local_cxy(), t->fpu);
     rpc.args[3] = t->fs_base;
@@ -319,13 +785,13 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     rpc_send(cxy, &rpc);
     pid = (int64_t)rpc.args[0];
     if (pid > 0)
-        vmm_set_cow(&p->vmm);
+        vmm_set_cow(&p->vmm);                /* every copy of the parent, in one round */
     return pid;
 }
 
 /* ---- exit, zombies, wait ------------------------------------------------------------ */
 
-/* Hands every child of @p to init; wakes init when one is already a zombie. */
+/* Hands every child of @p (local reference) to init; wakes init when one is already a zombie. */
 static void process_reparent_children(process_t *p)
 {
     process_t *init = GET_PTR(init_process);
@@ -346,57 +812,175 @@ static void process_reparent_children(process_t *p)
         if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
             wake = true;
     }
-    if (wake) {
-        thread_t *it_thread = (thread_t *)hal_remote_l64(XPTR(icxy, &init->thread));
-
-        if (it_thread)
-            thread_unblock(XPTR(icxy, it_thread), THREAD_BLOCKED_SLEEP);
-    }
     remote_busylock_release(PTREE_LOCK);
+    if (wake)
+        process_wake_all(init_process);
 }
 
-void process_exit(int32_t wait_status)
+/*
+ * The process's last thread has started to exit: its files, memory and
+ * children go, in its reference cluster. The zombie transition waits for
+ * the reaping of every thread (process_thread_reaped).
+ */
+static void process_release(process_t *p)
 {
-    process_t *p = process_current();
-    thread_t *t = thread_current();
-
-    if (p->pid == 1) {
-        printk("init: PID 1 ended (wait status 0x%x): powering off", wait_status);
-        hal_poweroff((wait_status & 0x7f) ? 128 + (wait_status & 0x7f) : (wait_status >> 8) & 0xff);
-    }
     fd_table_close_all(&p->fds);
     if (p->cwd) {
         vfs_inode_put(p->cwd);
         p->cwd = NULL;
     }
-    irq_disable();
-    t->gpt = NULL;                       /* leave the page table before freeing it */
-    hal_gpt_activate(NULL);
-    irq_enable();
     vmm_destroy(&p->vmm);
     process_reparent_children(p);
-    p->wait_status = wait_status;
-    thread_exit();                       /* the idle thread's reaping makes it a zombie */
+}
+
+/* RPC_PROCESS_RELEASE: in: args[0] the reference process_t (a local pointer of the server). */
+void process_rpc_release(xptr_t desc)
+{
+    rpc_desc_t *d = GET_PTR(desc);
+
+    process_release((process_t *)hal_remote_l64(XPTR(GET_CXY(desc), &d->args[0])));
 }
 
 /*
- * Called by the idle thread of the process's cluster when its thread has
- * been reaped: the process becomes a zombie and its parent is woken.
+ * The calling thread, or a thread that could not be created (@count_only),
+ * leaves copy @p: the copy is torn down when it was its last thread (but
+ * the reference), and the process released when it was the last one.
  */
+static void process_leave(process_t *p, int32_t wait_status, bool count_only)
+{
+    xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
+    bool last_copy, last;
+
+    vmm_copies_freeze(&p->vmm);
+    remote_busylock_acquire(lock);
+    if (!count_only)
+        xlist_unlink(XPTR(local_cxy(), &thread_current()->process_list));
+    p->local_threads--;
+    last_copy = p->local_threads == 0 && p != p->ref;
+    last = hal_remote_atomic_add(PX(ref_xp, nthreads), -1) == 1;
+    if (last && !hal_remote_l32(PX(ref_xp, group_exit)))
+        hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
+    if (last_copy)
+        vmm_copy_unlink_locked(&p->vmm);
+    remote_busylock_release(lock);
+    vmm_copies_thaw(&p->vmm);
+    if (last_copy)
+        vmm_destroy(&p->vmm);
+    if (last) {
+        if (p->pid == 1) {
+            int32_t ws = (int32_t)hal_remote_l32(PX(ref_xp, wait_status));
+
+            printk("init: PID 1 ended (wait status 0x%x): powering off", ws);
+            hal_poweroff((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
+        }
+        if (GET_CXY(ref_xp) == local_cxy()) {
+            process_release(p->ref);
+        } else {
+            rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE, .args = { (uint64_t)p->ref } };
+
+            rpc_send(GET_CXY(ref_xp), &rpc);
+        }
+    }
+}
+
+/* Starts the end of the whole process @ref_xp with @wait_status: every thread will exit. */
+static void process_group_exit(xptr_t ref_xp, int32_t wait_status)
+{
+    if (hal_remote_cas(PX(ref_xp, group_exit), 0, 1))
+        hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
+    __atomic_or_fetch((uint64_t *)GET_PTR(PX(ref_xp, sig_pending)), 1ull << (SIGKILL - 1),
+                      __ATOMIC_SEQ_CST);
+    process_wake_all(ref_xp);
+}
+
+/* Linux robust futex list (linux/futex.h): the owner-died protocol at thread exit. */
+#define FUTEX_WAITERS     0x80000000u
+#define FUTEX_OWNER_DIED  0x40000000u
+#define FUTEX_TID_MASK    0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048
+
+/* Marks the robust futexes the exiting thread @t still holds OWNER_DIED and wakes a waiter. */
+static void robust_list_exit(thread_t *t)
+{
+    struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+    uint64_t entry;
+
+    if (t->robust_list == 0 || hal_copy_from_user(&head, t->robust_list, sizeof(head)))
+        return;
+    entry = head.next;
+    for (uint32_t n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+        uint64_t uaddr = (entry & ~1ull) + (uint64_t)head.offset, paddr, next;
+        uint32_t word;
+
+        if (hal_copy_from_user(&next, entry & ~1ull, sizeof(next)) ||
+            hal_copy_from_user(&word, uaddr, sizeof(word)))
+            return;
+        if ((word & FUTEX_TID_MASK) == t->tid) {
+            uint32_t nword = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+
+            if (hal_copy_to_user(uaddr, &nword, sizeof(nword)) == 0 &&
+                (word & FUTEX_WAITERS) && vmm_user_paddr(uaddr, &paddr) == 0)
+                futex_wake_key(paddr, 1, ~0u);
+        }
+        entry = next;
+    }
+}
+
+void process_thread_exit(int32_t wait_status, bool group)
+{
+    thread_t *t = thread_current();
+    process_t *p = t->process;
+    uint32_t zero = 0;
+    uint64_t paddr;
+
+    if (group)
+        process_group_exit(ref_of(p), wait_status);
+    robust_list_exit(t);
+    if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
+        vmm_user_paddr(t->clear_child_tid, &paddr) == 0)
+        futex_wake_key(paddr, 1, ~0u);   /* pthread_join, and musl's thread-list lock */
+    irq_disable();
+    t->gpt = NULL;                       /* leave the page table before it may be freed */
+    hal_gpt_activate(NULL);
+    irq_enable();
+    if (t->tid != p->pid)
+        pid_free(t->tid);
+    process_leave(p, wait_status, false);
+    thread_exit();                       /* the reaping makes it a zombie after the last one */
+}
+
+void process_exit(int32_t wait_status)
+{
+    process_thread_exit(wait_status, true);
+}
+
+/* A thread reference of copy @p is gone: the copy, then the process, may go. */
+static void process_unref(process_t *p)
+{
+    xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
+    bool free_copy, zombie;
+
+    remote_busylock_acquire(lock);
+    p->refs--;
+    free_copy = p->refs == 0 && p != p->ref;
+    zombie = hal_remote_atomic_add(PX(ref_xp, live), -1) == 1;
+    remote_busylock_release(lock);
+    if (free_copy)
+        ppm_free_pages(ppm_phys_to_page(virt_to_phys(p)));
+    if (!zombie)
+        return;
+    remote_busylock_acquire(PTREE_LOCK);
+    hal_remote_s64(PX(ref_xp, thread), 0);
+    hal_remote_s32(PX(ref_xp, state), PROCESS_ZOMBIE);
+    xptr_t parent = (xptr_t)hal_remote_l64(PX(ref_xp, parent));
+    remote_busylock_release(PTREE_LOCK);
+    if (parent != XPTR_NULL)
+        process_wake_all(parent);
+}
+
 void process_thread_reaped(process_t *p)
 {
-    remote_busylock_acquire(PTREE_LOCK);
-    p->thread = NULL;
-    __atomic_store_n(&p->state, PROCESS_ZOMBIE, __ATOMIC_SEQ_CST);
-    if (p->parent != XPTR_NULL) {
-        process_t *parent = GET_PTR(p->parent);
-        uint32_t pcxy = GET_CXY(p->parent);
-        thread_t *pt = (thread_t *)hal_remote_l64(XPTR(pcxy, &parent->thread));
-
-        if (pt)
-            thread_unblock(XPTR(pcxy, pt), THREAD_BLOCKED_SLEEP);
-    }
-    remote_busylock_release(PTREE_LOCK);
+    process_unref(p);
 }
 
 /* RPC_PROCESS_DESTROY: in: args[0] the zombie process_t (a local pointer of the server). */
@@ -519,15 +1103,13 @@ int process_kill(int64_t pid, int sig)
             return 0;
     }
     remote_busylock_acquire(PTREE_LOCK);
-    if (hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING) {
-        thread_t *t = (thread_t *)hal_remote_l64(XPTR(cxy, &p->thread));
+    bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
 
-        /* a 64-bit remote OR: the direct map makes it one locked instruction */
+    if (running)    /* a 64-bit remote OR: the direct map makes it one locked instruction */
         __atomic_or_fetch(&p->sig_pending, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
-        if (t)
-            thread_unblock(XPTR(cxy, t), THREAD_BLOCKED_SLEEP);
-    }
     remote_busylock_release(PTREE_LOCK);
+    if (running)
+        process_wake_all(xp);            /* every thread, in every cluster, sees it */
     return 0;
 }
 
@@ -546,17 +1128,22 @@ bool vfs_interrupted(void)
 void hal_user_return(trap_frame_t *frame)
 {
     process_t *p = process_current();
+    thread_t *t = thread_current();
     uint64_t pending;
 
-    (void)frame;
     if (p == NULL)
         return;
     pending = __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
-    if (pending == 0)
-        return;
-    irq_enable();
-    /* the lowest pending signal ends the process (default actions only) */
-    process_exit(__builtin_ctzll(pending) + 1);
+    if (pending) {
+        irq_enable();
+        /* the lowest pending signal ends the process (default actions only) */
+        process_exit(__builtin_ctzll(pending) + 1);
+    }
+    if (t->migrate) {
+        irq_enable();
+        process_migrate(frame);
+        irq_disable();
+    }
 }
 
 void process_fault_kill(trap_frame_t *frame, int sig, uint64_t addr)

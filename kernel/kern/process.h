@@ -2,12 +2,26 @@
  * process.h - user processes (ARCHITECTURE.md, "Processes and threads").
  *
  * PID = (owner cxy << 16) | index in the owner's PID table. The owner
- * cluster holds the process_t that keeps the parent/child links and the
- * zombie state; `fork` creates the child by RPC in the cluster the DQDT
- * (or the placement call) picks, which becomes the child's owner and
- * reference cluster. In this kernel a process has one thread and one
- * process copy, in its reference cluster: the VSL and GPT copies of
- * multi-cluster processes are issue 5's.
+ * cluster holds the reference process_t, which keeps the process-wide
+ * state: parent/child links, the zombie state, files, cwd, signals, and the
+ * reference VSL and GPT. `fork` creates the child by RPC in the cluster the
+ * DQDT (or the placement call) picks, which becomes the child's owner and
+ * reference cluster.
+ *
+ * Threads (clone with CLONE_THREAD) run in any cluster, placed by the DQDT
+ * or by their affinity mask. The first thread of a process in a cluster
+ * creates the process copy there: a process_t with its own VSL and GPT
+ * copies (vmm.h), linked in the reference's copies list; the last thread
+ * leaving a cluster tears its copy down. A thread's `process` is its local
+ * copy; process_current() is the reference. TIDs come from the owner's PID
+ * table (entries tagged PID_TID); the main thread's TID is the PID.
+ *
+ * Thread accounting lives in the reference, under the copies lock
+ * (vmm_t.copies_lock): `nthreads` threads have not started to exit and
+ * `live` threads are not reaped yet; in each copy `local_threads` and
+ * `refs` count the same for that copy. The thread that brings `nthreads`
+ * to 0 frees the process's memory and files (process_release, in the
+ * reference cluster); the reaping that brings `live` to 0 makes it a zombie.
  *
  * Exit and wait go through the owner: an exiting process closes its files,
  * frees its memory, hands its children to init (PID 1), becomes a zombie
@@ -72,6 +86,13 @@ typedef struct ksigaction_s {
 typedef struct process_s {
     uint32_t           pid;
     uint32_t           ref_cxy;       /* reference cluster: holds VSL, GPT, fd table */
+    struct process_s  *ref;           /* the reference process_t (itself in the reference) */
+    xlist_entry_t      threads_root;  /* this copy's threads (thread_t.process_list) */
+    uint32_t           local_threads; /* threads of this copy that have not started to exit */
+    uint32_t           refs;          /* threads of this copy not yet reaped */
+    uint32_t           nthreads;      /* reference: threads not exiting, all copies */
+    uint32_t           live;          /* reference: threads not reaped, all copies */
+    volatile uint32_t  group_exit;    /* reference: exit_group or a fatal signal is ending it */
     xptr_t             parent;        /* the parent's process_t (its owner copy) */
     uint32_t           ppid;
     volatile uint32_t  state;         /* PROCESS_* */
@@ -80,7 +101,7 @@ typedef struct process_s {
     busylock_t         children_lock; /* RANK_PID: children_root and every child's sibling */
     xlist_entry_t      children_root;
     xlist_entry_t      sibling;       /* in the parent's children_root */
-    struct thread_s   *thread;        /* the process's thread */
+    struct thread_s   *thread;        /* the first thread (PID 1's start) */
     struct vfs_inode_s *cwd;
     volatile uint64_t  sig_pending;   /* bit (sig - 1) */
     uint64_t           sig_blocked;
@@ -98,8 +119,14 @@ typedef struct process_s {
  */
 int process_init_start(const char *path, char *const argv[]);
 
-/* The calling thread's process (NULL for a kernel thread). */
+/*
+ * The calling thread's process: its reference process_t, which holds the
+ * process-wide state (maybe in another cluster). NULL for a kernel thread.
+ */
 process_t *process_current(void);
+
+/* The calling thread's process copy, in the calling cluster (NULL for a kernel thread). */
+process_t *process_copy_current(void);
 
 /*
  * fork(2): creates the child by RPC in the cluster chosen by the DQDT or by
@@ -116,7 +143,9 @@ int64_t process_fork(const struct trap_frame_s *frame, uint64_t child_sp);
  * execve(2) of @path with @argv / @envp (user pointers), replacing the
  * calling process's image; on success the frame returns to the new
  * program's entry. @return 0, or -ENOENT, -ENOTDIR, -EACCES, -ENOEXEC,
- * -EFAULT, -E2BIG, -ENAMETOOLONG, -ENOMEM (before the old image is gone).
+ * -EFAULT, -E2BIG, -ENAMETOOLONG, -ENOMEM (before the old image is gone),
+ * -EBUSY (the process has other threads, or the caller is not in the
+ * reference cluster: Linux would end the other threads first).
  */
 int process_exec(struct trap_frame_s *frame, uint64_t path, uint64_t argv, uint64_t envp);
 
@@ -134,10 +163,63 @@ int process_exec_image(process_t *p, struct trap_frame_s *frame, const char *pat
 void process_set_name(process_t *p, const char *path);
 
 /*
- * Ends the calling process with Linux wait status @wait_status (exit code
- * << 8, or the signal number). Never returns.
+ * exit_group(2): ends the calling process, every thread in every cluster,
+ * with Linux wait status @wait_status (exit code << 8, or the signal
+ * number). Never returns.
  */
 void process_exit(int32_t wait_status) __attribute__((noreturn));
+
+/*
+ * exit(2) of the calling thread: clears and wakes its clear_child_tid word,
+ * walks its robust futex list, leaves its process copy (tearing the copy
+ * down when it is the last thread there) and, when it is the last thread
+ * of the process, ends the process with @wait_status. With @group, first
+ * makes every other thread of the process exit (exit_group). Never returns.
+ */
+void process_thread_exit(int32_t wait_status, bool group) __attribute__((noreturn));
+
+/* clone(2) flags (linux/sched.h) */
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT         0x00008000
+#define CLONE_THREAD         0x00010000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED       0x00400000
+#define CLONE_CHILD_SETTID   0x01000000
+
+/*
+ * clone(2) with CLONE_THREAD: a new thread of the calling process that
+ * starts from the caller's registers (@frame) with rax 0, stack @newsp,
+ * FS base @tls (CLONE_SETTLS), in the cluster the DQDT picks or on a core
+ * of the caller's affinity mask. @ptid / @ctid: CLONE_PARENT_SETTID,
+ * CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (user addresses). Runs in the
+ * caller; RPC_THREAD_USER to the target cluster. @return the new TID, or
+ * -EINVAL (flags), -EFAULT (@ptid / @ctid), -EAGAIN (TID table full, or
+ * the process is exiting), -ENOMEM.
+ */
+int64_t process_clone_thread(const struct trap_frame_s *frame, uint64_t flags, uint64_t newsp,
+                             uint64_t ptid, uint64_t ctid, uint64_t tls);
+
+/*
+ * sched_setaffinity(2): @tid 0 is the caller; else a thread of the calling
+ * process. @mask (kernel copy, @words 64-bit words, bit = core gid) must
+ * name at least one core. A thread whose core is no longer allowed moves
+ * to an allowed core at its next return to user mode (the caller: before
+ * this call returns to it). @return 0, -EINVAL (no core), -ESRCH.
+ */
+int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words);
+
+/* sched_getaffinity(2): the mask of thread @tid (0: the caller) into @mask. @return 0, -ESRCH. */
+int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words);
+
+/* Threads of the calling process (all copies), and its process copies (the reference included). */
+uint32_t process_threads(process_t *ref);
 
 /*
  * wait4(2) for child @pid (-1: any; 0 / < -1: any, no process groups)
@@ -176,14 +258,18 @@ void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __at
 xptr_t process_lookup(uint32_t pid);
 
 /*
- * The thread of @p has been freed (sched_reap, in @p's cluster): @p becomes
- * a zombie and its parent is woken.
+ * A thread of copy @p has been freed (sched_reap, in @p's cluster): the
+ * copy is freed after its last thread, and the process becomes a zombie
+ * (its parent woken) after its very last one.
  */
 void process_thread_reaped(process_t *p);
 
-/* RPC handlers (rpc_table): RPC_PROCESS_FORK and RPC_PROCESS_DESTROY. */
+/* RPC handlers (rpc_table): RPC_PROCESS_FORK, RPC_PROCESS_DESTROY, RPC_THREAD_USER,
+ * RPC_PROCESS_RELEASE. */
 void process_make_fork(xptr_t desc);
 void process_rpc_destroy(xptr_t desc);
+void process_rpc_thread(xptr_t desc);
+void process_rpc_release(xptr_t desc);
 
 /* Number of live processes in cluster @cxy (statistics). */
 uint32_t process_count(uint32_t cxy);

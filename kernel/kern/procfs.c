@@ -45,7 +45,7 @@ static xptr_t proc_path_process(const char *path, const char **rest)
         if (p == NULL)
             return XPTR_NULL;
         *rest = s + 4;
-        return XPTR(local_cxy(), p);
+        return XPTR(p->ref_cxy, p);
     }
     if (!parse_u32(&s, &pid) || (*s != '/' && *s != '\0'))
         return XPTR_NULL;
@@ -56,16 +56,19 @@ static xptr_t proc_path_process(const char *path, const char **rest)
 static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
 {
     uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
+    vmm_counters_t c = { 0 };
 
+    if (state != PROCESS_ZOMBIE)
+        vmm_counters(XPTR(cxy, &p->vmm), &c);
     return snprintf(buf, cap,
-                    "Name:\t%s\nState:\t%s\nPid:\t%u\nPPid:\t%u\nThreads:\t1\n"
+                    "Name:\t%s\nState:\t%s\nPid:\t%u\nPPid:\t%u\nThreads:\t%u\n"
                     "Cluster:\towner %u reference %u\nCopies:\t%u\n"
                     "FaultsLocal:\t%lu\nFaultsGlobal:\t%lu\nFaultsFalse:\t%lu\nFaultsCow:\t%lu\n"
-                    "VmPages:\t%lu\nVsegs:\t%u\n",
+                    "VmPages:\t%u\nVsegs:\t%u\n",
                     p->name, state == PROCESS_ZOMBIE ? "Z (zombie)" : "R (running)",
-                    p->pid, p->ppid, p->pid >> 16, p->ref_cxy, p->ref_cxy,
-                    p->vmm.faults_local, p->vmm.faults_global, p->vmm.faults_false,
-                    p->vmm.faults_cow, p->vmm.pages, p->vmm.vsegs);
+                    p->pid, p->ppid, hal_remote_l32(XPTR(cxy, &p->nthreads)), p->pid >> 16,
+                    p->ref_cxy, c.copies, c.faults_local, c.faults_global, c.faults_false,
+                    c.faults_cow, p->vmm.pages, p->vmm.vsegs);
 }
 
 /* "a-b" for a contiguous range of numbers. */
@@ -146,7 +149,7 @@ static int64_t list_dir(const char *path, void *dbuf, size_t cap)
         EMIT(DT_DIR, "self");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)
-                if (cluster_tbl[c]->pid_tbl[i]) {
+                if (cluster_tbl[c]->pid_tbl[i] && !((uintptr_t)cluster_tbl[c]->pid_tbl[i] & 1)) {
                     snprintf(name, sizeof(name), "%u", (c << 16) | i);
                     EMIT(DT_DIR, name);
                 }

@@ -98,6 +98,10 @@ const rpc_entry_t rpc_table[RPC_TYPES] = {
     [RPC_PROCESS_FORK]  = { process_make_fork, "process_fork" },
     [RPC_PROCESS_DESTROY] = { process_rpc_destroy, "process_destroy" },
     [RPC_KMEM_FREE]     = { rpc_kmem_free,     "kmem_free" },
+    [RPC_VMM]           = { vmm_rpc_op,        "vmm_op" },
+    [RPC_VMM_SYNC]      = { vmm_rpc_sync,      "vmm_sync" },
+    [RPC_THREAD_USER]   = { process_rpc_thread, "thread_user" },
+    [RPC_PROCESS_RELEASE] = { process_rpc_release, "process_release" },
 };
 
 /* ---- FIFO --------------------------------------------------------------------- */

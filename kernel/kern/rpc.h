@@ -43,6 +43,11 @@ typedef enum rpc_type_e {
     RPC_PROCESS_FORK,       /* process_make_fork(): see process.c for the arguments */
     RPC_PROCESS_DESTROY,    /* in: args[0] a reaped zombie process_t of the server cluster */
     RPC_KMEM_FREE,          /* in: args[0] a kmem object of the server cluster (kmem_free_any) */
+    RPC_VMM,                /* vmm_rpc_op(): mmap, munmap, mprotect, brk, set_cow on a reference */
+    RPC_VMM_SYNC,           /* vmm_rpc_sync(): a downgrade of the server's copy (multicast) */
+    RPC_THREAD_USER,        /* process_rpc_thread(): a user thread (clone, migration) there */
+    RPC_PROCESS_RELEASE,    /* process_rpc_release(): the last thread is gone, free the process's
+                               memory and files in its reference cluster */
     RPC_TYPES
 } rpc_type_t;
 

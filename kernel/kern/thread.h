@@ -31,6 +31,7 @@ struct hal_gpt_s;
 struct trap_frame_s;
 
 #define THREAD_MAGIC 0x44524854u          /* "THRD" */
+#define CPU_SET_WORDS ((MAX_CLUSTERS * MAX_CORES_PER_CLUSTER + 63) / 64)  /* affinity mask, by gid */
 #define THREAD_STACK_ORDER 2              /* 16 KiB kernel stacks */
 
 typedef enum thread_type_e {
@@ -77,6 +78,12 @@ typedef struct thread_s {
     void             *fpu;                /* user FPU/SSE state, HAL_FPU_SIZE bytes */
     uint64_t          fs_base;            /* user FS base (arch_prctl ARCH_SET_FS) */
     uint64_t          clear_child_tid;    /* set_tid_address(2): user address */
+    uint64_t          robust_list;        /* set_robust_list(2): user address of the head */
+    uint32_t          tid;                /* Linux TID (the main thread's is the PID) */
+    volatile uint32_t migrate;            /* its core left its affinity: moves at its next
+                                             return to user mode (process.c) */
+    xlist_entry_t     process_list;       /* in its process copy's threads_root */
+    uint64_t          affinity[CPU_SET_WORDS]; /* sched_setaffinity(2): allowed cores by gid */
 } thread_t;
 
 /* The thread running on the calling core (NULL before its scheduler exists). */

@@ -47,6 +47,9 @@ enum trace_event {
     TRACE_IPI_SEND  = 6,  /* sender; arg0 = target cxy << 16 | target lid; aux = vector */
     TRACE_IPI_RECV  = 7,  /* receiver; arg0 = 0; aux = vector */
     TRACE_LOST      = 8,  /* drainer: arg0 = records this core dropped (ring full) so far */
+    TRACE_SHOOTDOWN = 9,  /* initiator, acknowledgements received: aux = target cores;
+                             arg0 = bitmap of the targets' gids (first 64);
+                             arg1 = cycles from the first IPI to the last ack */
     TRACE_EVENTS
 };
 

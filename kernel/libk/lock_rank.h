@@ -36,15 +36,19 @@ enum lock_rank {
     RANK_VFS_CONSOLE = 25,  /* /dev/console input line: held while polling the UART */
     RANK_VFS_PIPE    = 26,  /* a pipe's ring: released before sleeping, may free/alloc nothing */
     RANK_VFS_INODE   = 27,  /* a regular file's pages: near-leaf, the VMM takes it under its locks */
-    RANK_VSL         = 20,  /* a process copy's VSL (rwlock): page faults, mmap, fork */
-    RANK_GPT         = 22,  /* a process copy's GPT (queuelock): inside the VSL lock */
+    RANK_VSL         = 20,  /* the reference copy's VSL (rwlock): mmap, munmap, fork, global faults */
+    RANK_VSL_COPY    = 21,  /* a non-reference copy's VSL: a fault there reads the reference VSL first */
+    RANK_GPT         = 22,  /* the reference copy's GPT (queuelock): inside the VSL locks */
+    RANK_GPT_COPY    = 23,  /* a non-reference copy's GPT: written under the reference GPT lock */
     RANK_LAST_BLOCKING = 29,
 
     /* ---- busylocks: never held across a reschedule ---- */
     RANK_RPC_FIFO    = 50,  /* a cluster's RPC FIFO: clients post while holding no busylock */
     RANK_PID         = 52,  /* a cluster's PID table: lookups by kill and wait */
     RANK_PTREE       = 53,  /* the process tree (parents, children, zombies), in cluster 0 */
+    RANK_COPIES      = 54,  /* a process's copies and threads lists, in its reference (process.c) */
     RANK_DQDT        = 55,  /* a DQDT node: updated from allocation paths, allocates nothing */
+    RANK_FUTEX       = 57,  /* a futex hash bucket, in the cluster of the futex's page (futex.c) */
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */
     RANK_PPM         = 70,  /* a cluster's page allocator: takes no other lock */
     RANK_SCHED       = 75,  /* a core's scheduler list: taken with interrupts off, allocates nothing */

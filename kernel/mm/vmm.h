@@ -6,15 +6,38 @@
  * A vmm_t is embedded in each process copy, in that copy's cluster. Its
  * VSL is an xlist of vseg_t sorted by address behind a remote rwlock; its
  * GPT is the hardware page table of hal_gpt.h, guarded by a remote
- * queuelock taken inside the VSL lock. Public vsegs and their PTEs are
- * authoritative in the reference copy (process_t.ref_cxy).
+ * queuelock taken inside the VSL lock.
+ *
+ * Reference and copies (invariant 3). The reference copy, in the process's
+ * reference cluster, is authoritative: every public vseg (all but CODE) and
+ * every PTE of a public vseg is in it. A non-reference copy is a cache,
+ * filled lazily by page faults: a fault there first takes the vseg from the
+ * reference VSL, then the PTE from the reference GPT (a "global fault"),
+ * or creates the page and sets the reference PTE before its own. CODE vsegs
+ * are private to each copy (a replica of the text in its cluster). Only
+ * reference PTEs own their pages; a copy's public PTEs own nothing.
+ *
+ * Downgrades are eager (invariant 4). vmm_set_cow, COW resolution, munmap,
+ * mprotect and brk shrink update the reference, then every copy in one
+ * round (a multicast RPC when vsegs change, remote PTE writes otherwise),
+ * then shoot down the TLBs of exactly the cores whose CR3 holds one of the
+ * changed GPTs (core_t.active_gpt) and wait for their acknowledgements.
+ * mmap, munmap, mprotect, brk and vmm_set_cow called on the reference from
+ * another cluster run in the reference cluster by RPC (RPC_VMM).
+ *
+ * Lock order: reference VSL (RANK_VSL) < copy VSL (RANK_VSL_COPY) <
+ * reference GPT (RANK_GPT) < copy GPT (RANK_GPT_COPY) < the reference's
+ * copies list (RANK_COPIES, a busylock). A copy can only be unlinked from
+ * the copies list by a thread holding the reference VSL (read) and GPT
+ * locks, so a downgrade round that holds the reference GPT lock or the
+ * reference VSL for writing never meets a freed copy.
  *
  * Page ownership. A page mapped without GPT_FILE belongs to the mappings
  * that share it: page_t.forks counts the sharers beyond the first, updated
- * by remote atomics in the page's cluster. Forking a private page adds one;
- * releasing it (unmap, exit, COW copy) takes one, and the last release
- * frees the page in its cluster (ppm_free_any). A GPT_FILE page belongs to
- * a file (vfs_inode_page) and is never freed by the VMM.
+ * by remote atomics in the page's cluster. Forking a private or shared page
+ * adds one; releasing it (unmap, exit, COW copy) takes one, and the last
+ * release frees the page in its cluster (ppm_free_any). A GPT_FILE page
+ * belongs to a file (vfs_inode_page) and is never freed by the VMM.
  */
 #ifndef _VMM_H_
 #define _VMM_H_
@@ -55,14 +78,23 @@ typedef struct vseg_s {
     struct vfs_inode_s *file;       /* CODE, DATA, FILE: the file (referenced) */
     uint64_t            file_off;   /* file offset of byte min (bytes, page aligned) */
     uint64_t            file_bytes; /* bytes of the file from file_off shown at min; zero beyond */
+    bool                shared;     /* MAP_SHARED anonymous: pages shared with forked children */
 } vseg_t;
 
 typedef struct vmm_s {
-    remote_rwlock_t vsl_lock;       /* the VSL: RANK_VSL */
+    remote_rwlock_t vsl_lock;       /* the VSL: RANK_VSL (reference) or RANK_VSL_COPY */
     xlist_entry_t   vsl_root;       /* vseg_t, sorted */
     uint32_t        vsegs;          /* vsegs in the VSL */
-    remote_queuelock_t gpt_lock;    /* every PTE change of this copy: RANK_GPT */
+    remote_queuelock_t gpt_lock;    /* every PTE change of this copy: RANK_GPT or RANK_GPT_COPY */
     hal_gpt_t       gpt;
+    bool            is_ref;         /* this is the reference copy */
+    xptr_t          ref;            /* the reference copy's vmm_t (itself in the reference) */
+    volatile uint64_t vsl_gen;      /* reference: bumped whenever a vseg shrinks or goes */
+    busylock_t      copies_lock;    /* reference: RANK_COPIES; copies_root, copy_list links and
+                                       the thread accounting of process.c */
+    xlist_entry_t   copies_root;    /* reference: every other copy's copy_list */
+    uint32_t        ncopies;        /* reference: copies in copies_root */
+    xlist_entry_t   copy_list;      /* copy: in the reference's copies_root */
     uint64_t        heap_start;     /* brk(2) floor, bytes */
     uint64_t        brk;            /* current break, bytes (not page aligned) */
     uint64_t        stack_min;      /* the stack vseg [stack_min, stack_max) */
@@ -73,8 +105,15 @@ typedef struct vmm_s {
     uint64_t        faults_global;  /* the PTE was copied from the reference GPT */
     uint64_t        faults_false;   /* the PTE already allowed the access (stale TLB) */
     uint64_t        faults_cow;     /* a write to a copy-on-write page */
-    uint64_t        pages;          /* user pages mapped in this copy's GPT */
+    uint32_t        pages;          /* user pages mapped in this copy's GPT */
+    uint64_t        retired[4];     /* reference: the four fault counters of copies torn down */
 } vmm_t;
+
+/* The four fault counters of a process, summed over its copies (vmm_counters). */
+typedef struct vmm_counters_s {
+    uint64_t faults_local, faults_global, faults_false, faults_cow;
+    uint32_t copies;                /* copies now, the reference included */
+} vmm_counters_t;
 
 #define USER_STACK_TOP   0x00007ffffffff000ull  /* = USER_END */
 #define USER_STACK_SIZE  (8ull << 20)           /* bytes: RLIMIT_STACK's Linux default */
@@ -89,14 +128,50 @@ typedef struct vmm_s {
 
 /*
  * Initialises an empty vmm (no vseg) with a new GPT in the calling
- * cluster. @return 0 or -ENOMEM.
+ * cluster: a reference copy when @ref is XPTR_NULL, else a copy of the
+ * reference @ref (not yet linked: vmm_copy_link_locked). @return 0 or -ENOMEM.
  */
-int vmm_init(vmm_t *vmm);
+int vmm_init(vmm_t *vmm, xptr_t ref);
 
 /*
- * Removes every vseg of @vmm, releasing its pages and file references, and
- * keeps the GPT tables (exec reuses them). Owes a full TLB flush of the
- * copy's cores, done here for the calling core. Runs in the copy's cluster.
+ * Links the copy @copy (local) in its reference's copies list; from then on
+ * every downgrade reaches it. Caller holds the copies lock (vmm_copies_lock).
+ * Before any thread runs on the copy.
+ */
+void vmm_copy_link_locked(vmm_t *copy);
+
+/*
+ * Freezes the copies list of the process whose copy is @vmm (any copy, run
+ * in its cluster): takes the reference VSL (read) and GPT locks, the only
+ * state in which a copy may be unlinked (vmm_copy_unlink_locked). Then the
+ * caller takes the copies lock itself. vmm_copies_thaw() releases.
+ */
+void vmm_copies_freeze(vmm_t *vmm);
+void vmm_copies_thaw(vmm_t *vmm);
+
+/*
+ * Unlinks the copy @copy from its reference's copies list and adds its
+ * fault counters to the reference's. Caller holds vmm_copies_freeze() and
+ * the copies lock. The copy is then vmm_destroy()ed by its cluster.
+ */
+void vmm_copy_unlink_locked(vmm_t *copy);
+
+/* The copies lock of the process of copy @vmm (an xptr to the reference's busylock). */
+xptr_t vmm_copies_lock(vmm_t *vmm);
+
+/*
+ * The fault counters of the process whose reference copy is @ref_xp,
+ * summed over every copy. Any cluster; takes the copies lock.
+ */
+void vmm_counters(xptr_t ref_xp, vmm_counters_t *out);
+
+/*
+ * Removes every vseg of @vmm, releasing the pages its PTEs own and its file
+ * references, and keeps the GPT tables (exec reuses them). Runs in the
+ * copy's cluster, with no core running on the copy but possibly the
+ * calling one (exec): that core's TLB is flushed. A reference with live
+ * copies must not be cleared (exec of a process with threads elsewhere is
+ * refused before).
  */
 void vmm_clear(vmm_t *vmm);
 
@@ -112,22 +187,29 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
                      struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes, int *err);
 
 /*
- * Resolves a page fault of the calling thread's process at user address
- * @vaddr with the x86 error code @error (VMM_FAULT_*): zero-fill, file
- * copy, CODE replica, global fault or vmm_handle_cow. Runs in the process
- * copy's cluster, interrupts enabled; takes the VSL lock (read) then the
- * GPT lock. @return 0 when the access can be retried, -EFAULT when it is
- * not allowed (no vseg, or its protection forbids it: SIGSEGV), -ENOMEM.
+ * Resolves a page fault at user address @vaddr with the x86 error code
+ * @error (VMM_FAULT_*) in the local copy @vmm: zero-fill, file copy, CODE
+ * replica, global fault or copy on write. Runs in the copy's cluster,
+ * interrupts enabled; takes the copy's VSL (read), the reference GPT, then
+ * the copy's GPT; may read the reference VSL first (a vseg this copy has
+ * not cached) and may send RPC_PPM_ALLOC to the reference cluster (a
+ * missing table of the reference GPT). @return 0 when the access can be
+ * retried, -EFAULT when it is not allowed (no vseg, or its protection
+ * forbids it: SIGSEGV), -ENOMEM.
  */
 int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error);
 
 /*
- * Copy on write of @vpn in @vmm, whose PTE is mapped GPT_COW: copies the
- * page into the calling cluster while it is still shared (page_t.forks > 0),
- * else makes it writable in place; writes the new PTE to the reference and
- * every copy, and flushes. Caller holds the GPT lock. @return 0 or -ENOMEM.
+ * Copy on write of @vpn, whose reference PTE (@attr, @ppn) is GPT_COW, for a
+ * fault in the local copy @vmm: copies the page into the calling cluster
+ * while it is still shared (page_t.forks > 0), else makes it writable in
+ * place; writes the new PTE to the reference, removes the old one from
+ * every other copy (remote PTE writes, one round), shoots down the cores
+ * running those GPTs and waits for them. Caller holds the reference GPT
+ * lock. @return 0 with the new PTE in *@nattr / *@nppn, or -ENOMEM.
  */
-int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn);
+int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
+                   uint32_t *nattr, uint64_t *nppn);
 
 /*
  * Builds the child's VSL and GPT (@child, local, freshly initialised) from
@@ -142,28 +224,60 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp);
 
 /*
  * Marks every private page of @vmm (the parent's reference copy, and every
- * other copy) copy-on-write after vmm_fork_copy shared them, and flushes the
- * TLBs. Runs in the reference cluster.
+ * other copy, by one multicast RPC) copy-on-write after vmm_fork_copy shared
+ * them, and shoots down the TLBs of the parent's cores. Any cluster (runs
+ * in the reference cluster, by RPC_VMM when called from elsewhere).
  */
 void vmm_set_cow(vmm_t *vmm);
 
+/* vmm_mmap() @flags */
+#define VMM_MAP_FIXED    0x1        /* exactly at @addr; what was there is unmapped first */
+#define VMM_MAP_SHARED   0x2        /* anonymous, shared with children after fork (populated) */
+#define VMM_MAP_POPULATE 0x4        /* fault every page in now */
+
 /*
- * mmap(2) of @len bytes (rounded up to pages): anonymous (@file NULL) or a
- * private copy of @file from byte @off. @addr: a hint, or the exact place
- * when @fixed (what was there is unmapped first). @return the address, or
- * -ENOMEM (no room, no memory), -EINVAL (bad alignment or length).
+ * mmap(2) of @len bytes (rounded up to pages) in the reference copy @vmm
+ * (any cluster: by RPC_VMM in the reference cluster): anonymous (@file
+ * NULL) or a private copy of @file from byte @off. @addr: a hint, or the
+ * exact place with VMM_MAP_FIXED. @return the address, or -ENOMEM (no
+ * room, no memory), -EINVAL (bad alignment, length or protection).
  */
-int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, bool fixed,
+int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
                  struct vfs_inode_s *file, uint64_t off);
 
-/* munmap(2): @return 0 or -EINVAL. Splits vsegs as needed; releases the pages; flushes. */
+/*
+ * munmap(2) in the reference copy @vmm (any cluster, by RPC_VMM): splits
+ * vsegs as needed, removes the range from every copy (one multicast round),
+ * shoots down, then releases the pages. @return 0, -EINVAL, -ENOMEM (a
+ * split needed memory).
+ */
 int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len);
 
-/* mprotect(2): @return 0, -EINVAL, -ENOMEM (a page in the range has no vseg, Linux's answer). */
+/*
+ * mprotect(2) in the reference copy @vmm (any cluster): splits and merges
+ * vsegs, rewrites the reference PTEs, invalidates the range in every copy,
+ * shoots down. @return 0, -EINVAL, -ENOMEM (a page in the range has no
+ * vseg, Linux's answer; or a split needed memory).
+ */
 int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot);
 
-/* brk(2): moves the break to @addr when possible; @return the (new or unchanged) break. */
+/* brk(2) in the reference copy @vmm (any cluster): @return the (new or unchanged) break. */
 uint64_t vmm_brk(vmm_t *vmm, uint64_t addr);
+
+/*
+ * The physical address of user address @uaddr of the calling thread's
+ * process, its page faulted in for writing (futex keys). @return 0 or
+ * -EFAULT.
+ */
+int vmm_user_paddr(uint64_t uaddr, uint64_t *paddr);
+
+/* RPC handlers (rpc_table): RPC_VMM (an operation on a reference copy) and
+ * RPC_VMM_SYNC (a downgrade of the local copy, multicast). */
+void vmm_rpc_op(xptr_t desc);
+void vmm_rpc_sync(xptr_t desc);
+
+/* VEC_SHOOTDOWN: flushes the calling core's TLB and acknowledges. Interrupt context. */
+void vmm_shootdown_ipi(void);
 
 /*
  * Writes @len bytes of @src at user address @uaddr of the local copy @vmm,
@@ -174,9 +288,10 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr);
 int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len);
 
 /*
- * True when every byte of [@addr, @addr + @len) lies in a vseg that allows
- * the access (@write: PROT_WRITE, else PROT_READ). System calls check a
- * user buffer with it before they consume data they could not give back.
+ * True when every byte of [@addr, @addr + @len) lies in a vseg of the
+ * reference copy @vmm (any cluster) that allows the access (@write:
+ * PROT_WRITE, else PROT_READ). System calls check a user buffer with it
+ * before they consume data they could not give back.
  */
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write);
 

@@ -18,23 +18,18 @@
 #include "kerrno.h"
 #include "printk.h"
 #include "hal_cpu.h"
+#include "futex.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
-/* clone(2) flags (linux/sched.h) */
-#define CLONE_VM      0x00000100
-#define CLONE_FS      0x00000200
-#define CLONE_FILES   0x00000400
-#define CLONE_SIGHAND 0x00000800
-#define CLONE_VFORK   0x00004000
-#define CLONE_THREAD  0x00010000
-#define CSIGNAL       0x000000ff
+#define CSIGNAL       0x000000ff        /* clone(2): the exit signal byte */
 
 /* mmap(2) flags (asm-generic/mman-common.h) */
 #define MAP_SHARED    0x01
 #define MAP_PRIVATE   0x02
 #define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_POPULATE  0x8000
 #define MAP_FIXED_NOREPLACE 0x100000
 
 #define ARCH_SET_FS 0x1002
@@ -70,7 +65,7 @@ static int64_t sys_clone(ARGS)
     uint64_t flags = a0, stack = a1;
 
     if (flags & CLONE_THREAD)
-        return -ENOSYS;                  /* threads: not in this kernel yet */
+        return process_clone_thread(syscall_frame(), flags, stack, a2, a3, a4);
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
         return -EINVAL;                  /* a shared address space without a thread */
     /* the process forms: fork, and vfork (posix_spawn) done as a fork on the given stack */
@@ -83,6 +78,11 @@ static int64_t sys_execve(ARGS)
 }
 
 static int64_t sys_exit(ARGS)
+{
+    process_thread_exit((int32_t)((a0 & 0xff) << 8), false);
+}
+
+static int64_t sys_exit_group(ARGS)
 {
     process_exit((int32_t)((a0 & 0xff) << 8));
 }
@@ -107,18 +107,85 @@ static int64_t sys_kill(ARGS)
     return process_kill((int64_t)(int32_t)a0, (int)a1);
 }
 
+/* A signal to one thread: with default actions only, it acts on the whole process. */
 static int64_t sys_tkill(ARGS)
 {
-    if ((uint32_t)a0 != cur()->pid)
-        return -ESRCH;                   /* one thread per process: tid = pid */
-    return process_kill(cur()->pid, (int)a1);
+    if ((int32_t)a0 <= 0)
+        return -EINVAL;
+    return process_kill((int64_t)(int32_t)a0, (int)a1);
 }
 
 static int64_t sys_tgkill(ARGS)
 {
-    if ((uint32_t)a1 != (uint32_t)a0)
-        return -ESRCH;
+    xptr_t t = process_lookup((uint32_t)a1);
+
+    if ((int32_t)a0 <= 0 || (int32_t)a1 <= 0)
+        return -EINVAL;
+    if (t == XPTR_NULL || t != process_lookup((uint32_t)a0))
+        return -ESRCH;                   /* no such thread in that thread group */
     return process_kill((int64_t)(int32_t)a0, (int)a2);
+}
+
+static int64_t sys_gettid(ARGS) { return thread_current()->tid; }
+
+/* set_robust_list(2): the head is walked when the thread exits (process_thread_exit). */
+static int64_t sys_set_robust_list(ARGS)
+{
+    if (a1 != 24)
+        return -EINVAL;                  /* sizeof(struct robust_list_head) */
+    thread_current()->robust_list = a0;
+    return 0;
+}
+
+static int64_t sys_get_robust_list(ARGS)
+{
+    uint64_t len = 24, head = thread_current()->robust_list;
+
+    if (a0 != 0 && (uint32_t)a0 != thread_current()->tid)
+        return -EPERM;                   /* other threads' lists are not readable here */
+    if (hal_copy_to_user(a1, &head, sizeof(head)) || hal_copy_to_user(a2, &len, sizeof(len)))
+        return -EFAULT;
+    return 0;
+}
+
+static int64_t sys_futex(ARGS)
+{
+    return futex_syscall(a0, a1, a2, a3, a4, a5);
+}
+
+/* Bytes of the kernel's CPU mask (Linux: cpumask_size(), whole longs of nr_cpu_ids bits). */
+static uint64_t cpumask_bytes(void)
+{
+    return (boot_info.topo.ncores + 63) / 64 * 8;
+}
+
+static int64_t sys_sched_setaffinity(ARGS)
+{
+    uint64_t mask[CPU_SET_WORDS];
+    uint64_t n = a1 < sizeof(mask) ? a1 : sizeof(mask);
+
+    memset(mask, 0, sizeof(mask));
+    if (hal_copy_from_user(mask, a2, n))
+        return -EFAULT;
+    return process_set_affinity((uint32_t)a0, mask, CPU_SET_WORDS);
+}
+
+static int64_t sys_sched_getaffinity(ARGS)
+{
+    uint64_t mask[CPU_SET_WORDS];
+    uint64_t n = cpumask_bytes();
+    int rc;
+
+    if (a1 * 8 < boot_info.topo.ncores || (a1 & 7))
+        return -EINVAL;                  /* as Linux: too small, or not whole longs */
+    rc = process_get_affinity((uint32_t)a0, mask, CPU_SET_WORDS);
+    if (rc)
+        return rc;
+    if (n > a1)
+        n = a1;
+    if (hal_copy_to_user(a2, mask, n))
+        return -EFAULT;
+    return (int64_t)n;
 }
 
 static int64_t sys_getpid(ARGS)  { return cur()->pid; }
@@ -128,7 +195,7 @@ static int64_t sys_zero(ARGS)    { return 0; }
 static int64_t sys_set_tid_address(ARGS)
 {
     thread_current()->clear_child_tid = a0;
-    return cur()->pid;
+    return thread_current()->tid;
 }
 
 static int64_t sys_arch_prctl(ARGS)
@@ -176,17 +243,21 @@ static int64_t sys_mmap(ARGS)
             return -EACCES;
         }
     }
-    if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
-        /* a shared writable mapping needs pages shared across fork: not in this kernel */
+    uint32_t vflags = ((flags & MAP_FIXED) ? VMM_MAP_FIXED : 0) |
+                      ((flags & MAP_POPULATE) ? VMM_MAP_POPULATE : 0) |
+                      ((flags & MAP_SHARED) && ino == NULL ? VMM_MAP_SHARED : 0);
+
+    if ((flags & MAP_SHARED) && ino && (prot & PROT_WRITE)) {
+        /* a shared writable file mapping needs write-back to the file: not in this kernel */
         rc = -EINVAL;
     } else if (flags & MAP_FIXED_NOREPLACE) {
-        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, false, ino, off);
+        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, vflags & ~VMM_MAP_FIXED, ino, off);
         if (rc >= 0 && (uint64_t)rc != addr) {
             vmm_munmap(&cur()->vmm, (uint64_t)rc, len);
             rc = -EEXIST;
         }
     } else {
-        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, flags & MAP_FIXED, ino, off);
+        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, vflags, ino, off);
     }
     if (f)
         vfs_file_put(f);
@@ -452,16 +523,26 @@ static int64_t sys_archipel_counters(ARGS)
     struct {
         uint64_t faults_local, faults_global, faults_false, faults_cow;
         uint32_t owner_cxy, ref_cxy;
-        uint64_t pad[4];
+        uint64_t remote_accesses, rpcs, shootdowns, copies;
     } c;
+    vmm_counters_t v;
+    uint32_t n = boot_info.topo.nclusters;
 
     memset(&c, 0, sizeof(c));
-    c.faults_local  = p->vmm.faults_local;
-    c.faults_global = p->vmm.faults_global;
-    c.faults_false  = p->vmm.faults_false;
-    c.faults_cow    = p->vmm.faults_cow;
+    vmm_counters(XPTR(p->ref_cxy, &p->vmm), &v);
+    c.faults_local  = v.faults_local;
+    c.faults_global = v.faults_global;
+    c.faults_false  = v.faults_false;
+    c.faults_cow    = v.faults_cow;
     c.owner_cxy     = p->pid >> 16;
     c.ref_cxy       = p->ref_cxy;
+    c.copies        = v.copies;
+    for (uint32_t from = 0; from < n; from++) {
+        c.rpcs += hal_remote_l64(XPTR(from, &cluster_tbl[from]->rpc_fifo.posted));
+        c.shootdowns += hal_remote_l64(XPTR(from, &cluster_tbl[from]->shootdowns));
+        for (uint32_t to = 0; to < n; to++)
+            c.remote_accesses += hal_remote_count(from, to);
+    }
     return hal_copy_to_user(a0, &c, sizeof(c));
 }
 
@@ -499,12 +580,17 @@ void sys_proc_register(syscall_entry_t *table)
     SYS(108, sys_zero);                  /* getegid */
     SYS(110, sys_getppid);
     SYS(158, sys_arch_prctl);
-    SYS(186, sys_getpid);                /* gettid: one thread per process */
+    SYS(186, sys_gettid);
+    SYS(202, sys_futex);
+    SYS(203, sys_sched_setaffinity);
+    SYS(204, sys_sched_getaffinity);
     SYS(200, sys_tkill);
     SYS(218, sys_set_tid_address);
     SYS(228, sys_clock_gettime);
     SYS(230, sys_clock_nanosleep);
-    SYS(231, sys_exit);                  /* exit_group */
+    SYS(231, sys_exit_group);
+    SYS(273, sys_set_robust_list);
+    SYS(274, sys_get_robust_list);
     SYS(234, sys_tgkill);
     SYS(302, sys_prlimit64);
     SYS(309, sys_getcpu);

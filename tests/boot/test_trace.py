@@ -199,7 +199,8 @@ class WireFormatTest(unittest.TestCase):
         expected = {"TRACE_HEADER": HEADER, "TRACE_NAME": NAME, "TRACE_RPC_SEND": RPC_SEND,
                     "TRACE_RPC_START": RPC_START, "TRACE_RPC_END": RPC_END,
                     "TRACE_RPC_REPLY": RPC_REPLY, "TRACE_IPI_SEND": IPI_SEND,
-                    "TRACE_IPI_RECV": IPI_RECV, "TRACE_LOST": LOST, "TRACE_EVENTS": 9}
+                    "TRACE_IPI_RECV": IPI_RECV, "TRACE_LOST": LOST, "TRACE_SHOOTDOWN": 9,
+                    "TRACE_EVENTS": 10}
         self.assertEqual(values, expected)
         for name, value in expected.items():
             self.assertEqual(getattr(td, name), value, name)
@@ -446,11 +447,11 @@ class SummaryTest(unittest.TestCase):
         b = self.build()
         whole = td.summarize(b.trace())
         b.event(5_000_000, 0, 1, 42, 0, 1, 2)
-        b.event(5_000_001, 1, 0, 9)        # TRACE_EVENTS itself is no event
+        b.event(5_000_001, 1, 0, 10)       # TRACE_EVENTS itself is no event
         b.event(5_000_002, 1, 0, 42)
         t = b.trace()
-        self.assertEqual(t.unknown, Counter({42: 2, 9: 1}))
-        self.assertTrue(any("unknown event" in w and "9 (x1)" in w and "42 (x2)" in w
+        self.assertEqual(t.unknown, Counter({42: 2, 10: 1}))
+        self.assertTrue(any("unknown event" in w and "10 (x1)" in w and "42 (x2)" in w
                             for w in t.warnings), t.warnings)
         s = td.summarize(t)
         self.assertEqual(s.totals.unknown_events, 3)
