@@ -40,6 +40,7 @@ CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
 CMDLINE_archipel-bench = bench=rpc poweroff
 CMDLINE_archipel-procbench = -- /bin/procbench
+CMDLINE_archipel-vmbench = -- /bin/vmbench
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
@@ -135,12 +136,17 @@ trace-sample: deps-run
 BENCH_TOPOLOGIES ?= 4x2
 # user/bin/procbench: fork, exec, COW, page faults, system calls
 PROC_BENCH_TOPOLOGIES ?= 1x1,4x2
+# user/bin/vmbench: COW, munmap, mprotect with page-table copies in 1..8 clusters, first touch
+VM_BENCH_TOPOLOGIES ?= 8x1,4x2
 bench: deps-run
-	@$(MAKE) --no-print-directory $(BUILD)/archipel-bench.iso $(BUILD)/archipel-procbench.iso
+	@$(MAKE) --no-print-directory $(BUILD)/archipel-bench.iso $(BUILD)/archipel-procbench.iso \
+	    $(BUILD)/archipel-vmbench.iso
 	$(PYTHON) tools/bench.py --iso $(BUILD)/archipel-bench.iso --topologies $(BENCH_TOPOLOGIES) \
 	    --out $(BUILD)/bench --timeout $(BOOT_TIMEOUT)
 	$(PYTHON) tools/bench.py --iso $(BUILD)/archipel-procbench.iso \
 	    --topologies $(PROC_BENCH_TOPOLOGIES) --out $(BUILD)/bench/proc --timeout $(BOOT_TIMEOUT)
+	$(PYTHON) tools/bench.py --iso $(BUILD)/archipel-vmbench.iso \
+	    --topologies $(VM_BENCH_TOPOLOGIES) --out $(BUILD)/bench/vm --timeout $(BOOT_TIMEOUT)
 
 debug: deps-debug
 	@$(MAKE) --no-print-directory $(ISO) RUN_CMDLINE='panic=halt $(RUN_CMDLINE)'

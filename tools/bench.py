@@ -6,6 +6,8 @@ kernel's console lines
 
     bench: NAME n=N median=M p99=P cycles
     bench: ratio NAME = R
+    bench: NAME n=N median=M min=L pages/s                      (a throughput)
+    bench: traffic NAME n=N remote_accesses=A rpcs=R shootdowns=S   (counts per operation)
 
 and prints one table per topology (figure, median and p99 in cycles and
 microseconds at the TSC frequency the kernel measured), then writes every
@@ -26,6 +28,9 @@ import qemu  # noqa: E402
 
 FIGURE_RE = re.compile(r"bench: (\S+) n=(\d+) median=(\d+) p99=(\d+) cycles")
 RATIO_RE = re.compile(r"bench: ratio (\S+) = ([\d.]+)")
+RATE_RE = re.compile(r"bench: (\S+) n=(\d+) median=(\d+) min=(\d+) pages/s")
+TRAFFIC_RE = re.compile(r"bench: traffic (\S+) n=(\d+) remote_accesses=(-?\d+) rpcs=(-?\d+) "
+                        r"shootdowns=(-?\d+)")
 TSC_RE = re.compile(r"TSC (\d+) MHz")
 
 
@@ -44,6 +49,38 @@ def parse(log):
         if m and ("bench:" in line or mhz is None):
             mhz = int(m.group(1))
     return figures, ratios, mhz
+
+
+def parse_extra(log):
+    """Throughputs (pages/s) and per-operation traffic counts from a console log."""
+    rates, traffic = {}, {}
+    for line in log.splitlines():
+        m = RATE_RE.search(line)
+        if m:
+            rates[m.group(1)] = {"n": int(m.group(2)), "median_pages_per_s": int(m.group(3)),
+                                 "min_pages_per_s": int(m.group(4))}
+        m = TRAFFIC_RE.search(line)
+        if m:
+            traffic[m.group(1)] = {"n": int(m.group(2)), "remote_accesses": int(m.group(3)),
+                                   "rpcs": int(m.group(4)), "shootdowns": int(m.group(5))}
+    return rates, traffic
+
+
+def table_extra(rates, traffic):
+    """Terminal lines for the throughputs and traffic counts (none if there are none)."""
+    out = []
+    if rates:
+        out.append(f"  {'throughput':28} {'n':>6} {'median/s':>11} {'min/s':>11}")
+        for fig, v in rates.items():
+            out.append(f"  {fig:28} {v['n']:>6} {v['median_pages_per_s']:>11} "
+                       f"{v['min_pages_per_s']:>11}  pages/s")
+    if traffic:
+        out.append(f"  {'per operation (median)':28} {'n':>6} {'remote acc':>11} {'rpcs':>11} "
+                   f"{'shootdowns':>10}")
+        for op, v in traffic.items():
+            out.append(f"  {op:28} {v['n']:>6} {v['remote_accesses']:>11} {v['rpcs']:>11} "
+                       f"{v['shootdowns']:>10}")
+    return "\n".join(out)
 
 
 def table(name, figures, ratios, mhz):
@@ -83,12 +120,16 @@ def main():
         res = qemu.run(qemu.build_command(args.iso, topo), timeout=args.timeout,
                        log_path=log_path, interactive=False)
         figures, ratios, mhz = parse(res.log_text)
+        rates, traffic = parse_extra(res.log_text)
         if res.kind != "kernel" or res.status != 0 or not figures:
             print(f"bench: {name}: run failed ({res.message or 'status %d' % res.status}); "
                   f"see {log_path}", file=sys.stderr)
             status = 1
         print(table(name, figures, ratios, mhz))
         results[name] = {"tsc_mhz": mhz, "figures": figures, "ratios": ratios}
+        if rates or traffic:
+            print(table_extra(rates, traffic))
+            results[name].update({"rates": rates, "traffic": traffic})
     path = os.path.join(args.out, "results.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=2)

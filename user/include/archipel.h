@@ -31,18 +31,28 @@
 #define ARCHIPEL_PLACE_DQDT (-1)
 
 /*
- * Per-process virtual-memory counters, as seen by archipel_counters().
- * Fault counts add up the page faults of the process's threads in every
- * cluster since the process was created (fork or exec resets them).
+ * Virtual-memory counters, as seen by archipel_counters().
+ * The four fault counts add up the page faults of the calling process's
+ * threads in every cluster, summed over every copy of the process, since the
+ * process was created (fork or exec resets them). remote_accesses, rpcs and
+ * shootdowns are machine-wide (every process and the kernel itself): diff two
+ * readings to see what an operation cost.
  */
 struct archipel_counters {
-	uint64_t faults_local;   /* faults served by a page of the local copy's cluster */
-	uint64_t faults_global;  /* faults served by copying the reference PTE ("global") */
-	uint64_t faults_false;   /* faults already resolved by another thread ("false") */
-	uint64_t faults_cow;     /* copy-on-write faults (page copied or reused) */
-	uint32_t owner_cxy;      /* owner cluster: the cxy in the PID */
-	uint32_t ref_cxy;        /* reference cluster: authoritative VSL, GPT, fd table */
-	uint64_t pad[4];         /* reserved, written as 0 */
+	uint64_t faults_local;    /* a page was allocated (or a CODE replica made) by a fault */
+	uint64_t faults_global;   /* a fault in a non-reference copy served by copying the
+				     reference PTE ("global") */
+	uint64_t faults_false;    /* the PTE already allowed the access: another thread
+				     resolved it first ("false") */
+	uint64_t faults_cow;      /* copy-on-write faults (page copied or reused) */
+	uint32_t owner_cxy;       /* owner cluster: the cxy in the PID */
+	uint32_t ref_cxy;         /* reference cluster: authoritative VSL, GPT, fd table */
+	uint64_t remote_accesses; /* machine-wide remote memory accesses since boot
+				     (all cluster pairs) */
+	uint64_t rpcs;            /* machine-wide RPC requests sent since boot */
+	uint64_t shootdowns;      /* machine-wide TLB shootdown IPIs sent since boot */
+	uint64_t copies;          /* process copies (clusters holding a copy of the caller's
+				     VSL/GPT) now */
 };
 _Static_assert(sizeof(struct archipel_counters) == 72, "struct archipel_counters is ABI");
 
@@ -74,8 +84,9 @@ static inline int archipel_poweroff(int status)
 }
 
 /*
- * archipel_counters - read the calling process's page-fault counters and
- * its owner and reference clusters.
+ * archipel_counters - read the calling process's page-fault counters, its
+ * owner and reference clusters and number of copies, and the machine-wide
+ * remote-access, RPC and TLB-shootdown counts.
  * @ c      : user buffer of sizeof(struct archipel_counters) (72) bytes.
  * @ return : 0, or -1 with errno EFAULT (c not writable), ENOSYS (not Archipel).
  */
