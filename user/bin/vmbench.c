@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "archipel.h"
+#include "nodeutil.h"
 
 #define PAGE       4096
 #define MAXW       8            /* workers at most */
@@ -83,40 +84,6 @@ static void report(const char *name, uint64_t *v, int n)
 }
 
 /* ---- placement ------------------------------------------------------------------- */
-
-/* The cpus of node @node (from sysfs) in @set; returns their number, or -1. */
-static int node_cpus(int node, cpu_set_t *set)
-{
-	char path[64], buf[256];
-	int count = 0;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	CPU_ZERO(set);
-	for (char *s = buf; *s && *s != '\n';) {
-		char *e;
-		long a = strtol(s, &e, 10), b = a;
-		if (e == s)
-			return -1;
-		if (*e == '-') {
-			s = e + 1;
-			b = strtol(s, &e, 10);
-			if (e == s)
-				return -1;
-		}
-		for (long c = a; c <= b && c < CPU_SETSIZE; c++, count++)
-			CPU_SET(c, set);
-		s = *e == ',' ? e + 1 : e;
-	}
-	return count;
-}
 
 /* Pin the caller to cluster k's cpus; a node that does not exist is skipped. */
 static void pin_to_cluster(int k)

@@ -29,6 +29,7 @@
 
 #include "ktap.h"
 #include "testutil.h"
+#include "nodeutil.h"
 
 #define PAGE      4096UL
 #define WORDS     (PAGE / sizeof(uint64_t))
@@ -40,40 +41,6 @@ static int archipel;            /* running on Archipel */
 static pthread_condattr_t cattr;    /* condition variables on CLOCK_MONOTONIC */
 
 /* ---- placement ---------------------------------------------------------------- */
-
-/* The cpus of node @node (from sysfs) in @set; returns their number, or -1. */
-static int node_cpus(int node, cpu_set_t *set)
-{
-	char path[64], buf[256];
-	int count = 0;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	CPU_ZERO(set);
-	for (char *s = buf; *s && *s != '\n';) {
-		char *e;
-		long a = strtol(s, &e, 10), b = a;
-		if (e == s)
-			return -1;
-		if (*e == '-') {
-			s = e + 1;
-			b = strtol(s, &e, 10);
-			if (e == s)
-				return -1;
-		}
-		for (long c = a; c <= b && c < CPU_SETSIZE; c++, count++)
-			CPU_SET(c, set);
-		s = *e == ',' ? e + 1 : e;
-	}
-	return count;
-}
 
 /*
  * Move the calling thread into cluster @k and check with getcpu that it runs

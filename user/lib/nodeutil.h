@@ -1,0 +1,50 @@
+/*
+ * nodeutil.h - NUMA node helpers shared by the user tests and benchmarks.
+ *
+ * A node is a cluster on Archipel (getcpu(2) returns it); its cpus are
+ * listed by /sys/devices/system/node/node<N>/cpulist as on Linux.
+ */
+#ifndef _NODEUTIL_H_
+#define _NODEUTIL_H_
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/* The cpus of node @node (from sysfs) in @set; returns their number, or -1. */
+static inline int node_cpus(int node, cpu_set_t *set)
+{
+	char path[64], buf[256];
+	int count = 0;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	CPU_ZERO(set);
+	for (char *s = buf; *s && *s != '\n';) {
+		char *e;
+		long a = strtol(s, &e, 10), b = a;
+		if (e == s)
+			return -1;
+		if (*e == '-') {
+			s = e + 1;
+			b = strtol(s, &e, 10);
+			if (e == s)
+				return -1;
+		}
+		for (long c = a; c <= b && c < CPU_SETSIZE; c++, count++)
+			CPU_SET(c, set);
+		s = *e == ',' ? e + 1 : e;
+	}
+	return count;
+}
+
+#endif /* _NODEUTIL_H_ */
