@@ -16,7 +16,11 @@
  * only then), and QUEUED -> MOVING -> QUEUED while a requeue carries it from
  * one bucket to another (the rank checker forbids holding two RANK_FUTEX
  * locks, so the move is two critical sections; the waiter never leaves a
- * MOVING record). A wake on the target bucket that falls between the two
+ * MOVING record). A record also names the bucket whose list holds it,
+ * changed only under that bucket's lock: a waiter leaving on a timeout or a
+ * signal unlinks its record only under the lock of the bucket it reads
+ * there, never by its key, which a requeue may have changed under another
+ * bucket's lock. A wake on the target bucket that falls between the two
  * critical sections is not lost: each bucket counts its wake and requeue
  * operations (futex_bucket_t.seq), and a requeue that sees the target's
  * count change wakes the waiters it moved instead of queueing them (a

@@ -705,6 +705,9 @@ static bool fx_race_round(ktest_t *t, uint64_t p1, uint64_t p2)
  * Every waiter must return, with 0 or -ETIMEDOUT (a timed-out record is
  * never left behind, a moving one never lost), at least as many with 0 as
  * the wakes counted, and nothing may stay queued. A race: three rounds.
+ * Regression: a timed-out waiter that checked its record by key under the
+ * lock of the key's bucket unlinked it while a requeue had it in another
+ * list (page fault in xlist_unlink, from futex_requeue_key).
  */
 static void futex_requeue_timeout_race(ktest_t *t)
 {
