@@ -12,6 +12,8 @@
 #include "mb2.h"
 #include "acpi.h"
 #include "topology.h"
+#include "cpu.h"
+#include "kerrno.h"
 
 #define BOOT_MAX_RESERVED 32
 #define BOOT_CMDLINE_MAX  512
@@ -52,6 +54,42 @@ static inline uint64_t tsc_from_ms(uint64_t ms)
 static inline uint64_t tsc_from_us(uint64_t us)
 {
     return us * (boot_info.tsc_hz / 1000000);
+}
+
+/* Realtime clock: seconds since the epoch at boot (no RTC driver: a fixed origin, 2026-01-01). */
+#define REALTIME_BOOT_SEC 1767225600ull
+
+/* struct timespec of the x86_64 Linux ABI */
+typedef struct { int64_t tv_sec, tv_nsec; } ktimespec_t;
+
+/*
+ * The TSC deadline of a timeout @ts: relative to now, or absolute (@abs) on
+ * CLOCK_MONOTONIC (counted from boot) or CLOCK_REALTIME (@realtime).
+ * @return 0 with *@deadline in cycles (UINT64_MAX: too far to matter, no
+ * deadline; an absolute realtime before boot is already past), or -EINVAL
+ * when @ts is not a valid timespec (negative, or tv_nsec >= 10^9).
+ */
+static inline int tsc_deadline(const ktimespec_t *ts, bool abs, bool realtime, uint64_t *deadline)
+{
+    uint64_t hz = boot_info.tsc_hz, sec, cycles;
+
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+        return -EINVAL;
+    sec = (uint64_t)ts->tv_sec;
+    if (abs && realtime) {
+        if (sec < REALTIME_BOOT_SEC) {
+            *deadline = boot_info.boot_tsc;       /* long past */
+            return 0;
+        }
+        sec -= REALTIME_BOOT_SEC;
+    }
+    if (sec > (UINT64_MAX / 4) / hz) {
+        *deadline = UINT64_MAX;
+        return 0;
+    }
+    cycles = sec * hz + (uint64_t)ts->tv_nsec * (hz / 1000000) / 1000;
+    *deadline = (abs ? boot_info.boot_tsc : rdtsc()) + cycles;
+    return 0;
 }
 
 /* Milliseconds in @cycles TSC cycles. */

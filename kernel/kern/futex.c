@@ -11,8 +11,6 @@
 #include "kerrno.h"
 #include "vmm.h"
 
-/* Realtime clock origin: seconds since the epoch at boot (as sys_proc.c's REALTIME_BOOT_SEC). */
-#define FUTEX_REALTIME_BOOT_SEC 1767225600ull
 
 /* futex_waiter_t.state */
 enum {
@@ -297,18 +295,6 @@ int futex_wait_key(uint64_t paddr, uint32_t expected, uint32_t bitset, uint64_t 
 
 /* ---- the system call ------------------------------------------------------------ */
 
-typedef struct { int64_t tv_sec, tv_nsec; } futex_timespec_t;
-
-/* TSC cycles in @ts (valid), or UINT64_MAX when that does not fit. */
-static uint64_t futex_ts_cycles(const futex_timespec_t *ts)
-{
-    uint64_t hz = boot_info.tsc_hz;
-
-    if ((uint64_t)ts->tv_sec > (UINT64_MAX / 4) / hz)
-        return UINT64_MAX;
-    return (uint64_t)ts->tv_sec * hz + (uint64_t)ts->tv_nsec * (hz / 1000000) / 1000;
-}
-
 /*
  * The deadline (TSC) of the timeout at user address @utime: relative, or
  * absolute on CLOCK_MONOTONIC (@realtime: CLOCK_REALTIME) when @abs.
@@ -316,29 +302,18 @@ static uint64_t futex_ts_cycles(const futex_timespec_t *ts)
  */
 static int futex_deadline(uint64_t utime, bool abs, bool realtime, uint64_t *deadline)
 {
-    futex_timespec_t ts;
-    uint64_t cycles, d;
+    ktimespec_t ts;
+    int rc;
 
     *deadline = 0;
     if (utime == 0)
         return 0;
     if (hal_copy_from_user(&ts, utime, sizeof(ts)))
         return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-        return -EINVAL;
-    if (abs && realtime) {
-        if ((uint64_t)ts.tv_sec < FUTEX_REALTIME_BOOT_SEC) {
-            *deadline = 1;                          /* long past */
-            return 0;
-        }
-        ts.tv_sec -= (int64_t)FUTEX_REALTIME_BOOT_SEC;
-    }
-    cycles = futex_ts_cycles(&ts);
-    if (cycles == UINT64_MAX)
-        return 0;                                   /* centuries away: no deadline */
-    d = (abs ? boot_info.boot_tsc : rdtsc()) + cycles;
-    *deadline = d ? d : 1;
-    return 0;
+    rc = tsc_deadline(&ts, abs, realtime, deadline);
+    if (rc == 0 && *deadline == UINT64_MAX)
+        *deadline = 0;                              /* centuries away: no deadline */
+    return rc;
 }
 
 /* Physical address of the futex word at user address @uaddr (4-byte aligned). */

@@ -49,10 +49,6 @@
 #define RLIMIT_NOFILE 7
 #define RLIM_INFINITY (~0ull)
 
-/* Realtime clock: seconds since the epoch at boot (no RTC driver: a fixed origin, 2026-01-01). */
-#define REALTIME_BOOT_SEC 1767225600ull
-
-typedef struct { int64_t tv_sec, tv_nsec; } ktimespec_t;
 
 static process_t *cur(void) { return process_current(); }
 
@@ -375,24 +371,11 @@ static bool sleep_interrupted(const void *arg)
 /* Sleeps @ts (relative, or absolute on @clock when @abs). @return 0 or -EINTR. */
 static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock)
 {
-    uint64_t hz = boot_info.tsc_hz, deadline;
+    uint64_t deadline;
+    int rc = tsc_deadline(ts, abs, clock == CLOCK_REALTIME, &deadline);
 
-    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
-        return -EINVAL;
-    uint64_t cycles = (uint64_t)ts->tv_sec * hz + (uint64_t)ts->tv_nsec * (hz / 1000000) / 1000;
-
-    if (abs) {
-        uint64_t origin = boot_info.boot_tsc;
-
-        if (clock == CLOCK_REALTIME) {
-            if ((uint64_t)ts->tv_sec < REALTIME_BOOT_SEC)
-                return 0;
-            cycles -= REALTIME_BOOT_SEC * hz;
-        }
-        deadline = origin + cycles;
-    } else {
-        deadline = rdtsc() + cycles;
-    }
+    if (rc)
+        return rc;
     return thread_sleep_until(deadline, sleep_interrupted, NULL) ? 0 : -EINTR;
 }
 
