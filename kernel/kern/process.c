@@ -297,22 +297,36 @@ static void process_first_thread(process_t *p, thread_t *t)
     thread_link(p, t);
 }
 
-/* Wakes every thread of the process @ref_xp (THREAD_BLOCKED_SLEEP): kill, exit_group, wait. */
-static void process_wake_all(xptr_t ref_xp)
+/*
+ * Calls @fn(@thread, @arg) for every thread of the process @ref_xp, in every
+ * copy, under the copies lock (@fn takes no blocking lock).
+ */
+static void process_foreach_thread(xptr_t ref_xp, void (*fn)(xptr_t thread, void *arg), void *arg)
 {
-    xptr_t lock = copies_lock(ref_xp), croot = PX(ref_xp, vmm.copies_root), c, it;
+    xptr_t lock = copies_lock(ref_xp), c, it;
 
     remote_busylock_acquire(lock);
     XLIST_FOREACH(PX(ref_xp, threads_root), it)
-        thread_unblock(XLIST_ELEMENT(it, thread_t, process_list), THREAD_BLOCKED_SLEEP);
-    XLIST_FOREACH(croot, c) {
-        xptr_t copy = XPTR(GET_CXY(c), (process_t *)GET_PTR(XLIST_ELEMENT(c, process_t,
-                                                                          vmm.copy_list)));
+        fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
+    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), c) {
+        xptr_t copy = XLIST_ELEMENT(c, process_t, vmm.copy_list);
 
         XLIST_FOREACH(PX(copy, threads_root), it)
-            thread_unblock(XLIST_ELEMENT(it, thread_t, process_list), THREAD_BLOCKED_SLEEP);
+            fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
     }
     remote_busylock_release(lock);
+}
+
+static void wake_one(xptr_t thread, void *arg)
+{
+    (void)arg;
+    thread_unblock(thread, THREAD_BLOCKED_SLEEP);
+}
+
+/* Wakes every thread of the process @ref_xp (THREAD_BLOCKED_SLEEP): kill, exit_group, wait. */
+static void process_wake_all(xptr_t ref_xp)
+{
+    process_foreach_thread(ref_xp, wake_one, NULL);
 }
 
 uint32_t process_threads(process_t *ref)
@@ -416,8 +430,35 @@ typedef struct thread_spec_s {
     uint64_t affinity[CPU_SET_WORDS];
 } thread_spec_t;
 
+/*
+ * @spec for a thread that continues the calling one: its process, registers
+ * @frame (in the caller's memory), FPU state (saved now), FS base, robust
+ * list and affinity; the caller sets what differs.
+ */
+static void spec_from_current(thread_spec_t *spec, const trap_frame_t *frame)
+{
+    thread_t *t = thread_current();
+
+    hal_fpu_save(t->fpu);
+    memset(spec, 0, sizeof(*spec));
+    spec->ref = ref_of(t->process);
+    spec->frame = XPTR(local_cxy(), frame);
+    spec->fpu = XPTR(local_cxy(), t->fpu);
+    spec->fs_base = t->fs_base;
+    spec->robust_list = t->robust_list;
+    memcpy(spec->affinity, t->affinity, sizeof(spec->affinity));
+}
+
+/* The calling thread leaves its page table (it may be freed next): the kernel's CR3. */
+static void thread_leave_gpt(void)
+{
+    irq_disable();
+    thread_current()->gpt = NULL;
+    hal_gpt_activate(NULL);
+    irq_enable();
+}
+
 static void process_leave(process_t *p, int32_t wait_status, bool count_only);
-static void process_unref(process_t *p);
 
 /*
  * RPC_THREAD_USER handler, in the new thread's cluster.
@@ -447,7 +488,7 @@ void process_rpc_thread(xptr_t desc)
     t = thread_user_create(spec.lid, p, &frame, fpu, spec.fs_base, p->name);
     if (t == NULL) {
         process_leave(p, 0, true);       /* gives the reserved place back */
-        process_unref(p);
+        process_thread_reaped(p);        /* and the reference it would have held */
         rc = -ENOMEM;
         goto out;
     }
@@ -477,7 +518,6 @@ int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t
 {
     thread_t *t = thread_current();
     process_t *p = t->process, *ref = p->ref;
-    xptr_t ref_xp = ref_of(p);
     thread_spec_t spec;
     trap_frame_t child;
     uint32_t cxy;
@@ -489,8 +529,7 @@ int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t
     if (((flags & CLONE_PARENT_SETTID) && !hal_user_range_ok(ptid, 4)) ||
         ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !hal_user_range_ok(ctid, 4)))
         return -EFAULT;
-    tid = pid_alloc_in(ref->ref_cxy == p->ref_cxy ? p->ref_cxy : p->ref_cxy,
-                       (uint64_t)ref | PID_TID);
+    tid = pid_alloc_in(p->ref_cxy, (uint64_t)ref | PID_TID);     /* the owner's table */
     if (tid < 0)
         return tid;
     if (((flags & CLONE_PARENT_SETTID) && hal_copy_to_user(ptid, &tid, 4)) ||
@@ -502,15 +541,12 @@ int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t
     child.rax = 0;                       /* the new thread's clone() returns 0 */
     if (newsp)
         child.rsp = newsp;
-    hal_fpu_save(t->fpu);
-    memset(&spec, 0, sizeof(spec));
-    spec.ref = ref_xp;
-    spec.frame = XPTR(local_cxy(), &child);
-    spec.fpu = XPTR(local_cxy(), t->fpu);
-    spec.fs_base = (flags & CLONE_SETTLS) ? tls : t->fs_base;
+    spec_from_current(&spec, &child);
+    spec.robust_list = 0;                /* the new thread registers its own */
+    if (flags & CLONE_SETTLS)
+        spec.fs_base = tls;
     spec.clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
     spec.tid = (uint32_t)tid;
-    memcpy(spec.affinity, t->affinity, sizeof(spec.affinity));
     place_thread(t->affinity, &cxy, &spec.lid);
     rc = thread_start_in(cxy, &spec);
     if (rc < 0) {
@@ -534,54 +570,40 @@ static void process_migrate(trap_frame_t *frame)
     t->migrate = 0;
     if (mask_has(t->affinity, core_self()->gid))
         return;
-    hal_fpu_save(t->fpu);
-    memset(&spec, 0, sizeof(spec));
-    spec.ref = ref_of(t->process);
-    spec.frame = XPTR(local_cxy(), frame);
-    spec.fpu = XPTR(local_cxy(), t->fpu);
-    spec.fs_base = t->fs_base;
+    spec_from_current(&spec, frame);
     spec.clear_child_tid = t->clear_child_tid;
-    spec.robust_list = t->robust_list;
     spec.tid = t->tid;
-    memcpy(spec.affinity, t->affinity, sizeof(spec.affinity));
     place_thread(t->affinity, &cxy, &spec.lid);
     if (thread_start_in(cxy, &spec) < 0)
         return;                          /* no memory there: it stays, and may try again */
-    irq_disable();
-    t->gpt = NULL;
-    hal_gpt_activate(NULL);
-    irq_enable();
+    thread_leave_gpt();
     process_leave(t->process, 0, false);
     thread_exit();
+}
+
+typedef struct tid_match_s {
+    uint32_t tid;
+    xptr_t   found;
+} tid_match_t;
+
+static void match_tid(xptr_t thread, void *arg)
+{
+    tid_match_t *m = arg;
+
+    if (hal_remote_l32(XPTR(GET_CXY(thread), &((thread_t *)GET_PTR(thread))->tid)) == m->tid)
+        m->found = thread;
 }
 
 /* The thread of the calling process with TID @tid (0: the caller), or XPTR_NULL. */
 static xptr_t thread_lookup(uint32_t tid)
 {
     thread_t *me = thread_current();
-    xptr_t ref_xp = ref_of(me->process), lock = copies_lock(ref_xp), c, it, found = XPTR_NULL;
+    tid_match_t m = { tid, XPTR_NULL };
 
     if (tid == 0 || tid == me->tid)
         return XPTR(local_cxy(), me);
-    remote_busylock_acquire(lock);
-    XLIST_FOREACH(PX(ref_xp, threads_root), it) {
-        xptr_t t = XLIST_ELEMENT(it, thread_t, process_list);
-
-        if (hal_remote_l32(XPTR(GET_CXY(t), &((thread_t *)GET_PTR(t))->tid)) == tid)
-            found = t;
-    }
-    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), c) {
-        xptr_t copy = XLIST_ELEMENT(c, process_t, vmm.copy_list);
-
-        XLIST_FOREACH(PX(copy, threads_root), it) {
-            xptr_t t = XLIST_ELEMENT(it, thread_t, process_list);
-
-            if (hal_remote_l32(XPTR(GET_CXY(t), &((thread_t *)GET_PTR(t))->tid)) == tid)
-                found = t;
-        }
-    }
-    remote_busylock_release(lock);
-    return found;
+    process_foreach_thread(ref_of(me->process), match_tid, &m);
+    return m.found;
 }
 
 int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words)
@@ -939,10 +961,7 @@ void process_thread_exit(int32_t wait_status, bool group)
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
         vmm_user_paddr(t->clear_child_tid, &paddr) == 0)
         futex_wake_key(paddr, 1, ~0u);   /* pthread_join, and musl's thread-list lock */
-    irq_disable();
-    t->gpt = NULL;                       /* leave the page table before it may be freed */
-    hal_gpt_activate(NULL);
-    irq_enable();
+    thread_leave_gpt();
     if (t->tid != p->pid)
         pid_free(t->tid);
     process_leave(p, wait_status, false);
@@ -954,8 +973,7 @@ void process_exit(int32_t wait_status)
     process_thread_exit(wait_status, true);
 }
 
-/* A thread reference of copy @p is gone: the copy, then the process, may go. */
-static void process_unref(process_t *p)
+void process_thread_reaped(process_t *p)
 {
     xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
     bool free_copy, zombie;
@@ -976,11 +994,6 @@ static void process_unref(process_t *p)
     remote_busylock_release(PTREE_LOCK);
     if (parent != XPTR_NULL)
         process_wake_all(parent);
-}
-
-void process_thread_reaped(process_t *p)
-{
-    process_unref(p);
 }
 
 /* RPC_PROCESS_DESTROY: in: args[0] the zombie process_t (a local pointer of the server). */

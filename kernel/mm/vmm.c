@@ -456,19 +456,32 @@ static void vmm_remove_locked(vmm_t *vmm, xptr_t it, vmm_gather_t *g)
     vmm->vsegs--;
 }
 
+/*
+ * Removes every vseg of the local copy @vmm that meets [@min, @max), with its
+ * PTEs (pages gathered in @g). Caller holds both locks (VSL for writing).
+ */
+static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, vmm_gather_t *g)
+{
+    xptr_t it, next;
+
+    for (it = xlist_first(vsl_root(vmm)); it != XPTR_NULL; it = next) {
+        vseg_t *v = vseg_of(it);
+
+        next = xlist_next(vsl_root(vmm), it);
+        if (v->min < max && min < v->max) {
+            vmm_remove_locked(vmm, it, g);
+            vseg_free(v);
+        }
+    }
+}
+
 void vmm_clear(vmm_t *vmm)
 {
     vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
-    xptr_t it;
 
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     remote_queuelock_acquire(gpt_lock(vmm));
-    while ((it = xlist_first(vsl_root(vmm))) != XPTR_NULL) {
-        vseg_t *v = vseg_of(it);
-
-        vmm_remove_locked(vmm, it, &g);
-        vseg_free(v);
-    }
+    vmm_remove_meeting_locked(vmm, 0, USER_END, &g);         /* every vseg */
     remote_queuelock_release(gpt_lock(vmm));
     remote_rwlock_wr_release(vsl_lock(vmm));
     gather_flush(&g);
@@ -648,7 +661,6 @@ static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
     vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
     vseg_t rv, *v;
     uint64_t gen;
-    xptr_t it, next;
 
     if (!vmm_ref_find(vmm->ref, addr, &rv, &gen))
         return -EFAULT;
@@ -663,15 +675,7 @@ static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
         return 0;
     }
     remote_queuelock_acquire(gpt_lock(vmm));
-    for (it = xlist_first(vsl_root(vmm)); it != XPTR_NULL; it = next) {
-        vseg_t *old = vseg_of(it);
-
-        next = xlist_next(vsl_root(vmm), it);
-        if (old->min < v->max && v->min < old->max) {
-            vmm_remove_locked(vmm, it, &g);
-            vseg_free(old);
-        }
-    }
+    vmm_remove_meeting_locked(vmm, v->min, v->max, &g);     /* stale cached pieces */
     remote_queuelock_release(gpt_lock(vmm));
     vmm_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
@@ -933,21 +937,12 @@ void vmm_rpc_sync(xptr_t desc)
     xptr_t tbl = (xptr_t)hal_remote_l64(XPTR(ccxy, &d->args[3]));
     vmm_t *vmm = (vmm_t *)hal_remote_l64(tbl + local_cxy() * sizeof(uint64_t));
     vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
-    xptr_t it, next;
 
     if (op == VMM_SYNC_INVALIDATE) {
         /* drop every cached vseg meeting the range: the next fault reads the reference */
         remote_rwlock_wr_acquire(vsl_lock(vmm));
         remote_queuelock_acquire(gpt_lock(vmm));
-        for (it = xlist_first(vsl_root(vmm)); it != XPTR_NULL; it = next) {
-            vseg_t *v = vseg_of(it);
-
-            next = xlist_next(vsl_root(vmm), it);
-            if (v->min < max && min < v->max) {
-                vmm_remove_locked(vmm, it, &g);
-                vseg_free(v);
-            }
-        }
+        vmm_remove_meeting_locked(vmm, min, max, &g);
         remote_queuelock_release(gpt_lock(vmm));
         remote_rwlock_wr_release(vsl_lock(vmm));
     } else {
