@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "cluster.h"
 #include "sched.h"
+#include "dqdt.h"
 #include "boot_info.h"
 
 #define KTEST_MAX_DIAG 6
@@ -61,6 +62,29 @@ static bool ktest_leaks(uint32_t num)
     printk("    %s 1 no_page_leaked", ok ? "ok" : "not ok");
     printk("%s %u leaks", ok ? "ok" : "not ok", num);
     return ok;
+}
+
+/* Kernel and user threads alive in the machine, not yet reaped (the DQDT root's count). */
+static uint32_t ktest_threads(void)
+{
+    xptr_t root = dqdt_root();
+
+    return hal_remote_l32(XPTR(GET_CXY(root), &((dqdt_node_t *)GET_PTR(root))->threads));
+}
+
+/*
+ * Waits (100 ms at most) until the threads a case started are reaped, so that
+ * the next case's page counts do not see their stacks come back. Bootstrap
+ * core, the other cores blocked in the kernel barrier (their idle threads reap).
+ */
+static void ktest_settle_threads(uint32_t before)
+{
+    uint64_t deadline = rdtsc() + boot_info.tsc_hz / 10;
+
+    while (ktest_threads() > before && rdtsc() < deadline) {
+        sched_reap();
+        sched_yield();
+    }
 }
 
 void ktest_fail(ktest_t *t, const char *fmt, ...)
@@ -179,14 +203,19 @@ uint32_t ktest_run_all(void)
         }
         for (uint32_t i = 0; i < s->ncases; i++) {
             const ktest_case_t *c = &s->cases[i];
+            uint32_t threads = 0;
 
             if (bsp) {
                 ktest_state.failures = 0;
                 ktest_state.ndiag = 0;
             }
             kernel_barrier();
+            if (bsp)
+                threads = ktest_threads();
             if (ktest_in_scope(c->scope, core, bsp))
                 c->run(&ktest_state);
+            if (bsp)
+                ktest_settle_threads(threads);
             kernel_barrier();
             if (bsp) {
                 for (uint32_t d = 0; d < ktest_state.ndiag; d++)
