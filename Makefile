@@ -5,6 +5,7 @@
 #   make run PROG=path/to/static-binary ARGS="a b"   ... and have init run it
 #   make test       host unit tests + boots on several topologies; ends "N passed, M failed"
 #   make debug      the same guest, paused, with GDB attached
+#   make trace PROG=path/to/static-binary ARGS="a b"   ... run it traced: build/trace/
 #   make clean
 #
 # Every parameter of params.mk can be overridden here: make run CLUSTERS=8 ...
@@ -32,12 +33,15 @@ POWEROFF   ?= 1
 RUN_CMDLINE  := $(strip $(if $(filter 1,$(POWEROFF)),poweroff) $(if $(filter 1,$(TRACE)),trace=1) \
                 $(CMDLINE) $(if $(PROG),-- /bin/$(notdir $(PROG)) $(ARGS)))
 TRACE_FILE   := $(BUILD)/trace.bin
+# make trace: the program PROG runs with tracing on; decoded outputs in TRACE_DIR
+TRACE_DIR    := $(BUILD)/trace
 # Kernel command line of each ISO, by its name
 CMDLINE_archipel       = $(RUN_CMDLINE)
 CMDLINE_archipel-test  = ktest=all poweroff
 CMDLINE_archipel-user  = poweroff
 CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
+CMDLINE_archipel-trace = poweroff trace=1 $(CMDLINE) -- /bin/$(notdir $(PROG)) $(ARGS)
 CMDLINE_archipel-bench = bench=rpc poweroff
 CMDLINE_archipel-procbench = -- /bin/procbench
 CMDLINE_archipel-vmbench = -- /bin/vmbench
@@ -64,7 +68,7 @@ KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noex
 QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
 
 .PRECIOUS: $(BUILD)/%.cmdline
-.PHONY: all iso run test debug bench trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
+.PHONY: all iso run test debug bench trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
 
 all: deps-build
 	@$(MAKE) --no-print-directory $(KERNEL) $(ISO)
@@ -124,6 +128,19 @@ run: deps-run
 	$(PYTHON) tools/qemu.py --iso $(ISO) $(QEMU_ARGS) --timeout $(BOOT_TIMEOUT) \
 	    $(if $(filter 1,$(TRACE)),--trace-file $(TRACE_FILE))
 	@$(if $(filter 1,$(TRACE)),echo "archipel: trace in $(TRACE_FILE); decode it with: tools/trace $(TRACE_FILE)")
+
+# A program run with tracing on: the raw trace, its summary, Perfetto JSON and heat maps
+# in $(TRACE_DIR). make exits with the program's status (after decoding its trace).
+trace: deps-run
+	@$(if $(PROG),,echo "make trace: name the program: make trace PROG=path/to/static-binary ARGS=\"...\"" >&2; exit 2)
+	@test -f "$(PROG)" || { echo "make trace: PROG=$(PROG): no such file" >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(BUILD)/archipel-trace.iso
+	@rm -rf $(TRACE_DIR) && mkdir -p $(TRACE_DIR)
+	@status=0; $(PYTHON) tools/qemu.py --iso $(BUILD)/archipel-trace.iso $(QEMU_ARGS) \
+	    --timeout $(BOOT_TIMEOUT) --trace-file $(TRACE_DIR)/trace.bin || status=$$?; \
+	tools/trace $(TRACE_DIR)/trace.bin --out $(TRACE_DIR) || exit $$?; \
+	echo "archipel: $(notdir $(PROG)) exited with status $$status; open $(TRACE_DIR)/trace.json in https://ui.perfetto.dev"; \
+	exit $$status
 
 # The recorded trace the decoder's tests read: RPCs of the dqdt and locks self-tests on 4x2.
 trace-sample: deps-run

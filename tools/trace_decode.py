@@ -62,7 +62,19 @@ TRACE_IPI_SEND = 6
 TRACE_IPI_RECV = 7
 TRACE_LOST = 8
 TRACE_SHOOTDOWN = 9  # initiator: aux = target cores, arg0 = gid bitmap, arg1 = cycles to the last ack
-TRACE_EVENTS = 10
+TRACE_FAULT = 10     # aux = kind | FAULT_WRITE; arg0 = vpn; arg1 = pid | cycles << 32
+TRACE_FORK = 11      # arg0 = parent pid; arg1 = child pid | child cxy << 32
+TRACE_EXEC = 12      # arg0 = pid; arg1 = 8 bytes of the program's name
+TRACE_EXIT = 13      # aux = 1: the process's last thread; arg0 = pid; arg1 = tid | wait status << 32
+TRACE_THREAD = 14    # arg0 = pid; arg1 = tid | cxy << 32 | lid << 48
+TRACE_COPY = 15      # aux = 1 created / 0 torn down; arg0 = pid; arg1 = reference cxy
+TRACE_EVENTS = 16
+
+# TRACE_FAULT kinds (aux & 0xff), in kernel/kern/trace.h's order
+FAULT_KINDS = ("local", "global", "false", "cow", "bad")
+FAULT_WRITE = 0x100
+
+VEC_SHOOTDOWN = 0x25  # hal/x86_64/trap.h: the TLB shootdown IPI
 
 TRACE_MAGIC = 0x3143525448435241  # b"ARCHTRC1" read as a little-endian u64
 TRACE_VERSION = 1
@@ -71,7 +83,8 @@ EVENT_NAMES = {
     TRACE_HEADER: "HEADER", TRACE_NAME: "NAME", TRACE_RPC_SEND: "RPC_SEND",
     TRACE_RPC_START: "RPC_START", TRACE_RPC_END: "RPC_END", TRACE_RPC_REPLY: "RPC_REPLY",
     TRACE_IPI_SEND: "IPI_SEND", TRACE_IPI_RECV: "IPI_RECV", TRACE_LOST: "LOST",
-    TRACE_SHOOTDOWN: "SHOOTDOWN",
+    TRACE_SHOOTDOWN: "SHOOTDOWN", TRACE_FAULT: "FAULT", TRACE_FORK: "FORK",
+    TRACE_EXEC: "EXEC", TRACE_EXIT: "EXIT", TRACE_THREAD: "THREAD", TRACE_COPY: "COPY",
 }
 
 assert RECORD_SIZE == 32
@@ -148,6 +161,61 @@ class Ipi:
     vector: int
     sent: bool                                # True: IPI_SEND, False: IPI_RECV
     target: Optional[Tuple[int, int]] = None  # (cxy, lid), IPI_SEND only
+    cycles: int = 0                           # IPI_RECV recorded at the handler's end: its
+                                              # duration (tsc is then the end); else 0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A page fault, recorded once handled (``tsc`` is its end)."""
+    tsc: int
+    cxy: int                 # the faulting core's cluster
+    lid: int
+    kind: str                # one of FAULT_KINDS
+    write: bool
+    vpn: int
+    pid: int
+    cycles: int              # spent handling it (saturated at 2^32 - 1)
+
+    @property
+    def start(self) -> int:
+        return self.tsc - self.cycles
+
+
+@dataclass(frozen=True)
+class Shootdown:
+    """A TLB shootdown round, recorded by its initiator once every target acknowledged."""
+    tsc: int
+    cxy: int
+    lid: int
+    targets: int             # target cores
+    gids: int                # bitmap of the targets' gids (first 64)
+    cycles: int              # from the first IPI to the last acknowledgement
+
+    @property
+    def start(self) -> int:
+        return self.tsc - self.cycles
+
+
+@dataclass(frozen=True)
+class ProcEvent:
+    """A FORK, EXEC, EXIT, THREAD or COPY record (fields that do not apply are None).
+
+    ``kind`` is "fork", "exec", "exit", "thread", "copy" (created) or "uncopy" (torn down).
+    """
+    tsc: int
+    cxy: int
+    lid: int
+    kind: str
+    pid: int
+    child: Optional[int] = None                # fork: the child's pid
+    cluster: Optional[int] = None              # fork: the child's owner cluster
+    tid: Optional[int] = None                  # thread, exit
+    core: Optional[Tuple[int, int]] = None     # thread: the new thread's (cxy, lid)
+    status: Optional[int] = None               # exit: Linux wait status
+    last: Optional[bool] = None                # exit: the process's last thread
+    name: Optional[str] = None                 # exec
+    ref: Optional[int] = None                  # copy, uncopy: the reference cluster
 
 
 @dataclass
@@ -170,6 +238,9 @@ class Trace:
     ipis: List[Ipi]
     losts: List[Lost]
     unknown: Counter                     # event number -> count
+    faults: List[Fault] = field(default_factory=list)
+    shootdowns: List[Shootdown] = field(default_factory=list)
+    procs: List[ProcEvent] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
     trailing_bytes: int = 0
 
@@ -299,10 +370,11 @@ def parse(data: bytes, source: str = "<trace>") -> Trace:
 
     events.sort(key=attrgetter("tsc"))  # stable: a core's equal-TSC records stay in order
     rpcs, ipis, losts = _assemble(events, warnings)
+    faults, shootdowns, procs = _assemble_vm(events, warnings)
 
     trace = Trace(source=source, header=header, names=names, events=events, rpcs=rpcs,
                   ipis=ipis, losts=losts, unknown=unknown, warnings=warnings,
-                  trailing_bytes=trailing)
+                  trailing_bytes=trailing, faults=faults, shootdowns=shootdowns, procs=procs)
     _check(trace)
     return trace
 
@@ -323,7 +395,8 @@ def _assemble(events: Sequence[Record], warnings: List[str]):
         elif ev in (TRACE_IPI_SEND, TRACE_IPI_RECV):
             sent = ev == TRACE_IPI_SEND
             target = ((rec.arg0 >> 16) & 0xFFFF, rec.arg0 & 0xFFFF) if sent else None
-            ipis.append(Ipi(rec.tsc, rec.cxy, rec.lid, rec.aux, sent, target))
+            ipis.append(Ipi(rec.tsc, rec.cxy, rec.lid, rec.aux, sent, target,
+                            0 if sent else rec.arg1))
             continue
         elif ev == TRACE_LOST:
             losts.append(Lost(rec.tsc, rec.cxy, rec.lid, rec.arg0))
@@ -359,6 +432,46 @@ def _assemble(events: Sequence[Record], warnings: List[str]):
         warnings.append(f"{mismatches} RPC record(s) disagree with the RPC's other records "
                         f"on its type or client cluster (kept the first seen)")
     return list(rpcs.values()), ipis, losts
+
+
+def _assemble_vm(events: Sequence[Record], warnings: List[str]):
+    """Decodes the FAULT, SHOOTDOWN and process (FORK ... COPY) records."""
+    faults: List[Fault] = []
+    shootdowns: List[Shootdown] = []
+    procs: List[ProcEvent] = []
+    bad_kinds = 0
+    for rec in events:
+        ev, where = rec.event, (rec.tsc, rec.cxy, rec.lid)
+        low32, high32 = rec.arg1 & 0xFFFFFFFF, rec.arg1 >> 32
+        if ev == TRACE_FAULT:
+            kind = rec.aux & 0xFF
+            if kind >= len(FAULT_KINDS):
+                bad_kinds += 1
+                continue
+            faults.append(Fault(*where, kind=FAULT_KINDS[kind],
+                                write=bool(rec.aux & FAULT_WRITE), vpn=rec.arg0,
+                                pid=low32, cycles=high32))
+        elif ev == TRACE_SHOOTDOWN:
+            shootdowns.append(Shootdown(*where, targets=rec.aux, gids=rec.arg0,
+                                        cycles=rec.arg1))
+        elif ev == TRACE_FORK:
+            procs.append(ProcEvent(*where, kind="fork", pid=rec.arg0, child=low32,
+                                   cluster=high32 & 0xFFFF))
+        elif ev == TRACE_EXEC:
+            procs.append(ProcEvent(*where, kind="exec", pid=rec.arg0,
+                                   name=_decode_name(rec.arg1, 0)))
+        elif ev == TRACE_EXIT:
+            procs.append(ProcEvent(*where, kind="exit", pid=rec.arg0, tid=low32,
+                                   status=high32, last=bool(rec.aux)))
+        elif ev == TRACE_THREAD:
+            procs.append(ProcEvent(*where, kind="thread", pid=rec.arg0, tid=low32,
+                                   core=(high32 & 0xFFFF, high32 >> 16)))
+        elif ev == TRACE_COPY:
+            procs.append(ProcEvent(*where, kind="copy" if rec.aux else "uncopy",
+                                   pid=rec.arg0, ref=rec.arg1))
+    if bad_kinds:
+        warnings.append(f"ignored {bad_kinds} FAULT record(s) with an unknown fault kind")
+    return faults, shootdowns, procs
 
 
 def _check(trace: Trace) -> None:
@@ -459,12 +572,49 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class FaultRow:
+    """Page faults of one kind: how many (and writes among them), handling time."""
+    kind: str
+    count: int
+    writes: int
+    cycles: Stats
+
+
+@dataclass(frozen=True)
+class ProcessRow:
+    """What one process did in the trace (its PID is reused by nothing in one boot)."""
+    pid: int
+    name: str                 # from its last EXEC, else its parent's at the FORK, else "?"
+    forks: int                # children it forked
+    execs: int
+    threads: int              # threads it created (clone)
+    copies: int               # copies created outside its reference cluster
+    copies_gone: int          # ... and torn down
+    copy_clusters: List[int]  # clusters where a copy was created
+    faults: Dict[str, int]    # kind -> count
+    status: Optional[int]     # Linux wait status at its end, None if it did not end
+
+
+@dataclass(frozen=True)
+class VmSummary:
+    """The VM and process events."""
+    faults: List[FaultRow]                # every kind of FAULT_KINDS, in that order
+    fault_matrix: List[List[int]]         # [cluster][kind index] = faults
+    shootdowns: int
+    shootdown_targets: Stats              # target cores per round
+    shootdown_cycles: Stats               # first IPI to last acknowledgement
+    shootdowns_by_cluster: List[int]      # rounds started per cluster
+    processes: List[ProcessRow]           # by pid
+
+
+@dataclass(frozen=True)
 class Summary:
     """Everything the summary table shows."""
     types: List[TypeRow]
     pairs: List[PairRow]
     totals: Totals
     matrix: List[List[int]]  # matrix[client][server] = RPCs sent
+    vm: Optional[VmSummary] = None
 
 
 def summarize(trace: Trace) -> Summary:
@@ -500,7 +650,80 @@ def summarize(trace: Trace) -> Summary:
                     ipis_received=sum(not i.sent for i in trace.ipis),
                     records_lost=trace.records_lost,
                     unknown_events=sum(trace.unknown.values()))
-    return Summary(types=types, pairs=pairs, totals=totals, matrix=matrix)
+    return Summary(types=types, pairs=pairs, totals=totals, matrix=matrix,
+                   vm=summarize_vm(trace))
+
+
+def _vm_grid_size(trace: Trace) -> int:
+    """Clusters of the VM tables: the header's count, grown if records name more."""
+    n = trace.header.nclusters
+    for f in trace.faults:
+        n = max(n, f.cxy + 1)
+    for sd in trace.shootdowns:
+        n = max(n, sd.cxy + 1)
+    return n
+
+
+def summarize_vm(trace: Trace) -> VmSummary:
+    """The fault, shootdown and per-process statistics of a decoded trace."""
+    n = _vm_grid_size(trace)
+    fault_matrix = [[0] * len(FAULT_KINDS) for _ in range(n)]
+    by_kind: Dict[str, List[Fault]] = {k: [] for k in FAULT_KINDS}
+    for f in trace.faults:
+        by_kind[f.kind].append(f)
+        fault_matrix[f.cxy][FAULT_KINDS.index(f.kind)] += 1
+    faults = [FaultRow(kind=k, count=len(fs), writes=sum(f.write for f in fs),
+                       cycles=Stats.of(f.cycles for f in fs))
+              for k, fs in by_kind.items()]
+    by_cluster = [0] * n
+    for sd in trace.shootdowns:
+        by_cluster[sd.cxy] += 1
+
+    rows: Dict[int, dict] = {}
+
+    def row(pid: int) -> dict:
+        return rows.setdefault(pid, {"name": None, "forks": 0, "execs": 0, "threads": 0,
+                                     "copies": 0, "copies_gone": 0, "clusters": set(),
+                                     "faults": Counter(), "status": None})
+    for ev in trace.procs:              # in time order: a child is named at its fork
+        r = row(ev.pid)
+        if ev.kind == "fork":
+            r["forks"] += 1
+            row(ev.child)["name"] = row(ev.child)["name"] or r["name"]
+        elif ev.kind == "exec":
+            r["execs"] += 1
+            r["name"] = ev.name
+        elif ev.kind == "thread":
+            r["threads"] += 1
+        elif ev.kind == "copy":
+            r["copies"] += 1
+            r["clusters"].add(ev.cxy)
+        elif ev.kind == "uncopy":
+            r["copies_gone"] += 1
+        elif ev.kind == "exit" and ev.last:
+            r["status"] = ev.status
+    for f in trace.faults:
+        row(f.pid)["faults"][f.kind] += 1
+    processes = [ProcessRow(pid=pid, name=r["name"] or "?", forks=r["forks"],
+                            execs=r["execs"], threads=r["threads"], copies=r["copies"],
+                            copies_gone=r["copies_gone"], copy_clusters=sorted(r["clusters"]),
+                            faults={k: r["faults"][k] for k in FAULT_KINDS},
+                            status=r["status"])
+                 for pid, r in sorted(rows.items())]
+    return VmSummary(faults=faults, fault_matrix=fault_matrix,
+                     shootdowns=len(trace.shootdowns),
+                     shootdown_targets=Stats.of(sd.targets for sd in trace.shootdowns),
+                     shootdown_cycles=Stats.of(sd.cycles for sd in trace.shootdowns),
+                     shootdowns_by_cluster=by_cluster, processes=processes)
+
+
+def format_wait_status(status: Optional[int]) -> str:
+    """A Linux wait status as "exit N" / "signal N", or "-" (did not end in the trace)."""
+    if status is None:
+        return "-"
+    if status & 0x7F:
+        return f"signal {status & 0x7F}"
+    return f"exit {(status >> 8) & 0xFF}"
 
 
 # --- plain-text summary --------------------------------------------------------------------
@@ -573,6 +796,8 @@ def format_summary(trace: Trace, summary: Optional[Summary] = None) -> str:
         out.append("  (no RPC sent)")
     out.append("")
 
+    out += _format_vm(trace, s.vm or summarize_vm(trace))
+
     t = s.totals
     out.append("Totals")
     out += format_table(["", ""], [
@@ -582,6 +807,9 @@ def format_summary(trace: Trace, summary: Optional[Summary] = None) -> str:
         ["seen without SEND", str(t.orphans)],
         ["IPIs sent", str(t.ipis_sent)],
         ["IPIs received", str(t.ipis_received)],
+        ["page faults", str(len(trace.faults))],
+        ["TLB shootdowns", str(len(trace.shootdowns))],
+        ["process events", str(len(trace.procs))],
         ["records lost", str(t.records_lost)],
         ["unknown events", str(t.unknown_events)],
     ])[1:]
@@ -591,6 +819,55 @@ def format_summary(trace: Trace, summary: Optional[Summary] = None) -> str:
     out.append("the median is p50 (the lower middle sample when n is even). "
                "us = cycles / TSC frequency.")
     return "\n".join(out) + "\n"
+
+
+def _format_vm(trace: Trace, vm: VmSummary) -> List[str]:
+    """The VM sections of the summary: faults by kind and by cluster, shootdowns, processes."""
+    out = ["Page faults by kind  (time = handling, on the faulting core)"]
+    if trace.faults:
+        rows = [[f.kind, str(f.count), str(f.writes), _fmt_us(trace, f.cycles.median),
+                 _fmt_us(trace, f.cycles.p99), _fmt_cyc(f.cycles.median),
+                 _fmt_cyc(f.cycles.p99)] for f in vm.faults]
+        out += format_table(["kind", "count", "writes", "med us", "p99 us", "med cyc",
+                             "p99 cyc"], rows)
+        out.append("")
+        out.append("Page faults by cluster  (the faulting core's cluster)")
+        rows = [[str(c)] + [str(v) for v in counts] + [str(sum(counts))]
+                for c, counts in enumerate(vm.fault_matrix)]
+        out += format_table(["cluster", *FAULT_KINDS, "total"], rows)
+    else:
+        out.append("  (no page fault)")
+    out.append("")
+
+    out.append("TLB shootdowns  (time = first IPI to last acknowledgement, on the initiator)")
+    if vm.shootdowns:
+        st, sc = vm.shootdown_targets, vm.shootdown_cycles
+        out += format_table(["", ""], [
+            ["rounds", str(vm.shootdowns)],
+            ["by initiator cluster", " ".join(f"{c}:{k}" for c, k in
+                                              enumerate(vm.shootdowns_by_cluster) if k)],
+            ["targets median / p99", f"{st.median} / {st.p99}"],
+            ["time median / p99 us", f"{_fmt_us(trace, sc.median)} / {_fmt_us(trace, sc.p99)}"],
+            ["time median / p99 cyc", f"{sc.median} / {sc.p99}"],
+        ])[1:]
+    else:
+        out.append("  (no shootdown: no other core ran a changed page table)")
+    out.append("")
+
+    out.append("Processes  (copies: created outside the reference cluster / torn down)")
+    if vm.processes:
+        rows = [[str(p.pid), p.name, str(p.forks), str(p.execs), str(p.threads),
+                 f"{p.copies}/{p.copies_gone}",
+                 ",".join(map(str, p.copy_clusters)) or "-"] +
+                [str(p.faults[k]) for k in FAULT_KINDS] + [format_wait_status(p.status)]
+                for p in vm.processes]
+        out += format_table(["pid", "name", "forks", "execs", "threads", "copies",
+                             "in clusters", *(f"f.{k}" for k in FAULT_KINDS), "end"],
+                            rows, left=2)
+    else:
+        out.append("  (no process event)")
+    out.append("")
+    return out
 
 
 # --- Chrome Trace Event Format -------------------------------------------------------------
@@ -636,7 +913,14 @@ def chrome_trace(trace: Trace) -> dict:
     * a flow arrow per RPC with both SEND and START: "s" at the SEND (client's
       pid/tid), "f" with "bp": "e" at the START (server's pid/tid), same
       cat/name and the same id, a sequence number 1, 2, ...;
-    * IPIs and LOST records: instant events ("i", "s": "t").
+    * each page fault: "fault <kind>" ("X", cat "fault") on the faulting core, its
+      handling time, args {vpn, vaddr, pid, write, cycles};
+    * each TLB shootdown: "tlb shootdown" ("X") on the initiator, first IPI to last
+      acknowledgement; on each target, "tlb flush" ("X"), the IPI handler; a flow
+      arrow (cat "shootdown-flow") from each shootdown IPI sent to the flush it caused;
+    * fork, exec, exit, thread creation, copy creation and teardown: instants
+      (cat "process") on the core that recorded them;
+    * other IPIs and LOST records: instant events ("i", "s": "t").
 
     Timestamps are microseconds (float) after the first event record.  RPC ids
     are given as hex strings: they do not fit a JSON number exactly.
@@ -658,7 +942,15 @@ def chrome_trace(trace: Trace) -> dict:
         if rpc.latency is not None:
             slices.setdefault((rpc.client, rpc.client_lid), []).append(
                 (rpc.send, rpc.reply, (n, "wait")))
-    lane_of: Dict[Tuple[int, str], int] = {}  # (rpc index, "handler"/"wait") -> lane
+    for n, f in enumerate(trace.faults):
+        slices.setdefault((f.cxy, f.lid), []).append((f.start, f.tsc, (n, "fault")))
+    for n, sd in enumerate(trace.shootdowns):
+        slices.setdefault((sd.cxy, sd.lid), []).append((sd.start, sd.tsc, (n, "shootdown")))
+    flushes = [(n, i) for n, i in enumerate(trace.ipis)
+               if not i.sent and i.vector == VEC_SHOOTDOWN and i.cycles]
+    for n, i in flushes:
+        slices.setdefault((i.cxy, i.lid), []).append((i.tsc - i.cycles, i.tsc, (n, "flush")))
+    lane_of: Dict[Tuple[int, str], int] = {}  # (index, kind of slice) -> lane
     threads = {(c, l, 0) for c, l in trace.cores}
     for (cxy, lid), sl in slices.items():
         for i, lane in _assign_lanes(sl).items():
@@ -701,7 +993,40 @@ def chrome_trace(trace: Trace) -> dict:
             events.append({"name": f"rpc {name}", "cat": "rpc-flow", "ph": "f", "bp": "e",
                            "id": flow, "pid": rpc.server,
                            "tid": tid(rpc.server_lid, start_lane), "ts": ts(rpc.start)})
-    for ipi in trace.ipis:
+    for n, f in enumerate(trace.faults):
+        events.append({"name": f"fault {f.kind}", "cat": "fault", "ph": "X", "pid": f.cxy,
+                       "tid": tid(f.lid, lane_of[(n, "fault")]), "ts": ts(f.start),
+                       "dur": dur(f.cycles),
+                       "args": {"vpn": f"0x{f.vpn:x}", "vaddr": f"0x{f.vpn << 12:x}",
+                                "pid": f.pid, "write": f.write, "cycles": f.cycles}})
+    for n, sd in enumerate(trace.shootdowns):
+        events.append({"name": "tlb shootdown", "cat": "shootdown", "ph": "X", "pid": sd.cxy,
+                       "tid": tid(sd.lid, lane_of[(n, "shootdown")]), "ts": ts(sd.start),
+                       "dur": dur(sd.cycles),
+                       "args": {"targets": sd.targets, "gids": f"0x{sd.gids:x}",
+                                "cycles": sd.cycles}})
+    flush_lane = {}
+    for n, i in flushes:
+        flush_lane[n] = lane_of[(n, "flush")]
+        events.append({"name": "tlb flush", "cat": "shootdown", "ph": "X", "pid": i.cxy,
+                       "tid": tid(i.lid, flush_lane[n]), "ts": ts(i.tsc - i.cycles),
+                       "dur": dur(i.cycles), "args": {"cycles": i.cycles}})
+    for send, send_lane, n, recv in _shootdown_flows(trace, lane_of):
+        flows += 1
+        events.append({"name": "tlb shootdown", "cat": "shootdown-flow", "ph": "s",
+                       "id": flows, "pid": send.cxy, "tid": tid(send.lid, send_lane),
+                       "ts": ts(send.tsc)})
+        events.append({"name": "tlb shootdown", "cat": "shootdown-flow", "ph": "f", "bp": "e",
+                       "id": flows, "pid": recv.cxy, "tid": tid(recv.lid, flush_lane[n]),
+                       "ts": ts(recv.tsc - recv.cycles)})
+    for ev in trace.procs:
+        events.append({"name": _proc_label(ev), "cat": "process", "ph": "i", "s": "t",
+                       "pid": ev.cxy, "tid": ev.lid, "ts": ts(ev.tsc),
+                       "args": {k: v for k, v in vars(ev).items()
+                                if v is not None and k not in ("tsc", "cxy", "lid")}})
+    for n, ipi in enumerate(trace.ipis):
+        if ipi.cycles and n in flush_lane:
+            continue                                  # drawn as a "tlb flush" slice
         if ipi.sent:
             tc, tl = ipi.target
             events.append({"name": f"ipi send {ipi.vector:#x}", "cat": "ipi", "ph": "i",
@@ -738,6 +1063,50 @@ def chrome_trace(trace: Trace) -> dict:
                           "version": h.version, "t0_tsc": trace.t0}}
 
 
+def _shootdown_flows(trace: Trace, lane_of: Dict[Tuple[int, str], int]):
+    """Pairs each shootdown IPI sent with the flush it caused on its target.
+
+    Yields (IPI_SEND Ipi, its lane on the initiator, index in trace.ipis of the
+    IPI_RECV, that Ipi): the receive is the target core's first unmatched
+    shootdown flush that ends after the send.  The send's lane is the one of
+    the initiator's shootdown slice around it (0 if none).
+    """
+    pending: Dict[Tuple[int, int], List[int]] = {}
+    for n, i in enumerate(trace.ipis):
+        if not i.sent and i.vector == VEC_SHOOTDOWN and i.cycles:
+            pending.setdefault((i.cxy, i.lid), []).append(n)
+    rounds: Dict[Tuple[int, int], List[Tuple[int, int, int]]] = {}
+    for n, sd in enumerate(trace.shootdowns):
+        rounds.setdefault((sd.cxy, sd.lid), []).append((sd.start, sd.tsc, n))
+    for send in trace.ipis:
+        if not send.sent or send.vector != VEC_SHOOTDOWN:
+            continue
+        queue = pending.get(send.target, [])
+        while queue and trace.ipis[queue[0]].tsc < send.tsc:
+            queue.pop(0)                       # a flush older than this send: unmatched
+        if not queue:
+            continue
+        n = queue.pop(0)
+        lane = next((lane_of[(k, "shootdown")] for start, end, k in
+                     rounds.get((send.cxy, send.lid), []) if start <= send.tsc <= end), 0)
+        yield send, lane, n, trace.ipis[n]
+
+
+def _proc_label(ev: ProcEvent) -> str:
+    """The name of a process event's instant in the Chrome trace."""
+    if ev.kind == "fork":
+        return f"fork pid {ev.pid} -> {ev.child} (cluster {ev.cluster})"
+    if ev.kind == "exec":
+        return f"exec {ev.name} (pid {ev.pid})"
+    if ev.kind == "exit":
+        end = f", process ends: {format_wait_status(ev.status)}" if ev.last else ""
+        return f"exit tid {ev.tid} (pid {ev.pid}{end})"
+    if ev.kind == "thread":
+        return f"thread {ev.tid} of pid {ev.pid} -> core {ev.core[0]}.{ev.core[1]}"
+    what = "created" if ev.kind == "copy" else "torn down"
+    return f"copy of pid {ev.pid} {what} (reference {ev.ref})"
+
+
 def write_chrome_json(trace: Trace, f: IO[str]) -> None:
     """Writes :func:`chrome_trace` to ``f``, one event per line."""
     obj = chrome_trace(trace)
@@ -771,14 +1140,51 @@ def heatmap_svg(trace: Trace, summary: Optional[Summary] = None) -> str:
     """
     s = summary or summarize(trace)
     n = len(s.matrix)
-    maximum = max((max(row) for row in s.matrix), default=0)
-    cell = max(14, min(56, 560 // n))
+    name = os.path.basename(trace.source)
+    return matrix_svg(
+        s.matrix, [str(i) for i in range(n)], [str(i) for i in range(n)],
+        doc_title=f"RPC count per client/server cluster pair: {name}",
+        title="RPCs per cluster pair, client \u2192 server",
+        subtitle=f"{name}: {s.totals.rpcs} RPCs, {n} clusters",
+        x_label="server cluster", y_label="client cluster",
+        tip=lambda r, c, v: f"client {r} \u2192 server {c}: {v} RPCs",
+        legend="RPCs per pair (linear scale)")
+
+
+def fault_heatmap_svg(trace: Trace, summary: Optional[Summary] = None) -> str:
+    """Standalone SVG 1.1: page faults per faulting cluster (rows) and kind (columns:
+    FAULT_KINDS), the same cell ids and legend as :func:`heatmap_svg`."""
+    vm = summary.vm if summary is not None and summary.vm is not None else summarize_vm(trace)
+    name = os.path.basename(trace.source)
+    rows = len(vm.fault_matrix)
+    return matrix_svg(
+        vm.fault_matrix, [str(i) for i in range(rows)], list(FAULT_KINDS),
+        doc_title=f"Page faults per cluster and kind: {name}",
+        title="Page faults per cluster and kind",
+        subtitle=f"{name}: {len(trace.faults)} faults, {vm.shootdowns} TLB shootdowns",
+        x_label="kind", y_label="faulting cluster",
+        tip=lambda r, c, v: f"cluster {r}, {FAULT_KINDS[c]}: {v} faults",
+        legend="faults per cell (linear scale)")
+
+
+def matrix_svg(matrix: List[List[int]], row_labels: Sequence[str], col_labels: Sequence[str],
+               *, doc_title: str, title: str, subtitle: str, x_label: str, y_label: str,
+               tip, legend: str) -> str:
+    """A standalone SVG 1.1 heat map of ``matrix[row][col]`` counts.
+
+    ``tip(row, col, count)`` is each cell's tooltip.  Cells are ``<rect
+    id="cell-R-C">`` with the count in ``<text id="count-R-C">``; a gradient
+    legend (``legend-min``, ``legend-max``) shows the linear colour scale.
+    """
+    nrows, ncols = len(row_labels), len(col_labels)
+    maximum = max((max(row) for row in matrix if row), default=0)
+    cell = max(14, min(56, 560 // max(nrows, ncols, 1)))
     font = max(6, min(14, cell // 3))
     left, top = 90, 96                   # grid origin (room for title and axis labels)
-    grid = cell * n
-    legend_y = top + grid + 40
-    width = max(left + grid + 30, 420)
-    left = max(left, (width - grid) // 2)  # centre a small grid under the title
+    grid_w, grid_h = cell * ncols, cell * nrows
+    legend_y = top + grid_h + 40
+    width = max(left + grid_w + 30, 420)
+    left = max(left, (width - grid_w) // 2)  # centre a small grid under the title
     height = legend_y + 56
     esc = _xml_escape
 
@@ -788,39 +1194,38 @@ def heatmap_svg(trace: Trace, summary: Optional[Summary] = None) -> str:
          f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
          f'height="{height}" viewBox="0 0 {width} {height}" '
          f'font-family="Helvetica, Arial, sans-serif">',
-         f'<title>RPC count per client/server cluster pair: '
-         f'{esc(os.path.basename(trace.source))}</title>',
+         f'<title>{esc(doc_title)}</title>',
          '<defs><linearGradient id="legend-gradient" x1="0" y1="0" x2="1" y2="0">'
          f'<stop offset="0" stop-color="{heat_colour(0, 1)}"/>'
          f'<stop offset="1" stop-color="{heat_colour(1, 1)}"/>'
          '</linearGradient></defs>',
          f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
          f'<text id="title" x="{width / 2:g}" y="24" font-size="16" font-weight="bold" '
-         f'text-anchor="middle">RPCs per cluster pair, client \u2192 server</text>',
+         f'text-anchor="middle">{esc(title)}</text>',
          f'<text x="{width / 2:g}" y="42" font-size="11" text-anchor="middle" '
-         f'fill="#555555">{esc(os.path.basename(trace.source))}: {s.totals.rpcs} RPCs, '
-         f'{n} clusters</text>',
-         f'<text id="x-label" x="{left + grid / 2:g}" y="{top - 26}" font-size="12" '
-         f'text-anchor="middle">server cluster</text>',
-         f'<text id="y-label" x="{left - 40}" y="{top + grid / 2:g}" font-size="12" '
-         f'text-anchor="middle" transform="rotate(-90 {left - 40} {top + grid / 2:g})">'
-         f'client cluster</text>']
-    for i in range(n):
+         f'fill="#555555">{esc(subtitle)}</text>',
+         f'<text id="x-label" x="{left + grid_w / 2:g}" y="{top - 26}" font-size="12" '
+         f'text-anchor="middle">{esc(x_label)}</text>',
+         f'<text id="y-label" x="{left - 40}" y="{top + grid_h / 2:g}" font-size="12" '
+         f'text-anchor="middle" transform="rotate(-90 {left - 40} {top + grid_h / 2:g})">'
+         f'{esc(y_label)}</text>']
+    for i, label in enumerate(col_labels):
         o.append(f'<text class="col-label" x="{left + i * cell + cell / 2:g}" '
-                 f'y="{top - 8}" font-size="{font}" text-anchor="middle">{i}</text>')
+                 f'y="{top - 8}" font-size="{font}" text-anchor="middle">{esc(label)}</text>')
+    for i, label in enumerate(row_labels):
         o.append(f'<text class="row-label" x="{left - 8}" y="{top + i * cell + cell / 2:g}" '
-                 f'font-size="{font}" text-anchor="end" dominant-baseline="central">{i}'
-                 f'</text>')
+                 f'font-size="{font}" text-anchor="end" dominant-baseline="central">'
+                 f'{esc(label)}</text>')
     o.append('<g id="cells" stroke="#cccccc" stroke-width="1">')
-    for r in range(n):
-        for c in range(n):
-            count = s.matrix[r][c]
+    for r in range(nrows):
+        for c in range(ncols):
+            count = matrix[r][c]
             fill = heat_colour(count, maximum)
             ink = "#ffffff" if maximum and count / maximum > 0.5 else "#000000"
             x, y = left + c * cell, top + r * cell
             o.append(f'<rect id="cell-{r}-{c}" x="{x}" y="{y}" width="{cell}" '
-                     f'height="{cell}" fill="{fill}"><title>client {r} \u2192 server {c}: '
-                     f'{count} RPCs</title></rect>')
+                     f'height="{cell}" fill="{fill}"><title>{esc(tip(r, c, count))}</title>'
+                     f'</rect>')
             o.append(f'<text id="count-{r}-{c}" x="{x + cell / 2:g}" y="{y + cell / 2:g}" '
                      f'font-size="{font}" text-anchor="middle" dominant-baseline="central" '
                      f'stroke="none" fill="{ink}">{count}</text>')
@@ -828,7 +1233,7 @@ def heatmap_svg(trace: Trace, summary: Optional[Summary] = None) -> str:
     bar_w = min(240, width - 60)
     bar_x = (width - bar_w) // 2
     o += ['<g id="legend" font-size="11">',
-          f'<text x="{bar_x}" y="{legend_y - 8}">RPCs per pair (linear scale)</text>',
+          f'<text x="{bar_x}" y="{legend_y - 8}">{esc(legend)}</text>',
           f'<rect x="{bar_x}" y="{legend_y}" width="{bar_w}" height="12" '
           f'fill="url(#legend-gradient)" stroke="#999999"/>',
           f'<text id="legend-min" x="{bar_x}" y="{legend_y + 26}" '

@@ -12,6 +12,7 @@
  *   padding | 16 random bytes | "x86_64" | argument and environment strings
  */
 #include "process.h"
+#include "trace.h"
 #include "thread.h"
 #include "elf.h"
 #include "vfs.h"
@@ -226,6 +227,7 @@ int process_exec_image(process_t *p, trap_frame_t *frame, const char *path,
         if (p->sigaction[i].handler != SIG_IGN)
             memset(&p->sigaction[i], 0, sizeof(p->sigaction[i]));
     process_set_name(p, path);
+    trace(TRACE_EXEC, 0, p->pid, trace_pack_name(p->name));
     memset(frame, 0, sizeof(*frame));
     frame->rip    = img.entry + bias;
     frame->rsp    = (uint64_t)sp;

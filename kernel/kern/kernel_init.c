@@ -536,6 +536,7 @@ static void kernel_main(void *arg)
             return;                         /* init powers the machine off when it is done */
         if (boot_info.opt_poweroff) {
             printk("poweroff: status %u", status);
+            trace_drain_final();
             hal_poweroff(status);
         }
         printk("idle: no init program; every core is in its idle loop "

@@ -10,6 +10,7 @@
  * that reaps it), so nobody touches a freed process.
  */
 #include "process.h"
+#include "trace.h"
 #include "thread.h"
 #include "sched.h"
 #include "cluster.h"
@@ -379,6 +380,7 @@ static process_t *process_copy_get(xptr_t ref_xp, int *err)
         p = copy_find_locked(ref_xp);
         if (p == NULL && fresh != NULL) {
             vmm_copy_link_locked(&fresh->vmm);
+            trace(TRACE_COPY, 1, fresh->pid, GET_CXY(ref_xp));
             p = fresh;
             fresh = NULL;
         }
@@ -553,6 +555,8 @@ int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t
         pid_free((uint32_t)tid);
         return rc;
     }
+    trace(TRACE_THREAD, 0, p->pid,
+          (uint64_t)tid | (uint64_t)cxy << 32 | (uint64_t)spec.lid << 48);
     return tid;
 }
 
@@ -806,8 +810,10 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     rpc.args[4] = child_sp;
     rpc_send(cxy, &rpc);
     pid = (int64_t)rpc.args[0];
-    if (pid > 0)
+    if (pid > 0) {
         vmm_set_cow(&p->vmm);                /* every copy of the parent, in one round */
+        trace(TRACE_FORK, 0, p->pid, (uint64_t)pid | (uint64_t)cxy << 32);
+    }
     return pid;
 }
 
@@ -885,6 +891,12 @@ static void process_leave(process_t *p, int32_t wait_status, bool count_only)
     if (last_copy)
         vmm_copy_unlink_locked(&p->vmm);
     remote_busylock_release(lock);
+    if (!count_only)
+        trace(TRACE_EXIT, last, p->pid, thread_current()->tid |
+              (uint64_t)(uint32_t)(last ? (int32_t)hal_remote_l32(PX(ref_xp, wait_status))
+                                        : wait_status) << 32);
+    if (last_copy)
+        trace(TRACE_COPY, 0, p->pid, GET_CXY(ref_xp));
     vmm_copies_thaw(&p->vmm);
     if (last_copy)
         vmm_destroy(&p->vmm);
@@ -893,6 +905,7 @@ static void process_leave(process_t *p, int32_t wait_status, bool count_only)
             int32_t ws = (int32_t)hal_remote_l32(PX(ref_xp, wait_status));
 
             printk("init: PID 1 ended (wait status 0x%x): powering off", ws);
+            trace_drain_final();
             hal_poweroff((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
         }
         if (GET_CXY(ref_xp) == local_cxy()) {

@@ -97,10 +97,17 @@ static void trace_send_header(void)
 }
 
 /*
- * Every drainer runs on the bootstrap core; with interrupts off for the
- * whole drain, no other thread of that core can preempt it mid-record and
- * interleave its own bytes on the channel.
+ * One drainer at a time: the bootstrap core's idle loop, or the core that
+ * powers the machine off. Interrupts stay off for the whole drain, so no
+ * other thread of the draining core can interleave its bytes either.
  */
+static volatile uint32_t trace_draining;
+
+static bool trace_drain_try(void)
+{
+    return __atomic_exchange_n(&trace_draining, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
 void trace_drain(void)
 {
     uint64_t flags;
@@ -108,8 +115,30 @@ void trace_drain(void)
     if (!trace_enabled)
         return;
     flags = irq_save();
-    trace_drain_locked();
+    if (trace_drain_try()) {
+        trace_drain_locked();
+        __atomic_store_n(&trace_draining, 0, __ATOMIC_RELEASE);
+    }
     irq_restore(flags);
+}
+
+void trace_drain_final(void)
+{
+    if (!trace_enabled)
+        return;
+    irq_disable();
+    while (!trace_drain_try())
+        cpu_pause();
+    trace_drain_locked();       /* keeps the flag: nothing may drain after this one */
+}
+
+uint64_t trace_pack_name(const char *name)
+{
+    uint64_t v = 0;
+
+    for (uint32_t i = 0; i < 8 && name[i]; i++)
+        v |= (uint64_t)(uint8_t)name[i] << (8 * i);
+    return v;
 }
 
 static void trace_drain_locked(void)

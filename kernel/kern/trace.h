@@ -45,13 +45,42 @@ enum trace_event {
     TRACE_RPC_REPLY = 5,  /* client core, reply received; arg0 = RPC id; arg1 = server cxy;
                              aux = RPC type */
     TRACE_IPI_SEND  = 6,  /* sender; arg0 = target cxy << 16 | target lid; aux = vector */
-    TRACE_IPI_RECV  = 7,  /* receiver; arg0 = 0; aux = vector */
+    TRACE_IPI_RECV  = 7,  /* receiver; arg0 = 0; aux = vector; arg1 = 0 when recorded
+                             as the handler starts, or the cycles the handler took when
+                             recorded as it ends (VEC_SHOOTDOWN: the flush and the ack) */
     TRACE_LOST      = 8,  /* drainer: arg0 = records this core dropped (ring full) so far */
     TRACE_SHOOTDOWN = 9,  /* initiator, acknowledgements received: aux = target cores;
                              arg0 = bitmap of the targets' gids (first 64);
                              arg1 = cycles from the first IPI to the last ack */
+    /* ---- the VM and process events (pid = the process's PID) ---- */
+    TRACE_FAULT     = 10, /* faulting core, once the fault is handled: aux = TRACE_FAULT_*
+                             | TRACE_FAULT_WRITE if a write; arg0 = vpn;
+                             arg1 = pid | cycles spent handling it << 32 (saturated) */
+    TRACE_FORK      = 11, /* parent's core, child running: arg0 = parent's pid;
+                             arg1 = child's pid | child's owner cxy << 32 */
+    TRACE_EXEC      = 12, /* exec'ing core, new image built: arg0 = pid;
+                             arg1 = the first 8 bytes of the program's basename, NUL-padded */
+    TRACE_EXIT      = 13, /* exiting thread's core: aux = 1 if it was the process's last
+                             thread (the process ends), else 0; arg0 = pid;
+                             arg1 = tid | Linux wait status << 32 */
+    TRACE_THREAD    = 14, /* creating core, thread started: arg0 = pid;
+                             arg1 = tid | new thread's cxy << 32 | its lid << 48 */
+    TRACE_COPY      = 15, /* a core of the copy's cluster: aux = 1 copy created, 0 torn
+                             down; arg0 = pid; arg1 = reference cluster. Only the copies
+                             outside the reference cluster (the reference lives and dies
+                             with the process: FORK and EXIT) */
     TRACE_EVENTS
 };
+
+/* TRACE_FAULT kinds (aux & 0xff): ARCHITECTURE.md's fault classes */
+enum trace_fault_kind {
+    TRACE_FAULT_LOCAL  = 0,   /* a page allocated (or filled from its file) for this fault */
+    TRACE_FAULT_GLOBAL = 1,   /* the PTE copied from the reference GPT into this copy */
+    TRACE_FAULT_FALSE  = 2,   /* already allowed: another thread won, or a stale TLB entry */
+    TRACE_FAULT_COW    = 3,   /* copy-on-write resolved (copied or reused) */
+    TRACE_FAULT_BAD    = 4,   /* not resolved: bad address or access (SIGSEGV), or no memory */
+};
+#define TRACE_FAULT_WRITE 0x100
 
 #define TRACE_MAGIC   0x3143525448435241ull   /* "ARCHTRC1" read as a little-endian u64 */
 #define TRACE_VERSION 1
@@ -80,10 +109,20 @@ static inline void trace(uint16_t event, uint16_t aux, uint64_t arg0, uint64_t a
 
 /*
  * Sends the header and RPC type names (once), then every record waiting in
- * every core's ring, to the trace channel. Runs on the bootstrap core only
- * (the single consumer of all rings), with interrupts off, so that two
- * threads of that core never interleave their bytes on the channel.
+ * every core's ring, to the trace channel. Runs on the bootstrap core (the
+ * idle loop), with interrupts off and the drainer flag taken, so that no
+ * two drainers interleave their bytes on the channel.
  */
 void trace_drain(void);
+
+/*
+ * The last drain before the machine powers off: like trace_drain(), but
+ * from any core (it waits for a drainer in progress on the bootstrap
+ * core to finish).
+ */
+void trace_drain_final(void);
+
+/* Packs the first 8 bytes of @name, NUL-padded, into a u64 (TRACE_EXEC). */
+uint64_t trace_pack_name(const char *name);
 
 #endif

@@ -17,6 +17,7 @@
 #include "kerrno.h"
 #include "printk.h"
 #include "hal_user.h"
+#include "trace.h"
 
 #define VPN(a)       ((a) >> PAGE_SHIFT)
 #define PAGE_UP(a)   (((a) + PAGE_SIZE - 1) & PAGE_MASK)
@@ -180,10 +181,11 @@ static void vmm_shootdown(xptr_t gpt_xp, tlb_flush_t flush)
 void vmm_shootdown_ipi(void)
 {
     core_t *core = core_self();
+    uint64_t start = rdtsc();
 
-    trace(TRACE_IPI_RECV, VEC_SHOOTDOWN, 0, 0);
     write_cr3(read_cr3());                       /* whole TLB but global (kernel) entries */
     __atomic_add_fetch(&core->shootdown_acks, 1, __ATOMIC_RELEASE);
+    trace(TRACE_IPI_RECV, VEC_SHOOTDOWN, 0, rdtsc() - start);
 }
 
 /*
@@ -718,7 +720,8 @@ static bool pte_allows(uint32_t attr, uint32_t error)
  * reference GPT first, then installed in this copy. Caller holds the
  * copy's VSL (read).
  */
-static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error)
+static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
+                            uint32_t *kind)
 {
     xptr_t ref = vmm->ref, ref_gpt = REF(ref, gpt), ref_lock = REF(ref, gpt_lock);
     uint64_t ppn;
@@ -732,18 +735,22 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error)
         if (rc == 0) {
             hal_remote_atomic_add(REF(ref, pages), 1);
             vmm->faults_local++;
+            *kind = TRACE_FAULT_LOCAL;
         }
     } else if ((error & VMM_FAULT_WRITE) && (attr & GPT_COW)) {
         rc = vmm_handle_cow(vmm, vpn, attr, ppn, &attr, &ppn);
+        *kind = TRACE_FAULT_COW;
     } else if ((error & VMM_FAULT_WRITE) && !(attr & GPT_WRITABLE)) {
         rc = -EFAULT;                    /* a read-only mapping of a writable vseg: mprotect raced */
     } else if (vmm->is_ref || pte_allows(hal_gpt_get(gpt_xp(vmm), vpn, NULL), error)) {
         vmm->faults_false++;             /* already allowed: another thread or a stale TLB entry */
+        *kind = TRACE_FAULT_FALSE;
         hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
         remote_queuelock_release(ref_lock);
         return 0;
     } else {
         vmm->faults_global++;            /* the reference has it: copy the PTE */
+        *kind = TRACE_FAULT_GLOBAL;
     }
     if (rc == 0 && !vmm->is_ref)
         rc = vmm_install(vmm, vpn, attr, ppn);   /* under the reference lock: no stale PTE */
@@ -752,7 +759,8 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error)
 }
 
 /* The fault of a CODE vseg: private to the copy, resolved in its own GPT. */
-static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error)
+static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
+                             uint32_t *kind)
 {
     uint64_t ppn;
     uint32_t attr;
@@ -765,18 +773,21 @@ static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error
         if (rc == 0) {
             vmm->pages++;
             vmm->faults_local++;
+            *kind = TRACE_FAULT_LOCAL;
         }
     } else if (!pte_allows(attr, error)) {
         rc = -EFAULT;
     } else {
         vmm->faults_false++;
+        *kind = TRACE_FAULT_FALSE;
         hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
     }
     remote_queuelock_release(gpt_lock(vmm));
     return rc;
 }
 
-int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error)
+/* The fault of @vaddr in @vmm (see vmm_handle_fault); *@kind says how it was resolved. */
+static int vmm_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error, uint32_t *kind)
 {
     uint64_t vpn = VPN(vaddr);
     vseg_t *v;
@@ -803,10 +814,27 @@ int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error)
         return -EFAULT;
     }
     if (v->type == VSEG_CODE)
-        rc = vmm_fault_private(vmm, v, vpn, error);
+        rc = vmm_fault_private(vmm, v, vpn, error, kind);
     else
-        rc = vmm_fault_public(vmm, v, vpn, error);
+        rc = vmm_fault_public(vmm, v, vpn, error, kind);
     remote_rwlock_rd_release(vsl_lock(vmm));
+    return rc;
+}
+
+int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error)
+{
+    uint64_t start = trace_enabled ? rdtsc() : 0, cycles;
+    uint32_t kind = TRACE_FAULT_BAD;
+    int rc = vmm_fault(vmm, vaddr, error, &kind);
+
+    if (trace_enabled) {
+        cycles = rdtsc() - start;
+        if (rc)
+            kind = TRACE_FAULT_BAD;
+        trace(TRACE_FAULT, (uint16_t)(kind | ((error & VMM_FAULT_WRITE) ? TRACE_FAULT_WRITE : 0)),
+              VPN(vaddr), LIST_ELEMENT(vmm, process_t, vmm)->pid |
+              (cycles > UINT32_MAX ? (uint64_t)UINT32_MAX : cycles) << 32);
+    }
     return rc;
 }
 

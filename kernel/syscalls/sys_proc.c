@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
 #include "process.h"
+#include "trace.h"
 #include "thread.h"
 #include "sched.h"
 #include "cluster.h"
@@ -496,6 +497,7 @@ static int64_t sys_archipel_poweroff(ARGS)
     if (cur()->pid != 1)
         return -EPERM;
     printk("poweroff: requested by init, status %lu", a0 & 0xff);
+    trace_drain_final();
     hal_poweroff((uint32_t)(a0 & 0xff));
     return 0;
 }

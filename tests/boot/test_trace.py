@@ -45,7 +45,9 @@ REC = struct.Struct("<QHHHHQQ")  # tsc, cxy, lid, event, aux, arg0, arg1
 MAGIC = 0x3143525448435241       # "ARCHTRC1"
 VERSION = 1
 (HEADER, NAME, RPC_SEND, RPC_START, RPC_END, RPC_REPLY,
- IPI_SEND, IPI_RECV, LOST) = range(9)
+ IPI_SEND, IPI_RECV, LOST, SHOOTDOWN, FAULT, FORK, EXEC, EXIT, THREAD, COPY) = range(16)
+LOCAL, GLOBAL, FALSE, COW, BAD = range(5)   # TRACE_FAULT kinds
+SHOOTDOWN_VEC = 0x25                        # hal/x86_64/trap.h VEC_SHOOTDOWN
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -108,6 +110,22 @@ class TraceBuilder:
         self.event(send, *sender, IPI_SEND, vector, target[0] << 16 | target[1])
         if recv is not None:
             self.event(recv, *target, IPI_RECV, vector)
+
+    def fault(self, end, core, kind, vpn, pid, cycles, write=False):
+        """A FAULT record (``kind`` an index of FAULT_KINDS), recorded at its ``end``."""
+        self.event(end, *core, FAULT, kind | (0x100 if write else 0), vpn,
+                   pid | cycles << 32)
+
+    def shootdown(self, end, core, targets, cycles, gids=0):
+        """A SHOOTDOWN record of the initiator ``core``: ``targets`` is a list of
+        (cxy, lid); each gets an IPI_SEND at the round's start + 10 and a flush
+        (IPI_RECV at the handler's end, 50 cycles long) 100 cycles later."""
+        start = end - cycles
+        for k, target in enumerate(targets):
+            self.event(start + 10 + k, *core, IPI_SEND, SHOOTDOWN_VEC,
+                       target[0] << 16 | target[1])
+            self.event(start + 160 + k, *target, IPI_RECV, SHOOTDOWN_VEC, 0, 50)
+        self.event(end, *core, SHOOTDOWN, len(targets), gids, cycles)
 
     def lost(self, tsc, core, total):
         """A LOST record: ``core`` dropped ``total`` records so far."""
@@ -199,11 +217,26 @@ class WireFormatTest(unittest.TestCase):
         expected = {"TRACE_HEADER": HEADER, "TRACE_NAME": NAME, "TRACE_RPC_SEND": RPC_SEND,
                     "TRACE_RPC_START": RPC_START, "TRACE_RPC_END": RPC_END,
                     "TRACE_RPC_REPLY": RPC_REPLY, "TRACE_IPI_SEND": IPI_SEND,
-                    "TRACE_IPI_RECV": IPI_RECV, "TRACE_LOST": LOST, "TRACE_SHOOTDOWN": 9,
-                    "TRACE_EVENTS": 10}
+                    "TRACE_IPI_RECV": IPI_RECV, "TRACE_LOST": LOST, "TRACE_SHOOTDOWN": SHOOTDOWN,
+                    "TRACE_FAULT": FAULT, "TRACE_FORK": FORK, "TRACE_EXEC": EXEC,
+                    "TRACE_EXIT": EXIT, "TRACE_THREAD": THREAD, "TRACE_COPY": COPY,
+                    "TRACE_EVENTS": 16}
         self.assertEqual(values, expected)
         for name, value in expected.items():
             self.assertEqual(getattr(td, name), value, name)
+
+        kinds = re.search(r"enum\s+trace_fault_kind\s*\{(.*?)\};", src, re.S).group(1)
+        kinds = re.sub(r"/\*.*?\*/", "", kinds, flags=re.S)
+        self.assertEqual(re.findall(r"TRACE_FAULT_(\w+)\s*=\s*(\d+)", kinds),
+                         [("LOCAL", "0"), ("GLOBAL", "1"), ("FALSE", "2"), ("COW", "3"),
+                          ("BAD", "4")])
+        self.assertEqual(td.FAULT_KINDS, ("local", "global", "false", "cow", "bad"))
+        self.assertEqual(int(re.search(r"#define\s+TRACE_FAULT_WRITE\s+(0x[0-9a-f]+)",
+                                       src).group(1), 16), td.FAULT_WRITE)
+        with open(os.path.join(REPO, "hal", "x86_64", "trap.h")) as f:
+            vec = re.search(r"#define\s+VEC_SHOOTDOWN\s+(0x[0-9a-fA-F]+)", f.read()).group(1)
+        self.assertEqual(int(vec, 16), td.VEC_SHOOTDOWN)
+        self.assertEqual(SHOOTDOWN_VEC, td.VEC_SHOOTDOWN)
 
         magic = int(re.search(r"#define\s+TRACE_MAGIC\s+(0x[0-9a-fA-F]+)", src).group(1), 16)
         version = int(re.search(r"#define\s+TRACE_VERSION\s+(\d+)", src).group(1))
@@ -447,11 +480,11 @@ class SummaryTest(unittest.TestCase):
         b = self.build()
         whole = td.summarize(b.trace())
         b.event(5_000_000, 0, 1, 42, 0, 1, 2)
-        b.event(5_000_001, 1, 0, 10)       # TRACE_EVENTS itself is no event
+        b.event(5_000_001, 1, 0, 16)       # TRACE_EVENTS itself is no event
         b.event(5_000_002, 1, 0, 42)
         t = b.trace()
-        self.assertEqual(t.unknown, Counter({42: 2, 10: 1}))
-        self.assertTrue(any("unknown event" in w and "10 (x1)" in w and "42 (x2)" in w
+        self.assertEqual(t.unknown, Counter({42: 2, 16: 1}))
+        self.assertTrue(any("unknown event" in w and "16 (x1)" in w and "42 (x2)" in w
                             for w in t.warnings), t.warnings)
         s = td.summarize(t)
         self.assertEqual(s.totals.unknown_events, 3)
@@ -801,7 +834,7 @@ class CliTest(unittest.TestCase):
         p = run_tool(self.path)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(sorted(os.listdir(self.dir)),
-                         ["rpc-heatmap.svg", "run.trace", "summary.txt", "trace.json"])
+                         ["rpc-heatmap.svg", "run.trace", "summary.txt", "trace.json", "vm-heatmap.svg"])
         self.assertEqual(self.check_outputs(self.dir), p.stdout)
         self.assertIn("RPCs by type", p.stdout)
         self.assertIn("THREAD_CREATE", p.stdout)
@@ -856,6 +889,175 @@ class CliTest(unittest.TestCase):
 
 
 # --- recorded data --------------------------------------------------------------------------
+
+def pack_name(name: str) -> int:
+    """The first 8 bytes of ``name``, NUL-padded, as a little-endian u64 (TRACE_EXEC)."""
+    return struct.unpack("<Q", name.encode("ascii")[:8].ljust(8, b"\0"))[0]
+
+
+def build_vm() -> TraceBuilder:
+    """A 2x2 trace of one process (pid 7, reference cluster 0) and what it does:
+    a thread and a copy in cluster 1, faults of every kind, one shootdown of
+    two targets, a fork whose child (pid 9) execs "hello" and exits."""
+    b = TraceBuilder(nclusters=2, ncores=4)
+    b.event(1_000, 0, 0, EXEC, 0, 7, pack_name("vmdemo"))
+    b.fault(2_000, (0, 0), LOCAL, 0x400, 7, 300, write=True)
+    b.fault(3_000, (0, 0), LOCAL, 0x401, 7, 500)
+    b.event(4_000, 0, 0, THREAD, 0, 7, 8 | 1 << 32 | 1 << 48)
+    b.event(4_500, 1, 1, COPY, 1, 7, 0)
+    b.fault(5_000, (1, 1), GLOBAL, 0x400, 7, 900)
+    b.fault(5_500, (1, 1), FALSE, 0x401, 7, 100)
+    b.shootdown(9_000, (0, 0), [(0, 1), (1, 1)], 2_000, gids=0b1010)
+    b.event(10_000, 1, 1, EXIT, 0, 7, 8)
+    b.event(10_100, 1, 1, COPY, 0, 7, 0)
+    b.event(11_000, 0, 0, FORK, 0, 7, 9 | 1 << 32)
+    b.fault(12_000, (1, 0), COW, 0x400, 9, 4_000, write=True)
+    b.fault(12_500, (0, 0), BAD, 0x0, 7, 50)
+    b.event(13_000, 1, 0, EXEC, 0, 9, pack_name("hello"))
+    b.event(14_000, 1, 0, EXIT, 1, 9, 9 | 3 << 8 << 32)
+    return b
+
+
+class VmEventsTest(unittest.TestCase):
+    """The FAULT, SHOOTDOWN and process records: decoding, summary, renderings."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.trace = build_vm().trace()
+        cls.summary = td.summarize(cls.trace)
+
+    def test_decode(self):
+        t = self.trace
+        self.assertEqual(t.warnings, [])
+        self.assertEqual(t.faults[0], td.Fault(tsc=2_000, cxy=0, lid=0, kind="local",
+                                               write=True, vpn=0x400, pid=7, cycles=300))
+        self.assertEqual(t.faults[0].start, 1_700)
+        self.assertEqual([f.kind for f in t.faults],
+                         ["local", "local", "global", "false", "cow", "bad"])
+        self.assertEqual(t.shootdowns, [td.Shootdown(tsc=9_000, cxy=0, lid=0, targets=2,
+                                                     gids=0b1010, cycles=2_000)])
+        kinds = [(e.kind, e.pid) for e in t.procs]
+        self.assertEqual(kinds, [("exec", 7), ("thread", 7), ("copy", 7), ("exit", 7),
+                                 ("uncopy", 7), ("fork", 7), ("exec", 9), ("exit", 9)])
+        by = {e.kind: e for e in t.procs}
+        self.assertEqual(by["thread"].tid, 8)
+        self.assertEqual(by["thread"].core, (1, 1))
+        self.assertEqual((by["fork"].child, by["fork"].cluster), (9, 1))
+        self.assertEqual(t.procs[0].name, "vmdemo")
+        self.assertEqual((t.procs[-1].last, t.procs[-1].status), (True, 3 << 8))
+        self.assertEqual((by["copy"].cxy, by["copy"].ref), (1, 0))
+
+    def test_unknown_fault_kind(self):
+        b = build_vm()
+        b.fault(20_000, (0, 0), 9, 0x1, 7, 10)
+        t = b.trace()
+        self.assertEqual(len(t.faults), 6)
+        self.assertTrue(any("unknown fault kind" in w for w in t.warnings), t.warnings)
+
+    def test_summary(self):
+        vm = self.summary.vm
+        rows = {r.kind: r for r in vm.faults}
+        self.assertEqual([r.kind for r in vm.faults], list(td.FAULT_KINDS))
+        self.assertEqual((rows["local"].count, rows["local"].writes), (2, 1))
+        self.assertEqual(rows["local"].cycles, td.Stats(2, 300, 500))
+        self.assertEqual(rows["cow"].cycles.median, 4_000)
+        self.assertEqual(vm.fault_matrix, [[2, 0, 0, 0, 1], [0, 1, 1, 1, 0]])
+        self.assertEqual((vm.shootdowns, vm.shootdowns_by_cluster), (1, [1, 0]))
+        self.assertEqual(vm.shootdown_targets.median, 2)
+        self.assertEqual(vm.shootdown_cycles.median, 2_000)
+        p7, p9 = vm.processes
+        self.assertEqual((p7.pid, p7.name, p7.forks, p7.execs, p7.threads), (7, "vmdemo", 1, 1, 1))
+        self.assertEqual((p7.copies, p7.copies_gone, p7.copy_clusters), (1, 1, [1]))
+        self.assertEqual(p7.faults, {"local": 2, "global": 1, "false": 1, "cow": 0, "bad": 1})
+        self.assertIsNone(p7.status)
+        self.assertEqual((p9.pid, p9.name, p9.execs, p9.status), (9, "hello", 1, 3 << 8))
+        self.assertEqual(p9.faults["cow"], 1)
+
+    def test_child_named_after_parent_until_exec(self):
+        b = TraceBuilder()
+        b.event(1_000, 0, 0, EXEC, 0, 7, pack_name("sh"))
+        b.event(2_000, 0, 0, FORK, 0, 7, 9)
+        b.fault(3_000, (0, 0), COW, 0x10, 9, 10, write=True)
+        names = {p.pid: p.name for p in td.summarize(b.trace()).vm.processes}
+        self.assertEqual(names, {7: "sh", 9: "sh"})
+
+    def test_summary_text(self):
+        text = td.format_summary(self.trace, self.summary)
+        kinds = table(text, "Page faults by kind")
+        self.assertEqual([ln.split()[0] for ln in kinds[1:]], list(td.FAULT_KINDS))
+        self.assertEqual(kinds[1].split()[:3], ["local", "2", "1"])
+        clusters = table(text, "Page faults by cluster")
+        self.assertEqual(clusters[2].split(), ["1", "0", "1", "1", "1", "0", "3"])
+        shoot = table(text, "TLB shootdowns")
+        self.assertIn("rounds", shoot[0])
+        self.assertEqual(shoot[0].split()[-1], "1")
+        procs = table(text, "Processes")
+        self.assertEqual(procs[1].split()[:7], ["7", "vmdemo", "1", "1", "1", "1/1", "1"])
+        self.assertEqual(procs[2].split()[-2:], ["exit", "3"])
+        self.assertIn("page faults", text)
+
+    def test_summary_text_without_vm_events(self):
+        text = td.format_summary(build_sample().trace())
+        self.assertIn("(no page fault)", text)
+        self.assertIn("(no shootdown", text)
+        self.assertIn("(no process event)", text)
+
+    def test_chrome(self):
+        events = td.chrome_trace(self.trace)["traceEvents"]
+        json.loads(json.dumps(events))
+        assert_nested(self, events)
+        faults = [e for e in events if e.get("cat") == "fault"]
+        self.assertEqual(len(faults), 6)
+        first = min(faults, key=lambda e: e["ts"])
+        self.assertEqual((first["name"], first["pid"], first["args"]["vpn"],
+                          first["args"]["vaddr"], first["args"]["write"]),
+                         ("fault local", 0, "0x400", "0x400000", True))
+        self.assertAlmostEqual(first["dur"], 0.3)            # 300 cycles at 1 GHz
+        shoot = [e for e in events if e.get("cat") == "shootdown"]
+        self.assertEqual(sorted(e["name"] for e in shoot),
+                         ["tlb flush", "tlb flush", "tlb shootdown"])
+        flows = [e for e in events if e.get("cat") == "shootdown-flow"]
+        starts = {e["id"]: e for e in flows if e["ph"] == "s"}
+        ends = {e["id"]: e for e in flows if e["ph"] == "f"}
+        self.assertEqual(len(starts), 2)
+        self.assertEqual(starts.keys(), ends.keys())
+        flushes = {(e["pid"], e["tid"]): e for e in shoot if e["name"] == "tlb flush"}
+        for fid, end in ends.items():
+            self.assertEqual(starts[fid]["pid"], 0)
+            flush = flushes[(end["pid"], end["tid"])]     # the arrow ends on a flush slice
+            self.assertEqual(end["ts"], flush["ts"])
+            self.assertEqual(end["bp"], "e")
+        self.assertEqual(sorted(ends[i]["pid"] for i in ends), [0, 1])
+        self.assertFalse([e for e in events if e.get("cat") == "ipi"
+                          and e["args"].get("vector") == SHOOTDOWN_VEC and "recv" in e["name"]],
+                         "a flush drawn as a slice is not also an instant")
+        procs = [e["name"] for e in events if e.get("cat") == "process"]
+        self.assertIn("fork pid 7 -> 9 (cluster 1)", procs)
+        self.assertIn("exec hello (pid 9)", procs)
+        self.assertIn("thread 8 of pid 7 -> core 1.1", procs)
+        self.assertIn("copy of pid 7 created (reference 0)", procs)
+        self.assertIn("copy of pid 7 torn down (reference 0)", procs)
+        self.assertIn("exit tid 9 (pid 9, process ends: exit 3)", procs)
+
+    def test_fault_heatmap(self):
+        root = ET.fromstring(td.fault_heatmap_svg(self.trace).encode("utf-8"))
+        counts = {e.get("id"): int(e.text) for e in root.iter(SVG_NS + "text")
+                  if (e.get("id") or "").startswith("count-")}
+        self.assertEqual(len(counts), 2 * len(td.FAULT_KINDS))
+        self.assertEqual(counts["count-0-0"], 2)
+        self.assertEqual(counts["count-1-3"], 1)
+        self.assertEqual(sum(counts.values()), 6)
+        labels = [e.text for e in root.iter(SVG_NS + "text") if e.get("class") == "col-label"]
+        self.assertEqual(labels, list(td.FAULT_KINDS))
+
+    def test_cli_vm_svg(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = write_trace(d, build_vm().data())
+            p = run_tool(path, "--vm-svg", "-")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            ET.fromstring(p.stdout.encode("utf-8"))
+            self.assertIn("Page faults per cluster and kind", p.stdout)
+
 
 class SampleTest(unittest.TestCase):
     """tests/data/trace/synthetic-2x2.trace is what build_sample() produces."""
@@ -935,7 +1137,8 @@ class RealTraceTest(unittest.TestCase):
             p = run_tool(REAL_TRACE, "--out", out)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(sorted(os.listdir(out)),
-                             ["rpc-heatmap.svg", "summary.txt", "trace.json"])
+                             ["rpc-heatmap.svg", "summary.txt", "trace.json",
+                              "vm-heatmap.svg"])
 
 
 if __name__ == "__main__":
