@@ -34,6 +34,7 @@ TRACE_TOOL = os.path.join(TOOLS, "trace")
 TRACE_H = os.path.join(REPO, "kernel", "kern", "trace.h")
 DATA = os.path.join(REPO, "tests", "data", "trace")
 REAL_TRACE = os.path.join(DATA, "rpc-4x2.trace")
+VM_TRACE = os.path.join(DATA, "vm-4x2.trace")
 SAMPLE_TRACE = os.path.join(DATA, "synthetic-2x2.trace")
 sys.path.insert(0, TOOLS)
 
@@ -1139,6 +1140,46 @@ class RealTraceTest(unittest.TestCase):
             self.assertEqual(sorted(os.listdir(out)),
                              ["rpc-heatmap.svg", "summary.txt", "trace.json",
                               "vm-heatmap.svg"])
+
+
+class RealVmTraceTest(unittest.TestCase):
+    """A trace recorded from the kernel: ``make trace PROG=build/user/bin/vmdemo`` on
+    4 clusters x 2 cores (tests/data/trace/README.md).  The live run of the same
+    command is tests/boot/test_make_trace.py; this recording keeps the decoder
+    honest about real data without a boot."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.trace = td.load(VM_TRACE)
+        cls.vm = td.summarize(cls.trace).vm
+
+    def test_clean(self):
+        self.assertEqual(self.trace.warnings, [])
+        self.assertEqual(self.trace.records_lost, 0)
+        self.assertEqual(self.trace.header.nclusters, 4)
+
+    def test_processes(self):
+        procs = {p.name: p for p in self.vm.processes}
+        self.assertEqual(sorted(procs), ["hello", "init", "vmdemo"])
+        demo, hello = procs["vmdemo"], procs["hello"]
+        self.assertEqual((demo.threads, demo.forks, demo.status), (4, 1, 0))
+        self.assertEqual(demo.copies, demo.copies_gone)
+        self.assertEqual(len(demo.copy_clusters), 3)
+        self.assertGreaterEqual(demo.faults["global"], 48)
+        self.assertEqual((hello.execs, hello.status), (1, 0))
+        self.assertGreaterEqual(hello.faults["cow"], 16)
+
+    def test_every_fault_is_in_a_known_process(self):
+        pids = {p.pid for p in self.vm.processes if p.name != "?"}
+        self.assertEqual({f.pid for f in self.trace.faults} - pids, set())
+
+    def test_shootdown_flows(self):
+        events = td.chrome_trace(self.trace)["traceEvents"]
+        assert_nested(self, events)
+        flows = [e for e in events if e.get("cat") == "shootdown-flow"]
+        self.assertGreaterEqual(len(flows), 2)
+        self.assertEqual(sorted(e["id"] for e in flows if e["ph"] == "s"),
+                         sorted(e["id"] for e in flows if e["ph"] == "f"))
 
 
 if __name__ == "__main__":
