@@ -457,12 +457,48 @@ static void locks_rank_checker(ktest_t *t)
 #endif
 }
 
+/*
+ * Regression: a blocking lock's internal guard (a rank-0 busylock at the same
+ * address as the lock) erased the lock's entry from the held list when it
+ * was released, so the checker never saw a queuelock or rwlock as held.
+ */
+static void locks_guard_keeps_blocking_lock_held(ktest_t *t)
+{
+#ifdef DEBUG
+    lock_trace_t *lt = &thread_current()->locks;
+    uint32_t before = lt->nheld;
+    queuelock_t q;
+    rwlock_t rw;
+
+    queuelock_init(&q, "ktest queuelock", RANK_TEST_LOW);
+    rwlock_init(&rw, "ktest rwlock", RANK_TEST_MID);
+    queuelock_acquire(&q);
+    KTEST_EXPECT(t, lt->nheld == before + 1 && lt->held[lt->nheld - 1].rank == RANK_TEST_LOW &&
+                 strcmp(lt->held[lt->nheld - 1].name, "ktest queuelock") == 0,
+                 "queuelock held but %u entries (was %u)", lt->nheld, before);
+    rwlock_wr_acquire(&rw);
+    KTEST_EXPECT(t, lt->nheld == before + 2 && lt->held[lt->nheld - 1].rank == RANK_TEST_MID,
+                 "rwlock (write) held but %u entries (was %u)", lt->nheld, before);
+    rwlock_wr_release(&rw);
+    rwlock_rd_acquire(&rw);
+    KTEST_EXPECT(t, lt->nheld == before + 2 && lt->held[lt->nheld - 1].rank == RANK_TEST_MID,
+                 "rwlock (read) held but %u entries (was %u)", lt->nheld, before);
+    rwlock_rd_release(&rw);
+    queuelock_release(&q);
+    KTEST_EXPECT(t, lt->nheld == before, "%u entries after the releases (was %u)",
+                 lt->nheld, before);
+#else
+    (void)t;
+#endif
+}
+
 static const ktest_case_t locks_cases[] = {
     { "remote_rwlock_stress",    KTEST_ON_CORES, locks_rwlock_stress },
     { "remote_queuelock_stress", KTEST_ON_CORES, locks_queuelock_stress },
     { "local_form_remote_object", KTEST_ON_CORES, locks_local_form_remote_object },
     { "xlist_spanning",          KTEST_ON_BSP,   locks_xlist_spanning },
     { "rank_checker",            KTEST_ON_BSP,   locks_rank_checker },
+    { "guard_keeps_blocking_lock_held", KTEST_ON_BSP, locks_guard_keeps_blocking_lock_held },
 };
 static const ktest_suite_t locks_suite = { "locks", KTEST_CASES(locks_cases) };
 KTEST_SUITE(locks_suite);

@@ -22,7 +22,8 @@ static inline void busylock_unlock(busylock_t *l)
 {
     uint64_t flags = l->rflags;
 
-    lock_rank_release(l);
+    if (l->rank != RANK_UNCHECKED)
+        lock_rank_release(l);   /* a blocking lock's guard shares its address: keep its entry */
     __atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
     irq_restore(flags);
 }

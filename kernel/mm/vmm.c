@@ -1027,6 +1027,11 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
     xptr_t it;
     int rc = 0;
 
+    /*
+     * The child is not published yet (process_make_fork links it in the
+     * process tree afterwards): no other thread can reach its VSL or GPT, so
+     * they are filled without their locks -- which rank like the parent's.
+     */
     remote_rwlock_rd_acquire(p_lock);
     remote_queuelock_acquire(p_gpt_lock);
     p_gpt = XPTR(pcxy, &parent->gpt);
@@ -1041,12 +1046,9 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
             rc = -ENOMEM;
             break;
         }
-        remote_rwlock_wr_acquire(vsl_lock(child));
         vmm_insert_locked(child, v);
-        remote_rwlock_wr_release(vsl_lock(child));
         if (pv.type == VSEG_CODE)
             continue;                    /* replicated on fault in the child's cluster */
-        remote_queuelock_acquire(gpt_lock(child));
         for (vpn = VPN(pv.min); hal_gpt_next(p_gpt, vpn, VPN(pv.max), &found, &attr, &ppn);
              vpn = found + 1) {
             uint32_t cattr = attr & ~(GPT_ACCESSED | GPT_DIRTY);
@@ -1064,7 +1066,6 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
             hal_remote_atomic_add(XPTR(page->cxy, &page->forks), 1);
             child->pages++;
         }
-        remote_queuelock_release(gpt_lock(child));
         if (rc)
             break;
     }

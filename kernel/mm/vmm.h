@@ -217,8 +217,9 @@ int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
  * is copied; every private page is shared read-only and GPT_COW in the
  * child, its fork counter incremented by remote atomic; CODE replicas are
  * not copied (the child replicates on fault). Runs in the child's cluster,
- * the parent blocked in fork. @return 0 or -ENOMEM (the child is left
- * empty: nothing leaked, no counter changed).
+ * the parent blocked in fork. Takes the parent's VSL (read) and GPT locks;
+ * the child, not yet published, is filled without its own. @return 0 or
+ * -ENOMEM (the child is left empty: nothing leaked, no counter changed).
  */
 int vmm_fork_copy(vmm_t *child, xptr_t parent_xp);
 
