@@ -45,6 +45,8 @@ CMDLINE_archipel-trace = poweroff trace=1 $(CMDLINE) -- /bin/$(notdir $(PROG)) $
 CMDLINE_archipel-bench = bench=rpc poweroff
 CMDLINE_archipel-procbench = -- /bin/procbench
 CMDLINE_archipel-vmbench = -- /bin/vmbench
+# The guest tests/boot/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
+CMDLINE_archipel-gdb = -- /bin/gdbtarget
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
@@ -173,7 +175,8 @@ $(LIMITS_ISO): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/limits MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 $@
 
 test: deps-test
-	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) $(USER_ISO) host-tests
+	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) $(USER_ISO) \
+	    $(BUILD)/archipel-gdb.iso host-tests
 	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) \
 	    --user-iso $(USER_ISO) --user-timeout $(USER_TEST_TIMEOUT) \
 	    --boot --iso $(TEST_ISO) \
