@@ -16,13 +16,13 @@ declare -A why=(
   [xorriso]="build: grub-mkrescue writes the ISO with it"
   [mtools]="build: grub-mkrescue needs it for the ISO's boot image"
   [qemu-system-x86]="run: the NUMA guest machine (qemu-system-x86_64)"
-  [gdb]="debug: attaches to QEMU's gdbstub"
+  [gdb]="debug and test: attaches to QEMU's gdbstub (make debug, tests/boot/test_gdb.py)"
   [musl-tools]="build: musl-gcc builds the user programs of the initramfs (init, tests)"
 )
 declare -A pkgs_for=(
   [build]="gcc binutils make python3 grub-pc-bin grub-common xorriso mtools musl-tools"
   [run]="qemu-system-x86"
-  [test]="gcc qemu-system-x86"
+  [test]="gcc qemu-system-x86 gdb"
   [debug]="gdb qemu-system-x86"
 )
 
