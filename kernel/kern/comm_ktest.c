@@ -740,12 +740,11 @@ KTEST_SUITE(dqdt_suite);
 
 /* ---- remote access counters ------------------------------------------------------------- */
 
-static uint32_t remote_word;
-
 /* Remote loads from every cluster to cluster 0 are counted for that pair. */
 static void remote_counters(ktest_t *t)
 {
 #ifdef INSTRUMENT
+    static uint32_t remote_word;
     uint32_t here = local_cxy();
     uint64_t before = hal_remote_count(here, 0);
 

@@ -31,6 +31,7 @@ const char *lock_rank_last_violation(void)
     return last_violation;
 }
 
+#ifdef DEBUG
 /* "name+0xoff" for a call site. */
 static void site_name(uintptr_t site, char *buf, size_t size)
 {
@@ -57,6 +58,7 @@ static void lock_rank_violation(const char *what, const lock_held_t *held, const
     if (!report_only)
         panic("lock order violation: %s", last_violation);
 }
+#endif
 
 void lock_rank_acquire(const void *lock, const char *name, uint32_t rank, bool busy,
                        uintptr_t site)
