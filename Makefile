@@ -5,6 +5,7 @@
 #   make run PROG=path/to/static-binary ARGS="a b"   ... and have init run it
 #   make test       host unit tests + boots on several topologies; ends "N passed, M failed"
 #   make debug      the same guest, paused, with GDB attached
+#   make bench-linux  Archipel vs Debian's Linux 6.1 on the same QEMU machine (tools/bench_linux.py)
 #   make trace PROG=path/to/static-binary ARGS="a b"   ... run it traced: build/trace/
 #   make clean
 #
@@ -45,6 +46,7 @@ CMDLINE_archipel-trace = poweroff trace=1 $(CMDLINE) -- /bin/$(notdir $(PROG)) $
 CMDLINE_archipel-bench = bench=rpc poweroff
 CMDLINE_archipel-procbench = -- /bin/procbench
 CMDLINE_archipel-vmbench = -- /bin/vmbench
+CMDLINE_archipel-cmpbench = -- /bin/cmpbench
 # The guest tests/boot/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
 CMDLINE_archipel-gdb = -- /bin/gdbtarget
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
@@ -70,7 +72,7 @@ KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noex
 QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
 
 .PRECIOUS: $(BUILD)/%.cmdline
-.PHONY: all iso run test debug bench trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
+.PHONY: all iso run test debug bench bench-linux trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
 
 all: deps-build
 	@$(MAKE) --no-print-directory $(KERNEL) $(ISO)
@@ -166,6 +168,21 @@ bench: deps-run
 	    --topologies $(PROC_BENCH_TOPOLOGIES) --out $(BUILD)/bench/proc --timeout $(BOOT_TIMEOUT)
 	$(PYTHON) tools/bench.py --iso $(BUILD)/archipel-vmbench.iso \
 	    --topologies $(VM_BENCH_TOPOLOGIES) --out $(BUILD)/bench/vm --timeout $(BOOT_TIMEOUT)
+
+# Archipel vs Linux: a release kernel (DEBUG=0 INSTRUMENT=0, in $(BUILD)/release) and
+# Debian's Linux 6.1 (fetched into $(BUILD)/linux) run user/bin/cmpbench on the same
+# QEMU machine, alternately, LINUX_BENCH_RUNS boots each; results in $(BUILD)/bench/linux.
+LINUX_BENCH_TOPOLOGIES ?= 1x1,4x2
+LINUX_BENCH_RUNS ?= 5
+RELEASE_BUILD := $(BUILD)/release
+bench-linux: deps-run
+	@tools/deps.sh bench-linux
+	@$(MAKE) --no-print-directory BUILD=$(RELEASE_BUILD) DEBUG=0 INSTRUMENT=0 \
+	    $(RELEASE_BUILD)/archipel-cmpbench.iso
+	$(PYTHON) tools/bench_linux.py --archipel-iso $(RELEASE_BUILD)/archipel-cmpbench.iso \
+	    --cmpbench $(RELEASE_BUILD)/user/bin/cmpbench --linux-dir $(BUILD)/linux \
+	    --topologies $(LINUX_BENCH_TOPOLOGIES) --runs $(LINUX_BENCH_RUNS) \
+	    --out $(BUILD)/bench/linux --timeout $(BOOT_TIMEOUT)
 
 debug: deps-debug
 	@$(MAKE) --no-print-directory $(ISO) RUN_CMDLINE='panic=halt $(RUN_CMDLINE)'

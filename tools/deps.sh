@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/deps.sh PURPOSE... - install the Debian packages Archipel needs, if missing.
 #
-# PURPOSE is one or more of: build run test debug. Each missing package is
+# PURPOSE is one or more of: build run test debug bench-linux. Each missing package is
 # installed with apt-get after a one-line message saying what and why; a
 # machine without apt-get gets the list and a non-zero exit.
 set -euo pipefail
@@ -18,12 +18,16 @@ declare -A why=(
   [qemu-system-x86]="run: the NUMA guest machine (qemu-system-x86_64)"
   [gdb]="debug and test: attaches to QEMU's gdbstub (make debug, tests/boot/test_gdb.py)"
   [musl-tools]="build: musl-gcc builds the user programs of the initramfs (init, tests)"
+  [apt]="bench-linux: apt-cache finds and apt-get download fetches Debian's Linux 6.1 and busybox-static"
+  [dpkg]="bench-linux: dpkg-deb extracts the kernel and busybox from their .deb files"
+  [tar]="bench-linux: unpacks the files dpkg-deb extracts"
 )
 declare -A pkgs_for=(
   [build]="gcc binutils make python3 grub-pc-bin grub-common xorriso mtools musl-tools"
   [run]="qemu-system-x86"
   [test]="gcc qemu-system-x86 gdb"
   [debug]="gdb qemu-system-x86"
+  [bench-linux]="apt dpkg tar qemu-system-x86"
 )
 
 missing=()

@@ -1,0 +1,312 @@
+/*
+ * cmpbench - the benchmark `make bench-linux` runs on Archipel and on Linux.
+ *
+ * Plain Linux x86_64 ABI only (no Archipel call), so that the very same static
+ * binary runs on both kernels and on the host. Prints one line per figure:
+ *
+ *     cmpbench: tsc_mhz=F                     TSC frequency calibrated in this run
+ *     cmpbench: NAME n=N median=M p99=P ns median_cycles=MC p99_cycles=PC
+ *     cmpbench: done status=S
+ *
+ * Every figure is timed with RDTSC (user mode); "ns" converts with F, which is
+ * calibrated against clock_gettime(CLOCK_MONOTONIC) over CALIB_MS of busy
+ * waiting. Under QEMU TCG the guest TSC counts the host's TSC ticks from the
+ * moment the virtual machine starts, so cycles are the same physical unit on
+ * every guest kernel: tools/bench_linux.py compares cycles.
+ *
+ * Figures (p99 by nearest rank; n = samples):
+ *   boot_to_main      TSC read by the first instruction of main(): the time from
+ *                     the VM start (firmware, GRUB, kernel boot, init, the exec of
+ *                     this program) to here. n=1. Meaningful only in a fresh VM.
+ *   null_syscall      one getppid(), mean of a batch of BATCH calls.
+ *   fork_exit_wait    fork(); the child _exit(0)s; the parent waitpid()s.
+ *   fork_exec_wait    fork(); the child execve()s this binary with --exit (it
+ *                     exits at once); the parent waitpid()s.
+ *   cow_fault_page    per page: the child's first write to each of PAGES pages
+ *                     that the parent wrote before fork().
+ *   first_touch_page  per page: first write to each of PAGES pages of a fresh
+ *                     anonymous private mapping.
+ *   mmap_touch_munmap per call: mmap of SMALL pages, one write to each, munmap.
+ *
+ * Options: --exit (exit 0 at once: the program fork_exec_wait execs),
+ * --quick (few rounds: a check that it runs, e.g. on the host in make test),
+ * --only NAME (run that figure only, e.g. under trace=1 for an analysis).
+ * Exit status 0 if every figure was measured, 1 otherwise.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#define PAGE     4096
+#define MAXN     64         /* most samples of one figure */
+#define BATCH    200        /* getppid() calls per null_syscall sample */
+#define PAGES    64         /* pages of the COW and first-touch regions */
+#define SMALL    4          /* pages of one mmap_touch_munmap call */
+#define CALIB_MS 100        /* TSC calibration interval */
+
+extern char **environ;
+
+static double tsc_mhz;      /* TSC ticks per microsecond */
+static const char *self;    /* path of this binary, for fork_exec_wait */
+static int failures;
+static const char *only;    /* --only NAME: run that figure only */
+
+/* True if figure @name is to be run. */
+static int want(const char *name)
+{
+	return !only || strcmp(only, name) == 0;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* TSC MHz: TSC ticks over CALIB_MS ms of CLOCK_MONOTONIC (busy wait). */
+static double calibrate(void)
+{
+	uint64_t n0 = mono_ns(), c0 = rdtsc(), n1, c1;
+
+	do {
+		n1 = mono_ns();
+		c1 = rdtsc();
+	} while (n1 - n0 < CALIB_MS * 1000000ull);
+	return (double)(c1 - c0) * 1000.0 / (double)(n1 - n0);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t to_ns(uint64_t cycles)
+{
+	return (uint64_t)((double)cycles * 1000.0 / tsc_mhz + 0.5);
+}
+
+/* Prints the figure line of @n samples @v (cycles); sorts @v. */
+static void report(const char *name, uint64_t *v, int n)
+{
+	if (n <= 0) {
+		printf("cmpbench: %s failed: no sample\n", name);
+		failures++;
+		return;
+	}
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
+	int p99 = (n * 99 + 99) / 100 - 1;   /* nearest rank */
+	uint64_t med = v[n / 2], hi = v[p99 < 0 ? 0 : p99];
+	printf("cmpbench: %s n=%d median=%llu p99=%llu ns median_cycles=%llu p99_cycles=%llu\n",
+	       name, n, (unsigned long long)to_ns(med), (unsigned long long)to_ns(hi),
+	       (unsigned long long)med, (unsigned long long)hi);
+	fflush(stdout);
+}
+
+static void fail(const char *name, const char *what)
+{
+	printf("cmpbench: %s failed: %s: %s\n", name, what, strerror(errno));
+	fflush(stdout);
+	failures++;
+}
+
+static void bench_null_syscall(int rounds)
+{
+	uint64_t v[MAXN];
+
+	for (int r = 0; r < rounds; r++) {
+		uint64_t t0 = rdtsc();
+		for (int i = 0; i < BATCH; i++)
+			getppid();
+		v[r] = (rdtsc() - t0) / BATCH;
+	}
+	report("null_syscall", v, rounds);
+}
+
+/* fork + (execve of this binary with --exit, if @exec_child) + exit + wait. */
+static void bench_fork(int exec_child, int rounds)
+{
+	const char *name = exec_child ? "fork_exec_wait" : "fork_exit_wait";
+	uint64_t v[MAXN];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		int status;
+		uint64_t t0 = rdtsc();
+		pid_t pid = fork();
+		if (pid < 0) {
+			fail(name, "fork");
+			return;
+		}
+		if (pid == 0) {
+			if (exec_child) {
+				char *argv[] = { (char *)self, "--exit", NULL };
+				execve(self, argv, environ);
+				_exit(127);
+			}
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid) {
+			fail(name, "waitpid");
+			return;
+		}
+		uint64_t t = rdtsc() - t0;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			printf("cmpbench: %s failed: child status %#x\n", name, status);
+			failures++;
+			return;
+		}
+		v[n++] = t;
+	}
+	report(name, v, n);
+}
+
+static char *map_pages(int pages)
+{
+	char *p = mmap(NULL, (size_t)pages * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Per page: the child's first write to each of PAGES pages shared with its parent. */
+static void bench_cow(int rounds)
+{
+	uint64_t v[MAXN];
+	char *buf = map_pages(PAGES);
+	int n = 0;
+
+	if (!buf) {
+		fail("cow_fault_page", "mmap");
+		return;
+	}
+	for (int p = 0; p < PAGES; p++)
+		buf[p * PAGE] = 1;                       /* present in the parent */
+	for (int r = 0; r < rounds; r++) {
+		int fd[2];
+		uint64_t per = 0;
+		if (pipe(fd)) {
+			fail("cow_fault_page", "pipe");
+			break;
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			fail("cow_fault_page", "fork");
+			close(fd[0]);
+			close(fd[1]);
+			break;
+		}
+		if (pid == 0) {
+			uint64_t t0 = rdtsc();
+			for (int p = 0; p < PAGES; p++)
+				buf[p * PAGE] = 2;               /* one COW fault per page */
+			per = (rdtsc() - t0) / PAGES;
+			_exit(write(fd[1], &per, sizeof(per)) == sizeof(per) ? 0 : 1);
+		}
+		close(fd[1]);
+		ssize_t got = read(fd[0], &per, sizeof(per));
+		close(fd[0]);
+		waitpid(pid, NULL, 0);
+		if (got == sizeof(per))
+			v[n++] = per;
+	}
+	munmap(buf, (size_t)PAGES * PAGE);
+	report("cow_fault_page", v, n);
+}
+
+/* Per page: first write to each page of a fresh PAGES-page anonymous mapping. */
+static void bench_first_touch(int rounds)
+{
+	uint64_t v[MAXN];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		char *buf = map_pages(PAGES);
+		if (!buf) {
+			fail("first_touch_page", "mmap");
+			break;
+		}
+		uint64_t t0 = rdtsc();
+		for (int p = 0; p < PAGES; p++)
+			buf[p * PAGE] = 1;
+		v[n++] = (rdtsc() - t0) / PAGES;
+		munmap(buf, (size_t)PAGES * PAGE);
+	}
+	report("first_touch_page", v, n);
+}
+
+/* Per call: mmap SMALL pages, write each once, munmap. */
+static void bench_mmap_cycle(int rounds)
+{
+	uint64_t v[MAXN];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		uint64_t t0 = rdtsc();
+		char *buf = map_pages(SMALL);
+		if (!buf) {
+			fail("mmap_touch_munmap", "mmap");
+			break;
+		}
+		for (int p = 0; p < SMALL; p++)
+			buf[p * PAGE] = 1;
+		if (munmap(buf, (size_t)SMALL * PAGE)) {
+			fail("mmap_touch_munmap", "munmap");
+			break;
+		}
+		v[n++] = rdtsc() - t0;
+	}
+	report("mmap_touch_munmap", v, n);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t boot = rdtsc();                 /* first thing: the boot figure */
+	int quick = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--exit") == 0)
+			return 0;
+		if (strcmp(argv[i], "--quick") == 0) {
+			quick = 1;
+		} else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+			only = argv[++i];
+		} else {
+			fprintf(stderr, "usage: cmpbench [--quick] [--only NAME] | --exit\n");
+			return 2;
+		}
+	}
+	self = (argc > 0 && strchr(argv[0], '/')) ? argv[0] : "/bin/cmpbench";
+	tsc_mhz = calibrate();
+	printf("cmpbench: tsc_mhz=%.3f\n", tsc_mhz);
+	if (want("boot_to_main"))
+		report("boot_to_main", &boot, 1);
+	if (want("null_syscall"))
+		bench_null_syscall(quick ? 5 : 31);
+	if (want("fork_exit_wait"))
+		bench_fork(0, quick ? 3 : 21);
+	if (want("fork_exec_wait"))
+		bench_fork(1, quick ? 3 : 15);
+	if (want("cow_fault_page"))
+		bench_cow(quick ? 3 : 15);
+	if (want("first_touch_page"))
+		bench_first_touch(quick ? 3 : 15);
+	if (want("mmap_touch_munmap"))
+		bench_mmap_cycle(quick ? 5 : 31);
+	printf("cmpbench: done status=%d\n", failures ? 1 : 0);
+	fflush(stdout);
+	return failures ? 1 : 0;
+}
