@@ -1011,7 +1011,7 @@ def chrome_trace(trace: Trace) -> dict:
         events.append({"name": "tlb flush", "cat": "shootdown", "ph": "X", "pid": i.cxy,
                        "tid": tid(i.lid, flush_lane[n]), "ts": ts(i.tsc - i.cycles),
                        "dur": dur(i.cycles), "args": {"cycles": i.cycles}})
-    for send, send_lane, n, recv in _shootdown_flows(trace, lane_of):
+    for send, send_lane, n, recv in _shootdown_flows(trace, flushes, lane_of):
         flows += 1
         events.append({"name": "tlb shootdown", "cat": "shootdown-flow", "ph": "s",
                        "id": flows, "pid": send.cxy, "tid": tid(send.lid, send_lane),
@@ -1025,7 +1025,7 @@ def chrome_trace(trace: Trace) -> dict:
                        "args": {k: v for k, v in vars(ev).items()
                                 if v is not None and k not in ("tsc", "cxy", "lid")}})
     for n, ipi in enumerate(trace.ipis):
-        if ipi.cycles and n in flush_lane:
+        if n in flush_lane:
             continue                                  # drawn as a "tlb flush" slice
         if ipi.sent:
             tc, tl = ipi.target
@@ -1063,8 +1063,12 @@ def chrome_trace(trace: Trace) -> dict:
                           "version": h.version, "t0_tsc": trace.t0}}
 
 
-def _shootdown_flows(trace: Trace, lane_of: Dict[Tuple[int, str], int]):
+def _shootdown_flows(trace: Trace, flushes: List[Tuple[int, Ipi]],
+                     lane_of: Dict[Tuple[int, str], int]):
     """Pairs each shootdown IPI sent with the flush it caused on its target.
+
+    ``flushes`` are the (index in trace.ipis, Ipi) of the shootdown flushes
+    recorded with their duration (the slices the arrows end on).
 
     Yields (IPI_SEND Ipi, its lane on the initiator, index in trace.ipis of the
     IPI_RECV, that Ipi): the receive is the target core's first unmatched
@@ -1072,9 +1076,8 @@ def _shootdown_flows(trace: Trace, lane_of: Dict[Tuple[int, str], int]):
     the initiator's shootdown slice around it (0 if none).
     """
     pending: Dict[Tuple[int, int], List[int]] = {}
-    for n, i in enumerate(trace.ipis):
-        if not i.sent and i.vector == VEC_SHOOTDOWN and i.cycles:
-            pending.setdefault((i.cxy, i.lid), []).append(n)
+    for n, i in flushes:
+        pending.setdefault((i.cxy, i.lid), []).append(n)
     rounds: Dict[Tuple[int, int], List[Tuple[int, int, int]]] = {}
     for n, sd in enumerate(trace.shootdowns):
         rounds.setdefault((sd.cxy, sd.lid), []).append((sd.start, sd.tsc, n))

@@ -181,7 +181,7 @@ static void vmm_shootdown(xptr_t gpt_xp, tlb_flush_t flush)
 void vmm_shootdown_ipi(void)
 {
     core_t *core = core_self();
-    uint64_t start = rdtsc();
+    uint64_t start = trace_enabled ? rdtsc() : 0;
 
     write_cr3(read_cr3());                       /* whole TLB but global (kernel) entries */
     __atomic_add_fetch(&core->shootdown_acks, 1, __ATOMIC_RELEASE);
