@@ -100,6 +100,37 @@ static inline uint32_t hal_remote_atomic_and(xptr_t xp, uint32_t v)
     return __atomic_fetch_and((volatile uint32_t *)GET_PTR(xp), v, __ATOMIC_ACQ_REL);
 }
 
+/*
+ * 64-bit forms of the above, for counters and bit sets that live in another
+ * cluster's memory (LOCK XADD / LOCK CMPXCHG on a quadword: Intel SDM Vol. 2,
+ * "XADD", "CMPXCHG"; Vol. 3A 9.1.2.2 for their atomicity). @return the OLD
+ * value, except hal_remote_cas64 which returns true when the swap happened.
+ */
+static inline bool hal_remote_cas64(xptr_t xp, uint64_t old, uint64_t new_)
+{
+    HAL_REMOTE_COUNT(xp);
+    return __atomic_compare_exchange_n((volatile uint64_t *)GET_PTR(xp), &old, new_, false,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+static inline uint64_t hal_remote_atomic_add64(xptr_t xp, int64_t v)
+{
+    HAL_REMOTE_COUNT(xp);
+    return __atomic_fetch_add((volatile uint64_t *)GET_PTR(xp), (uint64_t)v, __ATOMIC_ACQ_REL);
+}
+
+static inline uint64_t hal_remote_atomic_or64(xptr_t xp, uint64_t v)
+{
+    HAL_REMOTE_COUNT(xp);
+    return __atomic_fetch_or((volatile uint64_t *)GET_PTR(xp), v, __ATOMIC_ACQ_REL);
+}
+
+static inline uint64_t hal_remote_atomic_and64(xptr_t xp, uint64_t v)
+{
+    HAL_REMOTE_COUNT(xp);
+    return __atomic_fetch_and((volatile uint64_t *)GET_PTR(xp), v, __ATOMIC_ACQ_REL);
+}
+
 /* Copies @size bytes from @src to @dst (either or both remote). Counted once. */
 void hal_remote_memcpy(xptr_t dst, xptr_t src, size_t size);
 

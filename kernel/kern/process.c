@@ -923,8 +923,7 @@ static void process_group_exit(xptr_t ref_xp, int32_t wait_status)
 {
     if (hal_remote_cas(PX(ref_xp, group_exit), 0, 1))
         hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
-    __atomic_or_fetch((uint64_t *)GET_PTR(PX(ref_xp, sig_pending)), 1ull << (SIGKILL - 1),
-                      __ATOMIC_SEQ_CST);
+    hal_remote_atomic_or64(PX(ref_xp, sig_pending), 1ull << (SIGKILL - 1));
     process_wake_all(ref_xp);
 }
 

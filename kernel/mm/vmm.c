@@ -270,10 +270,10 @@ void vmm_copy_unlink_locked(vmm_t *copy)
     xlist_unlink(XPTR(local_cxy(), &copy->copy_list));
     hal_remote_atomic_add(REF(copy->ref, ncopies), -1);
     /* the counters survive the copy (the process's totals) */
-    __atomic_add_fetch((uint64_t *)GET_PTR(REF(copy->ref, retired[0])), copy->faults_local, __ATOMIC_RELAXED);
-    __atomic_add_fetch((uint64_t *)GET_PTR(REF(copy->ref, retired[1])), copy->faults_global, __ATOMIC_RELAXED);
-    __atomic_add_fetch((uint64_t *)GET_PTR(REF(copy->ref, retired[2])), copy->faults_false, __ATOMIC_RELAXED);
-    __atomic_add_fetch((uint64_t *)GET_PTR(REF(copy->ref, retired[3])), copy->faults_cow, __ATOMIC_RELAXED);
+    hal_remote_atomic_add64(REF(copy->ref, retired[0]), (int64_t)copy->faults_local);
+    hal_remote_atomic_add64(REF(copy->ref, retired[1]), (int64_t)copy->faults_global);
+    hal_remote_atomic_add64(REF(copy->ref, retired[2]), (int64_t)copy->faults_false);
+    hal_remote_atomic_add64(REF(copy->ref, retired[3]), (int64_t)copy->faults_cow);
 }
 
 /*
