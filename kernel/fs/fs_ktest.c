@@ -372,11 +372,11 @@ static void vfs_file_io(ktest_t *t)
     vfs_fstat(f, &st);
     KTEST_EXPECT(t, st.st_size == HOLE + 10 && st.st_blocks == 32, "size %ld, blocks %ld",
                  st.st_size, st.st_blocks);
-    KTEST_EXPECT(t, vfs_inode_page(vfs_file_inode(f), 3) == NULL &&
-                 vfs_inode_page(vfs_file_inode(f), 4) == NULL, "a hole has pages");
-    KTEST_EXPECT(t, vfs_inode_page(vfs_file_inode(f), 5) != NULL, "no page 5");
-    KTEST_EXPECT(t, vfs_inode_page(vfs_file_inode(f), 6) == NULL, "a page past the end");
-    pg = vfs_inode_page(vfs_file_inode(f), 0);
+    KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 3) == NULL &&
+                 mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 4) == NULL, "a hole has pages");
+    KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 5) != NULL, "no page 5");
+    KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 6) == NULL, "a page past the end");
+    pg = mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 0);
     KTEST_EXPECT(t, pg && memcmp(ppm_page_to_virt(pg), w, 4096) == 0, "page 0 content");
     vfs_lseek(f, 4 * 4096, SEEK_SET);
     n = vfs_read(f, r, 4096);
@@ -1036,14 +1036,14 @@ static void vfs_exec_pages(ktest_t *t)
     KTEST_EXPECT(t, rc == 0 && size == 5000, "open_exec: %d, size %lu", rc, size);
     if (rc == 0) {
         KTEST_EXPECT(t, vfs_inode_mode(ino) == (S_IFREG | 0755), "mode");
-        pg = vfs_inode_page(ino, 1);
+        pg = mapper_page(vfs_inode_mapper(ino), 1);
         ok = pg != NULL;
         for (int i = 0; ok && i < 4096; i++)
             ok &= ((uint8_t *)ppm_page_to_virt(pg))[i] ==
                   (i < 904 ? buf[(4096 + i) % 1000] : 0);
         KTEST_EXPECT(t, ok, "page 1: file bytes then zeros");
-        KTEST_EXPECT(t, vfs_inode_page(ino, 2) == NULL, "page past the end");
-        pg = vfs_inode_page_get(ino, 0);
+        KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(ino), 2) == NULL, "page past the end");
+        pg = mapper_page_get(vfs_inode_mapper(ino), 0);
         KTEST_EXPECT(t, pg && pg->refcount == 2, "page_get: refcount %u", pg ? pg->refcount : 0);
         /* the file goes; the mapped page outlives it */
         KTEST_EXPECT(t, vfs_unlink(NULL, "/tmp/kx", 0) == 0, "unlink");
@@ -1051,7 +1051,7 @@ static void vfs_exec_pages(ktest_t *t)
         if (pg) {
             KTEST_EXPECT(t, pg->refcount == 1 && ((uint8_t *)ppm_page_to_virt(pg))[5] == buf[5],
                          "page after the file: refcount %u", pg->refcount);
-            vfs_page_put(pg);
+            mapper_page_put(pg);
         }
     }
     KTEST_EXPECT(t, vfs_unlink(NULL, "/tmp/kn", 0) == 0, "unlink");

@@ -266,7 +266,7 @@ int vfs_open(vfs_inode_t *cwd, const char *path, int flags, uint32_t mode, vfs_f
         return rc;
     }
     if (ino->kind == VFS_REG && (flags & O_TRUNC) && acc != O_RDONLY)
-        ramfs_truncate(ino);
+        mapper_truncate(&ino->reg);
     return vfs_file_new(ino, flags, out);
 }
 

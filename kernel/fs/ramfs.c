@@ -1,11 +1,10 @@
 /*
- * ramfs.c - the RAM file system: inodes, directories and page-granular
- * regular file data (see vfs.h, vfs_internal.h).
+ * ramfs.c - the RAM file system: inodes and directories (see vfs.h,
+ * vfs_internal.h); a regular file keeps its data in its mapper (mapper.h).
  *
- * Inodes, dentries and page arrays are kmem objects of the cluster of the
- * thread that creates them; data pages come from the writer's cluster PPM.
- * Whoever drops the last reference frees them, in any cluster: pages with
- * ppm_free_any(), kmem objects with vfs_kfree().
+ * Inodes and dentries are kmem objects of the cluster of the thread that
+ * creates them. Whoever drops the last reference frees them, in any
+ * cluster, with vfs_kfree().
  */
 #include "vfs_internal.h"
 #include "kcm.h"
@@ -27,7 +26,7 @@ vfs_inode_t *ramfs_inode_alloc(vfs_kind_t kind, uint32_t mode)
     ino->ino = vfs_new_ino();
     switch (kind) {
     case VFS_REG:
-        remote_queuelock_init(XPTR(ino->cxy, &ino->reg.lock), "vfs inode", RANK_VFS_INODE);
+        mapper_init(&ino->reg, ino->cxy);
         break;
     case VFS_DIR:
         list_root_init(&ino->dir.entries);
@@ -53,7 +52,7 @@ vfs_inode_t *ramfs_inode_free(vfs_inode_t *ino)
 
     switch (ino->kind) {
     case VFS_REG:
-        ramfs_truncate(ino);
+        mapper_truncate(&ino->reg);
         break;
     case VFS_DIR:
         parent = ino->dir.parent;
@@ -183,162 +182,14 @@ done:
 
 /* ---- regular file data ---------------------------------------------------------- */
 
-void vfs_page_put(struct page_s *page)
-{
-    if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0)
-        ppm_free_any(page);
-}
-
-/* Grows reg.pages to at least @want entries. Data lock held. @return 0 or -ENOMEM. */
-static int ramfs_grow_locked(vfs_inode_t *ino, uint64_t want)
-{
-    uint64_t cap = ino->reg.npages ? ino->reg.npages : 16;
-    page_t **pages;
-
-    if (want <= ino->reg.npages)
-        return 0;
-    while (cap < want)
-        cap *= 2;
-    if (cap > VFS_MAX_FILE_PAGES)
-        cap = VFS_MAX_FILE_PAGES;
-    pages = kmem_alloc(cap * sizeof(page_t *));
-    if (pages == NULL)
-        return -ENOMEM;
-    if (ino->reg.pages)
-        memcpy(pages, ino->reg.pages, ino->reg.npages * sizeof(page_t *));
-    vfs_kfree(ino->reg.pages);
-    ino->reg.pages = pages;
-    ino->reg.npages = cap;
-    return 0;
-}
-
-int64_t ramfs_read(vfs_inode_t *ino, void *buf, size_t n, uint64_t off)
-{
-    uint64_t done = 0;
-
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    if (off >= ino->reg.size) {
-        vfs_qunlock(ino->cxy, &ino->reg.lock);
-        return 0;
-    }
-    if (n > ino->reg.size - off)
-        n = ino->reg.size - off;
-    while (done < n) {
-        uint64_t pos = off + done, idx = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
-        uint64_t chunk = PAGE_SIZE - in;
-        page_t *page = idx < ino->reg.npages ? ino->reg.pages[idx] : NULL;
-
-        if (chunk > n - done)
-            chunk = n - done;
-        if (page)
-            memcpy((char *)buf + done, (char *)ppm_page_to_virt(page) + in, chunk);
-        else
-            memset((char *)buf + done, 0, chunk);           /* hole */
-        done += chunk;
-    }
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    return (int64_t)done;
-}
-
-int64_t ramfs_write(vfs_inode_t *ino, const void *buf, size_t n, uint64_t off, bool append,
-                    uint64_t *end)
-{
-    const uint64_t max = VFS_MAX_FILE_PAGES << PAGE_SHIFT;
-    uint64_t done = 0;
-    int64_t rc = 0;
-
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    if (append)
-        off = ino->reg.size;
-    *end = off;
-    if (n == 0)
-        goto out;
-    if (off >= max) {
-        rc = -EFBIG;
-        goto out;
-    }
-    if (n > max - off)
-        n = max - off;
-    rc = ramfs_grow_locked(ino, (off + n + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    if (rc)
-        goto out;
-    while (done < n) {
-        uint64_t pos = off + done, idx = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
-        uint64_t chunk = PAGE_SIZE - in;
-        page_t *page = ino->reg.pages[idx];
-
-        if (chunk > n - done)
-            chunk = n - done;
-        if (page == NULL) {
-            page = ppm_alloc_pages(0);
-            if (page == NULL) {
-                rc = -ENOMEM;
-                break;
-            }
-            page->refcount = 1;                             /* the file's reference */
-            memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
-            ino->reg.pages[idx] = page;
-            ino->reg.nalloc++;
-        }
-        memcpy((char *)ppm_page_to_virt(page) + in, (const char *)buf + done, chunk);
-        done += chunk;
-    }
-    if (off + done > ino->reg.size)
-        ino->reg.size = off + done;
-    *end = off + done;
-out:
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    return done ? (int64_t)done : rc;
-}
-
-void ramfs_truncate(vfs_inode_t *ino)
-{
-    page_t **pages;
-    uint64_t npages;
-
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    pages = ino->reg.pages;
-    npages = ino->reg.npages;
-    ino->reg.pages = NULL;
-    ino->reg.npages = 0;
-    ino->reg.nalloc = 0;
-    ino->reg.size = 0;
-    for (uint64_t i = 0; i < npages; i++)
-        if (pages[i])
-            vfs_page_put(pages[i]);
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    vfs_kfree(pages);
-}
-
 uint64_t vfs_inode_size(vfs_inode_t *ino)
 {
     if (ino->kind != VFS_REG)
         return 0;
-    return __atomic_load_n(&ino->reg.size, __ATOMIC_ACQUIRE);
+    return mapper_size(&ino->reg);
 }
 
-/* The page @index of @ino, with a new reference when @ref. Data lock taken. */
-static page_t *ramfs_page(vfs_inode_t *ino, uint64_t index, bool ref)
+mapper_t *vfs_inode_mapper(vfs_inode_t *ino)
 {
-    page_t *page = NULL;
-
-    if (ino->kind != VFS_REG)
-        return NULL;
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    if (index < ino->reg.npages && index < (ino->reg.size + PAGE_SIZE - 1) >> PAGE_SHIFT)
-        page = ino->reg.pages[index];
-    if (page && ref)
-        __atomic_add_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    return page;
-}
-
-struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index)
-{
-    return ramfs_page(ino, index, false);
-}
-
-struct page_s *vfs_inode_page_get(vfs_inode_t *ino, uint64_t index)
-{
-    return ramfs_page(ino, index, true);
+    return ino->kind == VFS_REG ? &ino->reg : NULL;
 }

@@ -96,8 +96,7 @@ void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st)
     switch (ino->kind) {
     case VFS_REG:
         st->st_size = (int64_t)vfs_inode_size(ino);
-        st->st_blocks = (int64_t)(__atomic_load_n(&ino->reg.nalloc, __ATOMIC_RELAXED) *
-                                  (PAGE_SIZE / 512));
+        st->st_blocks = (int64_t)(mapper_nalloc(&ino->reg) * (PAGE_SIZE / 512));
         break;
     case VFS_DIR:
         st->st_size = PAGE_SIZE;
@@ -211,7 +210,7 @@ int64_t vfs_read(vfs_file_t *f, void *buf, size_t n)
     switch (ino->kind) {
     case VFS_REG:
         vfs_qlock(f->cxy, &f->lock);
-        r = ramfs_read(ino, buf, n, f->offset);
+        r = mapper_read(&ino->reg, buf, n, f->offset);
         if (r > 0)
             f->offset += (uint64_t)r;
         vfs_qunlock(f->cxy, &f->lock);
@@ -239,7 +238,7 @@ int64_t vfs_write(vfs_file_t *f, const void *buf, size_t n)
     switch (ino->kind) {
     case VFS_REG:
         vfs_qlock(f->cxy, &f->lock);
-        r = ramfs_write(ino, buf, n, f->offset, flags & O_APPEND, &end);
+        r = mapper_write(&ino->reg, buf, n, f->offset, flags & O_APPEND, &end);
         f->offset = end;
         vfs_qunlock(f->cxy, &f->lock);
         return r;

@@ -12,10 +12,10 @@
  * Locking (details in vfs_internal.h): one machine-wide blocking rwlock
  * (RANK_VFS_TREE) guards the namespace, held for one lookup step or one
  * edit at a time, never across a generator call or a sleep; a queuelock per
- * open file guards its offset (RANK_VFS_FILE), one per regular file its
- * pages (RANK_VFS_INODE, taken by the VMM under its GPT lock), one per pipe
- * its ring (RANK_VFS_PIPE). Every function below runs in a thread (it may
- * block), on any core of any cluster, with no busylock held.
+ * open file guards its offset (RANK_VFS_FILE), one per regular file's
+ * mapper its pages (RANK_VFS_INODE, taken by the VMM under its GPT lock),
+ * one per pipe its ring (RANK_VFS_PIPE). Every function below runs in a
+ * thread (it may block), on any core of any cluster, with no busylock held.
  *
  * Every function takes and returns kernel buffers only: the system-call
  * layer (kernel/syscalls) copies user memory in and out. Errors are
@@ -28,8 +28,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
-
-struct page_s;
+#include "mapper.h"
 
 /*
  * Linux errno values the VFS returns that kerrno.h does not define yet
@@ -281,12 +280,11 @@ int vfs_open_exec(vfs_inode_t *cwd, const char *path, vfs_inode_t **out, uint64_
 uint64_t vfs_inode_size(vfs_inode_t *ino);
 
 /*
- * The page holding bytes [@index * 4096, (@index + 1) * 4096) of regular
- * file @ino, for mapping (exec, mmap): the page stays owned by the file
- * (the caller takes its own page_t.refcount if it maps it). Bytes past the
- * end of the file read as zero. @return NULL for a hole or past the end.
+ * The page cache of regular file @ino (mapper.h: mapper_page_get() and
+ * mapper_page_put() give exec and the VMM its pages), or NULL when @ino is
+ * not a regular file. Valid while @ino is referenced. Any cluster, no lock.
  */
-struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index);
+mapper_t *vfs_inode_mapper(vfs_inode_t *ino);
 
 /* ---- additions ---------------------------------------------------------------- */
 
@@ -298,23 +296,6 @@ struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index);
  */
 size_t vfs_dirent_emit(void *buf, size_t cap, size_t pos, uint64_t ino, int64_t off,
                        uint8_t type, const char *name);
-
-/*
- * Drops one reference on a file data page (page_t.refcount, atomic): the
- * file holds one per page, a mapping holds one more. The last drop frees
- * the page in its own cluster (ppm_free_any: an RPC when remote). Threads
- * only, no busylock held.
- */
-void vfs_page_put(struct page_s *page);
-
-/*
- * As vfs_inode_page(), but takes a reference on the returned page under
- * the inode's data lock, so that a concurrent truncation cannot free it
- * before the caller maps it (drop it with vfs_page_put()). Takes the
- * inode's data lock (RANK_VFS_INODE). @return the page or NULL (hole, past
- * the end, not a regular file).
- */
-struct page_s *vfs_inode_page_get(vfs_inode_t *ino, uint64_t index);
 
 /*
  * Sets the O_APPEND and O_NONBLOCK status flags of @f to those of @flags

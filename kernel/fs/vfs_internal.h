@@ -9,7 +9,8 @@
  *                held across one lookup step or one edit (create, unlink,
  *                getdents, getcwd), never across a generator call or a sleep;
  *   console lock (RANK_VFS_CONSOLE), pipe->lock (RANK_VFS_PIPE),
- *   reg.lock     (RANK_VFS_INODE, queuelock)  a regular file's size and pages.
+ *   reg.lock     (RANK_VFS_INODE, queuelock)  a regular file's size and pages
+ *                (its mapper, mapper.h).
  * Every lock is named by the xptr_t of the cluster whose memory holds it
  * (inode->cxy, file->cxy, fd_table->cxy, vfs_cxy_of() for the kernel
  * image), whichever cluster the caller runs in: see vfs_qlock().
@@ -28,11 +29,11 @@
 #include "queuelock.h"
 #include "rwlock.h"
 #include "page.h"
+#include "mapper.h"
 
 #define VFS_INODE_MAGIC 0x45444f4eu      /* "NODE" */
 #define VFS_FILE_MAGIC  0x454c4946u      /* "FILE" */
 #define VFS_MAX_MOUNTS  4                /* generated mounts (/proc, /sys, ...) */
-#define VFS_MAX_FILE_PAGES (1ull << 18)  /* 1 GiB: larger regular files are -EFBIG (2 MiB page array) */
 
 typedef enum vfs_kind_e {
     VFS_REG,          /* RAM file: pages */
@@ -86,13 +87,7 @@ struct vfs_inode_s {
     uint64_t          ino;        /* st_ino, unique */
     uint64_t          rdev;       /* st_rdev (devices) */
     union {
-        struct {                  /* VFS_REG */
-            queuelock_t lock;     /* guards size, pages, npages, nalloc */
-            uint64_t    size;     /* bytes */
-            page_t    **pages;    /* [npages]; NULL entries are holes */
-            uint64_t    npages;   /* entries of pages[] */
-            uint64_t    nalloc;   /* non-NULL entries (st_blocks) */
-        } reg;
+        mapper_t   reg;           /* VFS_REG: the page cache of its data */
         struct {                  /* VFS_DIR; guarded by the tree lock */
             list_entry_t  entries;    /* vfs_dentry_t, in cookie order */
             uint64_t      next_cookie;
@@ -177,12 +172,6 @@ vfs_dentry_t *ramfs_dir_find_locked(vfs_inode_t *dir, const char *name, size_t l
 int ramfs_dir_link_locked(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t *child);
 /* Removes @d from @dir; returns it, to free with vfs_kfree after the lock. Tree write lock held. */
 void ramfs_dir_unlink_locked(vfs_inode_t *dir, vfs_dentry_t *d);
-/* Regular file I/O at byte @off; the inode's data lock is taken inside. */
-int64_t ramfs_read(vfs_inode_t *ino, void *buf, size_t n, uint64_t off);
-int64_t ramfs_write(vfs_inode_t *ino, const void *buf, size_t n, uint64_t off, bool append,
-                    uint64_t *end);
-/* Frees every data page of @ino and sets its size to 0. */
-void ramfs_truncate(vfs_inode_t *ino);
 /* getdents64 of a RAM directory from cookie *@pos. Tree lock taken inside. */
 int64_t ramfs_getdents(vfs_inode_t *dir, void *buf, size_t n, uint64_t *pos);
 

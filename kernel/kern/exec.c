@@ -57,12 +57,12 @@ static size_t exec_read_header(vfs_inode_t *ino, uint64_t size, char *buf)
     size_t len = size < EXEC_HDR_BYTES ? size : EXEC_HDR_BYTES;
 
     for (size_t off = 0; off < len; off += PAGE_SIZE) {
-        page_t *pg = vfs_inode_page_get(ino, off >> PAGE_SHIFT);
+        page_t *pg = mapper_page_get(vfs_inode_mapper(ino), off >> PAGE_SHIFT);
         size_t n = len - off < PAGE_SIZE ? len - off : PAGE_SIZE;
 
         if (pg) {
             memcpy(buf + off, ppm_page_to_virt(pg), n);
-            vfs_page_put(pg);
+            mapper_page_put(pg);
         } else
             memset(buf + off, 0, n);
     }
