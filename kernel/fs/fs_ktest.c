@@ -841,6 +841,8 @@ static int64_t fs_list(const char *path, void *buf, size_t cap)
     return (int64_t)pos;
 }
 
+static const vfs_gen_ops_t fs_gen_ops = { .gen = fs_gen, .list = fs_list };
+
 static void vfs_generated(ktest_t *t)
 {
     static const char *const names[] = { ".", "..", "hello", "dir" };
@@ -855,7 +857,7 @@ static void vfs_generated(ktest_t *t)
 
     NEED_VFS(t);
     fs_pages_snapshot(&pages);
-    vfs_mount_generated("/tmp/kgen", fs_gen, fs_list);
+    vfs_mount_generated("/tmp/kgen", &fs_gen_ops);
     rc = vfs_open(NULL, "/tmp/kgen/hello", O_RDONLY, 0, &f);
     KTEST_EXPECT(t, rc == 0, "open: %d", rc);
     if (rc == 0) {

@@ -26,8 +26,7 @@
 typedef struct vfs_mount_s {
     char          prefix[VFS_GEN_PATH_MAX];
     size_t        len;            /* strlen(prefix) */
-    vfs_gen_t     gen;
-    int64_t     (*list)(const char *path, void *dirent_buf, size_t cap);
+    const vfs_gen_ops_t *ops;     /* NULL: a free slot */
     vfs_inode_t  *root;           /* the RAM directory at prefix (referenced) */
     const vfs_inode_ops_t *ram_iops;  /* root's own tables, given back at unmount */
     const vfs_file_ops_t  *ram_fops;
@@ -76,9 +75,9 @@ static int genfs_make(int mnt, const char *path, vfs_inode_t **out)
 
     if (scratch == NULL)
         return -ENOMEM;
-    dir = m->list && m->list(path, scratch, VFS_GEN_CAP) >= 0;
+    dir = m->ops->list && m->ops->list(path, scratch, VFS_GEN_CAP) >= 0;
     if (!dir) {
-        r = m->gen(path, scratch, VFS_GEN_CAP);
+        r = m->ops->gen(path, scratch, VFS_GEN_CAP);
         if (r < 0) {
             kmem_free(scratch);
             return r < -4095 ? -EIO : (int)r;
@@ -219,12 +218,12 @@ static int genfs_list(vfs_file_t *f, int mnt, const char *path)
 
     f->list = NULL;
     f->list_len = 0;
-    if (m->list == NULL)
+    if (m->ops->list == NULL)
         return 0;                                        /* an empty directory */
     scratch = kmem_alloc(VFS_GEN_CAP);
     if (scratch == NULL)
         return -ENOMEM;
-    r = m->list(path, scratch, VFS_GEN_CAP);
+    r = m->ops->list(path, scratch, VFS_GEN_CAP);
     if (r > VFS_GEN_CAP)
         r = VFS_GEN_CAP;
     if (r > 0) {
@@ -322,21 +321,20 @@ static int genfs_mkdir_p(const char *path)
 static int genfs_slot(const char *prefix, bool free)
 {
     for (int i = 0; i < VFS_MAX_MOUNTS; i++)
-        if (free ? vfs_mounts[i].gen == NULL
-                 : (vfs_mounts[i].gen && strcmp(vfs_mounts[i].prefix, prefix) == 0))
+        if (free ? vfs_mounts[i].ops == NULL
+                 : (vfs_mounts[i].ops && strcmp(vfs_mounts[i].prefix, prefix) == 0))
             return i;
     return -1;
 }
 
-void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
-                         int64_t (*list)(const char *path, void *dirent_buf, size_t cap))
+void vfs_mount_generated(const char *prefix, const vfs_gen_ops_t *ops)
 {
     size_t len = strlen(prefix);
     vfs_inode_t *root;
     vfs_mount_t *m;
     int slot, rc;
 
-    if (vfs_root() == NULL || gen == NULL || prefix[0] != '/' || len < 2 ||
+    if (vfs_root() == NULL || ops == NULL || ops->gen == NULL || prefix[0] != '/' || len < 2 ||
         len >= VFS_GEN_PATH_MAX || prefix[len - 1] == '/' || genfs_slot(prefix, false) >= 0) {
         pr_warn("vfs: cannot mount a generator at '%s'", prefix);
         return;
@@ -359,7 +357,6 @@ void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
     m = &vfs_mounts[slot];
     memcpy(m->prefix, prefix, len + 1);
     m->len = len;
-    m->list = list;
     m->root = root;
     m->ram_iops = root->iops;
     m->ram_fops = root->fops;
@@ -371,7 +368,7 @@ void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
     m->root_fops = *root->fops;
     m->root_fops.open = genfs_root_open;
     m->root_fops.getdents = genfs_getdents;
-    __atomic_store_n(&m->gen, gen, __ATOMIC_RELEASE);
+    __atomic_store_n(&m->ops, ops, __ATOMIC_RELEASE);
     __atomic_store_n(&root->dir.mnt, slot, __ATOMIC_RELEASE);
     __atomic_store_n(&root->iops, &m->root_iops, __ATOMIC_RELEASE);
     __atomic_store_n(&root->fops, &m->root_fops, __ATOMIC_RELEASE);
@@ -389,7 +386,7 @@ int vfs_unmount_generated(const char *prefix)
     __atomic_store_n(&root->fops, vfs_mounts[slot].ram_fops, __ATOMIC_RELEASE);
     __atomic_store_n(&root->dir.mnt, -1, __ATOMIC_RELEASE);
     vfs_mounts[slot].root = NULL;
-    __atomic_store_n(&vfs_mounts[slot].gen, NULL, __ATOMIC_RELEASE);
+    __atomic_store_n(&vfs_mounts[slot].ops, NULL, __ATOMIC_RELEASE);
     vfs_inode_put(root);
     return 0;
 }

@@ -143,12 +143,26 @@ typedef struct vfs_inode_s vfs_inode_t;   /* a file, directory, device or pipe (
 typedef struct vfs_file_s  vfs_file_t;    /* an open file description (vfs.c) */
 
 /*
- * Generated files: @gen writes the whole content of the file at @path into
- * @buf (capacity @cap bytes) and returns its length in bytes, or a negative
- * errno (-ENOENT when @path names nothing). Called at open, in the opener's
- * thread. Used for /proc and /sys.
+ * A generated file system (/proc, /sys: kernel/kern/procfs.c): the
+ * operations a generated mount serves every path under its prefix with.
+ * Both are called at lookup and open, in the opener's thread, with no VFS
+ * lock held; @path is absolute and normalised.
  */
-typedef int64_t (*vfs_gen_t)(const char *path, char *buf, size_t cap);
+typedef struct vfs_gen_ops_s {
+    /*
+     * Writes the whole content of the file at @path into @buf (capacity
+     * @cap bytes). @return its length in bytes, or a negative errno
+     * (-ENOENT when @path names nothing).
+     */
+    int64_t (*gen)(const char *path, char *buf, size_t cap);
+    /*
+     * Fills @dirent_buf (@cap bytes) with the getdents64 records of the
+     * directory @path (see vfs_dirent_emit). @return their length in bytes,
+     * or a negative errno for a path that is not a directory. May be NULL
+     * (no directory: the mount's root lists empty).
+     */
+    int64_t (*list)(const char *path, void *dirent_buf, size_t cap);
+} vfs_gen_ops_t;
 
 /*
  * Unpacks the cpio newc archive @cpio (@len bytes, kernel virtual) into the
@@ -162,19 +176,16 @@ typedef int64_t (*vfs_gen_t)(const char *path, char *buf, size_t cap);
 int vfs_init(const void *cpio, size_t len);
 
 /*
- * Serves every path under @prefix ("/proc", "/sys") from @gen; @list
- * (may be NULL) fills a getdents64 buffer for a directory path under
- * @prefix the same way (see vfs_dirent_emit) and returns its length in
- * bytes, or a negative errno for a path that is not a directory. A path
- * under @prefix is a directory when list() accepts it, else a regular file
- * (st_size 0) when gen() does. The contents are generated at lookup/open,
- * in the caller's thread, with no VFS lock held, into a VFS_GEN_CAP-byte
- * buffer; paths are limited to VFS_GEN_PATH_MAX bytes (-ENAMETOOLONG).
- * Creates the directory @prefix if needed. At most VFS_MAX_MOUNTS (4)
- * mounts; a refused mount prints a warning. BSP, at boot.
+ * Serves every path under @prefix ("/proc", "/sys") from @ops (kept, not
+ * copied). A path under @prefix is a directory when ops->list() accepts
+ * it, else a regular file (st_size 0) when ops->gen() does. The contents
+ * are generated at lookup/open, in the caller's thread, with no VFS lock
+ * held, into a VFS_GEN_CAP-byte buffer; paths are limited to
+ * VFS_GEN_PATH_MAX bytes (-ENAMETOOLONG). Creates the directory @prefix if
+ * needed. At most 4 mounts; a refused mount (no ops->gen, a bad or busy
+ * prefix) prints a warning. BSP, at boot.
  */
-void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
-                         int64_t (*list)(const char *path, void *dirent_buf, size_t cap));
+void vfs_mount_generated(const char *prefix, const vfs_gen_ops_t *ops);
 
 /*
  * Root directory (NULL before vfs_init). Not referenced: it is never freed;
