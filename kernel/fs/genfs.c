@@ -30,8 +30,8 @@ typedef struct vfs_mount_s {
     vfs_inode_t  *root;           /* the RAM directory at prefix (referenced) */
     const vfs_inode_ops_t *ram_iops;  /* root's own tables, given back at unmount */
     const vfs_file_ops_t  *ram_fops;
-    vfs_inode_ops_t root_iops;    /* root's tables while mounted: ram_* but for the generator's entries */
-    vfs_file_ops_t  root_fops;
+    vfs_inode_ops_t root_iops;    /* root's tables while mounted: ram_*, generator's lookup */
+    vfs_file_ops_t  root_fops;    /* ... and listing */
 } vfs_mount_t;
 
 static vfs_mount_t vfs_mounts[VFS_MAX_MOUNTS];

@@ -17,6 +17,7 @@ static void ramfs_file_io(ktest_t *t)
     uint8_t *w, *r;
     kstat_t st;
     int64_t n;
+    mapper_t *m;
     page_t *pg;
     bool same = true;
     int rc;
@@ -64,11 +65,11 @@ static void ramfs_file_io(ktest_t *t)
     vfs_fstat(f, &st);
     KTEST_EXPECT(t, st.st_size == HOLE + 10 && st.st_blocks == 32, "size %ld, blocks %ld",
                  st.st_size, st.st_blocks);
-    KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 3) == NULL &&
-                 mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 4) == NULL, "a hole has pages");
-    KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 5) != NULL, "no page 5");
-    KTEST_EXPECT(t, mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 6) == NULL, "a page past the end");
-    pg = mapper_page(vfs_inode_mapper(vfs_file_inode(f)), 0);
+    m = vfs_inode_mapper(vfs_file_inode(f));
+    KTEST_EXPECT(t, mapper_page(m, 3) == NULL && mapper_page(m, 4) == NULL, "a hole has pages");
+    KTEST_EXPECT(t, mapper_page(m, 5) != NULL, "no page 5");
+    KTEST_EXPECT(t, mapper_page(m, 6) == NULL, "a page past the end");
+    pg = mapper_page(m, 0);
     KTEST_EXPECT(t, pg && memcmp(ppm_page_to_virt(pg), w, 4096) == 0, "page 0 content");
     vfs_lseek(f, 4 * 4096, SEEK_SET);
     n = vfs_read(f, r, 4096);

@@ -80,13 +80,16 @@ typedef struct vfs_inode_ops_s {
      * read-only directory (-EACCES).
      */
     int     (*unlink)(vfs_inode_t *dir, const vfs_last_t *last, bool rmdir);
-    /* Absolute path of directory @dir into @buf (@cap bytes), as vfs_getcwd(). Every directory has it. */
+    /* Path of directory @dir into @buf (@cap bytes), as vfs_getcwd(). Every directory has it. */
     int64_t (*getcwd)(vfs_inode_t *dir, char *buf, size_t cap);
     /* May @ino be opened by path with @flags (O_*)? @return 0 or -errno. NULL: yes. */
     int     (*may_open)(vfs_inode_t *ino, int flags);
     /* O_TRUNC: empties @ino. NULL: nothing to empty. */
     void    (*truncate)(vfs_inode_t *ino);
-    /* Completes @st, filled by the VFS from the common fields (st_size, st_blocks, ...). NULL: nothing to add. */
+    /*
+     * Adds what the VFS cannot know to @st (st_size, st_blocks; the VFS
+     * filled the common fields). NULL: nothing to add (st_size 0).
+     */
     void    (*getattr)(vfs_inode_t *ino, kstat_t *st);
     /*
      * Frees what @ino owns (its refcount reached 0; the VFS then frees the
@@ -153,7 +156,7 @@ struct vfs_inode_s {
     uint32_t          cxy;        /* cluster of this inode's memory (names its locks) */
     uint64_t          ino;        /* st_ino, unique */
     uint64_t          rdev;       /* st_rdev (devices) */
-    const vfs_inode_ops_t *iops;  /* set at creation; a generated mount's root changes it (genfs.c) */
+    const vfs_inode_ops_t *iops;  /* set at creation; a mount's root gets genfs.c's */
     const vfs_file_ops_t  *fops;  /* likewise */
     mapper_t         *mapper;     /* a regular file's page cache (&data below), or NULL */
     union {
