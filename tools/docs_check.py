@@ -47,7 +47,7 @@ markers      Every fenced block of language sh, shell, bash or console must say
              just before the fence (blank lines allowed between):
                  <!-- check -->                  run it (see "commands")
                  <!-- check timeout=60 -->        the same, with a timeout in s
-                 <!-- check: covered-by tests/boot/test_trace.py -->
+                 <!-- check: covered-by tests/boot/test_make_trace.py -->
                                                  too slow to run here (QEMU
                                                  boots...): the named test file
                                                  runs the same thing
