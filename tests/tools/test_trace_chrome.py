@@ -3,7 +3,7 @@
 (metadata, handler and wait slices, flow arrows, lanes for overlapping slices,
 instants, timestamps; faults, shootdowns and process events).
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_chrome.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_chrome.py' -v
 """
 
 import json

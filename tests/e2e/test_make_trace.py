@@ -5,12 +5,12 @@ Runs ``make trace PROG=build/user/bin/vmdemo`` once (user/bin/vmdemo.c: local
 and global faults, threads in every cluster, a write-protect under them, a fork
 with COW and an exec) and checks what it leaves in build/trace/ against what
 the program did.  This is the test that fails when the kernel stops recording
-an event; tests/boot/test_trace_*.py test the decoder on synthetic traces.
+an event; tests/tools/test_trace_*.py test the decoder on synthetic traces.
 
 Needs the kernel and user programs built (``make test`` builds them first);
 one QEMU boot, about 10-60 s under TCG.
 
-    python3 -m unittest discover -s tests/boot -p 'test_make_trace.py' -v
+    python3 -m unittest discover -s tests/e2e -p 'test_make_trace.py' -v
 """
 
 import json

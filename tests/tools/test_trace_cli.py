@@ -2,7 +2,7 @@
 """Unit tests of the command line tools/trace: outputs and their directory, one
 output at a time, warnings on stderr, exit statuses, --help.
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_cli.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_cli.py' -v
 """
 
 import json

@@ -2,7 +2,7 @@
 """Unit tests of tools/svg.py, the SVG drawing shared by the trace heat maps and the
 make bench-linux chart: escaping, elements and their attributes, the document.
 
-    python3 -m unittest discover -s tests/boot -p 'test_svg.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_svg.py' -v
 """
 
 import os

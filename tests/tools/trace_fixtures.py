@@ -6,7 +6,7 @@ The traces are built record by record with struct.pack by :class:`TraceBuilder`
 from the format of kernel/kern/trace.h, which is written down again here (not
 imported from the decoder) so that a decoder that misreads the contract fails.
 
-``python3 tests/boot/trace_fixtures.py --write-sample`` regenerates
+``python3 tests/tools/trace_fixtures.py --write-sample`` regenerates
 tests/data/trace/synthetic-2x2.trace (:func:`build_sample`).
 """
 

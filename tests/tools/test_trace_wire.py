@@ -4,7 +4,7 @@
 names, the stream-level errors (the CLI reports them in one line, exit status 2)
 and the recoverable damage (a truncated last record, unknown event numbers).
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_wire.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_wire.py' -v
 """
 
 import os

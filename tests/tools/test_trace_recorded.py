@@ -3,7 +3,7 @@
 there): the synthetic sample is what trace_fixtures.build_sample() writes, and the
 recordings from the kernel decode cleanly into consistent figures.
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_recorded.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_recorded.py' -v
 """
 
 import json
@@ -28,7 +28,7 @@ class SampleTest(unittest.TestCase):
     def test_sample_is_up_to_date(self):
         with open(SAMPLE_TRACE, "rb") as f:
             self.assertEqual(f.read(), build_sample().data(),
-                             "regenerate: python3 tests/boot/trace_fixtures.py --write-sample")
+                             "regenerate: python3 tests/tools/trace_fixtures.py --write-sample")
 
     def test_sample_decodes(self):
         t = assemble.load(SAMPLE_TRACE)
@@ -107,7 +107,7 @@ class RealTraceTest(unittest.TestCase):
 class RealVmTraceTest(unittest.TestCase):
     """A trace recorded from the kernel: ``make trace PROG=build/user/bin/vmdemo`` on
     4 clusters x 2 cores (tests/data/trace/README.md).  The live run of the same
-    command is tests/boot/test_make_trace.py; this recording keeps the decoder
+    command is tests/e2e/test_make_trace.py; this recording keeps the decoder
     honest about real data without a boot."""
 
     @classmethod

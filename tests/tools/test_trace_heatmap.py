@@ -3,7 +3,7 @@
 tools/svg.py): a valid SVG 1.1 document, one cell per cluster pair with its
 count, the colour scale and its legend, the fault heat map.
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_heatmap.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_heatmap.py' -v
 """
 
 import os

@@ -3,7 +3,7 @@
 handler statistics per RPC type and per cluster pair, unanswered RPCs, and the VM
 figures (faults per kind and cluster, shootdowns, per-process rows).
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_stats.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_stats.py' -v
 """
 
 import os

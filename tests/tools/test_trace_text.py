@@ -2,7 +2,7 @@
 """Unit tests of tools/tracedec/text.py: the plain-text summary (its tables, their
 alignment, microseconds at the header's TSC frequency, the VM sections).
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_text.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_text.py' -v
 """
 
 import os

@@ -3,7 +3,7 @@
 into RPCs by (id, server), orphan, duplicate and lost records, IPIs, and the FAULT,
 SHOOTDOWN and process records.
 
-    python3 -m unittest discover -s tests/boot -p 'test_trace_assemble.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_trace_assemble.py' -v
 """
 
 import os
