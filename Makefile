@@ -47,7 +47,7 @@ CMDLINE_archipel-bench = bench=rpc poweroff
 CMDLINE_archipel-procbench = -- /bin/procbench
 CMDLINE_archipel-vmbench = -- /bin/vmbench
 CMDLINE_archipel-cmpbench = -- /bin/cmpbench
-# The guest tests/boot/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
+# The guest tests/e2e/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
 CMDLINE_archipel-gdb = -- /bin/gdbtarget
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
