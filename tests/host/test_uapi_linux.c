@@ -1,0 +1,54 @@
+/*
+ * test_uapi_linux.c - the values of uapi_checks.h and of the system-call
+ * list as the host's Linux headers give them (Debian's linux-libc-dev;
+ * glibc's <dirent.h> for what Linux does not export), and Archipel's user
+ * header user/include/archipel.h, for test_uapi.c. A name of the kernel's
+ * system-call list that Linux does not have fails the build here.
+ */
+#define _GNU_SOURCE
+#include <linux/stat.h>                /* first: it hides S_IF* once glibc's <features.h> is in */
+#include <stddef.h>
+#include <dirent.h>
+#include <asm/signal.h>
+#include <asm/mman.h>
+#include <asm/stat.h>
+#include <asm/prctl.h>
+#include <asm/ioctls.h>
+#include <asm/termbits.h>
+#include <asm/termios.h>
+#include <asm/unistd_64.h>
+#include <linux/sched.h>
+#include <linux/mman.h>
+#include <linux/futex.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/limits.h>
+#include <linux/wait.h>
+#include <linux/auxvec.h>
+#include <linux/time.h>
+#include <linux/time_types.h>
+#include <linux/resource.h>
+#include <linux/uio.h>
+#include <linux/utsname.h>
+#include "archipel.h"            /* user/include/archipel.h */
+#include "test_uapi.h"
+
+#define V(x) ((unsigned long long)(x))
+
+#define UAPI_C(n)                 { #n, V(n) },
+#define UAPI_C_AS(n, linux)       { #n, V(linux) },
+#define UAPI_S(kt, lt)            { "sizeof(" #kt ")", sizeof(lt) },
+#define UAPI_OFF(kt, kf, lt, lf)  { "offsetof(" #kt ", " #kf ")", offsetof(lt, lf) },
+#define UAPI_F(kt, kf, lt, lf)    UAPI_OFF(kt, kf, lt, lf) \
+                                  { "sizeof(" #kt "." #kf ")", sizeof(((lt *)0)->lf) },
+const uapi_record_t uapi_linux[] = {
+#include "uapi_checks.h"
+};
+const unsigned uapi_linux_count = sizeof(uapi_linux) / sizeof(uapi_linux[0]);
+
+#define __SYSCALL(nr, name) { #name, V(__NR_##name) },
+const uapi_record_t uapi_nr_linux[] = {
+#include "uapi/syscall_64.h"
+};
+#undef __SYSCALL
+const unsigned uapi_nr_linux_count = sizeof(uapi_nr_linux) / sizeof(uapi_nr_linux[0]);
