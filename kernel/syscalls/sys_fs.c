@@ -574,37 +574,35 @@ static int64_t sys_ioctl(ARGS)
     }
 }
 
-#define SYS(nr, fn) table[nr] = (syscall_entry_t){ fn, #fn + 4 }
-
 void sys_fs_register(syscall_entry_t *table)
 {
-    SYS(0, sys_read);
-    SYS(1, sys_write);
-    SYS(2, sys_open);
-    SYS(3, sys_close);
-    SYS(4, sys_stat);
-    SYS(5, sys_fstat);
-    SYS(6, sys_stat);                    /* lstat: no symbolic links */
-    SYS(8, sys_lseek);
-    SYS(16, sys_ioctl);
-    SYS(19, sys_readv);
-    SYS(20, sys_writev);
-    SYS(21, sys_access);
-    SYS(22, sys_pipe);
-    SYS(32, sys_dup);
-    SYS(33, sys_dup2);
-    SYS(72, sys_fcntl);
-    SYS(79, sys_getcwd);
-    SYS(80, sys_chdir);
-    SYS(83, sys_mkdir);
-    SYS(84, sys_rmdir);
-    SYS(87, sys_unlink);
-    SYS(217, sys_getdents64);
-    SYS(257, sys_openat);
-    SYS(258, sys_mkdirat);
-    SYS(262, sys_newfstatat);
-    SYS(263, sys_unlinkat);
-    SYS(269, sys_faccessat);
-    SYS(292, sys_dup3);
-    SYS(293, sys_pipe2);
+    SYSCALL_ENTRY(read);
+    SYSCALL_ENTRY(write);
+    SYSCALL_ENTRY(open);
+    SYSCALL_ENTRY(close);
+    SYSCALL_ENTRY(stat);
+    SYSCALL_ENTRY(fstat);
+    SYSCALL_ENTRY_AS(lstat, stat);       /* no symbolic links */
+    SYSCALL_ENTRY(lseek);
+    SYSCALL_ENTRY(ioctl);
+    SYSCALL_ENTRY(readv);
+    SYSCALL_ENTRY(writev);
+    SYSCALL_ENTRY(access);
+    SYSCALL_ENTRY(pipe);
+    SYSCALL_ENTRY(dup);
+    SYSCALL_ENTRY(dup2);
+    SYSCALL_ENTRY(fcntl);
+    SYSCALL_ENTRY(getcwd);
+    SYSCALL_ENTRY(chdir);
+    SYSCALL_ENTRY(mkdir);
+    SYSCALL_ENTRY(rmdir);
+    SYSCALL_ENTRY(unlink);
+    SYSCALL_ENTRY(getdents64);
+    SYSCALL_ENTRY(openat);
+    SYSCALL_ENTRY(mkdirat);
+    SYSCALL_ENTRY(newfstatat);
+    SYSCALL_ENTRY(unlinkat);
+    SYSCALL_ENTRY(faccessat);
+    SYSCALL_ENTRY(dup3);
+    SYSCALL_ENTRY(pipe2);
 }

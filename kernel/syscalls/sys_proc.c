@@ -536,60 +536,54 @@ static int64_t sys_archipel_nclusters(ARGS)
     return boot_info.topo.nclusters;
 }
 
-#define SYS(nr, fn) table[nr] = (syscall_entry_t){ fn, #fn + 4 }
-
 void sys_proc_register(syscall_entry_t *table)
 {
-    SYS(9, sys_mmap);
-    SYS(10, sys_mprotect);
-    SYS(11, sys_munmap);
-    SYS(12, sys_brk);
-    SYS(13, sys_rt_sigaction);
-    SYS(14, sys_rt_sigprocmask);
-    SYS(15, sys_rt_sigreturn);
-    SYS(24, sys_sched_yield);
-    SYS(35, sys_nanosleep);
-    SYS(39, sys_getpid);
-    SYS(56, sys_clone);
-    SYS(57, sys_fork);
-    SYS(58, sys_fork);                   /* vfork: a fork (POSIX allows it) */
-    SYS(59, sys_execve);
-    SYS(60, sys_exit);
-    SYS(61, sys_wait4);
-    SYS(62, sys_kill);
-    SYS(63, sys_uname);
-    SYS(96, sys_gettimeofday);
-    SYS(102, sys_zero);                  /* getuid: everyone is root */
-    SYS(104, sys_zero);                  /* getgid */
-    SYS(107, sys_zero);                  /* geteuid */
-    SYS(108, sys_zero);                  /* getegid */
-    SYS(110, sys_getppid);
-    SYS(158, sys_arch_prctl);
-    SYS(186, sys_gettid);
-    SYS(202, sys_futex);
-    SYS(203, sys_sched_setaffinity);
-    SYS(204, sys_sched_getaffinity);
-    SYS(200, sys_tkill);
-    SYS(218, sys_set_tid_address);
-    SYS(228, sys_clock_gettime);
-    SYS(230, sys_clock_nanosleep);
-    SYS(231, sys_exit_group);
-    SYS(273, sys_set_robust_list);
-    SYS(274, sys_get_robust_list);
-    SYS(234, sys_tgkill);
-    SYS(302, sys_prlimit64);
-    SYS(309, sys_getcpu);
-    SYS(318, sys_getrandom);
+    SYSCALL_ENTRY(mmap);
+    SYSCALL_ENTRY(mprotect);
+    SYSCALL_ENTRY(munmap);
+    SYSCALL_ENTRY(brk);
+    SYSCALL_ENTRY(rt_sigaction);
+    SYSCALL_ENTRY(rt_sigprocmask);
+    SYSCALL_ENTRY(rt_sigreturn);
+    SYSCALL_ENTRY(sched_yield);
+    SYSCALL_ENTRY(nanosleep);
+    SYSCALL_ENTRY(getpid);
+    SYSCALL_ENTRY(clone);
+    SYSCALL_ENTRY(fork);
+    SYSCALL_ENTRY_AS(vfork, fork);       /* a fork (POSIX allows it) */
+    SYSCALL_ENTRY(execve);
+    SYSCALL_ENTRY(exit);
+    SYSCALL_ENTRY(wait4);
+    SYSCALL_ENTRY(kill);
+    SYSCALL_ENTRY(uname);
+    SYSCALL_ENTRY(gettimeofday);
+    SYSCALL_ENTRY_AS(getuid, zero);      /* everyone is root */
+    SYSCALL_ENTRY_AS(getgid, zero);
+    SYSCALL_ENTRY_AS(geteuid, zero);
+    SYSCALL_ENTRY_AS(getegid, zero);
+    SYSCALL_ENTRY(getppid);
+    SYSCALL_ENTRY(arch_prctl);
+    SYSCALL_ENTRY(gettid);
+    SYSCALL_ENTRY(futex);
+    SYSCALL_ENTRY(sched_setaffinity);
+    SYSCALL_ENTRY(sched_getaffinity);
+    SYSCALL_ENTRY(tkill);
+    SYSCALL_ENTRY(set_tid_address);
+    SYSCALL_ENTRY(clock_gettime);
+    SYSCALL_ENTRY(clock_nanosleep);
+    SYSCALL_ENTRY(exit_group);
+    SYSCALL_ENTRY(set_robust_list);
+    SYSCALL_ENTRY(get_robust_list);
+    SYSCALL_ENTRY(tgkill);
+    SYSCALL_ENTRY(prlimit64);
+    SYSCALL_ENTRY(getcpu);
+    SYSCALL_ENTRY(getrandom);
 }
 
 void sys_proc_register_archipel(syscall_entry_t *table)
 {
-    table[SYS_archipel_fork_place - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_fork_place, "archipel_fork_place" };
-    table[SYS_archipel_poweroff - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_poweroff, "archipel_poweroff" };
-    table[SYS_archipel_counters - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_counters, "archipel_counters" };
-    table[SYS_archipel_nclusters - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_nclusters, "archipel_nclusters" };
+    SYSCALL_ENTRY_ARCHIPEL(fork_place);
+    SYSCALL_ENTRY_ARCHIPEL(poweroff);
+    SYSCALL_ENTRY_ARCHIPEL(counters);
+    SYSCALL_ENTRY_ARCHIPEL(nclusters);
 }
