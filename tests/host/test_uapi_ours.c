@@ -27,26 +27,19 @@
 #include "uapi/unistd_64.h"
 #include "test_uapi.h"
 
-#define V(x) ((unsigned long long)(x))
-
-#define UAPI_C(n)                 { #n, V(n) },
-#define UAPI_C_AS(n, linux)       { #n, V(n) },
-#define UAPI_S(kt, lt)            { "sizeof(" #kt ")", sizeof(kt) },
-#define UAPI_OFF(kt, kf, lt, lf)  { "offsetof(" #kt ", " #kf ")", offsetof(kt, kf) },
-#define UAPI_F(kt, kf, lt, lf)    UAPI_OFF(kt, kf, lt, lf) \
-                                  { "sizeof(" #kt "." #kf ")", sizeof(((kt *)0)->kf) },
+#define UAPI_SIDE(k, l) k              /* the kernel's side of each record */
 const uapi_record_t uapi_ours[] = {
 #include "uapi_checks.h"
 };
 const unsigned uapi_ours_count = sizeof(uapi_ours) / sizeof(uapi_ours[0]);
 
-#define __SYSCALL(nr, name) { #name, V(nr) },
+#define __SYSCALL(nr, name) { #name, UAPI_V(nr) },
 const uapi_record_t uapi_nr_list[] = {
 #include "uapi/syscall_64.h"
 };
 #undef __SYSCALL
 
-#define __SYSCALL(nr, name) { #name, V(__NR_##name) },
+#define __SYSCALL UAPI_NR
 const uapi_record_t uapi_nr_ours[] = {
 #include "uapi/syscall_64.h"
 };

@@ -7,11 +7,11 @@
  * same macro names are defined by both sides, spelt differently):
  * tests/host/test_uapi_ours.c with the kernel's headers and
  * tests/host/test_uapi_linux.c with Linux's. Each entry becomes one or
- * more { name, value } records; test_uapi.c compares the two tables record
- * by record. The expanding file defines:
+ * more { name, value } records (the macros are in test_uapi.h); test_uapi.c
+ * compares the two tables record by record. The entries:
  *     UAPI_C(name)                  the constant name, the same name in Linux
- *     UAPI_C_AS(name, linux)        the constant name; Linux's value is the
- *                                   expression linux
+ *     UAPI_C_AS(name, lx)           the constant name; Linux's value is the
+ *                                   expression lx
  *     UAPI_S(ktype, ltype)          sizeof(ktype) == sizeof(ltype)
  *     UAPI_F(ktype, kf, ltype, lf)  field kf of ktype: offset and size of lf
  *     UAPI_OFF(ktype, kf, ltype, lf)   offset only (a flexible array)
