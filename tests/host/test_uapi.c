@@ -114,7 +114,7 @@ UNIT_TEST(uapi_every_constant_is_checked)
     CHECK(headers >= 20);
 }
 
-/* The kernel's system-call list: numbers strictly increasing, and the __NR_ enumerators its numbers. */
+/* The kernel's system-call list: numbers strictly increasing, the __NR_ enumerators its numbers. */
 UNIT_TEST(syscall_list_is_consistent)
 {
     REQUIRE(uapi_nr_count > 0);
@@ -127,7 +127,7 @@ UNIT_TEST(syscall_list_is_consistent)
     }
 }
 
-/* Each call of the list has Linux's number (a name Linux lacks fails the build of test_uapi_linux.c). */
+/* Each call of the list has Linux's number (a name Linux lacks breaks test_uapi_linux.c's build). */
 UNIT_TEST(syscall_list_numbers_are_linux)
 {
     REQUIRE_EQ(uapi_nr_count, uapi_nr_linux_count);

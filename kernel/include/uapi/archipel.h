@@ -23,7 +23,8 @@
 /* archipel_fork_place() argument: let the DQDT choose the cluster. */
 #define ARCHIPEL_PLACE_DQDT (-1)
 
-/* struct archipel_counters of archipel_counters(), 72 bytes (the fields are explained in user/include/archipel.h) */
+/* struct archipel_counters of archipel_counters(), 72 bytes (user/include/archipel.h
+ * explains each field) */
 typedef struct archipel_counters_s {
     uint64_t faults_local;       /* pages allocated (or CODE replicas made) by a fault */
     uint64_t faults_global;      /* faults of a non-reference copy served from the reference PTE */
