@@ -57,7 +57,7 @@ KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm kernel/fs kerne
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-KINCLUDES := $(addprefix -I,$(KERNEL_DIRS))
+KINCLUDES := -Ikernel/include $(addprefix -I,$(KERNEL_DIRS))
 KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
              -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
              -DRPC_WATCHDOG_MS=$(RPC_WATCHDOG_MS) \
@@ -72,7 +72,8 @@ KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noex
 QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
 
 .PRECIOUS: $(BUILD)/%.cmdline
-.PHONY: all iso run test debug bench bench-linux trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
+.PHONY: all iso run test debug bench bench-linux trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE \
+        syscall-list
 
 all: deps-build
 	@$(MAKE) --no-print-directory $(KERNEL) $(ISO)
@@ -91,6 +92,20 @@ $(KERNEL): $(KERNEL_OBJS) boot/linker.ld
 	$(LD) $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
 
 -include $(KERNEL_OBJS:.o=.d)
+
+# ---- the Linux system-call list ----------------------------------------------------
+# kernel/include/uapi/syscall_64.h lists every x86_64 Linux system call; make
+# syscall-list rewrites its lines after the first comment from the __NR_* numbers of
+# LINUX_UNISTD_64 (Debian's linux-libc-dev). Run by hand, never by the build: the
+# list is committed, and tests/host/test_uapi.c checks it against the same header.
+SYSCALL_LIST    := kernel/include/uapi/syscall_64.h
+LINUX_UNISTD_64 ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+syscall-list:
+	@test -f $(LINUX_UNISTD_64) || { echo "make syscall-list: no $(LINUX_UNISTD_64)" \
+	    "(apt-get install linux-libc-dev)" >&2; exit 2; }
+	{ sed -n '1,/^ \*\/$$/p' $(SYSCALL_LIST); \
+	  sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/__SYSCALL(\2, \1)/p' $(LINUX_UNISTD_64); \
+	} > $(SYSCALL_LIST).tmp && mv $(SYSCALL_LIST).tmp $(SYSCALL_LIST)
 
 # ---- initramfs and ISOs ---------------------------------------------------------
 # The initramfs packs $(INITRAMFS_ROOT) (user/user.mk: /sbin/init, /tests, /bin,
