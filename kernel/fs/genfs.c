@@ -258,11 +258,11 @@ static int64_t genfs_getdents(vfs_file_t *f, void *buf, size_t n)
 
     vfs_qlock(f->cxy, &f->lock);
     pos = end = f->offset;
-    while (end + sizeof(vfs_dirent64_t) <= f->list_len) {
+    while (end + offsetof(kdirent64_t, d_name) <= f->list_len) {
         uint16_t reclen;
 
-        memcpy(&reclen, f->list + end + offsetof(vfs_dirent64_t, d_reclen), sizeof(reclen));
-        if (reclen < sizeof(vfs_dirent64_t) || end + reclen > f->list_len ||
+        memcpy(&reclen, f->list + end + offsetof(kdirent64_t, d_reclen), sizeof(reclen));
+        if (reclen < offsetof(kdirent64_t, d_name) || end + reclen > f->list_len ||
             end + reclen - pos > n)
             break;
         end += reclen;
@@ -270,7 +270,7 @@ static int64_t genfs_getdents(vfs_file_t *f, void *buf, size_t n)
     memcpy(buf, f->list + pos, end - pos);
     f->offset = end;
     vfs_qunlock(f->cxy, &f->lock);
-    if (end == pos && pos + sizeof(vfs_dirent64_t) <= f->list_len)
+    if (end == pos && pos + offsetof(kdirent64_t, d_name) <= f->list_len)
         return -EINVAL;                 /* the next record does not fit */
     return (int64_t)(end - pos);
 }

@@ -92,7 +92,7 @@ static void genfs_generated(ktest_t *t)
         KTEST_EXPECT(t, vfs_getdents64(f, buf, 16) == -EINVAL, "small buffer");
         n = vfs_getdents64(f, buf, sizeof(buf));
         for (int64_t pos = 0; pos < n && n > 0;) {
-            vfs_dirent64_t *e = (vfs_dirent64_t *)(buf + pos);
+            kdirent64_t *e = (kdirent64_t *)(buf + pos);
             for (int i = 0; i < 4; i++)
                 if (strcmp(e->d_name, names[i]) == 0)
                     seen |= 1u << i;

@@ -17,7 +17,7 @@
  * relative to @cwd (the root when @cwd is NULL); "." and ".." (".." of the
  * root is the root); repeated slashes are one; a trailing slash requires a
  * directory; an empty path is -ENOENT; a component longer than
- * VFS_NAME_MAX bytes or a path of VFS_PATH_MAX bytes or more is
+ * NAME_MAX bytes or a path of PATH_MAX bytes or more is
  * -ENAMETOOLONG; a non-directory before the last component is -ENOTDIR.
  */
 #include "vfs_internal.h"
@@ -57,9 +57,9 @@ static int vfs_walk(vfs_inode_t *cwd, const char *path, vfs_inode_t **dir, vfs_l
     const char *p = path;
     size_t plen = 0;
 
-    while (plen < VFS_PATH_MAX && path[plen])
+    while (plen < PATH_MAX && path[plen])
         plen++;
-    if (plen >= VFS_PATH_MAX)
+    if (plen >= PATH_MAX)
         return -ENAMETOOLONG;
     if (plen == 0 || root == NULL)
         return -ENOENT;
@@ -79,7 +79,7 @@ static int vfs_walk(vfs_inode_t *cwd, const char *path, vfs_inode_t **dir, vfs_l
         for (c = p; *p && *p != '/'; p++)
             ;
         len = (size_t)(p - c);
-        if (len > VFS_NAME_MAX) {
+        if (len > NAME_MAX) {
             vfs_inode_put(cur);
             return -ENAMETOOLONG;
         }

@@ -43,7 +43,7 @@ static void namei_lookup_errors(ktest_t *t)
     }
 
     /* component and path lengths */
-    p = kmem_alloc(VFS_PATH_MAX + 8);
+    p = kmem_alloc(PATH_MAX + 8);
     if (p == NULL) {
         ktest_fail(t, "no memory");
         return;
@@ -58,13 +58,13 @@ static void namei_lookup_errors(ktest_t *t)
     rc = vfs_stat(NULL, p, &st);
     KTEST_EXPECT(t, rc == -ENAMETOOLONG, "256-byte name: %d", rc);
     memcpy(p, "/tmp/", 5);
-    for (int i = 5; i < VFS_PATH_MAX - 1; i += 2)
+    for (int i = 5; i < PATH_MAX - 1; i += 2)
         memcpy(p + i, "./", 2);
-    p[VFS_PATH_MAX - 1] = '\0';                          /* 4095 bytes: the longest */
+    p[PATH_MAX - 1] = '\0';                          /* 4095 bytes: the longest */
     rc = vfs_stat(NULL, p, &st);
     KTEST_EXPECT(t, rc == 0 && (st.st_mode & S_IFMT) == S_IFDIR, "4095-byte path: %d", rc);
-    p[VFS_PATH_MAX - 1] = '.';
-    p[VFS_PATH_MAX] = '\0';                              /* 4096 bytes */
+    p[PATH_MAX - 1] = '.';
+    p[PATH_MAX] = '\0';                              /* 4096 bytes */
     rc = vfs_stat(NULL, p, &st);
     KTEST_EXPECT(t, rc == -ENAMETOOLONG, "4096-byte path: %d", rc);
     rc = vfs_lookup_dir(NULL, p, &cwd);

@@ -156,12 +156,12 @@ static void ramfs_getdents_format(ktest_t *t)
     n = vfs_getdents64(f, buf, sizeof(buf));
     KTEST_EXPECT(t, n > 0, "getdents64: %ld", n);
     for (int64_t pos = 0; pos < n;) {
-        vfs_dirent64_t *d = (vfs_dirent64_t *)(buf + pos);
+        kdirent64_t *d = (kdirent64_t *)(buf + pos);
         size_t len = strlen(d->d_name);
         bool known = false;
 
         KTEST_EXPECT(t, d->d_reclen % 8 == 0 && d->d_reclen >= 24 &&
-                     offsetof(vfs_dirent64_t, d_name) + len < d->d_reclen,
+                     offsetof(kdirent64_t, d_name) + len < d->d_reclen,
                      "record at %ld: reclen %u, name %s", pos, d->d_reclen, d->d_name);
         for (uint32_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
             if (strcmp(d->d_name, want[i].name) == 0) {

@@ -294,17 +294,17 @@ size_t vfs_dirent_emit(void *buf, size_t cap, size_t pos, uint64_t ino, int64_t 
                        uint8_t type, const char *name)
 {
     size_t nlen = strlen(name);
-    size_t reclen = (offsetof(vfs_dirent64_t, d_name) + nlen + 1 + 7) & ~(size_t)7;
-    vfs_dirent64_t d = { .d_ino = ino, .d_off = off, .d_reclen = (uint16_t)reclen,
+    size_t reclen = (offsetof(kdirent64_t, d_name) + nlen + 1 + 7) & ~(size_t)7;
+    kdirent64_t d = { .d_ino = ino, .d_off = off, .d_reclen = (uint16_t)reclen,
                          .d_type = type };
     char *p = (char *)buf + pos;
 
     if (pos > cap || reclen > cap - pos || reclen > UINT16_MAX)
         return 0;
-    memcpy(p, &d, offsetof(vfs_dirent64_t, d_name));
-    memcpy(p + offsetof(vfs_dirent64_t, d_name), name, nlen);
-    memset(p + offsetof(vfs_dirent64_t, d_name) + nlen, 0,
-           reclen - offsetof(vfs_dirent64_t, d_name) - nlen);
+    memcpy(p, &d, offsetof(kdirent64_t, d_name));
+    memcpy(p + offsetof(kdirent64_t, d_name), name, nlen);
+    memset(p + offsetof(kdirent64_t, d_name) + nlen, 0,
+           reclen - offsetof(kdirent64_t, d_name) - nlen);
     return pos + reclen;
 }
 
@@ -381,7 +381,7 @@ typedef struct vfs_unpacked_s {
 /* Unpacks the cpio newc archive @cpio of @len bytes. @return 0, -EINVAL, -ENOMEM. */
 static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
 {
-    char *path = kmem_alloc(VFS_PATH_MAX);
+    char *path = kmem_alloc(PATH_MAX);
     size_t off = 0;
     cpio_entry_t e;
     int rc;
@@ -398,7 +398,7 @@ static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
             name++;
         if (name[0] == '\0' || strcmp(name, ".") == 0)
             continue;
-        if (snprintf(path, VFS_PATH_MAX, "/%s", name) >= VFS_PATH_MAX) {
+        if (snprintf(path, PATH_MAX, "/%s", name) >= PATH_MAX) {
             printk("vfs: initramfs: a name of %lu bytes ignored", (uint64_t)strlen(name));
             continue;
         }

@@ -20,7 +20,7 @@
  * Every function takes and returns kernel buffers only: the system-call
  * layer (kernel/syscalls) copies user memory in and out. Errors are
  * negative Linux errno values (kerrno.h). Flags and modes use the Linux
- * values (O_*, S_IF*, AT_*; Linux ABI, include/uapi/asm-generic/fcntl.h).
+ * values (O_*, S_IF*, AT_*: kernel/include/uapi/).
  */
 #ifndef _VFS_H_
 #define _VFS_H_
@@ -29,6 +29,11 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include "mapper.h"
+#include "uapi/fcntl.h"
+#include "uapi/fs.h"
+#include "uapi/stat.h"
+#include "uapi/dirent.h"
+#include "uapi/limits.h"
 
 /*
  * Linux errno values the VFS returns that kerrno.h does not define yet
@@ -62,82 +67,14 @@
 #define ENOTEMPTY    39   /* directory not empty */
 #endif
 
-/* Linux open(2) flags (asm-generic/fcntl.h, x86_64 values) */
-#define O_ACCMODE   0003
-#define O_RDONLY    00
-#define O_WRONLY    01
-#define O_RDWR      02
-#define O_CREAT     0100
-#define O_EXCL      0200
-#define O_NOCTTY    0400
-#define O_TRUNC     01000
-#define O_APPEND    02000
-#define O_NONBLOCK  04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW  0400000
-#define O_CLOEXEC   02000000
-
-#define AT_FDCWD            (-100)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR        0x200
-#define AT_EMPTY_PATH       0x1000
-
-#define S_IFMT   0170000
-#define S_IFDIR  0040000
-#define S_IFCHR  0020000
-#define S_IFREG  0100000
-#define S_IFIFO  0010000
-
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-
-/* d_type of struct linux_dirent64 (include/linux/fs_types.h) */
-#define DT_UNKNOWN 0
-#define DT_FIFO    1
-#define DT_CHR     2
-#define DT_DIR     4
-#define DT_REG     8
-
 /* Linux device numbers (include/linux/kdev_t.h, new_encode_dev) */
 #define VFS_MKDEV(ma, mi) ((uint64_t)(((ma) & 0xfffu) << 8 | ((mi) & 0xffu) | \
                                       (((mi) & ~0xffu) << 12)))
 
-#define VFS_NAME_MAX 255          /* bytes in one path component */
-#define VFS_PATH_MAX 4096         /* bytes in a path, NUL included */
 #define PIPE_BUF_SIZE 65536       /* bytes buffered by a pipe (Linux default) */
-#define PIPE_BUF      4096        /* writes up to this many bytes are atomic (POSIX) */
 #define VFS_GEN_CAP   16384       /* bytes: buffer handed to a generator / lister */
 #define VFS_GEN_PATH_MAX 256      /* bytes of a path under a generated mount, NUL included */
 #define VFS_DEV      0x41         /* st_dev of every file (one RAM file system) */
-
-/* struct stat as the x86_64 Linux kernel returns it (arch/x86/include/uapi/asm/stat.h), 144 bytes */
-typedef struct kstat_s {
-    uint64_t st_dev;
-    uint64_t st_ino;
-    uint64_t st_nlink;
-    uint32_t st_mode;
-    uint32_t st_uid;
-    uint32_t st_gid;
-    uint32_t __pad0;
-    uint64_t st_rdev;
-    int64_t  st_size;
-    int64_t  st_blksize;
-    int64_t  st_blocks;          /* 512-byte units */
-    uint64_t st_atime_sec, st_atime_nsec;
-    uint64_t st_mtime_sec, st_mtime_nsec;
-    uint64_t st_ctime_sec, st_ctime_nsec;
-    int64_t  __unused[3];
-} kstat_t;
-
-/* struct linux_dirent64 (include/linux/dirent.h): d_reclen is a multiple of 8 */
-typedef struct vfs_dirent64_s {
-    uint64_t d_ino;
-    int64_t  d_off;              /* position of the next record (opaque) */
-    uint16_t d_reclen;           /* bytes of this record, padding included */
-    uint8_t  d_type;             /* DT_* */
-    char     d_name[];           /* NUL-terminated */
-} __attribute__((packed)) vfs_dirent64_t;
 
 typedef struct vfs_inode_s vfs_inode_t;   /* a file, directory, device or pipe (vfs.c) */
 typedef struct vfs_file_s  vfs_file_t;    /* an open file description (vfs.c) */

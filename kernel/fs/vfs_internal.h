@@ -39,7 +39,7 @@
 
 /* The last component of a path, as the path walk (namei.c) hands it to a directory. */
 typedef struct vfs_last_s {
-    char   name[VFS_NAME_MAX + 1];  /* NUL-terminated */
+    char   name[NAME_MAX + 1];  /* NUL-terminated */
     size_t len;            /* bytes; 0 when the path names its start directory ("/") */
     bool   slash;          /* the path ended with '/' */
 } vfs_last_t;

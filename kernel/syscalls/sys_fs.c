@@ -174,7 +174,7 @@ static int64_t sys_writev(ARGS) { return do_iov(a0, a1, a2, true); }
  */
 static int path_get(int64_t dirfd, uint64_t upath, char *kpath, vfs_inode_t **dir, bool empty_ok)
 {
-    int64_t n = hal_strncpy_from_user(kpath, upath, VFS_PATH_MAX);
+    int64_t n = hal_strncpy_from_user(kpath, upath, PATH_MAX);
 
     if (n < 0)
         return (int)n;
