@@ -1,5 +1,6 @@
 /*
- * process.c - process life cycle: PIDs, fork, exit, wait, kill (see process.h).
+ * process.c - process life cycle: fork, exit, wait, kill (see process.h); PIDs
+ * are in pid.c.
  *
  * The process tree (parent links, children lists, the zombie transition)
  * is guarded by one remote busylock, in cluster 0's cluster_t (init's
@@ -10,6 +11,7 @@
  * that reaps it), so nobody touches a freed process.
  */
 #include "process.h"
+#include "pid.h"
 #include "trace.h"
 #include "thread.h"
 #include "sched.h"
@@ -32,7 +34,6 @@
 
 #define PTREE_LOCK  XPTR(0, &cluster_tbl[0]->ptree_lock)
 #define WNOHANG     1
-#define PID_TID     1ull               /* pid_tbl entry tag: a TID of that process's thread */
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
 
@@ -65,77 +66,6 @@ static xptr_t copies_lock(xptr_t ref_xp)
     return PX(ref_xp, vmm.copies_lock);
 }
 
-/* ---- PIDs ------------------------------------------------------------------------ */
-
-/*
- * Registers @entry (a process_t, tagged PID_TID for a TID) in the PID table
- * of cluster @cxy. @return the PID or -EAGAIN (table full).
- */
-static int64_t pid_alloc_in(uint32_t cxy, uint64_t entry)
-{
-    cluster_t *cl = cluster_tbl[cxy];
-    xptr_t lock = XPTR(cxy, &cl->pid_lock);
-    int64_t pid = -EAGAIN;
-
-    remote_busylock_acquire(lock);
-    for (uint32_t n = 1; n < PROCESS_MAX; n++) {
-        uint32_t idx = hal_remote_l32(XPTR(cxy, &cl->pid_next));
-
-        hal_remote_s32(XPTR(cxy, &cl->pid_next), idx + 1 < PROCESS_MAX ? idx + 1 : 1);
-        if (hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx])) == 0) {
-            hal_remote_s64(XPTR(cxy, &cl->pid_tbl[idx]), entry);
-            if (!(entry & PID_TID))
-                hal_remote_atomic_add(XPTR(cxy, &cl->processes), 1);
-            pid = ((int64_t)cxy << 16) | idx;
-            break;
-        }
-    }
-    remote_busylock_release(lock);
-    return pid;
-}
-
-static int64_t pid_alloc(process_t *p)
-{
-    return pid_alloc_in(local_cxy(), (uint64_t)p);
-}
-
-/* Frees PID or TID @pid in its owner's table (any cluster). */
-static void pid_free(uint32_t pid)
-{
-    uint32_t cxy = pid >> 16;
-    cluster_t *cl = cluster_tbl[cxy];
-    xptr_t lock = XPTR(cxy, &cl->pid_lock);
-    xptr_t slot = XPTR(cxy, &cl->pid_tbl[pid & 0xffff]);
-
-    remote_busylock_acquire(lock);
-    if (!(hal_remote_l64(slot) & PID_TID))
-        hal_remote_atomic_add(XPTR(cxy, &cl->processes), -1);
-    hal_remote_s64(slot, 0);
-    remote_busylock_release(lock);
-}
-
-xptr_t process_lookup(uint32_t pid)
-{
-    uint32_t cxy = pid >> 16, idx = pid & 0xffff;
-    cluster_t *cl;
-    xptr_t lock;
-    process_t *p;
-
-    if (cxy >= boot_info.topo.nclusters || idx == 0 || idx >= PROCESS_MAX)
-        return XPTR_NULL;
-    cl = cluster_tbl[cxy];
-    lock = XPTR(cxy, &cl->pid_lock);
-    remote_busylock_acquire(lock);
-    p = (process_t *)(hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx])) & ~PID_TID);
-    remote_busylock_release(lock);
-    return p ? XPTR(cxy, p) : XPTR_NULL;
-}
-
-uint32_t process_count(uint32_t cxy)
-{
-    return hal_remote_l32(XPTR(cxy, &cluster_tbl[cxy]->processes));
-}
-
 /* ---- creation and destruction ------------------------------------------------------ */
 
 /* A zeroed process_t in the local cluster with its PID, empty vmm and fd table. */
@@ -157,7 +87,7 @@ static process_t *process_alloc(int64_t *err)
         *err = -ENOMEM;
         return NULL;
     }
-    pid = pid_alloc(p);
+    pid = pid_alloc(local_cxy(), (uint64_t)p);
     if (pid < 0) {
         vmm_destroy(&p->vmm);
         ppm_free_pages(page);
@@ -531,7 +461,7 @@ int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t
     if (((flags & CLONE_PARENT_SETTID) && !hal_user_range_ok(ptid, 4)) ||
         ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !hal_user_range_ok(ctid, 4)))
         return -EFAULT;
-    tid = pid_alloc_in(p->ref_cxy, (uint64_t)ref | PID_TID);     /* the owner's table */
+    tid = pid_alloc(p->ref_cxy, (uint64_t)ref | PID_TID);     /* the owner's table */
     if (tid < 0)
         return tid;
     if (((flags & CLONE_PARENT_SETTID) && hal_copy_to_user(ptid, &tid, 4)) ||

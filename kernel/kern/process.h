@@ -37,12 +37,12 @@
 #include "fdtable.h"
 #include "busylock.h"
 #include "xlist.h"
+#include "pid.h"
 
 struct thread_s;
 struct vfs_inode_s;
 struct trap_frame_s;
 
-#define PROCESS_MAX      1024      /* PID table entries per cluster; index 0 is unused */
 #define PROCESS_ORDER    1         /* a process_t takes 2^1 pages of its cluster */
 #define NSIG             64
 
@@ -252,12 +252,6 @@ void hal_user_return(struct trap_frame_s *frame);
 void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __attribute__((noreturn));
 
 /*
- * The process with PID @pid as an xptr to its process_t, or XPTR_NULL.
- * Any cluster (reads the owner's PID table).
- */
-xptr_t process_lookup(uint32_t pid);
-
-/*
  * A thread of copy @p has been freed (sched_reap, in @p's cluster): the
  * copy is freed after its last thread, and the process becomes a zombie
  * (its parent woken) after its very last one.
@@ -270,8 +264,5 @@ void process_make_fork(xptr_t desc);
 void process_rpc_destroy(xptr_t desc);
 void process_rpc_thread(xptr_t desc);
 void process_rpc_release(xptr_t desc);
-
-/* Number of live processes in cluster @cxy (statistics). */
-uint32_t process_count(uint32_t cxy);
 
 #endif
