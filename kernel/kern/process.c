@@ -857,39 +857,6 @@ static void process_group_exit(xptr_t ref_xp, int32_t wait_status)
     process_wake_all(ref_xp);
 }
 
-/* Linux robust futex list (linux/futex.h): the owner-died protocol at thread exit. */
-#define FUTEX_WAITERS     0x80000000u
-#define FUTEX_OWNER_DIED  0x40000000u
-#define FUTEX_TID_MASK    0x3fffffffu
-#define ROBUST_LIST_LIMIT 2048
-
-/* Marks the robust futexes the exiting thread @t still holds OWNER_DIED and wakes a waiter. */
-static void robust_list_exit(thread_t *t)
-{
-    struct { uint64_t next; int64_t offset; uint64_t pending; } head;
-    uint64_t entry;
-
-    if (t->robust_list == 0 || hal_copy_from_user(&head, t->robust_list, sizeof(head)))
-        return;
-    entry = head.next;
-    for (uint32_t n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
-        uint64_t uaddr = (entry & ~1ull) + (uint64_t)head.offset, paddr, next;
-        uint32_t word;
-
-        if (hal_copy_from_user(&next, entry & ~1ull, sizeof(next)) ||
-            hal_copy_from_user(&word, uaddr, sizeof(word)))
-            return;
-        if ((word & FUTEX_TID_MASK) == t->tid) {
-            uint32_t nword = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-
-            if (hal_copy_to_user(uaddr, &nword, sizeof(nword)) == 0 &&
-                (word & FUTEX_WAITERS) && vmm_user_paddr(uaddr, &paddr) == 0)
-                futex_wake_key(paddr, 1, ~0u);
-        }
-        entry = next;
-    }
-}
-
 void process_thread_exit(int32_t wait_status, bool group)
 {
     thread_t *t = thread_current();
@@ -899,7 +866,7 @@ void process_thread_exit(int32_t wait_status, bool group)
 
     if (group)
         process_group_exit(ref_of(p), wait_status);
-    robust_list_exit(t);
+    futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
         vmm_user_paddr(t->clear_child_tid, &paddr) == 0)
         futex_wake_key(paddr, 1, ~0u);   /* pthread_join, and musl's thread-list lock */
