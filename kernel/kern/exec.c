@@ -12,6 +12,7 @@
  *   padding | 16 random bytes | "x86_64" | argument and environment strings
  */
 #include "process.h"
+#include "process_copy.h"
 #include "trace.h"
 #include "thread.h"
 #include "elf.h"

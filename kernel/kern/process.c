@@ -11,6 +11,7 @@
  * that reaps it), so nobody touches a freed process.
  */
 #include "process.h"
+#include "process_copy.h"
 #include "pid.h"
 #include "trace.h"
 #include "thread.h"
@@ -49,21 +50,6 @@ process_t *process_current(void)
     process_t *p = process_copy_current();
 
     return p ? p->ref : NULL;
-}
-
-/* The reference process_t of copy @p, as an xptr. */
-static xptr_t ref_of(process_t *p)
-{
-    return XPTR(p->ref_cxy, p->ref);
-}
-
-/* A field of the process_t named by an xptr. */
-#define PX(xp, field) XPTR(GET_CXY(xp), &((process_t *)GET_PTR(xp))->field)
-
-/* The copies lock of the process whose reference is @ref_xp. */
-static xptr_t copies_lock(xptr_t ref_xp)
-{
-    return PX(ref_xp, vmm.copies_lock);
 }
 
 /* ---- creation and destruction ------------------------------------------------------ */
@@ -203,21 +189,6 @@ static void place_thread(const uint64_t *mask, uint32_t *cxy, uint32_t *lid)
     }
 }
 
-/* ---- threads of a process ---------------------------------------------------------- */
-
-/*
- * Counts a new thread @t in copy @p (local) and links it. The caller has
- * reserved its place (process_copy_get or a new process).
- */
-static void thread_link(process_t *p, thread_t *t)
-{
-    xptr_t lock = copies_lock(ref_of(p));
-
-    remote_busylock_acquire(lock);
-    xlist_add_last(XPTR(local_cxy(), &p->threads_root), XPTR(local_cxy(), &t->process_list));
-    remote_busylock_release(lock);
-}
-
 /* The first thread of a new process @p (local, not yet visible to others but by PID). */
 static void process_first_thread(process_t *p, thread_t *t)
 {
@@ -225,129 +196,10 @@ static void process_first_thread(process_t *p, thread_t *t)
     p->nthreads = p->live = p->local_threads = p->refs = 1;
     t->tid = p->pid;
     mask_fill(t->affinity);
-    thread_link(p, t);
+    process_copy_link_thread(p, t);
 }
 
-/*
- * Calls @fn(@thread, @arg) for every thread of the process @ref_xp, in every
- * copy, under the copies lock (@fn takes no blocking lock).
- */
-static void process_foreach_thread(xptr_t ref_xp, void (*fn)(xptr_t thread, void *arg), void *arg)
-{
-    xptr_t lock = copies_lock(ref_xp), c, it;
-
-    remote_busylock_acquire(lock);
-    XLIST_FOREACH(PX(ref_xp, threads_root), it)
-        fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
-    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), c) {
-        xptr_t copy = XLIST_ELEMENT(c, process_t, vmm.copy_list);
-
-        XLIST_FOREACH(PX(copy, threads_root), it)
-            fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
-    }
-    remote_busylock_release(lock);
-}
-
-static void wake_one(xptr_t thread, void *arg)
-{
-    (void)arg;
-    thread_unblock(thread, THREAD_BLOCKED_SLEEP);
-}
-
-/* Wakes every thread of the process @ref_xp (THREAD_BLOCKED_SLEEP): kill, exit_group, wait. */
-static void process_wake_all(xptr_t ref_xp)
-{
-    process_foreach_thread(ref_xp, wake_one, NULL);
-}
-
-uint32_t process_threads(process_t *ref)
-{
-    return hal_remote_l32(PX(XPTR(ref->ref_cxy, ref), nthreads));
-}
-
-/* The copy of @ref_xp in the calling cluster, or NULL. Caller holds the copies lock. */
-static process_t *copy_find_locked(xptr_t ref_xp)
-{
-    xptr_t it;
-
-    if (GET_CXY(ref_xp) == local_cxy())
-        return GET_PTR(ref_xp);
-    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), it)
-        if (GET_CXY(it) == local_cxy())
-            return GET_PTR(XLIST_ELEMENT(it, process_t, vmm.copy_list));
-    return NULL;
-}
-
-/* Reserves a thread's place in copy @p: every count of process.h. Caller holds the copies lock. */
-static void copy_reserve_locked(process_t *p, xptr_t ref_xp)
-{
-    p->local_threads++;
-    p->refs++;
-    hal_remote_atomic_add(PX(ref_xp, nthreads), 1);
-    hal_remote_atomic_add(PX(ref_xp, live), 1);
-}
-
-/*
- * The local copy of the process @ref_xp, created (empty VSL and GPT,
- * linked in the copies list) when this is its first thread here, with a
- * thread's place reserved. @return the copy, or NULL (-ENOMEM, or the
- * process is exiting: -EAGAIN in *@err).
- */
-static process_t *process_copy_get(xptr_t ref_xp, int *err)
-{
-    xptr_t lock = copies_lock(ref_xp);
-    process_t *p, *fresh = NULL;
-    page_t *page;
-
-    for (;;) {
-        remote_busylock_acquire(lock);
-        if (hal_remote_l32(PX(ref_xp, group_exit)) || hal_remote_l32(PX(ref_xp, nthreads)) == 0) {
-            remote_busylock_release(lock);
-            *err = -EAGAIN;
-            p = NULL;
-            break;
-        }
-        p = copy_find_locked(ref_xp);
-        if (p == NULL && fresh != NULL) {
-            vmm_copy_link_locked(&fresh->vmm);
-            trace(TRACE_COPY, 1, fresh->pid, GET_CXY(ref_xp));
-            p = fresh;
-            fresh = NULL;
-        }
-        if (p != NULL) {
-            copy_reserve_locked(p, ref_xp);
-            remote_busylock_release(lock);
-            break;
-        }
-        remote_busylock_release(lock);
-        /* the first thread here: a new copy, allocated without the lock */
-        page = ppm_alloc_pages(PROCESS_ORDER);
-        if (page == NULL) {
-            *err = -ENOMEM;
-            return NULL;
-        }
-        fresh = ppm_page_to_virt(page);
-        memset(fresh, 0, sizeof(*fresh));
-        if (vmm_init(&fresh->vmm, PX(ref_xp, vmm))) {
-            ppm_free_pages(page);
-            *err = -ENOMEM;
-            return NULL;
-        }
-        fresh->pid     = hal_remote_l32(PX(ref_xp, pid));
-        fresh->ref_cxy = GET_CXY(ref_xp);
-        fresh->ref     = GET_PTR(ref_xp);
-        fresh->state   = PROCESS_RUNNING;
-        fresh->fork_place = -1;
-        xlist_root_init(XPTR(local_cxy(), &fresh->threads_root));
-        xlist_root_init(XPTR(local_cxy(), &fresh->children_root));
-        hal_remote_memcpy(XPTR(local_cxy(), fresh->name), PX(ref_xp, name), sizeof(fresh->name));
-    }
-    if (fresh) {                         /* another thread made the copy meanwhile */
-        vmm_destroy(&fresh->vmm);
-        ppm_free_pages(ppm_phys_to_page(virt_to_phys(fresh)));
-    }
-    return p;
-}
+/* ---- threads of a process ---------------------------------------------------------- */
 
 /* What a new user thread starts with (RPC_THREAD_USER reads it in the client's memory). */
 typedef struct thread_spec_s {
@@ -373,7 +225,7 @@ static void spec_from_current(thread_spec_t *spec, const trap_frame_t *frame)
 
     hal_fpu_save(t->fpu);
     memset(spec, 0, sizeof(*spec));
-    spec->ref = ref_of(t->process);
+    spec->ref = process_ref_xp(t->process);
     spec->frame = XPTR(local_cxy(), frame);
     spec->fpu = XPTR(local_cxy(), t->fpu);
     spec->fs_base = t->fs_base;
@@ -389,8 +241,6 @@ static void thread_leave_gpt(void)
     hal_gpt_activate(NULL);
     irq_enable();
 }
-
-static void process_leave(process_t *p, int32_t wait_status, bool count_only);
 
 /*
  * RPC_THREAD_USER handler, in the new thread's cluster.
@@ -428,7 +278,7 @@ void process_rpc_thread(xptr_t desc)
     t->clear_child_tid = spec.clear_child_tid;
     t->robust_list = spec.robust_list;
     memcpy(t->affinity, spec.affinity, sizeof(t->affinity));
-    thread_link(p, t);
+    process_copy_link_thread(p, t);
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = (int64_t)XPTR(local_cxy(), t);
 out:
@@ -536,7 +386,7 @@ static xptr_t thread_lookup(uint32_t tid)
 
     if (tid == 0 || tid == me->tid)
         return XPTR(local_cxy(), me);
-    process_foreach_thread(ref_of(me->process), match_tid, &m);
+    process_foreach_thread(process_ref_xp(me->process), match_tid, &m);
     return m.found;
 }
 
@@ -800,60 +650,42 @@ void process_rpc_release(xptr_t desc)
 }
 
 /*
- * The calling thread, or a thread that could not be created (@count_only),
- * leaves copy @p: the copy is torn down when it was its last thread (but
- * the reference), and the process released when it was the last one.
+ * The process's last thread has started to exit (@p: the copy it left):
+ * PID 1 powers the machine off; any other process releases its memory and
+ * files in its reference cluster (by RPC from elsewhere).
  */
-static void process_leave(process_t *p, int32_t wait_status, bool count_only)
+static void process_end(process_t *p)
 {
-    xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
-    bool last_copy, last;
+    xptr_t ref_xp = process_ref_xp(p);
 
-    vmm_copies_freeze(&p->vmm);
-    remote_busylock_acquire(lock);
-    if (!count_only)
-        xlist_unlink(XPTR(local_cxy(), &thread_current()->process_list));
-    p->local_threads--;
-    last_copy = p->local_threads == 0 && p != p->ref;
-    last = hal_remote_atomic_add(PX(ref_xp, nthreads), -1) == 1;
-    if (last && !hal_remote_l32(PX(ref_xp, group_exit)))
-        hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
-    if (last_copy)
-        vmm_copy_unlink_locked(&p->vmm);
-    remote_busylock_release(lock);
-    if (!count_only)
-        trace(TRACE_EXIT, last, p->pid, thread_current()->tid |
-              (uint64_t)(uint32_t)(last ? (int32_t)hal_remote_l32(PX(ref_xp, wait_status))
-                                        : wait_status) << 32);
-    if (last_copy)
-        trace(TRACE_COPY, 0, p->pid, GET_CXY(ref_xp));
-    vmm_copies_thaw(&p->vmm);
-    if (last_copy)
-        vmm_destroy(&p->vmm);
-    if (last) {
-        if (p->pid == 1) {
-            int32_t ws = (int32_t)hal_remote_l32(PX(ref_xp, wait_status));
+    if (p->pid == 1) {
+        int32_t ws = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, wait_status));
 
-            printk("init: PID 1 ended (wait status 0x%x): powering off", ws);
-            trace_drain_final();
-            hal_poweroff((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
-        }
-        if (GET_CXY(ref_xp) == local_cxy()) {
-            process_release(p->ref);
-        } else {
-            rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE, .args = { (uint64_t)p->ref } };
-
-            rpc_send(GET_CXY(ref_xp), &rpc);
-        }
+        printk("init: PID 1 ended (wait status 0x%x): powering off", ws);
+        trace_drain_final();
+        hal_poweroff((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
     }
+    if (GET_CXY(ref_xp) == local_cxy()) {
+        process_release(p->ref);
+    } else {
+        rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE, .args = { (uint64_t)p->ref } };
+
+        rpc_send(GET_CXY(ref_xp), &rpc);
+    }
+}
+
+void process_leave(process_t *p, int32_t wait_status, bool count_only)
+{
+    if (process_copy_leave(p, wait_status, count_only))
+        process_end(p);
 }
 
 /* Starts the end of the whole process @ref_xp with @wait_status: every thread will exit. */
 static void process_group_exit(xptr_t ref_xp, int32_t wait_status)
 {
-    if (hal_remote_cas(PX(ref_xp, group_exit), 0, 1))
-        hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
-    hal_remote_atomic_or64(PX(ref_xp, sig_pending), 1ull << (SIGKILL - 1));
+    if (hal_remote_cas(PROCESS_FIELD(ref_xp, group_exit), 0, 1))
+        hal_remote_s32(PROCESS_FIELD(ref_xp, wait_status), (uint32_t)wait_status);
+    hal_remote_atomic_or64(PROCESS_FIELD(ref_xp, sig_pending), 1ull << (SIGKILL - 1));
     process_wake_all(ref_xp);
 }
 
@@ -865,7 +697,7 @@ void process_thread_exit(int32_t wait_status, bool group)
     uint64_t paddr;
 
     if (group)
-        process_group_exit(ref_of(p), wait_status);
+        process_group_exit(process_ref_xp(p), wait_status);
     futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
         vmm_user_paddr(t->clear_child_tid, &paddr) == 0)
@@ -884,22 +716,14 @@ void process_exit(int32_t wait_status)
 
 void process_thread_reaped(process_t *p)
 {
-    xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
-    bool free_copy, zombie;
+    xptr_t ref_xp = process_ref_xp(p);
 
-    remote_busylock_acquire(lock);
-    p->refs--;
-    free_copy = p->refs == 0 && p != p->ref;
-    zombie = hal_remote_atomic_add(PX(ref_xp, live), -1) == 1;
-    remote_busylock_release(lock);
-    if (free_copy)
-        ppm_free_pages(ppm_phys_to_page(virt_to_phys(p)));
-    if (!zombie)
+    if (!process_copy_reaped(p))
         return;
     remote_busylock_acquire(PTREE_LOCK);
-    hal_remote_s64(PX(ref_xp, thread), 0);
-    hal_remote_s32(PX(ref_xp, state), PROCESS_ZOMBIE);
-    xptr_t parent = (xptr_t)hal_remote_l64(PX(ref_xp, parent));
+    hal_remote_s64(PROCESS_FIELD(ref_xp, thread), 0);
+    hal_remote_s32(PROCESS_FIELD(ref_xp, state), PROCESS_ZOMBIE);
+    xptr_t parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(ref_xp, parent));
     remote_busylock_release(PTREE_LOCK);
     if (parent != XPTR_NULL)
         process_wake_all(parent);

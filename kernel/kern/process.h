@@ -112,6 +112,15 @@ typedef struct process_s {
     vmm_t              vmm;
 } process_t;
 
+/* An xptr to field @field of the process_t named by the xptr @xp (any cluster). */
+#define PROCESS_FIELD(xp, field) XPTR(GET_CXY(xp), &((process_t *)GET_PTR(xp))->field)
+
+/* The reference process_t of copy @p (local), as an xptr. */
+static inline xptr_t process_ref_xp(const process_t *p)
+{
+    return XPTR(p->ref_cxy, p->ref);
+}
+
 /*
  * Starts PID 1 from the initramfs: /sbin/init with @argv (NULL-terminated,
  * kernel strings), on the calling cluster. BSP, once, at boot.
@@ -218,9 +227,6 @@ int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words);
 /* sched_getaffinity(2): the mask of thread @tid (0: the caller) into @mask. @return 0, -ESRCH. */
 int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words);
 
-/* Threads of the calling process (all copies), and its process copies (the reference included). */
-uint32_t process_threads(process_t *ref);
-
 /*
  * wait4(2) for child @pid (-1: any; 0 / < -1: any, no process groups)
  * with @options (WNOHANG). @return the PID reaped with its status in
@@ -257,6 +263,16 @@ void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __at
  * (its parent woken) after its very last one.
  */
 void process_thread_reaped(process_t *p);
+
+/*
+ * The calling thread, or a thread that could not be created (@count_only),
+ * leaves copy @p (local): the copy is torn down when it was its last thread
+ * (but the reference), and the process released when it was the last one
+ * (process_copy_leave); PID 1's end powers the machine off. Runs in @p's
+ * cluster; takes the copies lock, then may send RPC_PROCESS_RELEASE to
+ * the reference cluster.
+ */
+void process_leave(process_t *p, int32_t wait_status, bool count_only);
 
 /* RPC handlers (rpc_table): RPC_PROCESS_FORK, RPC_PROCESS_DESTROY, RPC_THREAD_USER,
  * RPC_PROCESS_RELEASE. */
