@@ -187,46 +187,6 @@ void process_exit(int32_t wait_status) __attribute__((noreturn));
  */
 void process_thread_exit(int32_t wait_status, bool group) __attribute__((noreturn));
 
-/* clone(2) flags (linux/sched.h) */
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_VFORK          0x00004000
-#define CLONE_PARENT         0x00008000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_SETTLS         0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_DETACHED       0x00400000
-#define CLONE_CHILD_SETTID   0x01000000
-
-/*
- * clone(2) with CLONE_THREAD: a new thread of the calling process that
- * starts from the caller's registers (@frame) with rax 0, stack @newsp,
- * FS base @tls (CLONE_SETTLS), in the cluster the DQDT picks or on a core
- * of the caller's affinity mask. @ptid / @ctid: CLONE_PARENT_SETTID,
- * CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (user addresses). Runs in the
- * caller; RPC_THREAD_USER to the target cluster. @return the new TID, or
- * -EINVAL (flags), -EFAULT (@ptid / @ctid), -EAGAIN (TID table full, or
- * the process is exiting), -ENOMEM.
- */
-int64_t process_clone_thread(const struct trap_frame_s *frame, uint64_t flags, uint64_t newsp,
-                             uint64_t ptid, uint64_t ctid, uint64_t tls);
-
-/*
- * sched_setaffinity(2): @tid 0 is the caller; else a thread of the calling
- * process. @mask (kernel copy, @words 64-bit words, bit = core gid) must
- * name at least one core. A thread whose core is no longer allowed moves
- * to an allowed core at its next return to user mode (the caller: before
- * this call returns to it). @return 0, -EINVAL (no core), -ESRCH.
- */
-int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words);
-
-/* sched_getaffinity(2): the mask of thread @tid (0: the caller) into @mask. @return 0, -ESRCH. */
-int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words);
-
 /*
  * wait4(2) for child @pid (-1: any; 0 / < -1: any, no process groups)
  * with @options (WNOHANG). @return the PID reaped with its status in
@@ -274,11 +234,9 @@ void process_thread_reaped(process_t *p);
  */
 void process_leave(process_t *p, int32_t wait_status, bool count_only);
 
-/* RPC handlers (rpc_table): RPC_PROCESS_FORK, RPC_PROCESS_DESTROY, RPC_THREAD_USER,
- * RPC_PROCESS_RELEASE. */
+/* RPC handlers (rpc_table): RPC_PROCESS_FORK, RPC_PROCESS_DESTROY, RPC_PROCESS_RELEASE. */
 void process_make_fork(xptr_t desc);
 void process_rpc_destroy(xptr_t desc);
-void process_rpc_thread(xptr_t desc);
 void process_rpc_release(xptr_t desc);
 
 #endif

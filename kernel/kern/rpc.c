@@ -4,6 +4,7 @@
 #include "rpc.h"
 #include "kcm.h"
 #include "process.h"
+#include "thread_user.h"
 #include "thread.h"
 #include "sched.h"
 #include "cluster.h"

@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
 #include "process.h"
+#include "thread_user.h"
 #include "trace.h"
 #include "thread.h"
 #include "sched.h"
