@@ -1,6 +1,7 @@
 /*
- * process.c - process life cycle: fork, exit, wait, kill (see process.h); PIDs
- * are in pid.c.
+ * process.c - the process life cycle: creation, the process tree, fork,
+ * exit and wait (see process.h). PIDs are in pid.c, process copies in
+ * process_copy.c, user threads in thread_user.c, signals in signal.c.
  *
  * The process tree (parent links, children lists, the zombie transition)
  * is guarded by one remote busylock, in cluster 0's cluster_t (init's
@@ -13,6 +14,7 @@
 #include "process.h"
 #include "process_copy.h"
 #include "thread_user.h"
+#include "signal.h"
 #include "pid.h"
 #include "trace.h"
 #include "thread.h"
@@ -34,7 +36,7 @@
 #include "hal_cpu.h"
 #include "futex.h"
 
-#define PTREE_LOCK  XPTR(0, &cluster_tbl[0]->ptree_lock)
+#define PTREE_LOCK  process_tree_lock()
 #define WNOHANG     1
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
@@ -51,6 +53,11 @@ process_t *process_current(void)
     process_t *p = process_copy_current();
 
     return p ? p->ref : NULL;
+}
+
+xptr_t process_tree_lock(void)
+{
+    return XPTR(0, &cluster_tbl[0]->ptree_lock);
 }
 
 /* ---- creation and destruction ------------------------------------------------------ */
@@ -225,9 +232,7 @@ void process_make_fork(xptr_t desc)
     if (p == NULL)
         goto out;
     hal_remote_memcpy(XPTR(local_cxy(), p->name), XPTR(pcxy, parent->name), sizeof(p->name));
-    hal_remote_memcpy(XPTR(local_cxy(), p->sigaction), XPTR(pcxy, parent->sigaction),
-                      sizeof(p->sigaction));
-    p->sig_blocked = hal_remote_l64(XPTR(pcxy, &parent->sig_blocked));
+    signal_fork_copy(p, parent_xp);
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)
@@ -505,89 +510,4 @@ int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
             return -EINTR;
         thread_wait(THREAD_BLOCKED_SLEEP, wait_done, &w);
     }
-}
-
-/* ---- signals ---------------------------------------------------------------------- */
-
-static bool sig_default_ignored(int sig)
-{
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
-
-int process_kill(int64_t pid, int sig)
-{
-    xptr_t xp;
-    process_t *p;
-    uint32_t cxy;
-
-    if (sig < 0 || sig > NSIG)
-        return -EINVAL;
-    if (pid <= 0)
-        pid = pid == 0 || pid == -1 ? (int64_t)process_current()->pid : -pid;
-    xp = process_lookup((uint32_t)pid);
-    if (xp == XPTR_NULL)
-        return -ESRCH;
-    if (sig == 0)
-        return 0;
-    p = GET_PTR(xp);
-    cxy = GET_CXY(xp);
-    if (sig != SIGKILL) {
-        uint64_t handler = hal_remote_l64(XPTR(cxy, &p->sigaction[sig - 1].handler));
-
-        if (handler == SIG_IGN || (handler == SIG_DFL && sig_default_ignored(sig)))
-            return 0;
-    }
-    remote_busylock_acquire(PTREE_LOCK);
-    bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
-
-    if (running)    /* a 64-bit remote OR: the direct map makes it one locked instruction */
-        __atomic_or_fetch(&p->sig_pending, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
-    remote_busylock_release(PTREE_LOCK);
-    if (running)
-        process_wake_all(xp);            /* every thread, in every cluster, sees it */
-    return 0;
-}
-
-bool process_signal_pending(void)
-{
-    process_t *p = process_current();
-
-    return p && __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) != 0;
-}
-
-bool vfs_interrupted(void)
-{
-    return process_signal_pending();
-}
-
-void hal_user_return(trap_frame_t *frame)
-{
-    process_t *p = process_current();
-    thread_t *t = thread_current();
-    uint64_t pending;
-
-    if (p == NULL)
-        return;
-    pending = __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
-    if (pending) {
-        irq_enable();
-        /* the lowest pending signal ends the process (default actions only) */
-        process_exit(__builtin_ctzll(pending) + 1);
-    }
-    if (t->migrate) {
-        irq_enable();
-        thread_user_migrate(frame);
-        irq_disable();
-    }
-}
-
-void process_fault_kill(trap_frame_t *frame, int sig, uint64_t addr)
-{
-    process_t *p = process_current();
-
-    printk("pid %u (%s) %s at 0x%lx ip 0x%lx cluster %u", p->pid, p->name,
-           sig == SIGSEGV ? "segfault" : sig == SIGILL ? "illegal instruction" :
-           sig == SIGFPE ? "arithmetic exception" : "trap", addr, frame->rip, local_cxy());
-    irq_enable();
-    process_exit(sig);
 }

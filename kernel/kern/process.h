@@ -38,50 +38,17 @@
 #include "busylock.h"
 #include "xlist.h"
 #include "pid.h"
+#include "signal.h"
 
 struct thread_s;
 struct vfs_inode_s;
 struct trap_frame_s;
 
 #define PROCESS_ORDER    1         /* a process_t takes 2^1 pages of its cluster */
-#define NSIG             64
 
 /* process_t.state */
 #define PROCESS_RUNNING  1
 #define PROCESS_ZOMBIE   2
-
-/* Linux signal numbers (asm/signal.h) used by the kernel */
-#define SIGHUP   1
-#define SIGINT   2
-#define SIGQUIT  3
-#define SIGILL   4
-#define SIGTRAP  5
-#define SIGABRT  6
-#define SIGBUS   7
-#define SIGFPE   8
-#define SIGKILL  9
-#define SIGUSR1 10
-#define SIGSEGV 11
-#define SIGUSR2 12
-#define SIGPIPE 13
-#define SIGALRM 14
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGURG  23
-#define SIGWINCH 28
-
-#define SIG_DFL 0
-#define SIG_IGN 1
-
-/* struct sigaction as the x86_64 kernel sees it (rt_sigaction(2)) */
-typedef struct ksigaction_s {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-} ksigaction_t;
 
 typedef struct process_s {
     uint32_t           pid;
@@ -114,6 +81,13 @@ typedef struct process_s {
 
 /* An xptr to field @field of the process_t named by the xptr @xp (any cluster). */
 #define PROCESS_FIELD(xp, field) XPTR(GET_CXY(xp), &((process_t *)GET_PTR(xp))->field)
+
+/*
+ * The lock of the process tree (RANK_PTREE, a remote busylock in cluster
+ * 0): every process's parent, ppid, children list and sibling link, and
+ * the zombie transition of its state; signals are posted under it.
+ */
+xptr_t process_tree_lock(void);
 
 /* The reference process_t of copy @p (local), as an xptr. */
 static inline xptr_t process_ref_xp(const process_t *p)
@@ -193,29 +167,6 @@ void process_thread_exit(int32_t wait_status, bool group) __attribute__((noretur
  * *@status, 0 (WNOHANG, none ready), -ECHILD, -EINTR (a signal came).
  */
 int64_t process_wait(int64_t pid, int32_t *status, uint32_t options);
-
-/*
- * kill(2): sends @sig to process @pid (any cluster). Only default actions
- * exist: SIGCHLD, SIGURG, SIGWINCH and ignored signals are dropped, every
- * other one ends the target. @return 0, -ESRCH, -EINVAL.
- */
-int process_kill(int64_t pid, int sig);
-
-/* A signal that ends the calling process is pending (blocking calls return -EINTR). */
-bool process_signal_pending(void);
-
-/*
- * On the way back to user mode (trap_entry.S): acts on pending signals
- * (their default action ends the process). Interrupts may be enabled.
- */
-void hal_user_return(struct trap_frame_s *frame);
-
-/*
- * A fault in user mode that the VMM could not resolve, or an exception:
- * logs "pid N (name) segfault at ADDR ip RIP cluster C" and ends the
- * process with @sig.
- */
-void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __attribute__((noreturn));
 
 /*
  * A thread of copy @p has been freed (sched_reap, in @p's cluster): the
