@@ -48,11 +48,26 @@ process_t *process_copy_current(void)
     return t ? t->process : NULL;
 }
 
-process_t *process_current(void)
+xptr_t process_current_xp(void)
 {
     process_t *p = process_copy_current();
 
-    return p ? p->ref : NULL;
+    return p ? process_ref_xp(p) : XPTR_NULL;
+}
+
+uint32_t process_current_pid(void)
+{
+    return process_copy_current()->pid;
+}
+
+vmm_t *process_current_vmm(void)
+{
+    return GET_PTR(PROCESS_FIELD(process_current_xp(), vmm));
+}
+
+fd_table_t *process_current_fds(void)
+{
+    return GET_PTR(PROCESS_FIELD(process_current_xp(), fds));
 }
 
 xptr_t process_tree_lock(void)
@@ -263,21 +278,21 @@ out:
 
 int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
 {
-    process_t *p = process_current();
+    xptr_t ref_xp = process_current_xp();
     thread_t *t = thread_current();
     uint32_t cxy;
     rpc_desc_t rpc = { .type = RPC_PROCESS_FORK };
     int64_t pid;
-    int32_t place = p->fork_place;
+    int32_t place = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, fork_place));
 
     if (place >= 0) {
         cxy = (uint32_t)place;
-        p->fork_place = -1;
+        hal_remote_s32(PROCESS_FIELD(ref_xp, fork_place), (uint32_t)-1);
     } else {
         cxy = dqdt_get_cluster_for_thread();
     }
     hal_fpu_save(t->fpu);                    /* the child starts from the live registers */
-    rpc.args[0] = XPTR(p->ref_cxy, p);
+    rpc.args[0] = ref_xp;
     rpc.args[1] = XPTR(local_cxy(), frame);
     rpc.args[2] = XPTR(local_cxy(), t->fpu);
     rpc.args[3] = t->fs_base;
@@ -285,8 +300,8 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     rpc_send(cxy, &rpc);
     pid = (int64_t)rpc.args[0];
     if (pid > 0) {
-        vmm_set_cow(&p->vmm);                /* every copy of the parent, in one round */
-        trace(TRACE_FORK, 0, p->pid, (uint64_t)pid | (uint64_t)cxy << 32);
+        vmm_set_cow(process_current_vmm());  /* every copy of the parent, in one round */
+        trace(TRACE_FORK, 0, t->process->pid, (uint64_t)pid | (uint64_t)cxy << 32);
     }
     return pid;
 }
@@ -436,10 +451,13 @@ static bool pid_matches(int64_t want, uint32_t pid)
     return want <= 0 || (uint32_t)want == pid;
 }
 
-/* Scans @p's children: a matching zombie is unlinked and returned; *@any tells if one matches at all. */
-static xptr_t process_find_zombie(process_t *p, int64_t want, bool *any)
+/*
+ * Scans the children of the process @ref_xp: a matching zombie is unlinked
+ * and returned; *@any tells if one matches at all.
+ */
+static xptr_t process_find_zombie(xptr_t ref_xp, int64_t want, bool *any)
 {
-    xptr_t root = XPTR(local_cxy(), &p->children_root), it, found = XPTR_NULL;
+    xptr_t root = PROCESS_FIELD(ref_xp, children_root), it, found = XPTR_NULL;
 
     *any = false;
     remote_busylock_acquire(PTREE_LOCK);
@@ -461,14 +479,14 @@ static xptr_t process_find_zombie(process_t *p, int64_t want, bool *any)
 }
 
 typedef struct wait_arg_s {
-    process_t *p;
+    xptr_t     ref;                      /* the waiting process's reference process_t */
     int64_t    want;
 } wait_arg_t;
 
 static bool wait_done(const void *arg)
 {
     const wait_arg_t *w = arg;
-    xptr_t root = XPTR(local_cxy(), &w->p->children_root), it;
+    xptr_t root = PROCESS_FIELD(w->ref, children_root), it;
 
     if (process_signal_pending())
         return true;
@@ -485,12 +503,12 @@ static bool wait_done(const void *arg)
 
 int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
 {
-    process_t *p = process_current();
-    wait_arg_t w = { p, pid };
+    xptr_t ref_xp = process_current_xp();
+    wait_arg_t w = { ref_xp, pid };
 
     for (;;) {
         bool any;
-        xptr_t z = process_find_zombie(p, pid, &any);
+        xptr_t z = process_find_zombie(ref_xp, pid, &any);
 
         if (z != XPTR_NULL) {
             process_t *c = GET_PTR(z);

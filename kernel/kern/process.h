@@ -1,27 +1,32 @@
 /*
- * process.h - user processes (ARCHITECTURE.md, "Processes and threads").
+ * process.h - user processes and their life cycle (ARCHITECTURE.md,
+ * "Processes and threads").
  *
- * PID = (owner cxy << 16) | index in the owner's PID table. The owner
- * cluster holds the reference process_t, which keeps the process-wide
- * state: parent/child links, the zombie state, files, cwd, signals, and the
- * reference VSL and GPT. `fork` creates the child by RPC in the cluster the
- * DQDT (or the placement call) picks, which becomes the child's owner and
- * reference cluster.
+ * PID = (owner cxy << 16) | index in the owner's PID table (pid.h). The
+ * owner cluster holds the reference process_t, which keeps the
+ * process-wide state: parent/child links, the zombie state, files, cwd,
+ * signals (signal.h), and the reference VSL and GPT. `fork` creates the
+ * child by RPC in the cluster the DQDT (or the placement call) picks,
+ * which becomes the child's owner and reference cluster.
  *
  * Threads (clone with CLONE_THREAD) run in any cluster, placed by the DQDT
- * or by their affinity mask. The first thread of a process in a cluster
- * creates the process copy there: a process_t with its own VSL and GPT
- * copies (vmm.h), linked in the reference's copies list; the last thread
- * leaving a cluster tears its copy down. A thread's `process` is its local
- * copy; process_current() is the reference. TIDs come from the owner's PID
- * table (entries tagged PID_TID); the main thread's TID is the PID.
+ * or by their affinity mask (thread_user.h). The first thread of a process
+ * in a cluster creates the process copy there: a process_t with its own
+ * VSL and GPT copies (vmm.h), linked in the reference's copies list; the
+ * last thread leaving a cluster tears its copy down (process_copy.h). A
+ * thread's `process` is its local copy (process_copy_current()); the
+ * reference, often in another cluster, is named by an xptr
+ * (process_current_xp()) and reached only by remote access to its fields
+ * (PROCESS_FIELD()). TIDs come from the owner's PID table (entries tagged
+ * PID_TID); the main thread's TID is the PID.
  *
  * Thread accounting lives in the reference, under the copies lock
- * (vmm_t.copies_lock): `nthreads` threads have not started to exit and
- * `live` threads are not reaped yet; in each copy `local_threads` and
- * `refs` count the same for that copy. The thread that brings `nthreads`
- * to 0 frees the process's memory and files (process_release, in the
- * reference cluster); the reaping that brings `live` to 0 makes it a zombie.
+ * (vmm_t.copies_lock; process_copy.h): `nthreads` threads have not started
+ * to exit and `live` threads are not reaped yet; in each copy
+ * `local_threads` and `refs` count the same for that copy. The thread that
+ * brings `nthreads` to 0 frees the process's memory and files
+ * (process_release, in the reference cluster); the reaping that brings
+ * `live` to 0 makes it a zombie.
  *
  * Exit and wait go through the owner: an exiting process closes its files,
  * frees its memory, hands its children to init (PID 1), becomes a zombie
@@ -103,13 +108,31 @@ static inline xptr_t process_ref_xp(const process_t *p)
 int process_init_start(const char *path, char *const argv[]);
 
 /*
- * The calling thread's process: its reference process_t, which holds the
- * process-wide state (maybe in another cluster). NULL for a kernel thread.
+ * The calling thread's process, as an xptr to its reference process_t,
+ * which holds the process-wide state and may be in another cluster: its
+ * fields are read and written with hal_remote_* on PROCESS_FIELD(), never
+ * through a pointer. XPTR_NULL for a kernel thread. Any cluster.
  */
-process_t *process_current(void);
+xptr_t process_current_xp(void);
 
-/* The calling thread's process copy, in the calling cluster (NULL for a kernel thread). */
+/*
+ * The calling thread's process copy, in the calling cluster (local by
+ * construction: a plain pointer); NULL for a kernel thread. Its pid,
+ * ref_cxy, ref and name are those of the reference.
+ */
 process_t *process_copy_current(void);
+
+/* The PID of the calling user thread's process (read in its local copy). */
+uint32_t process_current_pid(void);
+
+/*
+ * The calling user thread's process's reference vmm_t / fd table: a
+ * direct-map pointer into the reference cluster, for the vmm_* calls that
+ * take the reference copy from any cluster (vmm.h) and for fdtable.h
+ * (reached from any cluster). Never dereferenced by the caller.
+ */
+vmm_t *process_current_vmm(void);
+fd_table_t *process_current_fds(void);
 
 /*
  * fork(2): creates the child by RPC in the cluster chosen by the DQDT or by

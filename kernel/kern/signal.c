@@ -25,6 +25,39 @@ void signal_fork_copy(process_t *child, xptr_t parent_xp)
     child->sig_blocked = hal_remote_l64(XPTR(pcxy, &parent->sig_blocked));
 }
 
+void signal_get_action(int sig, ksigaction_t *act)
+{
+    hal_remote_memcpy(XPTR(local_cxy(), act),
+                      PROCESS_FIELD(process_current_xp(), sigaction[sig - 1]), sizeof(*act));
+}
+
+void signal_set_action(int sig, const ksigaction_t *act)
+{
+    hal_remote_memcpy(PROCESS_FIELD(process_current_xp(), sigaction[sig - 1]),
+                      XPTR(local_cxy(), act), sizeof(*act));
+}
+
+uint64_t signal_blocked(void)
+{
+    return hal_remote_l64(PROCESS_FIELD(process_current_xp(), sig_blocked));
+}
+
+int signal_procmask(uint64_t how, uint64_t set)
+{
+    xptr_t blocked = PROCESS_FIELD(process_current_xp(), sig_blocked);
+    uint64_t mask = hal_remote_l64(blocked);
+
+    set &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    switch (how) {
+    case SIG_BLOCK:   mask |= set; break;
+    case SIG_UNBLOCK: mask &= ~set; break;
+    case SIG_SETMASK: mask = set; break;
+    default:          return -EINVAL;
+    }
+    hal_remote_s64(blocked, mask);
+    return 0;
+}
+
 static bool sig_default_ignored(int sig)
 {
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
@@ -39,7 +72,7 @@ int process_kill(int64_t pid, int sig)
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
     if (pid <= 0)
-        pid = pid == 0 || pid == -1 ? (int64_t)process_current()->pid : -pid;
+        pid = pid == 0 || pid == -1 ? (int64_t)process_current_pid() : -pid;
     xp = process_lookup((uint32_t)pid);
     if (xp == XPTR_NULL)
         return -ESRCH;
@@ -56,8 +89,8 @@ int process_kill(int64_t pid, int sig)
     remote_busylock_acquire(process_tree_lock());
     bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
 
-    if (running)    /* a 64-bit remote OR: the direct map makes it one locked instruction */
-        __atomic_or_fetch(&p->sig_pending, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+    if (running)
+        hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), 1ull << (sig - 1));
     remote_busylock_release(process_tree_lock());
     if (running)
         process_wake_all(xp);            /* every thread, in every cluster, sees it */
@@ -66,9 +99,9 @@ int process_kill(int64_t pid, int sig)
 
 bool process_signal_pending(void)
 {
-    process_t *p = process_current();
+    xptr_t ref_xp = process_current_xp();
 
-    return p && __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) != 0;
+    return ref_xp != XPTR_NULL && hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) != 0;
 }
 
 bool vfs_interrupted(void)
@@ -78,13 +111,13 @@ bool vfs_interrupted(void)
 
 void hal_user_return(trap_frame_t *frame)
 {
-    process_t *p = process_current();
+    xptr_t ref_xp = process_current_xp();
     thread_t *t = thread_current();
     uint64_t pending;
 
-    if (p == NULL)
+    if (ref_xp == XPTR_NULL)
         return;
-    pending = __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
+    pending = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
     if (pending) {
         irq_enable();
         /* the lowest pending signal ends the process (default actions only) */
@@ -99,7 +132,7 @@ void hal_user_return(trap_frame_t *frame)
 
 void process_fault_kill(trap_frame_t *frame, int sig, uint64_t addr)
 {
-    process_t *p = process_current();
+    process_t *p = process_copy_current();             /* pid and name: the reference's */
 
     printk("pid %u (%s) %s at 0x%lx ip 0x%lx cluster %u", p->pid, p->name,
            sig == SIGSEGV ? "segfault" : sig == SIGILL ? "illegal instruction" :

@@ -49,6 +49,11 @@ struct trap_frame_s;
 #define SIG_DFL 0
 #define SIG_IGN 1
 
+/* rt_sigprocmask(2) @how (asm-generic/signal-defs.h) */
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
 /* struct sigaction as the x86_64 kernel sees it (rt_sigaction(2)) */
 typedef struct ksigaction_s {
     uint64_t handler;
@@ -63,6 +68,26 @@ typedef struct ksigaction_s {
  * is @parent_xp (any cluster, read by remote access); nothing is pending.
  */
 void signal_fork_copy(struct process_s *child, xptr_t parent_xp);
+
+/*
+ * rt_sigaction(2)'s state: the disposition of signal @sig (1..NSIG) of the
+ * calling process, read into *@act / replaced by *@act (the caller has
+ * refused SIGKILL and SIGSTOP). A user thread, any cluster: remote access
+ * to the reference process_t, no lock.
+ */
+void signal_get_action(int sig, ksigaction_t *act);
+void signal_set_action(int sig, const ksigaction_t *act);
+
+/* The calling process's blocked mask (rt_sigprocmask(2)'s old set). A user thread, any cluster. */
+uint64_t signal_blocked(void);
+
+/*
+ * rt_sigprocmask(2): changes the calling process's blocked mask by @how
+ * (SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK) with @set; SIGKILL and SIGSTOP are
+ * never blocked. A user thread, any cluster (remote access to the
+ * reference process_t, no lock). @return 0, or -EINVAL (unknown @how).
+ */
+int signal_procmask(uint64_t how, uint64_t set);
 
 /*
  * kill(2): sends @sig to process @pid (any cluster; 0 and -1: the calling
