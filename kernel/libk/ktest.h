@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "hal_remote.h"
 
 typedef enum {
     KTEST_ON_BSP,        /* the bootstrap core alone */
@@ -50,6 +51,37 @@ void ktest_fail(ktest_t *t, const char *fmt, ...) __attribute__((format(printf, 
 #define KTEST_EXPECT(t, cond, fmt, ...) \
     do { if (!(cond)) ktest_fail((t), "%s:%d: %s: " fmt, __FILE__, __LINE__, #cond, \
                                  ##__VA_ARGS__); } while (0)
+
+/* ---- helpers of the test cases: kernel threads and waits ---------------------------- */
+
+/* Waits for workers (any cluster) that each call ktest_join_done() once. */
+typedef struct ktest_join_s {
+    volatile uint32_t left;             /* workers not done yet */
+    xptr_t            waiter;           /* the thread in ktest_join_wait() */
+} ktest_join_t;
+
+/* Prepares @j (the caller's memory) for @n workers; the calling thread will wait. */
+void ktest_join_init(ktest_join_t *j, uint32_t n);
+
+/* A worker is done: counts it (remote atomic on @join, any cluster), wakes the waiter after the last. */
+void ktest_join_done(xptr_t join);
+
+/*
+ * Waits until every worker of @j is done, or @ms milliseconds. A thread.
+ * @return false when the workers did not all finish in time.
+ */
+bool ktest_join_wait(ktest_join_t *j, uint64_t ms);
+
+/* Sleeps the calling thread about @ms milliseconds, yielding (other threads run). */
+void ktest_sleep_ms(uint64_t ms);
+
+/*
+ * Creates a kernel thread running @fn(@arg), named @name, on core @lid of
+ * cluster @cxy (RPC_THREAD_CREATE when remote). A thread, no busylock held.
+ * @return the thread's xptr, or XPTR_NULL (no memory there).
+ */
+xptr_t ktest_spawn_in(uint32_t cxy, uint32_t lid, void (*fn)(void *), void *arg,
+                      const char *name);
 
 /*
  * Runs the suites selected by boot_info.opt_ktest. Called by every core,
