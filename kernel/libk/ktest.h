@@ -6,6 +6,9 @@
  * on the first core of every cluster at once, or on every core at once,
  * between two kernel barriers. The bootstrap core prints the results.
  * Suites run when the kernel command line says ktest=all or ktest=NAME,...
+ * The suites live beside their units, one <unit>_ktest.c file each, and are
+ * compiled only with KTEST=1 (params.mk, CONFIG_KTEST), as is everything
+ * declared here but ktest_run_all().
  */
 #ifndef _KTEST_H_
 #define _KTEST_H_
@@ -14,6 +17,7 @@
 #include <stdbool.h>
 #include "hal_remote.h"
 
+#ifdef CONFIG_KTEST
 typedef enum {
     KTEST_ON_BSP,        /* the bootstrap core alone */
     KTEST_ON_CLUSTERS,   /* local core 0 of every cluster, concurrently */
@@ -82,10 +86,14 @@ void ktest_sleep_ms(uint64_t ms);
  */
 xptr_t ktest_spawn_in(uint32_t cxy, uint32_t lid, void (*fn)(void *), void *arg,
                       const char *name);
+#endif /* CONFIG_KTEST */
 
 /*
  * Runs the suites selected by boot_info.opt_ktest. Called by every core,
- * after all cores are online, with no lock held.
+ * after all cores are online, with no lock held. In a kernel built without
+ * self-tests (KTEST=0: no CONFIG_KTEST, no *_ktest.c), the bootstrap core
+ * only prints "ktest: this kernel was built without self-tests (KTEST=0)"
+ * and the boot goes on.
  * @return on the bootstrap core, the number of failed cases (0: all
  *         passed); 0 on the other cores.
  */
