@@ -32,7 +32,7 @@ static void dqdt_tree_shape(ktest_t *t)
 }
 
 typedef struct parked_s {
-    ktest_join_t            join;
+    ktest_join_t      join;
     volatile uint32_t release;
 } parked_t;
 

@@ -18,13 +18,10 @@
 #include "pid.h"
 #include "trace.h"
 #include "thread.h"
-#include "sched.h"
 #include "cluster.h"
-#include "core.h"
 #include "rpc.h"
 #include "dqdt.h"
 #include "ppm.h"
-#include "kcm.h"
 #include "vfs.h"
 #include "printk.h"
 #include "kstring.h"
@@ -32,14 +29,14 @@
 #include "trap.h"
 #include "hal_user.h"
 #include "cpu.h"
-#include "boot_info.h"
 #include "hal_cpu.h"
 #include "futex.h"
 
-#define PTREE_LOCK  process_tree_lock()
 #define WNOHANG     1
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
+
+/* ---- the calling thread's process ------------------------------------------------- */
 
 process_t *process_copy_current(void)
 {
@@ -160,18 +157,18 @@ static void ptree_link(process_t *child, xptr_t parent_xp)
     process_t *parent = GET_PTR(parent_xp);
     uint32_t pcxy = GET_CXY(parent_xp);
 
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     child->parent = parent_xp;
     child->ppid   = hal_remote_l32(XPTR(pcxy, &parent->pid));
     xlist_add_last(XPTR(pcxy, &parent->children_root), XPTR(local_cxy(), &child->sibling));
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
 }
 
 static void ptree_unlink(process_t *child)
 {
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     xlist_unlink(XPTR(local_cxy(), &child->sibling));
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
 }
 
 int process_init_start(const char *path, char *const argv[])
@@ -317,7 +314,7 @@ static void process_reparent_children(process_t *p)
     bool wake = false;
     xptr_t it;
 
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     while ((it = xlist_first(root)) != XPTR_NULL) {
         process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
@@ -329,7 +326,7 @@ static void process_reparent_children(process_t *p)
         if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
             wake = true;
     }
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
     if (wake)
         process_wake_all(init_process);
 }
@@ -429,11 +426,11 @@ void process_thread_reaped(process_t *p)
 
     if (!process_copy_reaped(p))
         return;
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     hal_remote_s64(PROCESS_FIELD(ref_xp, thread), 0);
     hal_remote_s32(PROCESS_FIELD(ref_xp, state), PROCESS_ZOMBIE);
     xptr_t parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(ref_xp, parent));
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
     if (parent != XPTR_NULL)
         process_wake_all(parent);
 }
@@ -460,7 +457,7 @@ static xptr_t process_find_zombie(xptr_t ref_xp, int64_t want, bool *any)
     xptr_t root = PROCESS_FIELD(ref_xp, children_root), it, found = XPTR_NULL;
 
     *any = false;
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     XLIST_FOREACH(root, it) {
         process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
@@ -474,7 +471,7 @@ static xptr_t process_find_zombie(xptr_t ref_xp, int64_t want, bool *any)
             break;
         }
     }
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
     return found;
 }
 

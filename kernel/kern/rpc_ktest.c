@@ -44,7 +44,7 @@ static void rpc_multicast_all(ktest_t *t)
 }
 
 typedef struct rpc_storm_s {
-    ktest_join_t            join;
+    ktest_join_t      join;
     volatile uint32_t wrong;
     uint32_t          rounds;
 } rpc_storm_t;
@@ -84,10 +84,10 @@ static void rpc_concurrent_1000(ktest_t *t)
 }
 
 typedef struct rpc_block_s {
-    ktest_join_t     join;
-    uint32_t   server;
-    queuelock_t lock;
-    uint64_t   answered_by;
+    ktest_join_t join;
+    uint32_t     server;
+    queuelock_t  lock;
+    uint64_t     answered_by;
 } rpc_block_t;
 
 static void rpc_block_client(void *arg)

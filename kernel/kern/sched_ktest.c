@@ -11,7 +11,7 @@
 #include "kstring.h"
 
 typedef struct spinner_s {
-    ktest_join_t            join;
+    ktest_join_t      join;
     volatile uint32_t stop;
     volatile uint32_t next_slot;
     volatile uint64_t count[3];
@@ -53,7 +53,7 @@ static void sched_threads_progress(ktest_t *t)
 }
 
 typedef struct sleeper_s {
-    ktest_join_t            join;
+    ktest_join_t      join;
     volatile xptr_t   self;
     volatile uint32_t woken;
 } sleeper_t;
@@ -92,7 +92,7 @@ static void sched_cross_cluster_wakeup(ktest_t *t)
 }
 
 typedef struct window_s {
-    ktest_join_t            join;
+    ktest_join_t      join;
     volatile uint32_t done;
 } window_t;
 

@@ -9,7 +9,6 @@
 #include "thread.h"
 #include "cluster.h"
 #include "trap.h"
-#include "hal_cpu.h"
 #include "cpu.h"
 #include "printk.h"
 #include "kerrno.h"

@@ -13,7 +13,6 @@
 #include "trace.h"
 #include "trap.h"
 #include "hal_user.h"
-#include "hal_cpu.h"
 #include "cpu.h"
 #include "boot_info.h"
 #include "kstring.h"
