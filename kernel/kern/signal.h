@@ -9,8 +9,8 @@
  * the process-tree lock so that no zombie gets one, and wakes every thread
  * of the target (their blocking waits return -EINTR); each thread takes it
  * at its next return to user mode (hal_user_return). Only default actions
- * exist: a signal that is neither ignored nor ignored by default ends the
- * process, with the signal number as its wait status.
+ * exist: a signal that is not ignored (SIG_IGN, or a default action of
+ * "ignore") ends the process, with the signal number as its wait status.
  */
 #ifndef _SIGNAL_H_
 #define _SIGNAL_H_
@@ -101,8 +101,10 @@ int process_kill(int64_t pid, int sig);
 bool process_signal_pending(void);
 
 /*
- * On the way back to user mode (trap_entry.S): acts on pending signals
- * (their default action ends the process). Interrupts may be enabled.
+ * On the way back to user mode (trap_entry.S), in the thread's cluster:
+ * acts on pending signals (the lowest one's default action ends the
+ * process), then moves the thread when its core left its affinity mask
+ * (thread_user_migrate). Interrupts may be enabled.
  */
 void hal_user_return(struct trap_frame_s *frame);
 
