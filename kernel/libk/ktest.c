@@ -267,21 +267,16 @@ void ktest_join_done(xptr_t join)
         thread_unblock(waiter, THREAD_BLOCKED_SLEEP);
 }
 
+static bool ktest_join_over(const void *arg)
+{
+    return __atomic_load_n(&((const ktest_join_t *)arg)->left, __ATOMIC_ACQUIRE) == 0;
+}
+
 bool ktest_join_wait(ktest_join_t *j, uint64_t ms)
 {
-    uint64_t deadline = rdtsc() + tsc_from_ms(ms);
-
-    while (__atomic_load_n(&j->left, __ATOMIC_ACQUIRE) != 0) {
-        if (rdtsc() > deadline)
-            return false;
-        thread_set_blocked(THREAD_BLOCKED_SLEEP);
-        if (__atomic_load_n(&j->left, __ATOMIC_ACQUIRE) == 0) {
-            thread_clear_blocked(THREAD_BLOCKED_SLEEP);
-            break;
-        }
-        sched_yield();
-    }
-    return true;
+    /* a timed sleep: the scheduler ends it at the deadline if no worker does */
+    thread_sleep_until(rdtsc() + tsc_from_ms(ms), ktest_join_over, j);
+    return ktest_join_over(j);
 }
 
 void ktest_sleep_ms(uint64_t ms)
