@@ -3,9 +3,7 @@
  */
 #include "fs_ktest.h"
 #include "boot_info.h"
-#include "thread.h"
 #include "sched.h"
-#include "rpc.h"
 #include "ppm.h"
 #include "cpu.h"
 
@@ -35,37 +33,6 @@ void fs_pages_check(ktest_t *t, const fs_pages_t *p, const char *what)
         if (ppm_free_count(c) < p->free[c])
             ktest_fail(t, "%s: cluster %u has %lu free pages, %lu before", what, c,
                        ppm_free_count(c), p->free[c]);
-}
-
-bool fs_join_wait(fs_join_t *j, uint64_t ms)
-{
-    uint64_t deadline = rdtsc() + tsc_from_ms(ms);
-
-    while (__atomic_load_n(&j->left, __ATOMIC_ACQUIRE) != 0) {
-        if (rdtsc() > deadline)
-            return false;
-        sched_yield();
-    }
-    return true;
-}
-
-void fs_sleep_ms(uint64_t ms)
-{
-    uint64_t end = rdtsc() + tsc_from_ms(ms);
-
-    while (rdtsc() < end)
-        sched_yield();
-}
-
-bool fs_spawn(uint32_t cxy, void (*fn)(void *), void *arg, const char *name)
-{
-    rpc_desc_t d = { .type = RPC_THREAD_CREATE,
-                     .args = { 0, (uint64_t)fn, (uint64_t)arg, XPTR(local_cxy(), name) } };
-
-    if (cxy == local_cxy())
-        return thread_create(core_self()->lid, THREAD_KERNEL, fn, arg, name) != NULL;
-    rpc_send(cxy, &d);
-    return d.args[0] != XPTR_NULL;
 }
 
 int fs_touch(const char *path)

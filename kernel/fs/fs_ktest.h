@@ -6,7 +6,9 @@
  * Every case of those suites runs on the bootstrap core, after
  * kernel_main's vfs_init(); helper threads run in another cluster when
  * there is one. Each case checks that every cluster has as many free pages
- * at its end as at its start (fs_pages_snapshot, fs_pages_check).
+ * at its end as at its start (fs_pages_snapshot, fs_pages_check). Helper
+ * threads are started with ktest_spawn_in() and waited for with a
+ * ktest_join_t (ktest.h).
  */
 #ifndef _FS_KTEST_H_
 #define _FS_KTEST_H_
@@ -49,31 +51,13 @@ static inline uint32_t fs_other_cluster(void)
 }
 
 /*
- * Waits for helper threads (any cluster) that each call fs_join_done() once,
- * as their last access to the shared job (it lives on the waiter's stack).
+ * The core a helper thread of cluster @cxy runs on (ktest_spawn_in): the
+ * calling core in its own cluster, core 0 in another.
  */
-typedef struct fs_join_s {
-    volatile uint32_t left;
-} fs_join_t;
-
-static inline void fs_join_init(fs_join_t *j, uint32_t n)
+static inline uint32_t fs_helper_lid(uint32_t cxy)
 {
-    j->left = n;
+    return cxy == local_cxy() ? core_self()->lid : 0;
 }
-
-static inline void fs_join_done(fs_join_t *j)
-{
-    __atomic_sub_fetch(&j->left, 1, __ATOMIC_ACQ_REL);
-}
-
-/* Waits up to @ms milliseconds for every helper of @j. @return false on timeout. */
-bool fs_join_wait(fs_join_t *j, uint64_t ms);
-
-/* Sleeps about @ms milliseconds, other threads running. */
-void fs_sleep_ms(uint64_t ms);
-
-/* Starts a kernel thread in cluster @cxy (by RPC when remote). @return false on failure. */
-bool fs_spawn(uint32_t cxy, void (*fn)(void *), void *arg, const char *name);
 
 /* Byte @pos of the test stream. */
 static inline uint8_t fs_pattern(uint64_t pos)

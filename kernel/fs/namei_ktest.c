@@ -178,7 +178,7 @@ static void namei_getcwd_paths(ktest_t *t)
 /* ---- concurrency ----------------------------------------------------------------- */
 
 typedef struct fs_race_s {
-    fs_join_t         join;
+    xptr_t            join;      /* the waiter's ktest_join_t */
     volatile uint32_t errors;
 } fs_race_t;
 
@@ -226,26 +226,28 @@ static void fs_race_worker(void *arg)
         errors += vfs_unlink(NULL, dir, AT_REMOVEDIR) != 0;
     }
     __atomic_add_fetch(&r->errors, errors, __ATOMIC_RELAXED);
-    fs_join_done(&r->join);
+    ktest_join_done(r->join);
 }
 
 /* One thread per cluster edits /tmp at once. */
 static void namei_concurrent_edits(ktest_t *t)
 {
     uint32_t n = boot_info.topo.nclusters;
-    fs_race_t race = { .errors = 0 };
+    ktest_join_t join;
+    fs_race_t race = { .join = XPTR(local_cxy(), &join), .errors = 0 };
     fs_pages_t pages;
 
     NEED_VFS(t);
     fs_pages_snapshot(&pages);
-    fs_join_init(&race.join, n);
+    ktest_join_init(&join, n);
     for (uint32_t c = 0; c < n; c++) {
-        if (!fs_spawn(c, fs_race_worker, &race, "vfs race")) {
+        if (ktest_spawn_in(c, fs_helper_lid(c), fs_race_worker, &race, "vfs race") ==
+            XPTR_NULL) {
             ktest_fail(t, "no thread in cluster %u", c);
-            fs_join_done(&race.join);
+            ktest_join_done(race.join);
         }
     }
-    KTEST_EXPECT(t, fs_join_wait(&race.join, 60000), "workers did not finish");
+    KTEST_EXPECT(t, ktest_join_wait(&join, 60000), "workers did not finish");
     KTEST_EXPECT(t, race.errors == 0, "%u errors", race.errors);
     fs_pages_check(t, &pages, "concurrent edits");
 }

@@ -7,7 +7,7 @@
 #include "kcm.h"
 
 typedef struct fs_pipe_job_s {
-    fs_join_t        join;
+    xptr_t           join;       /* the waiter's ktest_join_t */
     vfs_file_t      *file;       /* the helper's end: it drops this reference */
     volatile int64_t result;     /* bytes moved, or a negative errno */
     volatile int64_t result2;
@@ -36,7 +36,7 @@ static void fs_pipe_writer(void *arg)
     }
     j->result = rc < 0 ? rc : (int64_t)pos;
     vfs_file_put(j->file);                  /* the reader sees the end of file */
-    fs_join_done(&j->join);
+    ktest_join_done(j->join);
 }
 
 /* Reads to the end of file in chunks of 7 to 1499 bytes, checking the pattern. */
@@ -57,7 +57,7 @@ static void fs_pipe_reader(void *arg)
     j->result = n < 0 ? n : (int64_t)total;
     j->bad = bad;
     vfs_file_put(j->file);
-    fs_join_done(&j->join);
+    ktest_join_done(j->join);
 }
 
 /* One write of 100000 bytes (blocks when the pipe is full), then one of 10. */
@@ -74,44 +74,73 @@ static void fs_pipe_big_writer(void *arg)
         j->result = -ENOMEM;
     }
     vfs_file_put(j->file);
-    fs_join_done(&j->join);
+    ktest_join_done(j->join);
+}
+
+/*
+ * Gives the pipe end @end to a helper thread @name running @fn(@job) in
+ * another cluster (fs_other_cluster), counted by @join (initialised here). When no
+ * thread can be made, fails @t with @no_thread, drops @end and counts the
+ * helper done. @return true when the helper runs.
+ */
+static bool fs_pipe_helper(ktest_t *t, fs_pipe_job_t *job, ktest_join_t *join,
+                           vfs_file_t *end, void (*fn)(void *), const char *name,
+                           const char *no_thread)
+{
+    uint32_t cxy = fs_other_cluster();
+
+    job->file = end;
+    job->join = XPTR(local_cxy(), join);
+    ktest_join_init(join, 1);
+    if (ktest_spawn_in(cxy, fs_helper_lid(cxy), fn, job, name) != XPTR_NULL)
+        return true;
+    ktest_fail(t, "%s", no_thread);
+    vfs_file_put(end);
+    ktest_join_done(job->join);
+    return false;
+}
+
+/*
+ * A blocking pipe (@rd, @wr) and a buffer of @size bytes (kmem) for a 1 MiB
+ * case. @return the buffer, or NULL (and @t failed) when either is missing.
+ */
+static uint8_t *fs_pipe_open(ktest_t *t, vfs_file_t **rd, vfs_file_t **wr, size_t size)
+{
+    uint8_t *buf = kmem_alloc(size);
+    int rc = vfs_pipe(rd, wr, 0);
+
+    KTEST_EXPECT(t, rc == 0 && buf, "pipe: %d", rc);
+    if (rc == 0 && buf)
+        return buf;
+    kmem_free(buf);
+    return NULL;
 }
 
 /* 1 MiB from a writer thread in another cluster to this one, byte for byte. */
 static void pipe_1mib_remote_writer(ktest_t *t)
 {
     fs_pipe_job_t job = { .result = 0 };
+    ktest_join_t join;
     uint64_t total = 0, bad = 0;
     fs_pages_t pages;
     vfs_file_t *rd, *wr;
     uint32_t sz = 1;
     uint8_t *buf;
     int64_t n = 0;
-    int rc;
 
     NEED_VFS(t);
     fs_pages_snapshot(&pages);
-    buf = kmem_alloc(2048);
-    rc = vfs_pipe(&rd, &wr, 0);
-    KTEST_EXPECT(t, rc == 0 && buf, "pipe: %d", rc);
-    if (rc || !buf) {
-        kmem_free(buf);
+    buf = fs_pipe_open(t, &rd, &wr, 2048);
+    if (!buf)
         return;
-    }
-    job.file = wr;
-    fs_join_init(&job.join, 1);
-    if (!fs_spawn(fs_other_cluster(), fs_pipe_writer, &job, "pipe writer")) {
-        ktest_fail(t, "no writer thread");
-        vfs_file_put(wr);
-        fs_join_done(&job.join);
-    }
+    fs_pipe_helper(t, &job, &join, wr, fs_pipe_writer, "pipe writer", "no writer thread");
     while ((n = vfs_read(rd, buf, sz)) > 0) {
         for (int64_t i = 0; i < n; i++)
             bad += buf[i] != fs_pattern(total + i);
         total += (uint64_t)n;
         sz = sz * 13 % 2048 + 1;
     }
-    KTEST_EXPECT(t, fs_join_wait(&job.join, 20000), "the writer did not finish");
+    KTEST_EXPECT(t, ktest_join_wait(&join, 20000), "the writer did not finish");
     KTEST_EXPECT(t, n == 0 && total == MIB && bad == 0,
                  "read %lu bytes (%lu wrong), last read %ld", total, bad, n);
     KTEST_EXPECT(t, job.result == MIB, "writer: %ld", job.result);
@@ -124,30 +153,20 @@ static void pipe_1mib_remote_writer(ktest_t *t)
 static void pipe_1mib_remote_reader(ktest_t *t)
 {
     fs_pipe_job_t job = { .result = 0 };
+    ktest_join_t join;
     fs_pages_t pages;
     vfs_file_t *rd, *wr;
     uint64_t pos = 0;
     uint32_t sz = 3;
     uint8_t *buf;
     int64_t n = 0;
-    int rc;
 
     NEED_VFS(t);
     fs_pages_snapshot(&pages);
-    buf = kmem_alloc(4096);
-    rc = vfs_pipe(&rd, &wr, 0);
-    KTEST_EXPECT(t, rc == 0 && buf, "pipe: %d", rc);
-    if (rc || !buf) {
-        kmem_free(buf);
+    buf = fs_pipe_open(t, &rd, &wr, 4096);
+    if (!buf)
         return;
-    }
-    job.file = rd;
-    fs_join_init(&job.join, 1);
-    if (!fs_spawn(fs_other_cluster(), fs_pipe_reader, &job, "pipe reader")) {
-        ktest_fail(t, "no reader thread");
-        vfs_file_put(rd);
-        fs_join_done(&job.join);
-    }
+    fs_pipe_helper(t, &job, &join, rd, fs_pipe_reader, "pipe reader", "no reader thread");
     while (pos < MIB) {
         uint32_t len = sz < MIB - pos ? sz : (uint32_t)(MIB - pos);
 
@@ -161,7 +180,7 @@ static void pipe_1mib_remote_reader(ktest_t *t)
     }
     KTEST_EXPECT(t, pos == MIB, "wrote %lu bytes, last write %ld", pos, n);
     vfs_file_put(wr);
-    KTEST_EXPECT(t, fs_join_wait(&job.join, 20000), "the reader did not finish");
+    KTEST_EXPECT(t, ktest_join_wait(&join, 20000), "the reader did not finish");
     KTEST_EXPECT(t, job.result == MIB && job.bad == 0, "reader: %ld bytes, %lu wrong",
                  job.result, job.bad);
     kmem_free(buf);
@@ -171,6 +190,7 @@ static void pipe_1mib_remote_reader(ktest_t *t)
 static void pipe_eof_epipe(ktest_t *t)
 {
     fs_pipe_job_t job;
+    ktest_join_t join;
     fs_pages_t pages;
     vfs_file_t *rd, *wr;
     uint8_t buf[4096];
@@ -220,33 +240,28 @@ static void pipe_eof_epipe(ktest_t *t)
     }
     /* a reader asleep in another cluster wakes up at end of file */
     if (vfs_pipe(&rd, &wr, 0) == 0) {
-        job = (fs_pipe_job_t){ .file = rd, .result = 1 };
-        fs_join_init(&job.join, 1);
-        if (fs_spawn(fs_other_cluster(), fs_pipe_reader, &job, "pipe reader")) {
-            fs_sleep_ms(30);
+        job = (fs_pipe_job_t){ .result = 1 };
+        if (fs_pipe_helper(t, &job, &join, rd, fs_pipe_reader, "pipe reader", "no thread")) {
+            ktest_sleep_ms(30);
             vfs_file_put(wr);
-            KTEST_EXPECT(t, fs_join_wait(&job.join, 10000), "the reader did not wake up");
+            KTEST_EXPECT(t, ktest_join_wait(&join, 10000), "the reader did not wake up");
             KTEST_EXPECT(t, job.result == 0, "reader: %ld", job.result);
         } else {
-            ktest_fail(t, "no thread");
-            vfs_file_put(rd);
             vfs_file_put(wr);
         }
     }
     /* a writer asleep on a full pipe in another cluster gets -EPIPE */
     if (vfs_pipe(&rd, &wr, 0) == 0) {
-        job = (fs_pipe_job_t){ .file = wr, .result = 1, .result2 = 1 };
-        fs_join_init(&job.join, 1);
-        if (fs_spawn(fs_other_cluster(), fs_pipe_big_writer, &job, "pipe writer")) {
-            fs_sleep_ms(30);
+        job = (fs_pipe_job_t){ .result = 1, .result2 = 1 };
+        if (fs_pipe_helper(t, &job, &join, wr, fs_pipe_big_writer, "pipe writer",
+                           "no thread")) {
+            ktest_sleep_ms(30);
             vfs_file_put(rd);
-            KTEST_EXPECT(t, fs_join_wait(&job.join, 10000), "the writer did not wake up");
+            KTEST_EXPECT(t, ktest_join_wait(&join, 10000), "the writer did not wake up");
             KTEST_EXPECT(t, job.result == PIPE_BUF_SIZE && job.result2 == -EPIPE,
                          "writer: %ld then %ld", job.result, job.result2);
         } else {
-            ktest_fail(t, "no thread");
             vfs_file_put(rd);
-            vfs_file_put(wr);
         }
     }
     fs_pages_check(t, &pages, "pipe");
