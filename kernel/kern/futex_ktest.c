@@ -102,19 +102,6 @@ static void fx_waiter_main(void *arg)
     fx_thread_done(ctx);
 }
 
-/* Creates a kernel thread on core @lid of cluster @cxy (RPC when remote). */
-static bool fx_spawn(uint32_t cxy, uint32_t lid, void (*fn)(void *), void *arg,
-                     const char *name)
-{
-    rpc_desc_t d = { .type = RPC_THREAD_CREATE,
-                     .args = { lid, (uint64_t)fn, (uint64_t)arg, XPTR(local_cxy(), name) } };
-
-    if (cxy == local_cxy())
-        return thread_create(lid, THREAD_KERNEL, fn, arg, name) != NULL;
-    rpc_send(cxy, &d);
-    return d.args[0] != XPTR_NULL;
-}
-
 /* Cluster and core of the @i-th thread of a case: round robin over the clusters. */
 static uint32_t fx_cxy(uint32_t i)
 {
@@ -149,7 +136,7 @@ static bool fx_start(ktest_t *t, fx_ctx_t *c, uint32_t cxy, uint32_t lid, uint64
     w->result     = 1;
     __atomic_add_fetch(&c->left, 1, __ATOMIC_ACQ_REL);
     c->nwaiters++;
-    if (!fx_spawn(cxy, lid, fx_waiter_main, w, "fx waiter")) {
+    if (ktest_spawn_in(cxy, lid, fx_waiter_main, w, "fx waiter") == XPTR_NULL) {
         ktest_fail(t, "no thread in cluster %u", cxy);
         c->nwaiters--;
         __atomic_sub_fetch(&c->left, 1, __ATOMIC_ACQ_REL);
@@ -165,15 +152,6 @@ static bool fx_start_n(ktest_t *t, fx_ctx_t *c, uint32_t n, uint64_t key, uint32
         if (!fx_start(t, c, fx_cxy(i), fx_lid(i), key, expected, FX_ANY, FX_SAFETY_MS))
             return false;
     return true;
-}
-
-/* Sleeps the calling thread about @ms milliseconds (other threads run). */
-static void fx_sleep_ms(uint64_t ms)
-{
-    uint64_t end = rdtsc() + tsc_from_ms(ms);
-
-    while (rdtsc() < end)
-        sched_yield();
 }
 
 /* Waits up to @ms for @n threads queued on @key. @return the last count seen. */
@@ -322,7 +300,7 @@ static void futex_wake_one_of_n(ktest_t *t)
     rc = futex_wake_key(pa, 1, FX_ANY);
     KTEST_EXPECT(t, rc == 1, "wake(1) returned %d", rc);
     fx_wait_returned(&c, 1, 1000);
-    fx_sleep_ms(30);                                       /* any extra wake-up shows now */
+    ktest_sleep_ms(30);                                       /* any extra wake-up shows now */
     r = c.returned;
     KTEST_EXPECT(t, r == 1, "%u waiters returned after wake(1)", r);
     KTEST_EXPECT(t, c.w[0].done && c.w[0].result == 0, "the oldest waiter was not the one "
@@ -479,7 +457,7 @@ static void futex_requeue_moves_waiters(ktest_t *t)
             fx_wait_returned(&c, 1, 1000);
         rc = futex_wake_key(p1, UINT32_MAX, FX_ANY);
         KTEST_EXPECT(t, rc == 0, "wake(key 1) woke %ld", rc);
-        fx_sleep_ms(20);
+        ktest_sleep_ms(20);
         KTEST_EXPECT(t, c.returned == (other ? 1u : 0u), "%u waiters returned before key 2 "
                      "was woken (%u expected: the other key's)", c.returned, other ? 1 : 0);
         rc = futex_wake_key(p2, UINT32_MAX, FX_ANY);
@@ -537,7 +515,7 @@ static void futex_cmp_requeue_mismatch(ktest_t *t)
         fx_set(p1, 1);
         rc = futex_requeue_key(p1, p2, 1, UINT32_MAX, true, 0);
         KTEST_EXPECT(t, rc == -EAGAIN, "cmp_requeue on a changed word returned %ld", rc);
-        fx_sleep_ms(20);
+        ktest_sleep_ms(20);
         KTEST_EXPECT(t, c.returned == 0, "%u waiters returned", c.returned);
         KTEST_EXPECT(t, futex_waiters(p1) == 2 && futex_waiters(p2) == 0,
                      "%u on key 1, %u on key 2", futex_waiters(p1), futex_waiters(p2));
@@ -589,7 +567,7 @@ static void futex_waiter_every_cluster(ktest_t *t)
     wk.key = pa;
     wk.woken = -1;
     __atomic_add_fetch(&c.left, 1, __ATOMIC_ACQ_REL);
-    if (!fx_spawn(n - 1, 0, fx_waker_main, &wk, "fx waker")) {
+    if (ktest_spawn_in(n - 1, 0, fx_waker_main, &wk, "fx waker") == XPTR_NULL) {
         ktest_fail(t, "no waker thread");
         __atomic_sub_fetch(&c.left, 1, __ATOMIC_ACQ_REL);
     }
@@ -626,7 +604,7 @@ static void fx_mover_main(void *arg)
     while (rdtsc() < until) {
         i++;
         if (waker) {
-            fx_sleep_ms(40);                        /* most waiters time out before */
+            ktest_sleep_ms(40);                        /* most waiters time out before */
             int rc = futex_wake_key(i & 1 ? k1 : k0, 1, FX_ANY);
 
             woken += rc > 0 ? (uint64_t)rc : 0;
@@ -664,7 +642,8 @@ static bool fx_race_round(ktest_t *t, uint64_t p1, uint64_t p2)
         m[k].waker  = k;
         m[k].woken  = 0;
         __atomic_add_fetch(&mc.left, 1, __ATOMIC_ACQ_REL);
-        if (!fx_spawn((k + 1) % nc, 0, fx_mover_main, &m[k], "fx mover")) {
+        if (ktest_spawn_in((k + 1) % nc, 0, fx_mover_main, &m[k], "fx mover") ==
+            XPTR_NULL) {
             ktest_fail(t, "no mover thread");
             __atomic_sub_fetch(&mc.left, 1, __ATOMIC_ACQ_REL);
             ok = false;
