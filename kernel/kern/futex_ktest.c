@@ -240,78 +240,93 @@ static uint32_t fx_last_cluster(void)
     return boot_info.topo.nclusters - 1;
 }
 
+/* A case run by fx_with_pages: @c is initialised, key[i] the word of page i. */
+typedef void fx_body_t(ktest_t *t, fx_ctx_t *c, const uint64_t *key);
+
+/*
+ * Runs @body with @nkeys (1 or 2) fresh zeroed pages: key 1 in the last
+ * cluster, key 2 in cluster 0, then frees them. Fails @t instead when a
+ * page is missing.
+ */
+static void fx_with_pages(ktest_t *t, uint32_t nkeys, fx_body_t *body)
+{
+    const uint32_t home[2] = { fx_last_cluster(), 0 };
+    uint64_t key[2] = { 0, 0 };
+    fx_ctx_t c;
+
+    for (uint32_t i = 0; i < nkeys; i++)
+        key[i] = fx_page(home[i]);
+    if (nkeys == 1)
+        KTEST_EXPECT(t, key[0] != 0, "no page in cluster %u", home[0]);
+    else
+        KTEST_EXPECT(t, key[0] && key[1], "no page");
+    if (key[0] && (nkeys == 1 || key[1])) {
+        fx_ctx_init(&c);
+        body(t, &c, key);
+    }
+    for (uint32_t i = 0; i < nkeys; i++)
+        fx_page_free(home[i], key[i]);
+}
+
 /* ---- cases ------------------------------------------------------------------------ */
 
 /* A value mismatch returns -EAGAIN at once and queues nothing; bad arguments -EINVAL. */
-static void futex_wait_mismatch_eagain(ktest_t *t)
+static void futex_wait_mismatch_eagain(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t home = fx_last_cluster();
-    uint64_t pa = fx_page(home);
+    uint64_t pa = key[0];
     int rc;
 
-    KTEST_EXPECT(t, pa != 0, "no page in cluster %u", home);
-    if (!pa)
-        return;
     fx_set(pa, 7);
     /* in threads of other clusters: a wait that wrongly sleeps ends by its deadline */
-    fx_ctx_init(&c);
-    c.hold = 1;                                            /* their records stay valid */
-    fx_start(t, &c, fx_cxy(1), fx_lid(1), pa, 6, FX_ANY, 500);
-    fx_start(t, &c, fx_cxy(2), fx_lid(2), pa, 8, FX_ANY, 500);
-    fx_start(t, &c, fx_cxy(3), fx_lid(3), pa, 7, 0, 500);          /* bitset 0 */
-    fx_start(t, &c, fx_cxy(4), fx_lid(4), pa + 2, 0, FX_ANY, 500); /* unaligned */
-    fx_wait_returned(&c, 4, 1000);
+    c->hold = 1;                                           /* their records stay valid */
+    fx_start(t, c, fx_cxy(1), fx_lid(1), pa, 6, FX_ANY, 500);
+    fx_start(t, c, fx_cxy(2), fx_lid(2), pa, 8, FX_ANY, 500);
+    fx_start(t, c, fx_cxy(3), fx_lid(3), pa, 7, 0, 500);          /* bitset 0 */
+    fx_start(t, c, fx_cxy(4), fx_lid(4), pa + 2, 0, FX_ANY, 500); /* unaligned */
+    fx_wait_returned(c, 4, 1000);
     KTEST_EXPECT(t, futex_waiters(pa) == 0, "%u waiters queued", futex_waiters(pa));
-    c.hold = 0;
-    fx_join(&c);
+    c->hold = 0;
+    fx_join(c);
     for (uint32_t i = 0; i < 4; i++) {
         int want = i < 2 ? -EAGAIN : -EINVAL;
 
-        KTEST_EXPECT(t, c.w[i].result == want, "wait %u returned %d, expected %d", i,
-                     c.w[i].result, want);
-        KTEST_EXPECT(t, c.w[i].spent < tsc_from_ms(200), "wait %u took %lu ms", i,
-                     tsc_to_ms(c.w[i].spent));
+        KTEST_EXPECT(t, c->w[i].result == want, "wait %u returned %d, expected %d", i,
+                     c->w[i].result, want);
+        KTEST_EXPECT(t, c->w[i].spent < tsc_from_ms(200), "wait %u took %lu ms", i,
+                     tsc_to_ms(c->w[i].spent));
     }
     rc = futex_wake_key(pa, 1, 0);
     KTEST_EXPECT(t, rc == -EINVAL, "wake with bitset 0 returned %d", rc);
-    fx_page_free(home, pa);
 }
 
 /* Waking one of N waiters in different clusters wakes exactly one, the oldest. */
-static void futex_wake_one_of_n(ktest_t *t)
+static void futex_wake_one_of_n(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t home = fx_last_cluster(), n = fx_nwaiters(), q, r;
-    uint64_t pa = fx_page(home);
+    uint32_t n = fx_nwaiters(), q, r;
+    uint64_t pa = key[0];
     int rc;
 
-    KTEST_EXPECT(t, pa != 0, "no page in cluster %u", home);
-    if (!pa)
-        return;
-    fx_ctx_init(&c);
     /* waiter 0 is queued first: the oldest */
-    if (fx_start(t, &c, fx_cxy(0), fx_lid(0), pa, 0, FX_ANY, FX_SAFETY_MS))
+    if (fx_start(t, c, fx_cxy(0), fx_lid(0), pa, 0, FX_ANY, FX_SAFETY_MS))
         KTEST_EXPECT(t, fx_wait_queued(pa, 1, 1000) == 1, "the first waiter is not queued");
     for (uint32_t i = 1; i < n; i++)
-        fx_start(t, &c, fx_cxy(i), fx_lid(i), pa, 0, FX_ANY, FX_SAFETY_MS);
-    q = fx_wait_queued(pa, c.nwaiters, 1000);
+        fx_start(t, c, fx_cxy(i), fx_lid(i), pa, 0, FX_ANY, FX_SAFETY_MS);
+    q = fx_wait_queued(pa, c->nwaiters, 1000);
     KTEST_EXPECT(t, q == n, "%u waiters queued, expected %u", q, n);
     rc = futex_wake_key(pa, 1, FX_ANY);
     KTEST_EXPECT(t, rc == 1, "wake(1) returned %d", rc);
-    fx_wait_returned(&c, 1, 1000);
+    fx_wait_returned(c, 1, 1000);
     ktest_sleep_ms(30);                                       /* any extra wake-up shows now */
-    r = c.returned;
+    r = c->returned;
     KTEST_EXPECT(t, r == 1, "%u waiters returned after wake(1)", r);
-    KTEST_EXPECT(t, c.w[0].done && c.w[0].result == 0, "the oldest waiter was not the one "
-                 "woken (done %u, result %d)", c.w[0].done, c.w[0].result);
+    KTEST_EXPECT(t, c->w[0].done && c->w[0].result == 0, "the oldest waiter was not the one "
+                 "woken (done %u, result %d)", c->w[0].done, c->w[0].result);
     q = futex_waiters(pa);
     KTEST_EXPECT(t, q == n - 1, "%u still queued, expected %u", q, n - 1);
     rc = futex_wake_key(pa, UINT32_MAX, FX_ANY);
     KTEST_EXPECT(t, rc == (int)n - 1, "wake(all) returned %d, expected %u", rc, n - 1);
-    fx_join(&c);
-    fx_expect_results(t, &c, 0);
-    fx_page_free(home, pa);
+    fx_join(c);
+    fx_expect_results(t, c, 0);
 }
 
 /* Another word of @pa's page whose key shares @pa's bucket, or 0. */
@@ -328,38 +343,32 @@ static uint64_t fx_same_bucket(uint64_t pa)
  * Waking all wakes every waiter of every cluster, and only those of the
  * key: not a waiter of another key hashed to the same bucket.
  */
-static void futex_wake_all(ktest_t *t)
+static void futex_wake_all(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t home = fx_last_cluster(), n = fx_nwaiters(), q;
-    uint64_t pa = fx_page(home), other;
+    uint32_t n = fx_nwaiters(), q;
+    uint64_t pa = key[0], other;
     int rc;
 
-    KTEST_EXPECT(t, pa != 0, "no page in cluster %u", home);
-    if (!pa)
-        return;
     other = fx_same_bucket(pa);
     KTEST_EXPECT(t, other != 0, "no word of the page shares the bucket of 0x%lx", pa);
     if (!other)
         other = pa + 4;
-    fx_ctx_init(&c);
-    fx_start_n(t, &c, n - 1, pa, 0);
-    fx_start(t, &c, 0, 0, other, 0, FX_ANY, FX_SAFETY_MS); /* another key: not woken */
+    fx_start_n(t, c, n - 1, pa, 0);
+    fx_start(t, c, 0, 0, other, 0, FX_ANY, FX_SAFETY_MS); /* another key: not woken */
     q = fx_wait_queued(pa, n - 1, 1000);
     KTEST_EXPECT(t, q == n - 1, "%u waiters queued, expected %u", q, n - 1);
     KTEST_EXPECT(t, fx_wait_queued(other, 1, 1000) == 1, "the other key's waiter is not queued");
     rc = futex_wake_key(pa, UINT32_MAX, FX_ANY);
     KTEST_EXPECT(t, rc == (int)n - 1, "wake(all) returned %d, expected %u", rc, n - 1);
-    KTEST_EXPECT(t, fx_wait_returned(&c, n - 1, 1000) == n - 1, "%u woken waiters returned",
-                 c.returned);
+    KTEST_EXPECT(t, fx_wait_returned(c, n - 1, 1000) == n - 1, "%u woken waiters returned",
+                 c->returned);
     KTEST_EXPECT(t, futex_waiters(pa) == 0, "%u waiters left", futex_waiters(pa));
-    KTEST_EXPECT(t, futex_waiters(other) == 1 && !c.w[n - 1].done,
+    KTEST_EXPECT(t, futex_waiters(other) == 1 && !c->w[n - 1].done,
                  "the other key's waiter was woken");
     rc = futex_wake_key(other, UINT32_MAX, FX_ANY);
     KTEST_EXPECT(t, rc == 1, "wake(other key) woke %d", rc);
-    fx_join(&c);
-    fx_expect_results(t, &c, 0);
-    fx_page_free(home, pa);
+    fx_join(c);
+    fx_expect_results(t, c, 0);
 }
 
 /*
@@ -368,164 +377,126 @@ static void futex_wake_all(ktest_t *t)
  * other clusters, so that a broken timeout fails the case (they are then
  * woken to end) instead of hanging it.
  */
-static void futex_timed_wait_timeout(ktest_t *t)
+static void futex_timed_wait_timeout(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t home = fx_last_cluster();
-    uint64_t pa = fx_page(home);
+    uint64_t pa = key[0];
     int rc;
 
-    KTEST_EXPECT(t, pa != 0, "no page in cluster %u", home);
-    if (!pa)
-        return;
-    fx_ctx_init(&c);
-    c.hold = 1;                                            /* their records stay valid */
-    fx_start(t, &c, fx_cxy(1), fx_lid(1), pa, 0, FX_ANY, 30);
-    fx_start(t, &c, fx_cxy(2), fx_lid(2), pa, 0, FX_ANY, FX_PAST);
-    KTEST_EXPECT(t, fx_wait_returned(&c, 2, 1000) == 2, "%u of 2 timed waits returned",
-                 c.returned);
+    c->hold = 1;                                           /* their records stay valid */
+    fx_start(t, c, fx_cxy(1), fx_lid(1), pa, 0, FX_ANY, 30);
+    fx_start(t, c, fx_cxy(2), fx_lid(2), pa, 0, FX_ANY, FX_PAST);
+    KTEST_EXPECT(t, fx_wait_returned(c, 2, 1000) == 2, "%u of 2 timed waits returned",
+                 c->returned);
     KTEST_EXPECT(t, futex_waiters(pa) == 0, "a timed-out waiter is still queued");
     rc = futex_wake_key(pa, UINT32_MAX, FX_ANY);
     KTEST_EXPECT(t, rc == 0, "wake after the timeouts woke %d", rc);
-    c.hold = 0;
-    fx_join(&c);
-    fx_expect_results(t, &c, -ETIMEDOUT);
-    KTEST_EXPECT(t, c.w[0].spent >= tsc_from_ms(30) && c.w[0].spent < tsc_from_ms(1000),
-                 "a 30 ms wait returned after %lu ms", tsc_to_ms(c.w[0].spent));
-    fx_page_free(home, pa);
+    c->hold = 0;
+    fx_join(c);
+    fx_expect_results(t, c, -ETIMEDOUT);
+    KTEST_EXPECT(t, c->w[0].spent >= tsc_from_ms(30) && c->w[0].spent < tsc_from_ms(1000),
+                 "a 30 ms wait returned after %lu ms", tsc_to_ms(c->w[0].spent));
 }
 
 /* FUTEX_WAKE_BITSET wakes only the waiters whose mask meets its own. */
-static void futex_bitset_wake(ktest_t *t)
+static void futex_bitset_wake(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t home = fx_last_cluster();
-    uint64_t pa = fx_page(home);
+    uint64_t pa = key[0];
     int rc;
 
-    KTEST_EXPECT(t, pa != 0, "no page in cluster %u", home);
-    if (!pa)
-        return;
-    fx_ctx_init(&c);
-    fx_start(t, &c, fx_cxy(1), fx_lid(1), pa, 0, 0x1, FX_SAFETY_MS);
-    fx_start(t, &c, fx_cxy(2), fx_lid(2), pa, 0, 0x4, FX_SAFETY_MS);
+    fx_start(t, c, fx_cxy(1), fx_lid(1), pa, 0, 0x1, FX_SAFETY_MS);
+    fx_start(t, c, fx_cxy(2), fx_lid(2), pa, 0, 0x4, FX_SAFETY_MS);
     KTEST_EXPECT(t, fx_wait_queued(pa, 2, 1000) == 2, "waiters not queued");
     rc = futex_wake_key(pa, UINT32_MAX, 0x2);
     KTEST_EXPECT(t, rc == 0, "wake(mask 0x2) woke %d", rc);
     rc = futex_wake_key(pa, UINT32_MAX, 0x3);
     KTEST_EXPECT(t, rc == 1, "wake(mask 0x3) woke %d", rc);
-    KTEST_EXPECT(t, fx_wait_returned(&c, 1, 1000) == 1 && c.w[0].done && !c.w[1].done,
-                 "wrong waiter woken: %u %u", c.w[0].done, c.w[1].done);
+    KTEST_EXPECT(t, fx_wait_returned(c, 1, 1000) == 1 && c->w[0].done && !c->w[1].done,
+                 "wrong waiter woken: %u %u", c->w[0].done, c->w[1].done);
     rc = futex_wake_key(pa, UINT32_MAX, FX_ANY);
     KTEST_EXPECT(t, rc == 1, "wake(any) woke %d", rc);
-    fx_join(&c);
-    fx_expect_results(t, &c, 0);
-    fx_page_free(home, pa);
+    fx_join(c);
+    fx_expect_results(t, c, 0);
 }
 
 /*
  * FUTEX_REQUEUE moves the waiters from key 1 (in one cluster) to key 2 (in
  * another): waking key 1 then wakes none, waking key 2 wakes them all.
  */
-static void futex_requeue_moves_waiters(ktest_t *t)
+static void futex_requeue_moves_waiters(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t h1 = fx_last_cluster(), h2 = 0, n = fx_nwaiters(), q;
-    uint64_t p1 = fx_page(h1), p2 = fx_page(h2);
+    uint32_t n = fx_nwaiters(), q;
+    uint64_t p1 = key[0], p2 = key[1];
+    uint64_t other = fx_same_bucket(p1);             /* a key 1's bucket holds too */
     int64_t rc;
 
-    KTEST_EXPECT(t, p1 && p2, "no page");
-    if (p1 && p2) {
-        uint64_t other = fx_same_bucket(p1);         /* a key 1's bucket holds too */
-
-        fx_ctx_init(&c);
-        fx_start_n(t, &c, n, p1, 0);
-        q = fx_wait_queued(p1, n, 1000);
-        KTEST_EXPECT(t, q == n, "%u waiters queued, expected %u", q, n);
-        if (other)
-            fx_start(t, &c, fx_cxy(n), fx_lid(n), other, 0, FX_ANY, FX_SAFETY_MS);
-        KTEST_EXPECT(t, !other || fx_wait_queued(other, 1, 1000) == 1,
-                     "the other key's waiter is not queued");
-        rc = futex_requeue_key(p1, p2, 0, UINT32_MAX, false, 0);
-        KTEST_EXPECT(t, rc == 0, "requeue returned %ld (woken), expected 0", rc);
-        KTEST_EXPECT(t, futex_waiters(p1) == 0 && futex_waiters(p2) == n,
-                     "after requeue: %u on key 1, %u on key 2", futex_waiters(p1),
-                     futex_waiters(p2));
-        KTEST_EXPECT(t, !other || futex_wake_key(other, UINT32_MAX, FX_ANY) == 1,
-                     "the other key's waiter was moved too");
-        if (other)
-            fx_wait_returned(&c, 1, 1000);
-        rc = futex_wake_key(p1, UINT32_MAX, FX_ANY);
-        KTEST_EXPECT(t, rc == 0, "wake(key 1) woke %ld", rc);
-        ktest_sleep_ms(20);
-        KTEST_EXPECT(t, c.returned == (other ? 1u : 0u), "%u waiters returned before key 2 "
-                     "was woken (%u expected: the other key's)", c.returned, other ? 1 : 0);
-        rc = futex_wake_key(p2, UINT32_MAX, FX_ANY);
-        KTEST_EXPECT(t, rc == n, "wake(key 2) woke %ld, expected %u", rc, n);
-        fx_join(&c);
-        fx_expect_results(t, &c, 0);
-    }
-    fx_page_free(h1, p1);
-    fx_page_free(h2, p2);
+    fx_start_n(t, c, n, p1, 0);
+    q = fx_wait_queued(p1, n, 1000);
+    KTEST_EXPECT(t, q == n, "%u waiters queued, expected %u", q, n);
+    if (other)
+        fx_start(t, c, fx_cxy(n), fx_lid(n), other, 0, FX_ANY, FX_SAFETY_MS);
+    KTEST_EXPECT(t, !other || fx_wait_queued(other, 1, 1000) == 1,
+                 "the other key's waiter is not queued");
+    rc = futex_requeue_key(p1, p2, 0, UINT32_MAX, false, 0);
+    KTEST_EXPECT(t, rc == 0, "requeue returned %ld (woken), expected 0", rc);
+    KTEST_EXPECT(t, futex_waiters(p1) == 0 && futex_waiters(p2) == n,
+                 "after requeue: %u on key 1, %u on key 2", futex_waiters(p1),
+                 futex_waiters(p2));
+    KTEST_EXPECT(t, !other || futex_wake_key(other, UINT32_MAX, FX_ANY) == 1,
+                 "the other key's waiter was moved too");
+    if (other)
+        fx_wait_returned(c, 1, 1000);
+    rc = futex_wake_key(p1, UINT32_MAX, FX_ANY);
+    KTEST_EXPECT(t, rc == 0, "wake(key 1) woke %ld", rc);
+    ktest_sleep_ms(20);
+    KTEST_EXPECT(t, c->returned == (other ? 1u : 0u), "%u waiters returned before key 2 "
+                 "was woken (%u expected: the other key's)", c->returned, other ? 1 : 0);
+    rc = futex_wake_key(p2, UINT32_MAX, FX_ANY);
+    KTEST_EXPECT(t, rc == n, "wake(key 2) woke %ld, expected %u", rc, n);
+    fx_join(c);
+    fx_expect_results(t, c, 0);
 }
 
 /* FUTEX_CMP_REQUEUE wakes nr_wake, moves nr_requeue, leaves the rest, returns both. */
-static void futex_cmp_requeue_counts(ktest_t *t)
+static void futex_cmp_requeue_counts(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t h1 = fx_last_cluster(), h2 = 0;
-    uint64_t p1 = fx_page(h1), p2 = fx_page(h2);
+    uint64_t p1 = key[0], p2 = key[1];
     int64_t rc;
 
-    KTEST_EXPECT(t, p1 && p2, "no page");
-    if (p1 && p2) {
-        fx_ctx_init(&c);
-        fx_set(p1, 3);
-        fx_start_n(t, &c, 3, p1, 3);
-        KTEST_EXPECT(t, fx_wait_queued(p1, 3, 1000) == 3, "waiters not queued");
-        rc = futex_requeue_key(p1, p2, 1, 1, true, 3);
-        KTEST_EXPECT(t, rc == 2, "cmp_requeue(1, 1) returned %ld, expected 2", rc);
-        KTEST_EXPECT(t, fx_wait_returned(&c, 1, 1000) == 1, "%u returned", c.returned);
-        KTEST_EXPECT(t, futex_waiters(p1) == 1 && futex_waiters(p2) == 1,
-                     "%u on key 1, %u on key 2", futex_waiters(p1), futex_waiters(p2));
-        rc = futex_requeue_key(p1, p1, 0, 5, true, 3);     /* onto itself: stays */
-        KTEST_EXPECT(t, rc == 1 && futex_waiters(p1) == 1, "self requeue returned %ld", rc);
-        rc = futex_wake_key(p1, UINT32_MAX, FX_ANY) + futex_wake_key(p2, UINT32_MAX, FX_ANY);
-        KTEST_EXPECT(t, rc == 2, "the two wakes woke %ld", rc);
-        fx_join(&c);
-        fx_expect_results(t, &c, 0);
-    }
-    fx_page_free(h1, p1);
-    fx_page_free(h2, p2);
+    fx_set(p1, 3);
+    fx_start_n(t, c, 3, p1, 3);
+    KTEST_EXPECT(t, fx_wait_queued(p1, 3, 1000) == 3, "waiters not queued");
+    rc = futex_requeue_key(p1, p2, 1, 1, true, 3);
+    KTEST_EXPECT(t, rc == 2, "cmp_requeue(1, 1) returned %ld, expected 2", rc);
+    KTEST_EXPECT(t, fx_wait_returned(c, 1, 1000) == 1, "%u returned", c->returned);
+    KTEST_EXPECT(t, futex_waiters(p1) == 1 && futex_waiters(p2) == 1,
+                 "%u on key 1, %u on key 2", futex_waiters(p1), futex_waiters(p2));
+    rc = futex_requeue_key(p1, p1, 0, 5, true, 3);     /* onto itself: stays */
+    KTEST_EXPECT(t, rc == 1 && futex_waiters(p1) == 1, "self requeue returned %ld", rc);
+    rc = futex_wake_key(p1, UINT32_MAX, FX_ANY) + futex_wake_key(p2, UINT32_MAX, FX_ANY);
+    KTEST_EXPECT(t, rc == 2, "the two wakes woke %ld", rc);
+    fx_join(c);
+    fx_expect_results(t, c, 0);
 }
 
 /* FUTEX_CMP_REQUEUE on a changed word returns -EAGAIN and moves nothing. */
-static void futex_cmp_requeue_mismatch(ktest_t *t)
+static void futex_cmp_requeue_mismatch(ktest_t *t, fx_ctx_t *c, const uint64_t *key)
 {
-    fx_ctx_t c;
-    uint32_t h1 = fx_last_cluster(), h2 = 0;
-    uint64_t p1 = fx_page(h1), p2 = fx_page(h2);
+    uint64_t p1 = key[0], p2 = key[1];
     int64_t rc;
 
-    KTEST_EXPECT(t, p1 && p2, "no page");
-    if (p1 && p2) {
-        fx_ctx_init(&c);
-        fx_start_n(t, &c, 2, p1, 0);
-        KTEST_EXPECT(t, fx_wait_queued(p1, 2, 1000) == 2, "waiters not queued");
-        fx_set(p1, 1);
-        rc = futex_requeue_key(p1, p2, 1, UINT32_MAX, true, 0);
-        KTEST_EXPECT(t, rc == -EAGAIN, "cmp_requeue on a changed word returned %ld", rc);
-        ktest_sleep_ms(20);
-        KTEST_EXPECT(t, c.returned == 0, "%u waiters returned", c.returned);
-        KTEST_EXPECT(t, futex_waiters(p1) == 2 && futex_waiters(p2) == 0,
-                     "%u on key 1, %u on key 2", futex_waiters(p1), futex_waiters(p2));
-        rc = futex_wake_key(p1, UINT32_MAX, FX_ANY);
-        KTEST_EXPECT(t, rc == 2, "wake woke %ld", rc);
-        fx_join(&c);
-        fx_expect_results(t, &c, 0);
-    }
-    fx_page_free(h1, p1);
-    fx_page_free(h2, p2);
+    fx_start_n(t, c, 2, p1, 0);
+    KTEST_EXPECT(t, fx_wait_queued(p1, 2, 1000) == 2, "waiters not queued");
+    fx_set(p1, 1);
+    rc = futex_requeue_key(p1, p2, 1, UINT32_MAX, true, 0);
+    KTEST_EXPECT(t, rc == -EAGAIN, "cmp_requeue on a changed word returned %ld", rc);
+    ktest_sleep_ms(20);
+    KTEST_EXPECT(t, c->returned == 0, "%u waiters returned", c->returned);
+    KTEST_EXPECT(t, futex_waiters(p1) == 2 && futex_waiters(p2) == 0,
+                 "%u on key 1, %u on key 2", futex_waiters(p1), futex_waiters(p2));
+    rc = futex_wake_key(p1, UINT32_MAX, FX_ANY);
+    KTEST_EXPECT(t, rc == 2, "wake woke %ld", rc);
+    fx_join(c);
+    fx_expect_results(t, c, 0);
 }
 
 typedef struct fx_waker_s {
@@ -701,15 +672,28 @@ static void futex_requeue_timeout_race(ktest_t *t)
     fx_page_free(h2, p2);
 }
 
+/* futex_<name>_case(t): the case futex_<name> run on @nkeys fresh pages. */
+#define FX_CASE(name, nkeys) \
+    static void futex_##name##_case(ktest_t *t) { fx_with_pages(t, (nkeys), futex_##name); }
+
+FX_CASE(wait_mismatch_eagain, 1)
+FX_CASE(wake_one_of_n, 1)
+FX_CASE(wake_all, 1)
+FX_CASE(timed_wait_timeout, 1)
+FX_CASE(bitset_wake, 1)
+FX_CASE(requeue_moves_waiters, 2)
+FX_CASE(cmp_requeue_counts, 2)
+FX_CASE(cmp_requeue_mismatch, 2)
+
 static const ktest_case_t futex_cases[] = {
-    { "wait_mismatch_eagain",     KTEST_ON_BSP, futex_wait_mismatch_eagain },
-    { "wake_one_of_n",            KTEST_ON_BSP, futex_wake_one_of_n },
-    { "wake_all",                 KTEST_ON_BSP, futex_wake_all },
-    { "timed_wait_timeout",       KTEST_ON_BSP, futex_timed_wait_timeout },
-    { "bitset_wake",              KTEST_ON_BSP, futex_bitset_wake },
-    { "requeue_moves_waiters",    KTEST_ON_BSP, futex_requeue_moves_waiters },
-    { "cmp_requeue_counts",       KTEST_ON_BSP, futex_cmp_requeue_counts },
-    { "cmp_requeue_mismatch",     KTEST_ON_BSP, futex_cmp_requeue_mismatch },
+    { "wait_mismatch_eagain",     KTEST_ON_BSP, futex_wait_mismatch_eagain_case },
+    { "wake_one_of_n",            KTEST_ON_BSP, futex_wake_one_of_n_case },
+    { "wake_all",                 KTEST_ON_BSP, futex_wake_all_case },
+    { "timed_wait_timeout",       KTEST_ON_BSP, futex_timed_wait_timeout_case },
+    { "bitset_wake",              KTEST_ON_BSP, futex_bitset_wake_case },
+    { "requeue_moves_waiters",    KTEST_ON_BSP, futex_requeue_moves_waiters_case },
+    { "cmp_requeue_counts",       KTEST_ON_BSP, futex_cmp_requeue_counts_case },
+    { "cmp_requeue_mismatch",     KTEST_ON_BSP, futex_cmp_requeue_mismatch_case },
     { "waiter_every_cluster",     KTEST_ON_BSP, futex_waiter_every_cluster },
     { "requeue_timeout_race",     KTEST_ON_BSP, futex_requeue_timeout_race },
 };
