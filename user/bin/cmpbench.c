@@ -43,6 +43,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "benchutil.h"
+
 #define PAGE     4096
 #define MAXN     64         /* most samples of one figure */
 #define BATCH    200        /* getppid() calls per null_syscall sample */
@@ -63,13 +65,6 @@ static int want(const char *name)
 	return !only || strcmp(only, name) == 0;
 }
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -80,19 +75,13 @@ static uint64_t mono_ns(void)
 /* TSC MHz: TSC ticks over CALIB_MS ms of CLOCK_MONOTONIC (busy wait). */
 static double calibrate(void)
 {
-	uint64_t n0 = mono_ns(), c0 = rdtsc(), n1, c1;
+	uint64_t n0 = mono_ns(), c0 = bench_rdtsc(), n1, c1;
 
 	do {
 		n1 = mono_ns();
-		c1 = rdtsc();
+		c1 = bench_rdtsc();
 	} while (n1 - n0 < CALIB_MS * 1000000ull);
 	return (double)(c1 - c0) * 1000.0 / (double)(n1 - n0);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 static uint64_t to_ns(uint64_t cycles)
@@ -108,9 +97,8 @@ static void report(const char *name, uint64_t *v, int n)
 		failures++;
 		return;
 	}
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
-	int p99 = (n * 99 + 99) / 100 - 1;   /* nearest rank */
-	uint64_t med = v[n / 2], hi = v[p99 < 0 ? 0 : p99];
+	int p99 = bench_sort(v, n);
+	uint64_t med = v[n / 2], hi = v[p99];
 	printf("cmpbench: %s n=%d median=%llu p99=%llu ns median_cycles=%llu p99_cycles=%llu\n",
 	       name, n, (unsigned long long)to_ns(med), (unsigned long long)to_ns(hi),
 	       (unsigned long long)med, (unsigned long long)hi);
@@ -129,10 +117,10 @@ static void bench_null_syscall(int rounds)
 	uint64_t v[MAXN];
 
 	for (int r = 0; r < rounds; r++) {
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		for (int i = 0; i < BATCH; i++)
 			getppid();
-		v[r] = (rdtsc() - t0) / BATCH;
+		v[r] = (bench_rdtsc() - t0) / BATCH;
 	}
 	report("null_syscall", v, rounds);
 }
@@ -146,7 +134,7 @@ static void bench_fork(int exec_child, int rounds)
 
 	for (int r = 0; r < rounds; r++) {
 		int status;
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		pid_t pid = fork();
 		if (pid < 0) {
 			fail(name, "fork");
@@ -164,7 +152,7 @@ static void bench_fork(int exec_child, int rounds)
 			fail(name, "waitpid");
 			return;
 		}
-		uint64_t t = rdtsc() - t0;
+		uint64_t t = bench_rdtsc() - t0;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			printf("cmpbench: %s failed: child status %#x\n", name, status);
 			failures++;
@@ -210,10 +198,10 @@ static void bench_cow(int rounds)
 			break;
 		}
 		if (pid == 0) {
-			uint64_t t0 = rdtsc();
+			uint64_t t0 = bench_rdtsc();
 			for (int p = 0; p < PAGES; p++)
 				buf[p * PAGE] = 2;               /* one COW fault per page */
-			per = (rdtsc() - t0) / PAGES;
+			per = (bench_rdtsc() - t0) / PAGES;
 			_exit(write(fd[1], &per, sizeof(per)) == sizeof(per) ? 0 : 1);
 		}
 		close(fd[1]);
@@ -239,10 +227,10 @@ static void bench_first_touch(int rounds)
 			fail("first_touch_page", "mmap");
 			break;
 		}
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		for (int p = 0; p < PAGES; p++)
 			buf[p * PAGE] = 1;
-		v[n++] = (rdtsc() - t0) / PAGES;
+		v[n++] = (bench_rdtsc() - t0) / PAGES;
 		munmap(buf, (size_t)PAGES * PAGE);
 	}
 	report("first_touch_page", v, n);
@@ -255,7 +243,7 @@ static void bench_mmap_cycle(int rounds)
 	int n = 0;
 
 	for (int r = 0; r < rounds; r++) {
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		char *buf = map_pages(SMALL);
 		if (!buf) {
 			fail("mmap_touch_munmap", "mmap");
@@ -267,14 +255,14 @@ static void bench_mmap_cycle(int rounds)
 			fail("mmap_touch_munmap", "munmap");
 			break;
 		}
-		v[n++] = rdtsc() - t0;
+		v[n++] = bench_rdtsc() - t0;
 	}
 	report("mmap_touch_munmap", v, n);
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t boot = rdtsc();                 /* first thing: the boot figure */
+	uint64_t boot = bench_rdtsc();                 /* first thing: the boot figure */
 	int quick = 0;
 
 	for (int i = 1; i < argc; i++) {

@@ -18,30 +18,9 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "archipel.h"
+#include "benchutil.h"
 
 #define PAGE 4096
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *name, uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
-	int p99 = (n * 99 + 99) / 100 - 1;   /* nearest rank */
-	printf("bench: %s n=%d median=%llu p99=%llu cycles\n", name, n,
-	       (unsigned long long)v[n / 2], (unsigned long long)v[p99 < 0 ? 0 : p99]);
-	fflush(stdout);
-}
 
 static int nclusters, self_cluster;
 
@@ -59,7 +38,7 @@ static void bench_fork(int remote, int exec_child, int n)
 
 	for (int i = 0; i < n; i++) {
 		place(remote);
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		pid_t pid = fork();
 		if (pid == 0) {
 			if (exec_child) {
@@ -69,11 +48,11 @@ static void bench_fork(int remote, int exec_child, int n)
 			_exit(0);
 		}
 		waitpid(pid, NULL, 0);
-		v[i] = rdtsc() - t0;
+		v[i] = bench_rdtsc() - t0;
 	}
 	snprintf(name, sizeof(name), "%s_%s", exec_child ? "fork_exec_wait" : "fork_exit_wait",
 		 remote ? "remote" : "local");
-	report(name, v, n);
+	bench_report(name, v, n);
 }
 
 /* Per-page cost of the child's first write to each of @pages shared pages. */
@@ -92,10 +71,10 @@ static void bench_cow(int remote, int rounds, int pages)
 		place(remote);
 		pid_t pid = fork();
 		if (pid == 0) {
-			uint64_t t0 = rdtsc();
+			uint64_t t0 = bench_rdtsc();
 			for (int p = 0; p < pages; p++)
 				buf[p * PAGE] = 2;               /* one COW fault per page */
-			uint64_t per = (rdtsc() - t0) / (uint64_t)pages;
+			uint64_t per = (bench_rdtsc() - t0) / (uint64_t)pages;
 			if (write(fd[1], &per, sizeof(per)) != sizeof(per))
 				_exit(1);
 			_exit(0);
@@ -107,7 +86,7 @@ static void bench_cow(int remote, int rounds, int pages)
 		waitpid(pid, NULL, 0);
 	}
 	munmap(buf, (size_t)pages * PAGE);
-	report(remote ? "cow_fault_page_remote" : "cow_fault_page_local", v, rounds);
+	bench_report(remote ? "cow_fault_page_remote" : "cow_fault_page_local", v, rounds);
 }
 
 static void bench_first_touch(int rounds, int pages)
@@ -117,13 +96,13 @@ static void bench_first_touch(int rounds, int pages)
 	for (int r = 0; r < rounds; r++) {
 		char *buf = mmap(NULL, (size_t)pages * PAGE, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		for (int p = 0; p < pages; p++)
 			buf[p * PAGE] = 1;
-		v[r] = (rdtsc() - t0) / (uint64_t)pages;
+		v[r] = (bench_rdtsc() - t0) / (uint64_t)pages;
 		munmap(buf, (size_t)pages * PAGE);
 	}
-	report("first_touch_page", v, rounds);
+	bench_report("first_touch_page", v, rounds);
 }
 
 static void bench_mmap_cycle(int rounds, int pages)
@@ -131,15 +110,15 @@ static void bench_mmap_cycle(int rounds, int pages)
 	uint64_t v[64];
 
 	for (int r = 0; r < rounds; r++) {
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		char *buf = mmap(NULL, (size_t)pages * PAGE, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		for (int p = 0; p < pages; p++)
 			buf[p * PAGE] = 1;
 		munmap(buf, (size_t)pages * PAGE);
-		v[r] = rdtsc() - t0;
+		v[r] = bench_rdtsc() - t0;
 	}
-	report("mmap_touch16_munmap", v, rounds);
+	bench_report("mmap_touch16_munmap", v, rounds);
 }
 
 static void bench_null_syscall(int rounds, int batch)
@@ -147,12 +126,12 @@ static void bench_null_syscall(int rounds, int batch)
 	uint64_t v[64];
 
 	for (int r = 0; r < rounds; r++) {
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		for (int i = 0; i < batch; i++)
 			getppid();
-		v[r] = (rdtsc() - t0) / (uint64_t)batch;
+		v[r] = (bench_rdtsc() - t0) / (uint64_t)batch;
 	}
-	report("null_syscall", v, rounds);
+	bench_report("null_syscall", v, rounds);
 }
 
 int main(int argc, char **argv)

@@ -40,7 +40,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "archipel.h"
-#include "nodeutil.h"
+#include "benchutil.h"
+#include "threadutil.h"
 
 #define PAGE       4096
 #define MAXW       8            /* workers at most */
@@ -54,33 +55,10 @@ static int nclus;               /* clusters (1 on Linux) */
 static int archipel;            /* running on Archipel */
 static int home;                /* the main thread's cluster: the reference cluster */
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return x < y ? -1 : x > y;
-}
-
-/* "bench: NAME n=N median=M p99=P cycles", as procbench and the kernel print it. */
-static void report(const char *name, uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
-	int p99 = (n * 99 + 99) / 100 - 1;   /* nearest rank */
-	printf("bench: %s n=%d median=%llu p99=%llu cycles\n", name, n,
-	       (unsigned long long)v[n / 2], (unsigned long long)v[p99 < 0 ? 0 : p99]);
-	fflush(stdout);
 }
 
 /* ---- placement ------------------------------------------------------------------- */
@@ -88,12 +66,7 @@ static void report(const char *name, uint64_t *v, int n)
 /* Pin the caller to cluster k's cpus; a node that does not exist is skipped. */
 static void pin_to_cluster(int k)
 {
-	cpu_set_t set;
-
-	if (node_cpus(k, &set) <= 0)
-		return;
-	if (sched_setaffinity(0, sizeof(set), &set) < 0 ||
-	    (archipel && archipel_cluster() != k))
+	if (test_pin_to_cluster(k) < 0)
 		printf("vmbench: warning: cannot run in cluster %d\n", k);
 }
 
@@ -292,16 +265,16 @@ static void bench_cow(int c)
 		if (r == 0)
 			print_copies("cow", c);
 		pid_t pid = fork_waiting_child(&done);
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		write_pages(p, PAGES, 2);                     /* one COW fault per page */
-		v[r] = (rdtsc() - t0) / PAGES;
+		v[r] = (bench_rdtsc() - t0) / PAGES;
 		close(done);
 		waitpid(pid, NULL, 0);
 		munmap(p, PAGES * PAGE);
 	}
 	workers_stop();
 	snprintf(name, sizeof(name), "cow_fault_copies_%d", c);
-	report(name, v, ROUNDS);
+	bench_report(name, v, ROUNDS);
 }
 
 static void bench_downgrade(int c, int mprot)
@@ -314,18 +287,18 @@ static void bench_downgrade(int c, int mprot)
 		char *p = region(PAGES);
 		write_pages(p, PAGES, 1);
 		workers_run_all(c - 1, read_region, p);
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		if (mprot)
 			mprotect(p, PAGES * PAGE, PROT_READ);
 		else
 			munmap(p, PAGES * PAGE);
-		v[r] = (rdtsc() - t0) / PAGES;
+		v[r] = (bench_rdtsc() - t0) / PAGES;
 		if (mprot)
 			munmap(p, PAGES * PAGE);
 	}
 	workers_stop();
 	snprintf(name, sizeof(name), "%s_page_copies_%d", mprot ? "mprotect" : "munmap", c);
-	report(name, v, ROUNDS);
+	bench_report(name, v, ROUNDS);
 }
 
 struct ft_arg {
@@ -379,7 +352,7 @@ static void bench_first_touch(int n)
 	}
 	pthread_barrier_destroy(&b);
 	workers_stop();
-	qsort(v, FT_ROUNDS, sizeof(v[0]), cmp_u64);
+	qsort(v, FT_ROUNDS, sizeof(v[0]), bench_cmp_u64);
 	printf("bench: first_touch_clusters_%d n=%d median=%llu min=%llu pages/s\n", n, FT_ROUNDS,
 	       (unsigned long long)v[FT_ROUNDS / 2], (unsigned long long)v[0]);
 	fflush(stdout);
@@ -518,10 +491,7 @@ int main(void)
 	struct archipel_counters k;
 	static const int sizes[] = { 1, 2, 4, 8 };
 
-	nclus = archipel_nclusters();
-	archipel = nclus > 0;
-	if (!archipel)
-		nclus = 1;
+	nclus = test_clusters(&archipel);
 	home = archipel && archipel_counters(&k) == 0 ? (int)k.ref_cxy : 0;
 	pin_to_cluster(home);                  /* the main thread stays in the reference */
 	int maxc = archipel ? nclus : 8;       /* Linux: threads unpinned beyond node 0 */

@@ -28,6 +28,19 @@ static inline int test_nclusters(void)
 	return n > 0 ? n : 0;
 }
 
+/*
+ * The clusters a program spreads its threads over: archipel_nclusters() on
+ * Archipel, 1 on another kernel (Linux). Sets *@archipel to 1 on Archipel,
+ * else 0.
+ */
+static inline int test_clusters(int *archipel)
+{
+	int n = archipel_nclusters();
+
+	*archipel = n > 0;
+	return n > 0 ? n : 1;
+}
+
 /* A cluster other than the caller's when there are several, else the caller's (0 on Linux). */
 static inline int test_other_cluster(void)
 {

@@ -1,6 +1,7 @@
 /*
- * threadutil.h - helpers of the user tests that run threads in several
- * clusters (threads.c, vm_coherence.c); header only.
+ * threadutil.h - helpers of the user programs that run threads in several
+ * clusters (tests/threads.c, tests/vm_coherence.c, bin/vmbench.c); header
+ * only.
  *
  * Placement: pin the calling thread to a cluster and check that it runs
  * there. Waiting: condition variables on CLOCK_MONOTONIC and deadlines on

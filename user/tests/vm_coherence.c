@@ -1030,10 +1030,7 @@ static const struct ktap_case cases[] = {
 
 int main(void)
 {
-	nclus = archipel_nclusters();
-	archipel = nclus > 0;
-	if (!archipel)
-		nclus = 1;
+	nclus = test_clusters(&archipel);
 	prefault_stack();
 	return ktap_run(cases, KTAP_NCASES(cases));
 }
