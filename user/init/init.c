@@ -51,6 +51,7 @@
 #include <sys/wait.h>
 
 #include "archipel.h"
+#include "testutil.h"
 
 #define TESTS_DIR      "/tests"
 #define HELPER_SUFFIX  "_helper"
@@ -83,15 +84,7 @@ static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	for (char *p = line; n > 0;) {
-		ssize_t w = write(1, p, (size_t)n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (int)w;
-	}
+	test_write_all(1, line, (size_t)n);
 }
 
 static const char *signal_name(int sig)
@@ -210,13 +203,6 @@ static int cmp_names(const void *a, const void *b)
 /* The test programs of /tests (regular files, helpers excluded), sorted; returns their count. */
 static int list_programs(void)
 {
-	struct linux_dirent64 {
-		unsigned long long d_ino;
-		long long d_off;
-		unsigned short d_reclen;
-		unsigned char d_type;
-		char d_name[];
-	};
 	int count = 0;
 	int fd = open(TESTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 

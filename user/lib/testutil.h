@@ -2,8 +2,10 @@
  * testutil.h - helpers shared by the user test programs (header only).
  *
  * Processes: fork a child in a chosen cluster, wait for it, run a function
- * in a child (that may fault), describe a wait status. I/O: read or write a whole buffer. Everything works on Linux too:
- * there, archipel_nclusters() fails and placement is ignored.
+ * in a child (that may fault), describe a wait status. I/O: read or write a
+ * whole buffer, the getdents64(2) record, stat(2). Everything works on Linux
+ * too: there, archipel_nclusters() fails and placement is ignored. Also used
+ * by init (user/init/init.c).
  */
 #ifndef _TESTUTIL_H_
 #define _TESTUTIL_H_
@@ -189,6 +191,15 @@ static inline ssize_t test_read_all(int fd, void *buf, size_t len)
 	}
 	return (ssize_t)done;
 }
+
+/* One record of getdents64(2), as Linux lays it out (musl declares none). */
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;          /* bytes of this record, d_name's NUL and padding included */
+	unsigned char d_type;             /* DT_* */
+	char d_name[];
+};
 
 /*
  * stat(2) through newfstatat: musl's stat() uses the older SYS_stat, which

@@ -230,13 +230,6 @@ static int t_directories(void)
 
 static int t_getdents64_raw(void)
 {
-	struct linux_dirent64 {
-		unsigned long long d_ino;
-		long long d_off;
-		unsigned short d_reclen;
-		unsigned char d_type;
-		char d_name[];
-	};
 	static char buf[4096];
 	int found_tmp = 0;
 
