@@ -1,8 +1,9 @@
 /*
  * testutil.h - helpers shared by the user test programs (header only).
  *
- * Processes: fork a child in a chosen cluster, wait for it, run a function
- * in a child (that may fault), describe a wait status. I/O: read or write a
+ * Processes: fork a child in a chosen cluster (with two pipes to it if
+ * wanted), wait for it, run a function in a child (that may fault), describe
+ * or check a wait status. I/O: read or write a
  * whole buffer, the getdents64(2) record, stat(2). Everything works on Linux
  * too: there, archipel_nclusters() fails and placement is ignored. Also used
  * by init (user/init/init.c).
@@ -63,6 +64,48 @@ static inline pid_t test_fork_in(int cxy)
 	if (test_nclusters() > 0 && archipel_fork_place(cxy) < 0)
 		return -1;
 	return fork();
+}
+
+/*
+ * Two pipes between a parent and the child it forks (test_fork_piped): the
+ * child writes to up[1] and reads from down[0], the parent reads from up[0]
+ * and writes to down[1].
+ */
+struct test_pipes {
+	int up[2], down[2];
+};
+
+/*
+ * test_fork_in(cxy) with the two pipes of @tp between parent and child;
+ * each side closes the ends it does not use. Returns fork's result, or -1
+ * (no pipe end left open) when a pipe or the child could not be made.
+ */
+static inline pid_t test_fork_piped(struct test_pipes *tp, int cxy)
+{
+	if (pipe(tp->up) < 0)
+		return -1;
+	if (pipe(tp->down) < 0) {
+		close(tp->up[0]);
+		close(tp->up[1]);
+		return -1;
+	}
+	pid_t pid = test_fork_in(cxy);
+	if (pid != 0) {                 /* the parent, or no child */
+		close(tp->up[1]);
+		close(tp->down[0]);
+	}
+	if (pid <= 0) {                 /* the child, or no child */
+		close(tp->up[0]);
+		close(tp->down[1]);
+	}
+	return pid;
+}
+
+/* The parent is done with the child of test_fork_piped(): closes its ends. */
+static inline void test_pipes_close(struct test_pipes *tp)
+{
+	close(tp->up[0]);
+	close(tp->down[1]);
 }
 
 /* Wait for child pid (retrying EINTR); returns its wait status, or -1. */
@@ -155,6 +198,17 @@ static inline const char *test_status_str(int status, char *buf, size_t size)
 		snprintf(buf, size, "wait status 0x%x", status);
 	return buf;
 }
+
+/*
+ * In a KTAP test function (ktap.h): fails the case unless the wait status
+ * @status says "killed by SIGSEGV"; @what names what the child touched.
+ */
+#define TEST_CHECK_SEGV(status, what) do {                                       \
+	char b_[64];                                                             \
+	int s_ = (status);                                                       \
+	KTAP_CHECKF(test_killed_by(s_, SIGSEGV), "%s: child %s, expected SIGSEGV", \
+		    (what), test_status_str(s_, b_, sizeof(b_)));                  \
+} while (0)
 
 /* Write all len bytes (retrying short writes); returns len or -1. */
 static inline ssize_t test_write_all(int fd, const void *buf, size_t len)

@@ -113,31 +113,25 @@ static int t_child_write_not_seen_by_parent(void)
 {
 	long stack[WORDS];
 	struct regions R = regions_with(stack);
-	int up[2], down[2];
+	struct test_pipes tp;
 	signed char r = 0;
 
 	fill(&R, 0x3333);
-	KTAP_CHECK(pipe(up) == 0 && pipe(down) == 0);
-	pid_t pid = test_fork_in(test_other_cluster());
+	pid_t pid = test_fork_piped(&tp, test_other_cluster());
 	KTAP_CHECK(pid >= 0);
 	if (pid == 0) {
-		close(up[0]);
-		close(down[1]);
 		fill(&R, 0x4444);
 		r = (signed char)check(&R, 0x4444);
-		write(up[1], &r, 1);
-		if (read(down[0], &r, 1) != 1)   /* the parent has checked its copy */
+		write(tp.up[1], &r, 1);
+		if (read(tp.down[0], &r, 1) != 1)   /* the parent has checked its copy */
 			_exit(2);
 		_exit(code_of(check(&R, 0x4444)));
 	}
-	close(up[1]);
-	close(down[0]);
-	KTAP_CHECK(read(up[0], &r, 1) == 1);
+	KTAP_CHECK(read(tp.up[0], &r, 1) == 1);
 	KTAP_CHECKF(r < 0, "the child's own write is not visible to it (region %d)", r);
 	CHECK_REGIONS(&R, 0x3333);          /* while the child lives */
-	KTAP_CHECK(write(down[1], &r, 1) == 1);
-	close(up[0]);
-	close(down[1]);
+	KTAP_CHECK(write(tp.down[1], &r, 1) == 1);
+	test_pipes_close(&tp);
 	KTAP_CHECK(expect_child_ok(test_wait(pid), "child") == KTAP_PASS);
 	CHECK_REGIONS(&R, 0x3333);          /* and after it exited */
 	return KTAP_PASS;
@@ -147,29 +141,23 @@ static int t_both_write_concurrently(void)
 {
 	long stack[WORDS];
 	struct regions R = regions_with(stack);
-	int up[2], down[2];
+	struct test_pipes tp;
 	char c = 0;
 
 	fill(&R, 0x5555);
-	KTAP_CHECK(pipe(up) == 0 && pipe(down) == 0);
-	pid_t pid = test_fork_in(test_other_cluster());
+	pid_t pid = test_fork_piped(&tp, test_other_cluster());
 	KTAP_CHECK(pid >= 0);
 	if (pid == 0) {
-		close(up[0]);
-		close(down[1]);
 		fill(&R, 0x6666);
-		write(up[1], &c, 1);
-		if (read(down[0], &c, 1) != 1)
+		write(tp.up[1], &c, 1);
+		if (read(tp.down[0], &c, 1) != 1)
 			_exit(2);
 		_exit(code_of(check(&R, 0x6666)));
 	}
-	close(up[1]);
-	close(down[0]);
 	fill(&R, 0x7777);
-	KTAP_CHECK(read(up[0], &c, 1) == 1);    /* both have written */
-	KTAP_CHECK(write(down[1], &c, 1) == 1);
-	close(up[0]);
-	close(down[1]);
+	KTAP_CHECK(read(tp.up[0], &c, 1) == 1);    /* both have written */
+	KTAP_CHECK(write(tp.down[1], &c, 1) == 1);
+	test_pipes_close(&tp);
 	CHECK_REGIONS(&R, 0x7777);
 	KTAP_CHECK(expect_child_ok(test_wait(pid), "child") == KTAP_PASS);
 	return KTAP_PASS;

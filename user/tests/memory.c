@@ -19,14 +19,6 @@
 #define PAGE 4096UL
 #define MIB  (1024UL * 1024UL)
 
-static int expect_segv(int status, const char *what)
-{
-	char buf[64];
-	KTAP_CHECKF(test_killed_by(status, SIGSEGV), "%s: child %s, expected SIGSEGV", what,
-		    test_status_str(status, buf, sizeof(buf)));
-	return KTAP_PASS;
-}
-
 static int t_anon_64mib(void)
 {
 	const size_t size = 64 * MIB;
@@ -53,8 +45,7 @@ static int t_anon_64mib(void)
 		}
 	}
 	KTAP_CHECK(munmap(p, size) == 0);
-	KTAP_CHECK(expect_segv(test_in_child(test_read_byte, p + size / 2), "read after munmap")
-		   == KTAP_PASS);
+	TEST_CHECK_SEGV(test_in_child(test_read_byte, p + size / 2), "read after munmap");
 	return KTAP_PASS;
 }
 
@@ -70,7 +61,7 @@ static int t_munmap_hole(void)
 	p[0] = 0x22;
 	p[2 * PAGE] = 0x33;
 	KTAP_CHECK(p[0] == 0x22 && p[2 * PAGE] == 0x33);
-	KTAP_CHECK(expect_segv(test_in_child(test_read_byte, p + PAGE), "read in the hole") == KTAP_PASS);
+	TEST_CHECK_SEGV(test_in_child(test_read_byte, p + PAGE), "read in the hole");
 	KTAP_CHECK(munmap(p, 3 * PAGE) == 0);   /* across the hole: fine */
 	return KTAP_PASS;
 }
@@ -98,8 +89,7 @@ static int t_brk_grow_shrink(void)
 	KTAP_CHECK(sbrk(0) == start);
 	/* the released range is gone (start rounded up to a page boundary) */
 	char *gone = (char *)(((uintptr_t)start + PAGE - 1) & ~(PAGE - 1)) + 2 * PAGE;
-	KTAP_CHECK(expect_segv(test_in_child(test_write_byte, gone), "write above the shrunk brk")
-		   == KTAP_PASS);
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, gone), "write above the shrunk brk");
 	/* an impossible break is refused: brk returns the current one */
 	KTAP_CHECK(sys_brk((char *)0x7ffffffff000UL) == start);
 	KTAP_CHECK(sbrk(0) == start);
@@ -154,8 +144,7 @@ static int t_file_mapping(void)
 	if ((size_t)n < PAGE)
 		for (size_t i = (size_t)n; i < PAGE; i++)
 			KTAP_CHECKF(p[i] == 0, "byte %zu after the end of file is not 0", i);
-	KTAP_CHECK(expect_segv(test_in_child(test_write_byte, p), "write to a PROT_READ file mapping")
-		   == KTAP_PASS);
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p), "write to a PROT_READ file mapping");
 	KTAP_CHECK(munmap(p, PAGE) == 0);
 	return KTAP_PASS;
 }
@@ -190,16 +179,14 @@ static int t_mprotect_read_only(void)
 	p[PAGE] = 43;
 	KTAP_CHECK(mprotect(p, PAGE, PROT_READ) == 0);
 	KTAP_CHECK(p[0] == 42);              /* still readable */
-	KTAP_CHECK(expect_segv(test_in_child(test_write_byte, p), "write to a PROT_READ page")
-		   == KTAP_PASS);
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p), "write to a PROT_READ page");
 	p[PAGE] = 44;                        /* the other page is still writable */
 	KTAP_CHECK(p[0] == 42 && p[PAGE] == 44);
 	KTAP_CHECK(mprotect(p, PAGE, PROT_READ | PROT_WRITE) == 0);
 	p[0] = 45;
 	KTAP_CHECK(p[0] == 45);
 	KTAP_CHECK(mprotect(p, PAGE, PROT_NONE) == 0);
-	KTAP_CHECK(expect_segv(test_in_child(test_read_byte, p), "read of a PROT_NONE page")
-		   == KTAP_PASS);
+	TEST_CHECK_SEGV(test_in_child(test_read_byte, p), "read of a PROT_NONE page");
 	KTAP_CHECK(munmap(p, 2 * PAGE) == 0);
 	return KTAP_PASS;
 }
