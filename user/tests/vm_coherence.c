@@ -9,11 +9,12 @@
  * private anonymous memory across fork, MAP_POPULATE, MAP_FIXED over a page
  * another cluster maps, and the mmap/munmap/mprotect errors.
  *
- * Threads are "workers": each pins itself to a cluster (sched_setaffinity to
- * the cpus of /sys/devices/system/node/node<k>/cpulist, checked with getcpu),
- * then runs the functions the main thread posts to it, and parks on a
- * condition variable in between. On Linux every worker runs in node 0 and
- * the fault-counter checks are skipped.
+ * Threads are "workers" (user/lib/workers.h): each pins itself to a cluster
+ * (sched_setaffinity to the cpus of /sys/devices/system/node/node<k>/cpulist,
+ * checked with getcpu), then runs the functions the main thread posts to it,
+ * and parks on a condition variable in between. Pages hold the patterns of
+ * user/lib/vmutil.h. On Linux every worker runs in node 0 and the
+ * fault-counter checks are skipped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,22 +31,16 @@
 #include "ktap.h"
 #include "testutil.h"
 #include "threadutil.h"
+#include "vmutil.h"
+#include "workers.h"
 
-#define PAGE      4096UL
-#define WORDS     (PAGE / sizeof(uint64_t))
-#define WAIT_SEC  30            /* deadline of every wait for another thread */
-#define NW        4             /* workers of most cases */
+#define PAGE      VM_PAGE
+#define NW        CREW_MAX      /* workers of most cases */
 
 static int nclus;               /* clusters: archipel_nclusters() on Archipel, else 1 */
 static int archipel;            /* running on Archipel */
 
 /* ---- placement ---------------------------------------------------------------- */
-
-/* Cluster of worker i of w: distinct clusters spread over the machine when w <= nclus. */
-static int spread(int i, int w)
-{
-	return nclus >= w ? i * nclus / w : i % nclus;
-}
 
 /* A cluster other than k when there are several. */
 static int other_than(int k)
@@ -57,251 +52,6 @@ static int other_than(int k)
 static int here(void)
 {
 	return archipel ? archipel_cluster() : 0;
-}
-
-/* ---- workers --------------------------------------------------------------------- */
-
-enum { W_IDLE, W_BUSY, W_DONE, W_QUIT };
-
-struct worker {
-	pthread_t th;
-	int cluster;                  /* where it runs */
-	int started;                  /* 0 starting, 1 running in its cluster, -1 failed */
-	int state;                    /* W_*: guarded by mu */
-	long (*fn)(void *);
-	void *arg;
-	long ret;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-};
-
-/* Touch 32 KiB of stack below the caller: later calls fault no stack page. */
-static void __attribute__((noinline)) prefault_stack(void)
-{
-	volatile char pad[32 * 1024];
-	for (size_t i = 0; i < sizeof(pad); i += 512)
-		pad[i] = 0;
-}
-
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-	int pinned = test_pin_to_cluster(w->cluster);
-
-	prefault_stack();
-	pthread_mutex_lock(&w->mu);
-	w->started = pinned < 0 ? -1 : 1;
-	pthread_cond_broadcast(&w->cv);
-	for (;;) {
-		while (w->state != W_BUSY && w->state != W_QUIT)
-			pthread_cond_wait(&w->cv, &w->mu);      /* parked */
-		if (w->state == W_QUIT)
-			break;
-		pthread_mutex_unlock(&w->mu);
-		long ret = w->fn(w->arg);
-		pthread_mutex_lock(&w->mu);
-		w->ret = ret;
-		w->state = W_DONE;
-		pthread_cond_broadcast(&w->cv);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* Start a worker in cluster k; 0 once it runs there, -1 (and no thread left) if not. */
-static int worker_start(struct worker *w, int k)
-{
-	struct timespec d = test_deadline(WAIT_SEC);
-	int r = 0;
-
-	memset(w, 0, sizeof(*w));
-	w->cluster = k;
-	pthread_mutex_init(&w->mu, NULL);
-	test_cond_init(&w->cv);
-	if (pthread_create(&w->th, NULL, worker_main, w))
-		return -1;
-	pthread_mutex_lock(&w->mu);
-	while (w->started == 0 && r == 0)
-		r = pthread_cond_timedwait(&w->cv, &w->mu, &d);
-	w->state = w->started == 1 ? W_IDLE : W_QUIT;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	if (w->started == 1)
-		return 0;
-	if (r == 0)
-		pthread_join(w->th, NULL);
-	return -1;
-}
-
-static void worker_post(struct worker *w, long (*fn)(void *), void *arg)
-{
-	pthread_mutex_lock(&w->mu);
-	w->fn = fn;
-	w->arg = arg;
-	w->state = W_BUSY;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-}
-
-/* Wait for the posted function: its return value, or -1000 after WAIT_SEC. */
-static long worker_wait(struct worker *w)
-{
-	struct timespec d = test_deadline(WAIT_SEC);
-	long ret = -1000;
-	int r = 0;
-
-	pthread_mutex_lock(&w->mu);
-	while (w->state != W_DONE && r == 0)
-		r = pthread_cond_timedwait(&w->cv, &w->mu, &d);
-	if (w->state == W_DONE) {
-		ret = w->ret;
-		w->state = W_IDLE;
-	}
-	pthread_mutex_unlock(&w->mu);
-	return ret;
-}
-
-static long worker_call(struct worker *w, long (*fn)(void *), void *arg)
-{
-	worker_post(w, fn, arg);
-	return worker_wait(w);
-}
-
-static void worker_stop(struct worker *w)
-{
-	pthread_mutex_lock(&w->mu);
-	int busy = w->state == W_BUSY;
-	w->state = W_QUIT;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	if (!busy)                    /* a timed-out worker is left behind */
-		pthread_join(w->th, NULL);
-}
-
-struct crew {
-	int n;
-	struct worker w[NW];
-};
-
-/* Start n workers in clusters spread(i, n); 0, or -1 with none left running. */
-static int crew_start(struct crew *c, int n)
-{
-	c->n = 0;
-	for (int i = 0; i < n; i++) {
-		if (worker_start(&c->w[i], spread(i, n)) < 0) {
-			ktap_diag("worker %d could not run in cluster %d", i, spread(i, n));
-			while (c->n > 0)
-				worker_stop(&c->w[--c->n]);
-			return -1;
-		}
-		c->n++;
-	}
-	return 0;
-}
-
-/* Run fn(args[i]) on every worker at once; the first non-zero result, or 0. */
-static long crew_run(struct crew *c, long (*fn)(void *), void *const *args)
-{
-	long first = 0;
-
-	for (int i = 0; i < c->n; i++)
-		worker_post(&c->w[i], fn, args[i]);
-	for (int i = 0; i < c->n; i++) {
-		long r = worker_wait(&c->w[i]);
-		if (r && !first)
-			first = r;
-	}
-	return first;
-}
-
-static void crew_stop(struct crew *c)
-{
-	for (int i = 0; i < c->n; i++)
-		worker_stop(&c->w[i]);
-	c->n = 0;
-}
-
-/* ---- page patterns --------------------------------------------------------------- */
-
-static uint64_t pattern(uint64_t tag, size_t page, size_t word)
-{
-	return (tag << 40) ^ (page << 16) ^ word ^ 0x5a5a000000000000ULL;
-}
-
-static void fill_page(char *base, size_t page, uint64_t tag)
-{
-	volatile uint64_t *w = (uint64_t *)(base + page * PAGE);
-	for (size_t i = 0; i < WORDS; i++)
-		w[i] = pattern(tag, page, i);
-}
-
-static int page_holds(const char *base, size_t page, uint64_t tag)
-{
-	const volatile uint64_t *w = (const uint64_t *)(base + page * PAGE);
-	for (size_t i = 0; i < WORDS; i++)
-		if (w[i] != pattern(tag, page, i))
-			return 0;
-	return 1;
-}
-
-#define CHECK_SEGV(status, what) do {                                              \
-	char b_[64];                                                               \
-	int s_ = (status);                                                         \
-	KTAP_CHECKF(test_killed_by(s_, SIGSEGV), "%s: child %s, expected SIGSEGV", \
-		    what, test_status_str(s_, b_, sizeof(b_)));                    \
-} while (0)
-
-/* ---- /proc/self/maps ------------------------------------------------------------- */
-
-struct vma {
-	uintptr_t start, end;
-	char perms[5];
-};
-
-static char maps_buf[64 * 1024];
-
-/*
- * The entries of /proc/self/maps that overlap [lo, hi) in @v (at most max),
- * and the total number of lines in @total. Returns the overlap count, or -1.
- */
-static int maps_overlap(uintptr_t lo, uintptr_t hi, struct vma *v, int max, int *total)
-{
-	int fd = open("/proc/self/maps", O_RDONLY), n = 0;
-
-	if (fd < 0)
-		return -1;
-	ssize_t len = test_read_all(fd, maps_buf, sizeof(maps_buf) - 1);
-	close(fd);
-	if (len < 0)
-		return -1;
-	maps_buf[len] = '\0';
-	*total = 0;
-	for (char *line = maps_buf; *line; ) {
-		char *nl = strchr(line, '\n');
-		unsigned long a, b;
-		char perms[5];
-		if (nl)
-			*nl = '\0';
-		if (sscanf(line, "%lx-%lx %4s", &a, &b, perms) == 3) {
-			(*total)++;
-			if (a < hi && b > lo && n < max) {
-				v[n].start = a;
-				v[n].end = b;
-				memcpy(v[n].perms, perms, 5);
-				n++;
-			}
-		}
-		if (!nl)
-			break;
-		line = nl + 1;
-	}
-	for (int i = 1; i < n; i++)           /* by address, whatever the file's order */
-		for (int j = i; j > 0 && v[j].start < v[j - 1].start; j--) {
-			struct vma t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return n;
 }
 
 /* ---- cases ----------------------------------------------------------------------- */
@@ -325,19 +75,19 @@ static long dw_worker(void *a)
 	int n = d->n, bad = 0;
 
 	for (int p = 0; p < DW_PAGES; p++)
-		fill_page(d->base, (size_t)(d->idx * DW_PAGES + p), (uint64_t)d->idx + 1);
+		vm_fill_page(d->base, (size_t)(d->idx * DW_PAGES + p), (uint64_t)d->idx + 1);
 	pthread_barrier_wait(d->b);
 	for (int p = 0; p < n * DW_PAGES && !bad; p++)
-		if (!page_holds(d->base, (size_t)p, (uint64_t)(p / DW_PAGES) + 1))
+		if (!vm_page_holds(d->base, (size_t)p, (uint64_t)(p / DW_PAGES) + 1))
 			bad = 1000 + p + 1;
 	pthread_barrier_wait(d->b);
 	int next = (d->idx + 1) % n;
 	for (int p = 0; p < DW_PAGES; p++)
-		fill_page(d->base, (size_t)(next * DW_PAGES + p), 100 + (uint64_t)d->idx);
+		vm_fill_page(d->base, (size_t)(next * DW_PAGES + p), 100 + (uint64_t)d->idx);
 	pthread_barrier_wait(d->b);
 	for (int p = 0; p < n * DW_PAGES && !bad; p++) {
 		int writer = (p / DW_PAGES + n - 1) % n;
-		if (!page_holds(d->base, (size_t)p, 100 + (uint64_t)writer))
+		if (!vm_page_holds(d->base, (size_t)p, 100 + (uint64_t)writer))
 			bad = 2000 + p + 1;
 	}
 	return bad;
@@ -353,7 +103,7 @@ static int t_disjoint_writes_seen_everywhere(void)
 	char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	KTAP_CHECK(base != MAP_FAILED);
-	KTAP_CHECK(crew_start(&c, NW) == 0);
+	KTAP_CHECK(crew_start(&c, NW, nclus) == 0);
 	pthread_barrier_init(&b, NULL, NW);
 	for (int i = 0; i < NW; i++) {
 		args[i] = (struct dw_arg){ base, i, NW, &b };
@@ -425,7 +175,7 @@ static int t_first_fault_race_one_page(void)
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	KTAP_CHECK(region != MAP_FAILED);
-	KTAP_CHECK(crew_start(&c, n) == 0);
+	KTAP_CHECK(crew_start(&c, n, nclus) == 0);
 	pthread_barrier_init(&b, NULL, (unsigned)n);
 	memset(before, 0, sizeof(before));
 	memset(after, 0, sizeof(after));
@@ -497,7 +247,7 @@ static long fk_prefork(void *a)
 	struct fk_arg *f = a;
 
 	for (int p = 0; p < FK_PAGES; p++)
-		((volatile uint64_t *)(f->base + p * PAGE))[0] = pattern(FK_BEFORE, (size_t)p, 0);
+		((volatile uint64_t *)(f->base + p * PAGE))[0] = vm_pattern(FK_BEFORE, (size_t)p, 0);
 	return 0;
 }
 
@@ -508,14 +258,14 @@ static long fk_postfork(void *a)
 	long bad = 0;
 
 	for (int p = 0; p < FK_PAGES && !bad; p++)
-		if (!page_holds(f->base, (size_t)p, FK_BEFORE))
+		if (!vm_page_holds(f->base, (size_t)p, FK_BEFORE))
 			bad = 100 + p;
 	pthread_barrier_wait(f->b);
 	for (int p = f->idx; p < FK_PAGES; p += f->n)
-		fill_page(f->base, (size_t)p, FK_PARENT + (uint64_t)f->idx);
+		vm_fill_page(f->base, (size_t)p, FK_PARENT + (uint64_t)f->idx);
 	pthread_barrier_wait(f->b);
 	for (int p = 0; p < FK_PAGES && !bad; p++)
-		if (!page_holds(f->base, (size_t)p, FK_PARENT + (uint64_t)(p % f->n)))
+		if (!vm_page_holds(f->base, (size_t)p, FK_PARENT + (uint64_t)(p % f->n)))
 			bad = 200 + p;
 	return bad;
 }
@@ -526,52 +276,49 @@ static int t_fork_with_threads_in_clusters(void)
 	struct fk_arg args[NW];
 	void *argp[NW];
 	pthread_barrier_t b;
-	int up[2], down[2];
+	struct test_pipes tp;
 	char *base = mmap(NULL, FK_PAGES * PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	KTAP_CHECK(base != MAP_FAILED);
 	for (int p = 0; p < FK_PAGES; p++)
-		fill_page(base, (size_t)p, FK_BEFORE);
-	KTAP_CHECK(pipe(up) == 0 && pipe(down) == 0);
-	KTAP_CHECK(crew_start(&c, NW) == 0);
+		vm_fill_page(base, (size_t)p, FK_BEFORE);
+	KTAP_CHECK(crew_start(&c, NW, nclus) == 0);
 	pthread_barrier_init(&b, NULL, NW);
 	for (int i = 0; i < NW; i++) {
 		args[i] = (struct fk_arg){ base, i, NW, &b };
 		argp[i] = &args[i];
 	}
 	long r = crew_run(&c, fk_prefork, argp);       /* then they park */
-	pid_t pid = r ? -1 : test_fork_in(other_than(here()));
+	pid_t pid = r ? -1 : test_fork_piped(&tp, other_than(here()));
 	if (pid == 0) {
 		char res = 0;
 		for (int p = 0; p < FK_PAGES && !res; p++)
-			if (!page_holds(base, (size_t)p, FK_BEFORE))
+			if (!vm_page_holds(base, (size_t)p, FK_BEFORE))
 				res = 1;
 		for (int p = 0; p < FK_PAGES; p++)
-			fill_page(base, (size_t)p, FK_CHILD);
-		if (write(up[1], &res, 1) != 1 || read(down[0], &res, 1) != 1)
+			vm_fill_page(base, (size_t)p, FK_CHILD);
+		if (write(tp.up[1], &res, 1) != 1 || read(tp.down[0], &res, 1) != 1)
 			_exit(9);
 		for (int p = 0; p < FK_PAGES; p++)
-			if (!page_holds(base, (size_t)p, FK_CHILD))
+			if (!vm_page_holds(base, (size_t)p, FK_CHILD))
 				_exit(2);       /* a parent thread's write reached the child */
 		_exit(res);
 	}
 	char res = 0;
-	if (pid > 0 && read(up[0], &res, 1) == 1)       /* the child has written */
+	if (pid > 0 && read(tp.up[0], &res, 1) == 1)    /* the child has written */
 		r = crew_run(&c, fk_postfork, argp);
 	int mine = 0;
 	for (int p = 0; p < FK_PAGES && !mine; p++)
-		if (!page_holds(base, (size_t)p, FK_PARENT + (uint64_t)(p % NW)))
+		if (!vm_page_holds(base, (size_t)p, FK_PARENT + (uint64_t)(p % NW)))
 			mine = p + 1;
-	if (pid > 0)
-		write(down[1], &res, 1);
+	if (pid > 0) {
+		write(tp.down[1], &res, 1);
+		test_pipes_close(&tp);
+	}
 	int status = pid > 0 ? test_wait(pid) : -1;
 	crew_stop(&c);
 	pthread_barrier_destroy(&b);
-	close(up[0]);
-	close(up[1]);
-	close(down[0]);
-	close(down[1]);
 	munmap(base, FK_PAGES * PAGE);
 	KTAP_CHECK(pid > 0);
 	KTAP_CHECKF(r == 0, "parent worker: %ld (1xx: saw the child's write on page xx, 2xx: "
@@ -634,7 +381,7 @@ static void sd_child(int k, int write)
 	if (worker_start(&w, k) < 0)
 		_exit(4);
 	worker_post(&w, sd_toucher, &s);
-	struct timespec d = test_deadline(WAIT_SEC);
+	struct timespec d = test_deadline(WORKER_WAIT_SEC);
 	while (!atomic_load(&s.ready) && !test_expired(&d))
 		sched_yield();
 	if (!atomic_load(&s.ready))
@@ -707,7 +454,7 @@ static int t_partial_munmap_splits(void)
 {
 	enum { N = 5 };
 	struct worker w;
-	struct vma v[8];
+	struct vm_area v[8];
 	int total0, total;
 	char *p = mmap(NULL, N * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
@@ -716,7 +463,7 @@ static int t_partial_munmap_splits(void)
 	KTAP_CHECK(p != MAP_FAILED);
 	for (int i = 0; i < N; i++)
 		memset(p + i * PAGE, 'a' + i, PAGE);
-	KTAP_CHECK(maps_overlap(b, b + N * PAGE, v, 8, &total0) == 1);
+	KTAP_CHECK(vm_maps_overlap(b, b + N * PAGE, v, 8, &total0) == 1);
 	KTAP_CHECK(worker_start(&w, other_than(here())) == 0);
 	struct range_op all = { .base = p, .check = "01234" };
 	long r = worker_call(&w, range_check, &all);     /* the worker's copy maps all */
@@ -726,24 +473,24 @@ static int t_partial_munmap_splits(void)
 	long r3 = r2 ? r2 : worker_call(&w, range_check, &mid);
 	worker_stop(&w);
 	KTAP_CHECKF(r == 0 && r2 == 0 && r3 == 0, "worker: %ld / munmap %ld / %ld", r, r2, r3);
-	int n = maps_overlap(b, b + N * PAGE, v, 8, &total);
+	int n = vm_maps_overlap(b, b + N * PAGE, v, 8, &total);
 	KTAP_CHECKF(n == 2 && v[0].end == b + 2 * PAGE && v[1].start == b + 3 * PAGE,
 		    "after munmap of the middle page: %d entries", n);
 	KTAP_CHECKF(total == total0 + 1, "maps has %d lines, %d before", total, total0);
 	KTAP_CHECK(range_check(&mid) == 0);            /* and in the main thread */
-	CHECK_SEGV(test_in_child(test_read_byte, p + 2 * PAGE), "read of the unmapped middle page");
+	TEST_CHECK_SEGV(test_in_child(test_read_byte, p + 2 * PAGE), "read of the unmapped middle page");
 	/* the head and the tail, from the main thread */
 	KTAP_CHECK(munmap(p, PAGE) == 0 && munmap(p + 4 * PAGE, PAGE) == 0);
-	n = maps_overlap(b, b + N * PAGE, v, 8, &total);
+	n = vm_maps_overlap(b, b + N * PAGE, v, 8, &total);
 	KTAP_CHECKF(n == 2 && v[0].start == b + PAGE && v[0].end == b + 2 * PAGE &&
 		    v[1].start == b + 3 * PAGE && v[1].end == b + 4 * PAGE,
 		    "after munmap of the head and the tail: %d entries", n);
 	struct range_op left = { .base = p, .check = "13" };
 	KTAP_CHECK(range_check(&left) == 0);
-	CHECK_SEGV(test_in_child(test_write_byte, p), "write to the unmapped head");
-	CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE), "write to the unmapped tail");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p), "write to the unmapped head");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE), "write to the unmapped tail");
 	KTAP_CHECK(munmap(p, N * PAGE) == 0);           /* across the holes */
-	KTAP_CHECK(maps_overlap(b, b + N * PAGE, v, 8, &total) == 0);
+	KTAP_CHECK(vm_maps_overlap(b, b + N * PAGE, v, 8, &total) == 0);
 	return KTAP_PASS;
 }
 
@@ -751,7 +498,7 @@ static int t_partial_mprotect_splits_and_merges(void)
 {
 	enum { N = 6 };
 	struct worker w;
-	struct vma v[8];
+	struct vm_area v[8];
 	int total0, total;
 	char *p = mmap(NULL, N * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
@@ -760,9 +507,9 @@ static int t_partial_mprotect_splits_and_merges(void)
 	KTAP_CHECK(p != MAP_FAILED);
 	for (int i = 0; i < N; i++)
 		memset(p + i * PAGE, 'a' + i, PAGE);
-	KTAP_CHECK(maps_overlap(b, b + N * PAGE, v, 8, &total0) == 1);
+	KTAP_CHECK(vm_maps_overlap(b, b + N * PAGE, v, 8, &total0) == 1);
 	KTAP_CHECK(mprotect(p + 2 * PAGE, 2 * PAGE, PROT_READ) == 0);
-	int n = maps_overlap(b, b + N * PAGE, v, 8, &total);
+	int n = vm_maps_overlap(b, b + N * PAGE, v, 8, &total);
 	KTAP_CHECKF(n == 3 && v[0].end == b + 2 * PAGE && v[1].start == b + 2 * PAGE &&
 		    v[1].end == b + 4 * PAGE && v[2].start == b + 4 * PAGE,
 		    "after mprotect of the middle: %d entries", n);
@@ -770,8 +517,8 @@ static int t_partial_mprotect_splits_and_merges(void)
 		    !strcmp(v[2].perms, "rw-p"), "permissions %s %s %s", v[0].perms,
 		    v[1].perms, v[2].perms);
 	KTAP_CHECKF(total == total0 + 2, "maps has %d lines, %d before", total, total0);
-	CHECK_SEGV(test_in_child(test_write_byte, p + 2 * PAGE), "write to the read-only middle");
-	CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE - 1), "write to the read-only middle end");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 2 * PAGE), "write to the read-only middle");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE - 1), "write to the read-only middle end");
 	/* from another cluster: the outer pieces are writable, the middle readable */
 	KTAP_CHECK(worker_start(&w, other_than(here())) == 0);
 	struct range_op outer = { .base = p, .check = "0145" };
@@ -784,7 +531,7 @@ static int t_partial_mprotect_splits_and_merges(void)
 	worker_stop(&w);
 	KTAP_CHECKF(r == 0 && r2 == 0 && r3 == 0, "worker: outer %ld / mprotect %ld / "
 		    "middle %ld", r, r2, r3);
-	n = maps_overlap(b, b + N * PAGE, v, 8, &total);
+	n = vm_maps_overlap(b, b + N * PAGE, v, 8, &total);
 	KTAP_CHECKF(n == 1 && v[0].start <= b && v[0].end >= b + N * PAGE &&
 		    !strcmp(v[0].perms, "rw-p"), "after mprotect back: %d entries (not merged)",
 		    n);
@@ -809,7 +556,7 @@ static long sh_check(void *a)
 {
 	struct sh_arg *x = a;
 	for (int p = 0; p < x->pages; p++)
-		if (!page_holds(x->s, (size_t)p, x->tag))
+		if (!vm_page_holds(x->s, (size_t)p, x->tag))
 			return p + 1;
 	return 0;
 }
@@ -817,59 +564,56 @@ static long sh_check(void *a)
 static int t_map_shared_vs_private_across_fork(void)
 {
 	struct worker w;
-	int up[2], down[2];
+	struct test_pipes tp;
 	char *s = mmap(NULL, SH_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		       -1, 0);
 	char *v = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	KTAP_CHECK(s != MAP_FAILED && v != MAP_FAILED);
 	for (int p = 0; p < 4; p++)
-		fill_page(s, (size_t)p, 0xa);
-	fill_page(v, 0, 0xa);
-	fill_page(v, 1, 0xa);
+		vm_fill_page(s, (size_t)p, 0xa);
+	vm_fill_page(v, 0, 0xa);
+	vm_fill_page(v, 1, 0xa);
 	KTAP_CHECK(worker_start(&w, other_than(here())) == 0);
 	struct sh_arg before = { s, 0xa, 4 };
 	long r = worker_call(&w, sh_check, &before);     /* its cluster maps them too */
-	KTAP_CHECK(pipe(up) == 0 && pipe(down) == 0);
-	pid_t pid = test_fork_in(other_than(here()));
+	pid_t pid = test_fork_piped(&tp, other_than(here()));
 	if (pid == 0) {
 		char c = 0;
 		int bad = 0;
 		for (int p = 0; p < 4; p++)
-			bad |= !page_holds(s, (size_t)p, 0xa);
-		if (bad || !page_holds(v, 0, 0xa))
+			bad |= !vm_page_holds(s, (size_t)p, 0xa);
+		if (bad || !vm_page_holds(v, 0, 0xa))
 			_exit(1);
 		for (int p = 0; p < 5; p++)               /* page 4: first touched here */
-			fill_page(s, (size_t)p, 0xc);
-		fill_page(v, 0, 0xc);
-		if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) != 1)
+			vm_fill_page(s, (size_t)p, 0xc);
+		vm_fill_page(v, 0, 0xc);
+		if (write(tp.up[1], &c, 1) != 1 || read(tp.down[0], &c, 1) != 1)
 			_exit(9);
 		for (int p = 0; p < 4; p++)
-			bad |= !page_holds(s, (size_t)p, 0xe);
-		if (bad || !page_holds(s, 5, 0xe))        /* page 5: first touched by the parent */
+			bad |= !vm_page_holds(s, (size_t)p, 0xe);
+		if (bad || !vm_page_holds(s, 5, 0xe))        /* page 5: first touched by the parent */
 			_exit(2);
-		if (!page_holds(v, 0, 0xc) || !page_holds(v, 1, 0xa))
+		if (!vm_page_holds(v, 0, 0xc) || !vm_page_holds(v, 1, 0xa))
 			_exit(3);
 		_exit(0);
 	}
 	char c = 0;
-	int got = pid > 0 && read(up[0], &c, 1) == 1;
+	int got = pid > 0 && read(tp.up[0], &c, 1) == 1;
 	struct sh_arg child_wrote = { s, 0xc, 5 };
 	long seen_here = got ? sh_check(&child_wrote) : -1;
 	long seen_there = got ? worker_call(&w, sh_check, &child_wrote) : -1;
-	int private_kept = page_holds(v, 0, 0xa) && page_holds(v, 1, 0xa);
+	int private_kept = vm_page_holds(v, 0, 0xa) && vm_page_holds(v, 1, 0xa);
 	for (int p = 0; p < 4; p++)
-		fill_page(s, (size_t)p, 0xe);
-	fill_page(s, 5, 0xe);
-	fill_page(v, 0, 0xe);
-	if (pid > 0)
-		write(down[1], &c, 1);
+		vm_fill_page(s, (size_t)p, 0xe);
+	vm_fill_page(s, 5, 0xe);
+	vm_fill_page(v, 0, 0xe);
+	if (pid > 0) {
+		write(tp.down[1], &c, 1);
+		test_pipes_close(&tp);
+	}
 	int status = pid > 0 ? test_wait(pid) : -1;
 	worker_stop(&w);
-	close(up[0]);
-	close(up[1]);
-	close(down[0]);
-	close(down[1]);
 	munmap(s, SH_PAGES * PAGE);
 	munmap(v, 2 * PAGE);
 	KTAP_CHECK(pid > 0 && got);
@@ -984,7 +728,7 @@ static int t_map_fixed_replaces(void)
 	KTAP_CHECK(wrote == 0 && q[0] == 9);            /* one new page, seen from both */
 	KTAP_CHECK(q[1] == 0 && q[PAGE - 1] == 0 && ro[0] == 0 && ro[PAGE - 1] == 0);
 	KTAP_CHECK(p[0] == 7 && p[3 * PAGE] == 7 && p[PAGE - 1] == 7);
-	CHECK_SEGV(test_in_child(test_write_byte, ro), "write to the PROT_READ MAP_FIXED page");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, ro), "write to the PROT_READ MAP_FIXED page");
 	KTAP_CHECK(munmap(p, 4 * PAGE) == 0);
 	return KTAP_PASS;
 }
@@ -1031,6 +775,6 @@ static const struct ktap_case cases[] = {
 int main(void)
 {
 	nclus = test_clusters(&archipel);
-	prefault_stack();
+	worker_prefault_stack();
 	return ktap_run(cases, KTAP_NCASES(cases));
 }
