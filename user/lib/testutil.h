@@ -250,7 +250,7 @@ static inline ssize_t test_read_all(int fd, void *buf, size_t len)
 struct linux_dirent64 {
 	unsigned long long d_ino;
 	long long d_off;
-	unsigned short d_reclen;          /* bytes of this record, d_name's NUL and padding included */
+	unsigned short d_reclen;          /* bytes of the record, NUL and padding included */
 	unsigned char d_type;             /* DT_* */
 	char d_name[];
 };

@@ -182,7 +182,8 @@ static inline int crew_start(struct crew *c, int n, int nclus)
 	c->n = 0;
 	for (int i = 0; i < n; i++) {
 		if (worker_start(&c->w[i], crew_cluster(i, n, nclus)) < 0) {
-			ktap_diag("worker %d could not run in cluster %d", i, crew_cluster(i, n, nclus));
+			ktap_diag("worker %d could not run in cluster %d", i,
+				  crew_cluster(i, n, nclus));
 			while (c->n > 0)
 				worker_stop(&c->w[--c->n]);
 			return -1;

@@ -56,13 +56,24 @@ static int here(void)
 
 /* ---- cases ----------------------------------------------------------------------- */
 
-#define DW_PAGES 8              /* pages per worker */
-
-struct dw_arg {
+/* What each worker of a crew case gets: the region, its index, the crew's size and barrier. */
+struct crew_arg {
 	char *base;
 	int idx, n;
 	pthread_barrier_t *b;
 };
+
+/* Sets @args[i] (i < @n) for worker i of a crew of @n on @base and @b, and @argp[i] to it. */
+static void crew_args(struct crew_arg *args, void **argp, int n, char *base,
+		      pthread_barrier_t *b)
+{
+	for (int i = 0; i < n; i++) {
+		args[i] = (struct crew_arg){ base, i, n, b };
+		argp[i] = &args[i];
+	}
+}
+
+#define DW_PAGES 8              /* pages per worker */
 
 /*
  * Round 1: worker i writes its own pages (tag i+1); all check all pages.
@@ -71,7 +82,7 @@ struct dw_arg {
  */
 static long dw_worker(void *a)
 {
-	struct dw_arg *d = a;
+	struct crew_arg *d = a;
 	int n = d->n, bad = 0;
 
 	for (int p = 0; p < DW_PAGES; p++)
@@ -96,7 +107,7 @@ static long dw_worker(void *a)
 static int t_disjoint_writes_seen_everywhere(void)
 {
 	struct crew c;
-	struct dw_arg args[NW];
+	struct crew_arg args[NW];
 	void *argp[NW];
 	pthread_barrier_t b;
 	size_t len = NW * DW_PAGES * PAGE;
@@ -105,10 +116,7 @@ static int t_disjoint_writes_seen_everywhere(void)
 	KTAP_CHECK(base != MAP_FAILED);
 	KTAP_CHECK(crew_start(&c, NW, nclus) == 0);
 	pthread_barrier_init(&b, NULL, NW);
-	for (int i = 0; i < NW; i++) {
-		args[i] = (struct dw_arg){ base, i, NW, &b };
-		argp[i] = &args[i];
-	}
+	crew_args(args, argp, NW, base, &b);
 	long r = crew_run(&c, dw_worker, argp);
 	struct archipel_counters k;
 	int copies_ok = 1, want = 0;
@@ -137,28 +145,23 @@ static int t_disjoint_writes_seen_everywhere(void)
 
 #define RACE_ROUNDS 4           /* round 0 warms up every path */
 
-struct race_arg {
-	volatile char *page;
-	int idx, n;
-	pthread_barrier_t *b;
-};
-
 static long race_touch(void *a)
 {
-	struct race_arg *r = a;
+	struct crew_arg *r = a;
 
 	pthread_barrier_wait(r->b);
-	r->page[r->idx * 64] = (char)(r->idx + 1);
+	((volatile char *)r->base)[r->idx * 64] = (char)(r->idx + 1);
 	return 0;
 }
 
 static long race_check(void *a)
 {
-	struct race_arg *r = a;
+	struct crew_arg *r = a;
+	volatile char *page = r->base;
 
 	for (int round = 0; round < RACE_ROUNDS; round++)
 		for (int i = 0; i < r->n; i++)
-			if (r->page[round * PAGE + i * 64] != (char)(i + 1))
+			if (page[round * PAGE + i * 64] != (char)(i + 1))
 				return 1 + round;
 	return 0;
 }
@@ -167,7 +170,7 @@ static int t_first_fault_race_one_page(void)
 {
 	int n = nclus < 2 ? 2 : nclus < NW ? nclus : NW;        /* distinct clusters */
 	struct crew c;
-	struct race_arg args[NW];
+	struct crew_arg args[NW];
 	void *argp[NW];
 	pthread_barrier_t b;
 	struct archipel_counters before[RACE_ROUNDS], after[RACE_ROUNDS];
@@ -181,18 +184,13 @@ static int t_first_fault_race_one_page(void)
 	memset(after, 0, sizeof(after));
 	long r = 0;
 	for (int round = 0; round < RACE_ROUNDS && !r; round++) {
-		for (int i = 0; i < n; i++) {
-			args[i] = (struct race_arg){ region + round * PAGE, i, n, &b };
-			argp[i] = &args[i];
-		}
+		crew_args(args, argp, n, region + round * PAGE, &b);
 		archipel_counters(&before[round]);
 		r = crew_run(&c, race_touch, argp);
 		archipel_counters(&after[round]);
 	}
-	for (int i = 0; i < n && !r; i++) {
-		args[i] = (struct race_arg){ region, i, n, NULL };
-		argp[i] = &args[i];
-	}
+	if (!r)
+		crew_args(args, argp, n, region, NULL);
 	long seen = r ? 0 : crew_run(&c, race_check, argp);   /* from every cluster */
 	crew_stop(&c);
 	pthread_barrier_destroy(&b);
@@ -235,26 +233,21 @@ static int t_first_fault_race_one_page(void)
 #define FK_CHILD  0xc0
 #define FK_PARENT 0xe0          /* + worker index */
 
-struct fk_arg {
-	char *base;
-	int idx, n;
-	pthread_barrier_t *b;
-};
-
 /* Before the fork: write every page (a writable PTE and TLB entry in every cluster). */
 static long fk_prefork(void *a)
 {
-	struct fk_arg *f = a;
+	struct crew_arg *f = a;
 
 	for (int p = 0; p < FK_PAGES; p++)
-		((volatile uint64_t *)(f->base + p * PAGE))[0] = vm_pattern(FK_BEFORE, (size_t)p, 0);
+		((volatile uint64_t *)(f->base + p * PAGE))[0] =
+			vm_pattern(FK_BEFORE, (size_t)p, 0);
 	return 0;
 }
 
 /* After: still the old data; write a share of the pages; all see the parent's writes. */
 static long fk_postfork(void *a)
 {
-	struct fk_arg *f = a;
+	struct crew_arg *f = a;
 	long bad = 0;
 
 	for (int p = 0; p < FK_PAGES && !bad; p++)
@@ -273,7 +266,7 @@ static long fk_postfork(void *a)
 static int t_fork_with_threads_in_clusters(void)
 {
 	struct crew c;
-	struct fk_arg args[NW];
+	struct crew_arg args[NW];
 	void *argp[NW];
 	pthread_barrier_t b;
 	struct test_pipes tp;
@@ -285,10 +278,7 @@ static int t_fork_with_threads_in_clusters(void)
 		vm_fill_page(base, (size_t)p, FK_BEFORE);
 	KTAP_CHECK(crew_start(&c, NW, nclus) == 0);
 	pthread_barrier_init(&b, NULL, NW);
-	for (int i = 0; i < NW; i++) {
-		args[i] = (struct fk_arg){ base, i, NW, &b };
-		argp[i] = &args[i];
-	}
+	crew_args(args, argp, NW, base, &b);
 	long r = crew_run(&c, fk_prefork, argp);       /* then they park */
 	pid_t pid = r ? -1 : test_fork_piped(&tp, other_than(here()));
 	if (pid == 0) {
@@ -478,7 +468,8 @@ static int t_partial_munmap_splits(void)
 		    "after munmap of the middle page: %d entries", n);
 	KTAP_CHECKF(total == total0 + 1, "maps has %d lines, %d before", total, total0);
 	KTAP_CHECK(range_check(&mid) == 0);            /* and in the main thread */
-	TEST_CHECK_SEGV(test_in_child(test_read_byte, p + 2 * PAGE), "read of the unmapped middle page");
+	TEST_CHECK_SEGV(test_in_child(test_read_byte, p + 2 * PAGE),
+			"read of the unmapped middle page");
 	/* the head and the tail, from the main thread */
 	KTAP_CHECK(munmap(p, PAGE) == 0 && munmap(p + 4 * PAGE, PAGE) == 0);
 	n = vm_maps_overlap(b, b + N * PAGE, v, 8, &total);
@@ -517,8 +508,10 @@ static int t_partial_mprotect_splits_and_merges(void)
 		    !strcmp(v[2].perms, "rw-p"), "permissions %s %s %s", v[0].perms,
 		    v[1].perms, v[2].perms);
 	KTAP_CHECKF(total == total0 + 2, "maps has %d lines, %d before", total, total0);
-	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 2 * PAGE), "write to the read-only middle");
-	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE - 1), "write to the read-only middle end");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 2 * PAGE),
+			"write to the read-only middle");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE - 1),
+			"write to the read-only middle end");
 	/* from another cluster: the outer pieces are writable, the middle readable */
 	KTAP_CHECK(worker_start(&w, other_than(here())) == 0);
 	struct range_op outer = { .base = p, .check = "0145" };
@@ -592,7 +585,7 @@ static int t_map_shared_vs_private_across_fork(void)
 			_exit(9);
 		for (int p = 0; p < 4; p++)
 			bad |= !vm_page_holds(s, (size_t)p, 0xe);
-		if (bad || !vm_page_holds(s, 5, 0xe))        /* page 5: first touched by the parent */
+		if (bad || !vm_page_holds(s, 5, 0xe))     /* page 5: first touched by the parent */
 			_exit(2);
 		if (!vm_page_holds(v, 0, 0xc) || !vm_page_holds(v, 1, 0xa))
 			_exit(3);
@@ -728,7 +721,8 @@ static int t_map_fixed_replaces(void)
 	KTAP_CHECK(wrote == 0 && q[0] == 9);            /* one new page, seen from both */
 	KTAP_CHECK(q[1] == 0 && q[PAGE - 1] == 0 && ro[0] == 0 && ro[PAGE - 1] == 0);
 	KTAP_CHECK(p[0] == 7 && p[3 * PAGE] == 7 && p[PAGE - 1] == 7);
-	TEST_CHECK_SEGV(test_in_child(test_write_byte, ro), "write to the PROT_READ MAP_FIXED page");
+	TEST_CHECK_SEGV(test_in_child(test_write_byte, ro),
+			"write to the PROT_READ MAP_FIXED page");
 	KTAP_CHECK(munmap(p, 4 * PAGE) == 0);
 	return KTAP_PASS;
 }
