@@ -404,6 +404,18 @@ class KtapWriter:
     def finish(self) -> None:
         self.print(f"1..{self.count}")
 
+    def end(self, interrupted: bool = False) -> int:
+        """Finish (after ``# interrupted`` if so); return the harness's exit status.
+
+        130 when interrupted, else 0 if at least one result and no failure, 1 otherwise.
+        """
+        if interrupted:
+            self.diag("interrupted")
+        self.finish()
+        if interrupted:
+            return 130
+        return 0 if self.failed == 0 and self.count > 0 else 1
+
 
 # --- running ------------------------------------------------------------------------------------
 
@@ -426,6 +438,43 @@ def reproduce_command(iso: str, t: qemu.Topology, timeout: float) -> str:
     return shlex.join(args)
 
 
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP (e.g. from tests/run.py or make) raise KeyboardInterrupt.
+
+    qemu.run() turns KeyboardInterrupt into killing its QEMU, so the current
+    boot stops cleanly.  Shared by the boot harnesses.
+    """
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+
+def boot_topology(named: NamedTopology, iso: str, timeout: float, log_path: str,
+                  writer: KtapWriter, qemu_binary: str, verbose: bool,
+                  watch=()) -> qemu.RunResult:
+    """Boot ``iso`` on one topology, its console logged to ``log_path``; return the run.
+
+    Says on ``writer`` (``#`` lines) what it boots, how to reproduce it by hand
+    and how the boot ended.  ``verbose`` copies the console to stderr; ``watch``
+    goes to :func:`qemu.run`.  Raises KeyboardInterrupt when the boot was
+    interrupted.  Shared by the boot harnesses (this one and user_tests.py).
+    """
+    name, topo = named.name, named.topo
+    writer.diag(f"{name}: booting {topo.describe()} (timeout {timeout:g} s), "
+                f"log {display_path(log_path)}")
+    writer.diag(f"{name}: reproduce with: {reproduce_command(iso, topo, timeout)}")
+    result = qemu.run(qemu.build_command(iso, topo, qemu=qemu_binary), timeout=timeout,
+                      log_path=log_path, echo=sys.stderr.buffer if verbose else None,
+                      echo_stderr=sys.stderr.buffer if verbose else None,
+                      watch=watch, interactive=False)
+    if result.kind == "interrupted":
+        raise KeyboardInterrupt
+    outcome = f"kernel status {result.status}" if result.kind == "kernel" else result.message
+    writer.diag(f"{name}: {outcome} after {result.wall_seconds:.1f} s")
+    return result
+
+
 def boot_one(named: NamedTopology, iso: str, timeout: float, log_dir: str,
              writer: KtapWriter, qemu_binary: str, verbose: bool) -> dict:
     """Boot one topology, report its checks; return its boot-time record."""
@@ -437,19 +486,9 @@ def boot_one(named: NamedTopology, iso: str, timeout: float, log_dir: str,
         if not accepted:
             writer.result(f"{name}.boot", True, skip=f"QEMU refuses this topology: {why}")
             return {"skipped": why}
-    writer.diag(f"{name}: booting {topo.describe()} (timeout {timeout:g} s), log {shown_log}")
-    writer.diag(f"{name}: reproduce with: {reproduce_command(iso, topo, timeout)}")
-    cmd = qemu.build_command(iso, topo, qemu=qemu_binary)
-    result = qemu.run(cmd, timeout=timeout, log_path=log_path,
-                      echo=sys.stderr.buffer if verbose else None,
-                      echo_stderr=sys.stderr.buffer if verbose else None,
-                      watch=[online_watch(topo)], interactive=False)
-    if result.kind == "interrupted":
-        raise KeyboardInterrupt
+    result = boot_topology(named, iso, timeout, log_path, writer, qemu_binary, verbose,
+                           watch=[online_watch(topo)])
     log_text = result.log_text
-    outcome = (f"kernel status {result.status}" if result.kind == "kernel"
-               else result.message)
-    writer.diag(f"{name}: {outcome} after {result.wall_seconds:.1f} s")
     see_log = f"log: {shown_log}"
 
     problems = check_exit(result)
@@ -488,33 +527,49 @@ def boot_one(named: NamedTopology, iso: str, timeout: float, log_dir: str,
     }
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="boot_tests.py", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="topologies: AxB = A clusters of B cores with 128 MiB each; "
-               "N:CORES:MEM = N nodes with CORES and MEM cores and MiB for all nodes or per "
-               "node separated by '/' (e.g. 4:2/1/3/2:64/128/256/96); "
-               "unequal = 4x2 with 64,128,256,96 MiB; memonly = cores 2,2,0, 128 MiB each; "
-               "cpuonly = cores 2,2,2, MiB 128,128,0 (skipped if QEMU refuses it).\n"
-               f"default list: {','.join(DEFAULT_TOPOLOGIES)}")
-    parser.add_argument("--iso", default=DEFAULT_ISO,
-                        help="test ISO (kernel command line 'ktest=all poweroff'; "
-                             "default build/archipel-test.iso)")
+def boot_arguments(prog: str, doc: str, epilog: str, iso: str, iso_help: str,
+                   log_help: str, timeout: float) -> argparse.ArgumentParser:
+    """The command line of a boot harness (this one and user_tests.py).
+
+    A parser for ``prog`` (``doc`` as description) with the options both
+    harnesses share, as :func:`select_topologies` and :func:`boot_topology`
+    use them: --iso (default ``iso``), --only, --timeout (default
+    ``timeout``), --log-dir, --qemu, --list and --verbose.  The caller adds
+    its own options.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=doc, epilog=epilog,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--iso", default=iso, help=iso_help)
     parser.add_argument("--only", metavar="NAME,...",
                         help="comma-separated topologies to boot (default: all of the list)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"limit per boot (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--log-dir", default=DEFAULT_LOG_DIR,
-                        help="where <topology>.log and boot-times.json go "
-                             "(default build/test-logs)")
+    parser.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS",
+                        help=f"limit per boot (default {timeout:g})")
+    parser.add_argument("--log-dir", default=DEFAULT_LOG_DIR, help=log_help)
     parser.add_argument("--qemu", default=qemu.QEMU_BINARY, help="QEMU binary")
+    parser.add_argument("--list", action="store_true",
+                        help="list the topologies selected (--only, else the default list) "
+                             "and exit")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="copy the guest console to stderr while it runs")
+    return parser
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = boot_arguments(
+        "boot_tests.py", __doc__,
+        "topologies: AxB = A clusters of B cores with 128 MiB each; "
+        "N:CORES:MEM = N nodes with CORES and MEM cores and MiB for all nodes or per "
+        "node separated by '/' (e.g. 4:2/1/3/2:64/128/256/96); "
+        "unequal = 4x2 with 64,128,256,96 MiB; memonly = cores 2,2,0, 128 MiB each; "
+        "cpuonly = cores 2,2,2, MiB 128,128,0 (skipped if QEMU refuses it).\n"
+        f"default list: {','.join(DEFAULT_TOPOLOGIES)}",
+        DEFAULT_ISO, "test ISO (kernel command line 'ktest=all poweroff'; "
+        "default build/archipel-test.iso)",
+        "where <topology>.log and boot-times.json go (default build/test-logs)",
+        DEFAULT_TIMEOUT)
     parser.add_argument("--scenario-iso", action="append", default=[], metavar="KEY=ISO",
                         help="also run the scenarios of tests/harness/scenarios.py that use "
                              "KEY (crash, limits) on ISO; repeatable")
-    parser.add_argument("--list", action="store_true", help="list the default topologies and exit")
-    parser.add_argument("--verbose", "-v", action="store_true",
-                        help="copy the guest console to stderr while it runs")
     return parser.parse_args(argv)
 
 
@@ -571,12 +626,7 @@ def main(argv=None) -> int:
     times = {}
     times_path = os.path.join(args.log_dir, "boot-times.json")
 
-    # SIGTERM/SIGHUP (e.g. from tests/run.py or make) stop the current QEMU
-    # cleanly: qemu.run() turns KeyboardInterrupt into killing its QEMU.
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
+    stop_on_signals()
     try:
         for named in topologies:
             times[named.name] = boot_one(named, args.iso, args.timeout, args.log_dir, writer,
@@ -589,12 +639,9 @@ def main(argv=None) -> int:
         import scenarios
         scenarios.run_all(scenario_isos, args.timeout, args.log_dir, writer, args.qemu)
     except KeyboardInterrupt:
-        writer.diag("interrupted")
-        writer.finish()
-        return 130
+        return writer.end(interrupted=True)
     writer.diag(f"boot times written to {display_path(times_path)}")
-    writer.finish()
-    return 0 if writer.failed == 0 and writer.count > 0 else 1
+    return writer.end()
 
 
 if __name__ == "__main__":

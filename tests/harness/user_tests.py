@@ -48,7 +48,6 @@ import argparse
 import glob
 import os
 import re
-import signal
 import sys
 from dataclasses import dataclass, field
 
@@ -59,10 +58,8 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 
 import boot_tests  # noqa: E402
 import ktap  # noqa: E402
-import qemu  # noqa: E402
 
 DEFAULT_ISO = os.path.join(REPO, "build", "archipel-user.iso")
-DEFAULT_LOG_DIR = os.path.join(REPO, "build", "test-logs")
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_TOPOLOGIES = ["1x1", "2x2", "4x2", "8x1"]
 TESTS_SRC = os.path.join(REPO, "user", "tests")
@@ -260,18 +257,9 @@ def boot_one(named: boot_tests.NamedTopology, iso: str, timeout: float, log_dir:
     """Boot one topology, run the suite, report it."""
     name, topo = named.name, named.topo
     log_path = os.path.join(log_dir, "user-" + re.sub(r"[^\w.-]", "_", name) + ".log")
-    shown_log = boot_tests.display_path(log_path)
-    writer.diag(f"{name}: booting {topo.describe()} (timeout {timeout:g} s), log {shown_log}")
-    writer.diag(f"{name}: reproduce with: "
-                f"{boot_tests.reproduce_command(iso, topo, timeout)}")
-    result = qemu.run(qemu.build_command(iso, topo, qemu=qemu_binary), timeout=timeout,
-                      log_path=log_path, echo=sys.stderr.buffer if verbose else None,
-                      echo_stderr=sys.stderr.buffer if verbose else None, interactive=False)
-    if result.kind == "interrupted":
-        raise KeyboardInterrupt
-    outcome = f"kernel status {result.status}" if result.kind == "kernel" else result.message
-    writer.diag(f"{name}: {outcome} after {result.wall_seconds:.1f} s")
-    see_log = f"log: {shown_log}"
+    result = boot_tests.boot_topology(named, iso, timeout, log_path, writer, qemu_binary,
+                                      verbose)
+    see_log = f"log: {boot_tests.display_path(log_path)}"
     clusters = len(boot_tests.expected_clusters(topo))
     suite = parse_suite_log(result.log_text)
     report_suite(name, clusters, suite, result.log_text, see_log, writer, expected)
@@ -282,28 +270,17 @@ def boot_one(named: boot_tests.NamedTopology, iso: str, timeout: float, log_dir:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="user_tests.py", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="topologies: AxB = A clusters of B cores with 128 MiB each, or any name "
-               "tests/harness/boot_tests.py accepts.\n"
-               f"default list: {','.join(DEFAULT_TOPOLOGIES)}")
-    parser.add_argument("--iso", default=DEFAULT_ISO,
-                        help="user ISO (kernel command line 'poweroff'; default "
-                             "build/archipel-user.iso)")
-    parser.add_argument("--only", metavar="NAME,...",
-                        help="comma-separated topologies to boot (default: all of the list)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"limit per boot (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--log-dir", default=DEFAULT_LOG_DIR,
-                        help="where user-<topology>.log goes (default build/test-logs)")
+    parser = boot_tests.boot_arguments(
+        "user_tests.py", __doc__,
+        "topologies: AxB = A clusters of B cores with 128 MiB each, or any name "
+        "tests/harness/boot_tests.py accepts.\n"
+        f"default list: {','.join(DEFAULT_TOPOLOGIES)}",
+        DEFAULT_ISO, "user ISO (kernel command line 'poweroff'; default "
+        "build/archipel-user.iso)",
+        "where user-<topology>.log goes (default build/test-logs)", DEFAULT_TIMEOUT)
     parser.add_argument("--tests-src", default=TESTS_SRC, metavar="DIR",
                         help="the programs that must run are DIR/*.c minus *_helper "
                              "(default user/tests)")
-    parser.add_argument("--qemu", default=qemu.QEMU_BINARY, help="QEMU binary")
-    parser.add_argument("--list", action="store_true", help="list the topologies and exit")
-    parser.add_argument("--verbose", "-v", action="store_true",
-                        help="copy the guest console to stderr while it runs")
     return parser.parse_args(argv)
 
 
@@ -323,20 +300,14 @@ def main(argv=None) -> int:
     writer.diag(f"user suite of {boot_tests.display_path(args.iso)} on "
                 f"{', '.join(t.name for t in topologies)}; programs: {' '.join(expected)}")
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
+    boot_tests.stop_on_signals()
     try:
         for named in topologies:
             boot_one(named, args.iso, args.timeout, args.log_dir, writer, args.qemu,
                      args.verbose, expected)
     except KeyboardInterrupt:
-        writer.diag("interrupted")
-        writer.finish()
-        return 130
-    writer.finish()
-    return 0 if writer.failed == 0 and writer.count > 0 else 1
+        return writer.end(interrupted=True)
+    return writer.end()
 
 
 if __name__ == "__main__":
