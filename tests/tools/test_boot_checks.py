@@ -9,9 +9,7 @@ QEMU that replays such a log, so no real QEMU or kernel is needed.
 import io
 import json
 import os
-import stat
 import sys
-import tempfile
 import textwrap
 import unittest
 from contextlib import redirect_stdout
@@ -23,6 +21,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import boot_tests  # noqa: E402
 import ktap  # noqa: E402
 import qemu  # noqa: E402
+from harness_fixtures import RunnerPlanMixin, fake_harness_dir  # noqa: E402
 
 MiB = 1 << 20
 
@@ -366,17 +365,8 @@ class KtestResults(unittest.TestCase):
         self.assertEqual([(r.path, r.passed) for r in results], [("ktap", False)])
 
 
-class RunnerPlan(unittest.TestCase):
+class RunnerPlan(RunnerPlanMixin, unittest.TestCase):
     """tests/run.py: what --only selects."""
-
-    @classmethod
-    def setUpClass(cls):
-        sys.path.insert(0, os.path.join(HERE, ".."))
-        import run as runner_module
-        cls.runner = runner_module
-
-    def plan(self, argv):
-        return self.runner.make_plan(self.runner.parse_args(argv))
 
     def test_everything_by_default(self):
         p = self.plan(["--host-tests", "b/test_a", "b/test_b", "--boot", "--iso", "x.iso"])
@@ -401,16 +391,7 @@ class EndToEnd(unittest.TestCase):
     """The whole harness with a fake QEMU that prints a log and exits."""
 
     def run_harness(self, log_text, exit_code, only="4x2"):
-        tmp = tempfile.mkdtemp(prefix="boot-tests-")
-        log_file = os.path.join(tmp, "console.txt")
-        with open(log_file, "w") as f:
-            f.write(log_text)
-        fake = os.path.join(tmp, "fake-qemu")
-        with open(fake, "w") as f:
-            f.write(f"#!/bin/sh\ncat '{log_file}'\nexit {exit_code}\n")
-        os.chmod(fake, os.stat(fake).st_mode | stat.S_IXUSR)
-        iso = os.path.join(tmp, "fake.iso")
-        open(iso, "w").close()
+        tmp, fake, iso = fake_harness_dir("boot-tests-", log_text, exit_code)
         out = io.StringIO()
         with redirect_stdout(out):
             rc = boot_tests.main(["--iso", iso, "--only", only, "--qemu", fake,

@@ -8,7 +8,6 @@ harness with a fake QEMU that replays a log, so no kernel is needed.
 
 import io
 import os
-import stat
 import sys
 import tempfile
 import unittest
@@ -20,6 +19,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 
 import ktap  # noqa: E402
 import user_tests  # noqa: E402
+from harness_fixtures import RunnerPlanMixin, fake_harness_dir  # noqa: E402
 
 BOOT = """\
 \x1b[H\x1b[J[0.0] Archipel booting
@@ -204,17 +204,8 @@ class Reporting(unittest.TestCase):
         self.assertEqual(user_tests.expected_programs(tmp), ["cow", "exec"])
 
 
-class RunnerPlan(unittest.TestCase):
+class RunnerPlan(RunnerPlanMixin, unittest.TestCase):
     """tests/run.py: when the user section runs, and with which arguments."""
-
-    @classmethod
-    def setUpClass(cls):
-        sys.path.insert(0, os.path.join(HERE, ".."))
-        import run as runner_module
-        cls.runner = runner_module
-
-    def plan(self, argv):
-        return self.runner.make_plan(self.runner.parse_args(argv))
 
     def test_user_iso_runs_it(self):
         p = self.plan(["--user-iso", "u.iso", "--user-timeout", "99", "--boot", "--iso", "x"])
@@ -237,20 +228,11 @@ class EndToEnd(unittest.TestCase):
     """The harness's main() with a fake QEMU that prints a log and exits."""
 
     def run_harness(self, log_text, exit_code):
-        tmp = tempfile.mkdtemp(prefix="user-tests-")
-        log_file = os.path.join(tmp, "console.txt")
-        with open(log_file, "w") as f:
-            f.write(log_text)
-        fake = os.path.join(tmp, "fake-qemu")
-        with open(fake, "w") as f:
-            f.write(f"#!/bin/sh\ncat '{log_file}'\nexit {exit_code}\n")
-        os.chmod(fake, os.stat(fake).st_mode | stat.S_IXUSR)
+        tmp, fake, iso = fake_harness_dir("user-tests-", log_text, exit_code)
         src = os.path.join(tmp, "src")
         os.makedirs(src)
         for name in ("cow.c", "pipe.c", "exec_helper.c"):
             open(os.path.join(src, name), "w").close()
-        iso = os.path.join(tmp, "fake.iso")
-        open(iso, "w").close()
         out = io.StringIO()
         with redirect_stdout(out):
             rc = user_tests.main(["--iso", iso, "--only", "2x2", "--qemu", fake,
