@@ -1,7 +1,8 @@
 /*
  * acpi_capture.h - reader of the ACPI table captures of tests/data/acpi/
  * for the host unit tests (test_acpi.c, test_topology.c), and what the
- * tests know of the QEMU machines behind them.
+ * tests know of the QEMU machines behind them (machine_t, qemu_ranges,
+ * qemu_apic_id, slit_formula). Variants of a capture: acpi_variants.h.
  *
  * The capture files ("ARCHACPI" version 1) are written by
  * tools/acpi_capture.py; their format is described at the top of that
@@ -14,6 +15,7 @@
 #ifndef _ACPI_CAPTURE_H_
 #define _ACPI_CAPTURE_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,87 @@ CAP_UNUSED static const void *cap_map(uint64_t phys, size_t len, void *ctx)
 }
 
 /* ---- what QEMU was asked for -------------------------------------------- */
+
+/* One capture: the QEMU machine of tools/acpi_capture.py's preset. */
+typedef struct machine_s {
+    const char *file;
+    uint32_t    sockets;        /* = nodes with cpus; socket s is node s */
+    uint32_t    cores;          /* per socket */
+    uint32_t    nodes;          /* SRAT proximity domains (0: no -numa) */
+    uint64_t    node_mem[16];   /* bytes of each node (0: no memdev) */
+    bool        slit;           /* -numa dist given */
+} machine_t;
+
+#define CAP_M128 (128ull << 20)
+#define CAP_GIB  (1ull << 30)
+
+CAP_UNUSED static const machine_t m_4x2 = { "qemu-4x2.bin", 4, 2, 4,
+    { CAP_M128, CAP_M128, CAP_M128, CAP_M128 }, true };
+CAP_UNUSED static const machine_t m_1x1 = { "qemu-1x1-nonuma.bin", 1, 1, 0, { CAP_M128 }, false };
+CAP_UNUSED static const machine_t m_2x2ns = { "qemu-2x2-noslit.bin", 2, 2, 2,
+    { CAP_M128, CAP_M128 }, false };
+CAP_UNUSED static const machine_t m_16x4 = { "qemu-16x4.bin", 16, 4, 16,
+    { CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128,
+      CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128, CAP_M128 }, true };
+/* node 2: memory, no cpus */
+CAP_UNUSED static const machine_t m_memonly = { "qemu-memonly.bin", 2, 2, 3,
+    { CAP_M128, CAP_M128, CAP_M128 }, true };
+/* node 2 (socket 2): cpus, no memdev */
+CAP_UNUSED static const machine_t m_cpuonly = { "qemu-cpuonly.bin", 3, 2, 3,
+    { CAP_M128, CAP_M128, 0 }, true };
+/* 3 cores per socket: APIC IDs are not contiguous */
+CAP_UNUSED static const machine_t m_2x3 = { "qemu-2x3.bin", 2, 3, 2, { CAP_M128, CAP_M128 }, true };
+/* 2 x 2 GiB: node 1 is cut by the PCI hole below 4 GiB */
+CAP_UNUSED static const machine_t m_2x2g = { "qemu-2x2g.bin", 2, 2, 2,
+    { 2 * CAP_GIB, 2 * CAP_GIB }, true };
+
+/* One SRAT memory range QEMU builds (qemu_ranges). */
+typedef struct range_s {
+    uint32_t domain;
+    uint64_t base, length;      /* bytes */
+} range_t;
+
+/*
+ * The SRAT memory ranges QEMU 7.2 builds for the pc machine @m
+ * (hw/i386/acpi-build.c build_srat): nodes take consecutive RAM in node
+ * order; RAM above the low-memory top (all of it below 3.5 GiB, else
+ * 3 GiB) is mapped from 4 GiB; node 0 loses the 640K..1M hole as two
+ * entries. Nodes without memory have no enabled range.
+ * Returns the number of ranges written to @r.
+ */
+CAP_UNUSED static int qemu_ranges(const machine_t *m, range_t *r)
+{
+    uint64_t total = 0, lowtop, off = 0;
+    uint32_t d;
+    int      n = 0;
+
+    for (d = 0; d < m->nodes; d++)
+        total += m->node_mem[d];
+    lowtop = total >= 0xE0000000ull ? 0xC0000000ull : total;
+    for (d = 0; d < m->nodes; d++) {
+        uint64_t a = off, e = off + m->node_mem[d];
+
+        off = e;
+        if (a == e)
+            continue;
+        if (a < lowtop) {
+            uint64_t le = e < lowtop ? e : lowtop;
+
+            if (a < 0xA0000 && le > 0x100000) {
+                r[n++] = (range_t){ d, a, 0xA0000 - a };
+                r[n++] = (range_t){ d, 0x100000, le - 0x100000 };
+            } else {
+                r[n++] = (range_t){ d, a, le - a };
+            }
+        }
+        if (e > lowtop) {
+            uint64_t ha = a > lowtop ? a : lowtop;
+
+            r[n++] = (range_t){ d, ha - lowtop + 4 * CAP_GIB, e - ha };
+        }
+    }
+    return n;
+}
 
 /*
  * QEMU's APIC ID of core @c of socket @s on a machine of @cores cores per

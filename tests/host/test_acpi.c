@@ -13,7 +13,8 @@
  * distance formula) and QEMU's documented layout rules, so a capture or a
  * parser that disagrees fails.
  *
- * Corrupt and unusual variants are derived in memory from real captures.
+ * Corrupt and unusual variants are derived in memory from real captures
+ * (acpi_variants.h).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -22,73 +23,21 @@
 #include "kerrno.h"
 #include "acpi.h"
 #include "acpi_capture.h"
+#include "acpi_variants.h"
 
 #define MiB      (1ull << 20)
 #define GiB      (1ull << 30)
 
-/* ---- capture files ------------------------------------------------------ */
+/* ---- helpers ------------------------------------------------------------ */
 
-/* Little-endian stores at any alignment (get32/get64: acpi_capture.h). */
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
-/* Index of the table with signature @sig (1.. for tables), or -1. */
-static int cap_find(const cap_t *cap, const char *sig)
+/* A fresh acpi_info_t on the heap (ASan bounds it); aborts when out of memory. */
+static acpi_info_t *info_new(void)
 {
-    int i;
+    acpi_info_t *info = malloc(sizeof *info);
 
-    for (i = 1; i < cap->n; i++)
-        if (cap->c[i].len >= 4 && memcmp(cap->c[i].data, sig, 4) == 0)
-            return i;
-    return -1;
-}
-
-static uint8_t acpi_sum(const uint8_t *p, uint32_t len)
-{
-    uint8_t s = 0;
-
-    while (len--)
-        s = (uint8_t)(s + *p++);
-    return s;
-}
-
-/* Recomputes the checksum byte of table chunk @i (or the RSDP for i = 0). */
-static void cap_fix_checksum(cap_t *cap, int i)
-{
-    chunk_t *c = &cap->c[i];
-    uint8_t  s = 0;
-    uint32_t k, len = i == 0 ? 20 : get32(c->data + 4);
-    int      at = i == 0 ? 8 : 9;
-
-    if (len > c->len)
-        len = c->len;
-    c->data[at] = 0;
-    for (k = 0; k < len; k++)
-        s = (uint8_t)(s + c->data[k]);
-    c->data[at] = (uint8_t)-s;
-}
-
-/*
- * Replaces table @i with @len bytes at @t (its length field and checksum
- * are set here), moved to a fresh physical address so a grown table cannot
- * shadow its neighbours; the RSDT entry that pointed at it is updated.
- */
-static void cap_replace(cap_t *cap, int i, uint8_t *t, uint32_t len)
-{
-    uint64_t old = cap->c[i].phys;
-    /* below 4 GiB (32-bit RSDT entries), away from every captured table,
-     * with the original alignment */
-    uint64_t phys = 0x3000000ull + (uint64_t)i * 0x10000 + (old & 15);
-    chunk_t *rsdt = &cap->c[1];
-    uint32_t k;
-
-    put32(t + 4, len);
-    chunk_set(&cap->c[i], phys, t, len);
-    cap_fix_checksum(cap, i);
-    for (k = 36; k + 4 <= get32(rsdt->data + 4); k += 4)
-        if (get32(rsdt->data + k) == (uint32_t)old)
-            put32(rsdt->data + k, (uint32_t)phys);
-    cap_fix_checksum(cap, 1);
+    if (!info)
+        abort();
+    return info;
 }
 
 static int parse_cap(cap_t *cap, acpi_info_t *info)
@@ -135,93 +84,24 @@ static void log_warnings(const acpi_info_t *info)
         LOAD((cap), "qemu-4x2.bin");                                         \
     } while (0)
 
-/* ---- what QEMU was asked for -------------------------------------------- */
-
-/* One capture: the QEMU machine of tools/acpi_capture.py's preset. */
-typedef struct machine_s {
-    const char *file;
-    uint32_t    sockets;        /* = nodes with cpus; socket s is node s */
-    uint32_t    cores;          /* per socket */
-    uint32_t    nodes;          /* SRAT proximity domains (0: no -numa) */
-    uint64_t    node_mem[16];   /* bytes of each node (0: no memdev) */
-    bool        slit;           /* -numa dist given */
-} machine_t;
-
-#define M128 (128 * MiB)
-
-static const machine_t m_4x2 = { "qemu-4x2.bin", 4, 2, 4, { M128, M128, M128, M128 }, true };
-static const machine_t m_1x1 = { "qemu-1x1-nonuma.bin", 1, 1, 0, { M128 }, false };
-static const machine_t m_2x2ns = { "qemu-2x2-noslit.bin", 2, 2, 2, { M128, M128 }, false };
-static const machine_t m_16x4 = { "qemu-16x4.bin", 16, 4, 16,
-    { M128, M128, M128, M128, M128, M128, M128, M128,
-      M128, M128, M128, M128, M128, M128, M128, M128 }, true };
-/* node 2: memory, no cpus */
-static const machine_t m_memonly = { "qemu-memonly.bin", 2, 2, 3, { M128, M128, M128 }, true };
-/* node 2 (socket 2): cpus, no memdev */
-static const machine_t m_cpuonly = { "qemu-cpuonly.bin", 3, 2, 3, { M128, M128, 0 }, true };
-/* 3 cores per socket: APIC IDs are not contiguous */
-static const machine_t m_2x3 = { "qemu-2x3.bin", 2, 3, 2, { M128, M128 }, true };
-/* 2 x 2 GiB: node 1 is cut by the PCI hole below 4 GiB */
-static const machine_t m_2x2g = { "qemu-2x2g.bin", 2, 2, 2, { 2 * GiB, 2 * GiB }, true };
-
-typedef struct range_s {
-    uint32_t domain;
-    uint64_t base, length;
-} range_t;
-
-/*
- * The SRAT memory ranges QEMU 7.2 builds for the pc machine
- * (hw/i386/acpi-build.c build_srat): nodes take consecutive RAM in node
- * order; RAM above the low-memory top (all of it below 3.5 GiB, else
- * 3 GiB) is mapped from 4 GiB; node 0 loses the 640K..1M hole as two
- * entries. Nodes without memory have no enabled range.
- * @return the number of ranges written to @r.
- */
-static int qemu_ranges(const machine_t *m, range_t *r)
-{
-    uint64_t total = 0, lowtop, off = 0;
-    uint32_t d;
-    int      n = 0;
-
-    for (d = 0; d < m->nodes; d++)
-        total += m->node_mem[d];
-    lowtop = total >= 0xE0000000ull ? 0xC0000000ull : total;
-    for (d = 0; d < m->nodes; d++) {
-        uint64_t a = off, e = off + m->node_mem[d];
-
-        off = e;
-        if (a == e)
-            continue;
-        if (a < lowtop) {
-            uint64_t le = e < lowtop ? e : lowtop;
-
-            if (a < 0xA0000 && le > 0x100000) {
-                r[n++] = (range_t){ d, a, 0xA0000 - a };
-                r[n++] = (range_t){ d, 0x100000, le - 0x100000 };
-            } else {
-                r[n++] = (range_t){ d, a, le - a };
-            }
-        }
-        if (e > lowtop) {
-            uint64_t ha = a > lowtop ? a : lowtop;
-
-            r[n++] = (range_t){ d, ha - lowtop + 4 * GiB, e - ha };
-        }
-    }
-    return n;
-}
+/* LOAD_4X2, then @i = the index of its table @sig (which must be there). */
+#define LOAD_4X2_TABLE(cap, i, sig)                                          \
+    do {                                                                     \
+        LOAD_4X2(cap);                                                       \
+        (i) = cap_find((cap), (sig));                                        \
+        REQUIRE((i) > 0);                                                    \
+    } while (0)
 
 /* Checks everything acpi_parse() returned for machine @m's capture. */
 static void check_machine(const machine_t *m)
 {
     cap_t       cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     range_t     want[64];
     uint64_t    sum[16] = { 0 };
     uint32_t    s, c, k, i, j, ncpus;
     int         nwant, rc;
 
-    REQUIRE(info != NULL);
     LOAD(&cap, m->file);
     /* the capture is of the machine this table describes */
     {
@@ -368,9 +248,8 @@ UNIT_TEST(acpi_qemu_1x1_nonuma)
 UNIT_TEST(acpi_missing_srat_slit_warns)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
 
-    REQUIRE(info != NULL);
     LOAD(&cap, m_1x1.file);
     CHECK_EQ(parse_cap(&cap, info), 0);
     CHECK(!info->has_srat);
@@ -412,11 +291,9 @@ UNIT_TEST(acpi_checksum_of_captures)
  * non-empty string containing @word (NULL: any text). */
 static void expect_fail(cap_t *cap, int want, const char *word)
 {
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     int          rc;
 
-    if (!info)
-        abort();
     rc = parse_cap(cap, info);
     if (!CHECK_EQ(rc, want))
         UNIT_LOG("error: \"%.*s\"", ACPI_MSG_LEN, info->error);
@@ -433,9 +310,7 @@ UNIT_TEST(acpi_madt_bad_checksum)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     cap.c[i].data[50] ^= 0x01;
     expect_fail(&cap, -EINVAL, "MADT");
     cap_free(&cap);
@@ -448,9 +323,7 @@ UNIT_TEST(acpi_madt_truncated_entry)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     put32(cap.c[i].data + 4, 44 + 8 * 3 + 5);   /* 3 LAPIC entries and a half */
     cap_fix_checksum(&cap, i);
     expect_fail(&cap, -EINVAL, "MADT");
@@ -463,9 +336,7 @@ UNIT_TEST(acpi_madt_shorter_than_header)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     put32(cap.c[i].data + 4, 40);
     cap_fix_checksum(&cap, i);
     expect_fail(&cap, -EINVAL, "MADT");
@@ -479,9 +350,7 @@ UNIT_TEST(acpi_madt_length_past_memory)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     cap.c[i].len = 100;          /* only 100 of its 176 bytes are readable */
     expect_fail(&cap, -EINVAL, "MADT");
     cap_free(&cap);
@@ -493,9 +362,7 @@ UNIT_TEST(acpi_madt_zero_length_entry)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     cap.c[i].data[44 + 8 + 1] = 0;             /* second LAPIC entry: length 0 */
     cap_fix_checksum(&cap, i);
     expect_fail(&cap, -EINVAL, "MADT");
@@ -508,9 +375,7 @@ UNIT_TEST(acpi_no_madt)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     memcpy(cap.c[i].data, "APIX", 4);
     cap_fix_checksum(&cap, i);
     expect_fail(&cap, -ENOENT, NULL);
@@ -565,11 +430,9 @@ UNIT_TEST(acpi_rsdp_invalid)
  * domain, no range, a warning naming the SRAT; the MADT is still read. */
 static void expect_srat_ignored(cap_t *cap, uint32_t ncpus)
 {
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     uint32_t     k;
 
-    if (!info)
-        abort();
     if (CHECK_EQ(parse_cap(cap, info), 0)) {
         CHECK(!info->has_srat);
         CHECK_EQ(info->nmem, 0);
@@ -593,9 +456,7 @@ UNIT_TEST(acpi_srat_bad_checksum)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "SRAT");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "SRAT");
     cap.c[i].data[48 + 3] ^= 0x04;          /* APIC ID of the first CPU entry */
     expect_srat_ignored(&cap, 8);
     cap_free(&cap);
@@ -608,9 +469,7 @@ UNIT_TEST(acpi_srat_truncated_entry)
     cap_t cap;
     int   i;
 
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "SRAT");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "SRAT");
     put32(cap.c[i].data + 4, 48 + 8 * 16 + 40 + 20);   /* CPUs, 1.5 memory entries */
     cap_fix_checksum(&cap, i);
     expect_srat_ignored(&cap, 8);
@@ -621,13 +480,10 @@ UNIT_TEST(acpi_srat_truncated_entry)
 UNIT_TEST(acpi_slit_bad_checksum)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     int          i;
 
-    REQUIRE(info != NULL);
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "SLIT");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "SLIT");
     cap.c[i].data[44 + 1] ^= 0x10;
     if (CHECK_EQ(parse_cap(&cap, info), 0)) {
         CHECK(!info->has_slit);
@@ -643,13 +499,10 @@ UNIT_TEST(acpi_slit_bad_checksum)
 UNIT_TEST(acpi_slit_truncated)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     int          i;
 
-    REQUIRE(info != NULL);
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "SLIT");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "SLIT");
     put64(cap.c[i].data + 36, 5);           /* 5 localities need 25 bytes, 16 there */
     cap_fix_checksum(&cap, i);
     if (CHECK_EQ(parse_cap(&cap, info), 0)) {
@@ -668,13 +521,10 @@ UNIT_TEST(acpi_slit_truncated)
 UNIT_TEST(acpi_slit_row_major)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     int          i;
 
-    REQUIRE(info != NULL);
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "SLIT");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "SLIT");
     REQUIRE(cap.c[i].data[44 + 0 * 4 + 3] == 30);
     cap.c[i].data[44 + 0 * 4 + 3] = 31;
     cap_fix_checksum(&cap, i);
@@ -693,10 +543,9 @@ UNIT_TEST(acpi_slit_row_major)
 UNIT_TEST(acpi_madt_enabled_and_online_capable)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     int          i, s;
 
-    REQUIRE(info != NULL);
     LOAD_4X2(&cap);
     i = cap_find(&cap, "APIC");
     s = cap_find(&cap, "SRAT");
@@ -723,69 +572,14 @@ UNIT_TEST(acpi_madt_enabled_and_online_capable)
     free(info);
 }
 
-/* Builds from the 4x2 capture the x2APIC form of the same machine: every
- * MADT local APIC entry (type 0) becomes a local x2APIC entry (type 9,
- * ACPI 5.2.12.12) and every SRAT processor entry (type 0) an x2APIC
- * affinity entry (type 2, 5.2.16.3), with APIC IDs @apic_base + n. */
-static void make_x2apic(cap_t *cap, uint32_t apic_base)
-{
-    int       i = cap_find(cap, "APIC"), s = cap_find(cap, "SRAT");
-    uint8_t   t[4096];
-    uint32_t  off, len, o;
-
-    if (i < 0 || s < 0)
-        abort();
-    len = get32(cap->c[i].data + 4);
-    memcpy(t, cap->c[i].data, 44);
-    for (off = 44, o = 44; off < len; off += cap->c[i].data[off + 1]) {
-        const uint8_t *e = cap->c[i].data + off;
-
-        if (e[0] == 0) {
-            memset(t + o, 0, 16);
-            t[o] = 9;
-            t[o + 1] = 16;
-            put32(t + o + 4, apic_base + e[3]);   /* x2APIC ID */
-            put32(t + o + 8, get32(e + 4));       /* flags */
-            put32(t + o + 12, e[2]);              /* ACPI processor UID */
-            o += 16;
-        } else {
-            memcpy(t + o, e, e[1]);
-            o += e[1];
-        }
-    }
-    cap_replace(cap, i, t, o);
-
-    len = get32(cap->c[s].data + 4);
-    memcpy(t, cap->c[s].data, 48);
-    for (off = 48, o = 48; off < len; off += cap->c[s].data[off + 1]) {
-        const uint8_t *e = cap->c[s].data + off;
-
-        if (e[0] == 0) {
-            memset(t + o, 0, 24);
-            t[o] = 2;
-            t[o + 1] = 24;
-            put32(t + o + 4, e[2] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 |
-                             (uint32_t)e[11] << 24);  /* proximity domain */
-            put32(t + o + 8, apic_base + e[3]);
-            put32(t + o + 12, get32(e + 4));          /* flags */
-            o += 24;
-        } else {
-            memcpy(t + o, e, e[1]);
-            o += e[1];
-        }
-    }
-    cap_replace(cap, s, t, o);
-}
-
 /* x2APIC MADT and SRAT entries (IDs beyond 255) give the same CPUs,
  * UIDs and domains as the xAPIC originals. */
 UNIT_TEST(acpi_x2apic_entries)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     uint32_t     k;
 
-    REQUIRE(info != NULL);
     LOAD_4X2(&cap);
     make_x2apic(&cap, 0x1000);
     if (CHECK_EQ(parse_cap(&cap, info), 0)) {
@@ -810,15 +604,12 @@ UNIT_TEST(acpi_x2apic_entries)
 UNIT_TEST(acpi_lapic_address_override)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     uint8_t      t[4096];
     uint32_t     len;
     int          i;
 
-    REQUIRE(info != NULL);
-    LOAD_4X2(&cap);
-    i = cap_find(&cap, "APIC");
-    REQUIRE(i > 0);
+    LOAD_4X2_TABLE(&cap, i, "APIC");
     len = get32(cap.c[i].data + 4);
     memcpy(t, cap.c[i].data, len);
     memset(t + len, 0, 12);
@@ -840,35 +631,13 @@ UNIT_TEST(acpi_lapic_address_override)
 UNIT_TEST(acpi_xsdt_preferred)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
-    uint8_t      x[512], r[36];
-    uint32_t     n, k, rlen;
-    uint64_t     xphys = 0x123456789ull;
+    acpi_info_t *info = info_new();
+    int          x;
 
-    REQUIRE(info != NULL);
     LOAD_4X2(&cap);
-    REQUIRE(cap.n + 1 <= CAP_MAX_CHUNKS);
-    rlen = get32(cap.c[1].data + 4);
-    n = (rlen - 36) / 4;
-    memcpy(x, cap.c[1].data, 36);
-    memcpy(x, "XSDT", 4);
-    for (k = 0; k < n; k++)
-        put64(x + 36 + 8 * k, get32(cap.c[1].data + 36 + 4 * k));
-    put32(x + 4, 36 + 8 * n);
-    chunk_set(&cap.c[cap.n], xphys, x, 36 + 8 * n);
-    cap.n++;
-    cap_fix_checksum(&cap, cap.n - 1);
+    x = make_xsdt(&cap, 0x123456789ull);
+    REQUIRE(x > 0);
     cap.c[1].data[36] ^= 0xFF;                 /* RSDT: bad checksum, bad pointer */
-
-    /* RSDP 2.0: revision 2, length 36, XSDT address, extended checksum */
-    memcpy(r, cap.c[0].data, 20);
-    r[15] = 2;
-    put32(r + 20, 36);
-    put64(r + 24, xphys);
-    memset(r + 32, 0, 4);
-    chunk_set(&cap.c[0], cap.c[0].phys, r, 36);
-    cap_fix_checksum(&cap, 0);                 /* over the first 20 bytes */
-    cap.c[0].data[32] = (uint8_t)-acpi_sum(cap.c[0].data, 36);
     if (CHECK_EQ(parse_cap(&cap, info), 0)) {
         CHECK_EQ(info->rsdp_revision, 2);
         CHECK_EQ(info->ncpus, 8);
@@ -884,7 +653,7 @@ UNIT_TEST(acpi_xsdt_preferred)
     expect_fail(&cap, -EINVAL, "RSDP");
     cap.c[0].data[32] ^= 1;
     /* a bad XSDT checksum is fatal, naming the XSDT */
-    cap.c[cap.n - 1].data[36] ^= 0x01;
+    cap.c[x].data[36] ^= 0x01;
     expect_fail(&cap, -EINVAL, "XSDT");
     cap_free(&cap);
     free(info);
@@ -896,12 +665,12 @@ UNIT_TEST(acpi_xsdt_preferred)
 UNIT_TEST(acpi_too_many_cpus_counted)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     uint32_t     total = ACPI_MAX_CPUS + 5, k, o;
     uint8_t     *t = malloc(44 + 16 * (size_t)total + 64);
     int          i;
 
-    REQUIRE(info != NULL && t != NULL);
+    REQUIRE(t != NULL);
     LOAD(&cap, m_16x4.file);
     i = cap_find(&cap, "APIC");
     REQUIRE(i > 0);
@@ -930,15 +699,13 @@ UNIT_TEST(acpi_too_many_cpus_counted)
 UNIT_TEST(acpi_too_many_ranges_counted)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     uint32_t     total = ACPI_MAX_MEM + 3, k, o;
     uint8_t     *t = malloc(48 + 40 * (size_t)total + 16 * 8);
     int          s;
 
-    REQUIRE(info != NULL && t != NULL);
-    LOAD_4X2(&cap);
-    s = cap_find(&cap, "SRAT");
-    REQUIRE(s > 0);
+    REQUIRE(t != NULL);
+    LOAD_4X2_TABLE(&cap, s, "SRAT");
     memcpy(t, cap.c[s].data, 48 + 8 * 16);           /* header and the 8 CPUs */
     for (k = 0, o = 48 + 8 * 16; k < total; k++, o += 40) {
         memset(t + o, 0, 40);
@@ -966,13 +733,10 @@ UNIT_TEST(acpi_too_many_ranges_counted)
 UNIT_TEST(acpi_srat_hotplug_flag)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     int          s;
 
-    REQUIRE(info != NULL);
-    LOAD_4X2(&cap);
-    s = cap_find(&cap, "SRAT");
-    REQUIRE(s > 0);
+    LOAD_4X2_TABLE(&cap, s, "SRAT");
     /* third memory entry (domain 1): flags enabled | hot pluggable */
     put32(cap.c[s].data + 48 + 8 * 16 + 2 * 40 + 28, 3);
     cap_fix_checksum(&cap, s);
@@ -991,14 +755,11 @@ UNIT_TEST(acpi_srat_hotplug_flag)
 UNIT_TEST(acpi_srat_disabled_and_wide_domains)
 {
     cap_t        cap;
-    acpi_info_t *info = malloc(sizeof *info);
+    acpi_info_t *info = info_new();
     uint8_t     *e;
     int          s;
 
-    REQUIRE(info != NULL);
-    LOAD_4X2(&cap);
-    s = cap_find(&cap, "SRAT");
-    REQUIRE(s > 0);
+    LOAD_4X2_TABLE(&cap, s, "SRAT");
     e = cap.c[s].data + 48 + 8 * 16;              /* first memory entry */
     REQUIRE(e[0] == 1 && get64(e + 16) == 0xA0000);
     put32(e + 28, 0);                             /* 0-640K: disabled */
