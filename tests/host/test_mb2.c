@@ -106,6 +106,42 @@ static void fake_rsdp(uint8_t *r, uint32_t len, uint8_t rev)
         put32(r + 20, len);
 }
 
+/* The memory map parsed into @i is @e[0..@n) (bases, lengths, types). */
+static void check_mmap(const mb2_info_t *i, const mb2_mmap_t *e, uint32_t n)
+{
+    uint32_t k;
+
+    REQUIRE_EQ(i->nmmap, n);
+    for (k = 0; k < n; k++) {
+        CHECK_EQ(i->mmap[k].base, e[k].base);
+        CHECK_EQ(i->mmap[k].length, e[k].length);
+        CHECK_EQ(i->mmap[k].type, e[k].type);
+    }
+}
+
+/* @m parses, and its RSDP is the @len bytes of the tag of @type at offset @off. */
+static void check_rsdp(const mbi_t *m, uint32_t off, uint32_t type, uint32_t len)
+{
+    mb2_info_t i;
+
+    REQUIRE_EQ(parse(m, &i), 0);
+    CHECK_EQ(i.rsdp_tag, type);
+    CHECK_EQ(i.rsdp_len, len);
+    CHECK_PTR_EQ(i.rsdp, m->buf + off + 8);
+}
+
+/* An MBI whose only tag is one of @type with @plen bytes of @payload: -EINVAL. */
+static void check_tag_refused(uint32_t type, const void *payload, uint32_t plen)
+{
+    mbi_t      m;
+    mb2_info_t i;
+
+    mbi_begin(&m);
+    mbi_tag(&m, type, payload, plen);
+    mbi_end(&m);
+    CHECK_EQ(parse(&m, &i), -EINVAL);
+}
+
 /* ------------------------------------------------------------------------ */
 
 /* The smallest valid MBI (only the end tag) parses; absent things are
@@ -164,7 +200,7 @@ UNIT_TEST(mb2_mmap_entries)
         { 0x240000000ull, 0x1000,        MB2_MEM_NVS },
         { 0x240001000ull, 0x1000,        MB2_MEM_BAD },
     };
-    uint32_t   n = sizeof e / sizeof e[0], k;
+    uint32_t   n = sizeof e / sizeof e[0];
     mbi_t      m;
     mb2_info_t i;
 
@@ -173,13 +209,8 @@ UNIT_TEST(mb2_mmap_entries)
     mbi_mmap(&m, e, n, 24);
     mbi_end(&m);
     REQUIRE_EQ(parse(&m, &i), 0);
-    REQUIRE_EQ(i.nmmap, n);
+    check_mmap(&i, e, n);
     CHECK_EQ(i.nmmap_dropped, 0);
-    for (k = 0; k < n; k++) {
-        CHECK_EQ(i.mmap[k].base, e[k].base);
-        CHECK_EQ(i.mmap[k].length, e[k].length);
-        CHECK_EQ(i.mmap[k].type, e[k].type);
-    }
     CHECK_STREQ(i.cmdline, "");
 }
 
@@ -194,18 +225,12 @@ UNIT_TEST(mb2_mmap_honours_entry_size)
     };
     mbi_t      m;
     mb2_info_t i;
-    uint32_t   k;
 
     mbi_begin(&m);
     mbi_mmap(&m, e, 3, 32);
     mbi_end(&m);
     REQUIRE_EQ(parse(&m, &i), 0);
-    REQUIRE_EQ(i.nmmap, 3);
-    for (k = 0; k < 3; k++) {
-        CHECK_EQ(i.mmap[k].base, e[k].base);
-        CHECK_EQ(i.mmap[k].length, e[k].length);
-        CHECK_EQ(i.mmap[k].type, e[k].type);
-    }
+    check_mmap(&i, e, 3);
 }
 
 /* More than MB2_MAX_MMAP entries: the first MB2_MAX_MMAP are kept, the
@@ -277,7 +302,6 @@ UNIT_TEST(mb2_modules_overflow)
 UNIT_TEST(mb2_acpi_old_only)
 {
     mbi_t      m;
-    mb2_info_t i;
     uint8_t    r[20];
     uint32_t   t;
 
@@ -285,17 +309,13 @@ UNIT_TEST(mb2_acpi_old_only)
     mbi_begin(&m);
     t = mbi_tag(&m, MB2_TAG_ACPI_OLD, r, 20);
     mbi_end(&m);
-    REQUIRE_EQ(parse(&m, &i), 0);
-    CHECK_EQ(i.rsdp_tag, MB2_TAG_ACPI_OLD);
-    CHECK_EQ(i.rsdp_len, 20);
-    CHECK_PTR_EQ(i.rsdp, m.buf + t + 8);
+    check_rsdp(&m, t, MB2_TAG_ACPI_OLD, 20);
 }
 
 /* ACPI new RSDP alone (tag 15). */
 UNIT_TEST(mb2_acpi_new_only)
 {
     mbi_t      m;
-    mb2_info_t i;
     uint8_t    r[36];
     uint32_t   t;
 
@@ -303,17 +323,13 @@ UNIT_TEST(mb2_acpi_new_only)
     mbi_begin(&m);
     t = mbi_tag(&m, MB2_TAG_ACPI_NEW, r, 36);
     mbi_end(&m);
-    REQUIRE_EQ(parse(&m, &i), 0);
-    CHECK_EQ(i.rsdp_tag, MB2_TAG_ACPI_NEW);
-    CHECK_EQ(i.rsdp_len, 36);
-    CHECK_PTR_EQ(i.rsdp, m.buf + t + 8);
+    check_rsdp(&m, t, MB2_TAG_ACPI_NEW, 36);
 }
 
 /* Both RSDP tags: the new one wins, whether it comes first or last. */
 UNIT_TEST(mb2_acpi_new_wins_any_order)
 {
     mbi_t      m;
-    mb2_info_t i;
     uint8_t    o[20], n[36];
     uint32_t   tn;
 
@@ -324,19 +340,13 @@ UNIT_TEST(mb2_acpi_new_wins_any_order)
     mbi_tag(&m, MB2_TAG_ACPI_OLD, o, 20);
     tn = mbi_tag(&m, MB2_TAG_ACPI_NEW, n, 36);
     mbi_end(&m);
-    REQUIRE_EQ(parse(&m, &i), 0);
-    CHECK_EQ(i.rsdp_tag, MB2_TAG_ACPI_NEW);
-    CHECK_EQ(i.rsdp_len, 36);
-    CHECK_PTR_EQ(i.rsdp, m.buf + tn + 8);
+    check_rsdp(&m, tn, MB2_TAG_ACPI_NEW, 36);
 
     mbi_begin(&m);                              /* new, then old */
     tn = mbi_tag(&m, MB2_TAG_ACPI_NEW, n, 36);
     mbi_tag(&m, MB2_TAG_ACPI_OLD, o, 20);
     mbi_end(&m);
-    REQUIRE_EQ(parse(&m, &i), 0);
-    CHECK_EQ(i.rsdp_tag, MB2_TAG_ACPI_NEW);
-    CHECK_EQ(i.rsdp_len, 36);
-    CHECK_PTR_EQ(i.rsdp, m.buf + tn + 8);
+    check_rsdp(&m, tn, MB2_TAG_ACPI_NEW, 36);
 }
 
 /* ELF sections tag, GRUB layout: u32 num, u32 entsize, u32 shndx after
@@ -478,31 +488,14 @@ UNIT_TEST(mb2_tag_size_below_header)
 /* Tags shorter than their type requires: -EINVAL. */
 UNIT_TEST(mb2_tag_too_short)
 {
-    mbi_t      m;
-    mb2_info_t i;
     uint8_t    p[64];
 
     memset(p, 0, sizeof p);
-    mbi_begin(&m);                             /* module: needs 8 + 8 bytes */
-    mbi_tag(&m, MB2_TAG_MODULE, p, 4);
-    mbi_end(&m);
-    CHECK_EQ(parse(&m, &i), -EINVAL);
-
-    mbi_begin(&m);                             /* mmap: needs 8 + 8 bytes */
-    mbi_tag(&m, MB2_TAG_MMAP, p, 4);
-    mbi_end(&m);
-    CHECK_EQ(parse(&m, &i), -EINVAL);
-
-    mbi_begin(&m);                             /* ELF: needs 8 + 12 bytes */
-    mbi_tag(&m, MB2_TAG_ELF, p, 8);
-    mbi_end(&m);
-    CHECK_EQ(parse(&m, &i), -EINVAL);
-
-    mbi_begin(&m);                             /* old RSDP: 20 bytes */
+    check_tag_refused(MB2_TAG_MODULE, p, 4);   /* module: needs 8 + 8 bytes */
+    check_tag_refused(MB2_TAG_MMAP, p, 4);     /* mmap: needs 8 + 8 bytes */
+    check_tag_refused(MB2_TAG_ELF, p, 8);      /* ELF: needs 8 + 12 bytes */
     fake_rsdp(p, 20, 0);
-    mbi_tag(&m, MB2_TAG_ACPI_OLD, p, 12);
-    mbi_end(&m);
-    CHECK_EQ(parse(&m, &i), -EINVAL);
+    check_tag_refused(MB2_TAG_ACPI_OLD, p, 12); /* old RSDP: 20 bytes */
 }
 
 /* An mmap tag whose entries do not fill it exactly, or whose entry_size

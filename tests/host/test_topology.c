@@ -128,6 +128,28 @@ static void check_find_all(const topology_t *t)
                       (clusters), (cores));                                  \
     } while (0)
 
+/* Domains 0..@n-1, domain i with one core (APIC ID i) and the GiB at i GiB. */
+static void add_domains(acpi_info_t *a, uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0; i < n; i++) {
+        add_cpu(a, i, (int)i);
+        add_mem(a, i, (uint64_t)i * GiB, GiB);
+    }
+}
+
+/* topo_build(@a, @ram_end) must fail with @err, an error text naming @word
+ * (NULL: any non-empty text). */
+static void expect_refused(const acpi_info_t *a, uint64_t ram_end, int err, const char *word)
+{
+    topology_t *t = topo_new();
+
+    CHECK_EQ(topo_build(a, ram_end, t), err);
+    CHECK_ERROR(t, word);
+    free(t);
+}
+
 /* ---- hand-made machines --------------------------------------------------- */
 
 /* Domains 7, 3, 5 given out of order (MADT and SRAT) become clusters
@@ -204,10 +226,7 @@ UNIT_TEST(topo_distance_without_slit)
     uint32_t     i, j;
 
     NEED(4, 1);
-    for (i = 0; i < 4; i++) {
-        add_cpu(a, i, (int)i);
-        add_mem(a, i, i * GiB, GiB);
-    }
+    add_domains(a, 4);
     REQUIRE_EQ(topo_build(a, 4 * GiB, t), 0);
     CHECK_EQ(t->nclusters, 4);
     CHECK(t->from_srat);
@@ -371,12 +390,8 @@ UNIT_TEST(topo_max_clusters_accepted)
 {
     acpi_info_t *a = info_new();
     topology_t  *t = topo_new();
-    uint32_t     i;
 
-    for (i = 0; i < MAX_CLUSTERS; i++) {
-        add_cpu(a, i, (int)i);
-        add_mem(a, i, (uint64_t)i * GiB, GiB);
-    }
+    add_domains(a, MAX_CLUSTERS);
     CHECK_EQ(topo_build(a, (uint64_t)MAX_CLUSTERS * GiB, t), 0);
     CHECK_EQ(t->nclusters, MAX_CLUSTERS);
     CHECK_EQ(t->cluster[MAX_CLUSTERS - 1].domain, MAX_CLUSTERS - 1);
@@ -389,17 +404,10 @@ UNIT_TEST(topo_max_clusters_accepted)
 UNIT_TEST(topo_too_many_clusters)
 {
     acpi_info_t *a = info_new();
-    topology_t  *t = topo_new();
-    uint32_t     i;
 
-    for (i = 0; i < MAX_CLUSTERS + 1; i++) {
-        add_cpu(a, i, (int)i);
-        add_mem(a, i, (uint64_t)i * GiB, GiB);
-    }
-    CHECK_EQ(topo_build(a, (uint64_t)(MAX_CLUSTERS + 1) * GiB, t), -E2BIG);
-    CHECK_ERROR(t, "MAX_CLUSTERS");
+    add_domains(a, MAX_CLUSTERS + 1);
+    expect_refused(a, (uint64_t)(MAX_CLUSTERS + 1) * GiB, -E2BIG, "MAX_CLUSTERS");
     free(a);
-    free(t);
 }
 
 /* MAX_CORES_PER_CLUSTER cores in a domain: fine; one more: -E2BIG naming
@@ -419,9 +427,7 @@ UNIT_TEST(topo_too_many_cores_in_domain)
     CHECK_EQ(t->cluster[1].ncores, MAX_CORES_PER_CLUSTER);
 
     add_cpu(a, MAX_CORES_PER_CLUSTER, 1);
-    t = (free(t), topo_new());
-    CHECK_EQ(topo_build(a, 2 * GiB, t), -E2BIG);
-    CHECK_ERROR(t, "MAX_CORES_PER_CLUSTER");
+    expect_refused(a, 2 * GiB, -E2BIG, "MAX_CORES_PER_CLUSTER");
     free(a);
     free(t);
 }
@@ -431,32 +437,26 @@ UNIT_TEST(topo_too_many_cores_in_domain)
 UNIT_TEST(topo_too_many_cores_after_fold)
 {
     acpi_info_t *a = info_new();
-    topology_t  *t = topo_new();
     uint32_t     i;
 
     for (i = 0; i < MAX_CORES_PER_CLUSTER; i++)
         add_cpu(a, i, 0);
     add_cpu(a, 200, 1);                         /* domain 1: cores only */
     add_mem(a, 0, 0, GiB);
-    CHECK_EQ(topo_build(a, GiB, t), -E2BIG);
-    CHECK_ERROR(t, "MAX_CORES_PER_CLUSTER");
+    expect_refused(a, GiB, -E2BIG, "MAX_CORES_PER_CLUSTER");
     free(a);
-    free(t);
 }
 
 /* Without SRAT, more cores than one cluster holds: -E2BIG. */
 UNIT_TEST(topo_no_srat_too_many_cores)
 {
     acpi_info_t *a = info_new();
-    topology_t  *t = topo_new();
     uint32_t     i;
 
     for (i = 0; i < MAX_CORES_PER_CLUSTER + 1; i++)
         add_cpu(a, i, -1);
-    CHECK_EQ(topo_build(a, GiB, t), -E2BIG);
-    CHECK_ERROR(t, "MAX_CORES_PER_CLUSTER");
+    expect_refused(a, GiB, -E2BIG, "MAX_CORES_PER_CLUSTER");
     free(a);
-    free(t);
 }
 
 /* More processors than the MADT arrays hold (ncpus_seen > ncpus): -E2BIG
@@ -464,15 +464,12 @@ UNIT_TEST(topo_no_srat_too_many_cores)
 UNIT_TEST(topo_madt_overflow)
 {
     acpi_info_t *a = info_new();
-    topology_t  *t = topo_new();
 
     add_cpu(a, 0, 0);
     add_mem(a, 0, 0, GiB);
     a->ncpus_seen = ACPI_MAX_CPUS + 1;
-    CHECK_EQ(topo_build(a, GiB, t), -E2BIG);
-    CHECK_ERROR(t, "MAX_");
+    expect_refused(a, GiB, -E2BIG, "MAX_");
     free(a);
-    free(t);
 }
 
 /* More memory ranges in one cluster than TOPO_MAX_RANGES: -E2BIG naming
@@ -491,9 +488,7 @@ UNIT_TEST(topo_too_many_ranges)
     REQUIRE_EQ(topo_build(a, GiB, t), 0);
     CHECK_EQ(t->cluster[0].nranges, TOPO_MAX_RANGES);
     add_mem(a, 0, GiB, MiB);
-    t = (free(t), topo_new());
-    CHECK_EQ(topo_build(a, 2 * GiB, t), -E2BIG);
-    CHECK_ERROR(t, "TOPO_MAX_RANGES");
+    expect_refused(a, 2 * GiB, -E2BIG, "TOPO_MAX_RANGES");
     free(a);
     free(t);
 }
@@ -502,16 +497,11 @@ UNIT_TEST(topo_too_many_ranges)
 UNIT_TEST(topo_no_cpus)
 {
     acpi_info_t *a = info_new();
-    topology_t  *t = topo_new();
 
-    CHECK_EQ(topo_build(a, GiB, t), -EINVAL);
-    CHECK_ERROR(t, NULL);
+    expect_refused(a, GiB, -EINVAL, NULL);
     add_mem(a, 0, 0, GiB);
-    t = (free(t), topo_new());
-    CHECK_EQ(topo_build(a, GiB, t), -EINVAL);
-    CHECK_ERROR(t, NULL);
+    expect_refused(a, GiB, -EINVAL, NULL);
     free(a);
-    free(t);
 }
 
 /* An SRAT whose only memory is hot-pluggable: no domain has both cores
@@ -519,15 +509,12 @@ UNIT_TEST(topo_no_cpus)
 UNIT_TEST(topo_only_hotplug_memory)
 {
     acpi_info_t *a = info_new();
-    topology_t  *t = topo_new();
 
     add_cpu(a, 0, 0);
     add_mem(a, 0, 0, GiB);
     a->mem[0].hotplug = true;
-    CHECK_EQ(topo_build(a, GiB, t), -EINVAL);
-    CHECK_ERROR(t, NULL);
+    expect_refused(a, GiB, -EINVAL, NULL);
     free(a);
-    free(t);
 }
 
 /* An SRAT with processor entries and no memory entry at all: topology.h
