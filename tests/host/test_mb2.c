@@ -90,6 +90,14 @@ static void mbi_end(mbi_t *m)
     put32(m->buf, m->len);
 }
 
+/* @m becomes an MBI holding only the command line @s (and the end tag). */
+static void mbi_cmdline_only(mbi_t *m, const char *s)
+{
+    mbi_begin(m);
+    mbi_string(m, MB2_TAG_CMDLINE, s);
+    mbi_end(m);
+}
+
 static int parse(const mbi_t *m, mb2_info_t *out)
 {
     memset(out, 0xA5, sizeof *out);       /* the parser must set every field */
@@ -417,9 +425,7 @@ UNIT_TEST(mb2_misaligned_mbi)
     mbi_t      m;
     mb2_info_t i;
 
-    mbi_begin(&m);
-    mbi_string(&m, MB2_TAG_CMDLINE, "x");
-    mbi_end(&m);
+    mbi_cmdline_only(&m, "x");
     memcpy(big + 4, m.buf, m.len);
     CHECK_EQ(mb2_parse(MB2_BOOTLOADER_MAGIC, big + 4, MBI_CAP, &i), -EINVAL);
 }
@@ -455,9 +461,7 @@ UNIT_TEST(mb2_tag_past_total_size)
     CHECK_EQ(parse(&m, &i), -EINVAL);
 
     /* the end tag itself cut by total_size */
-    mbi_begin(&m);
-    mbi_string(&m, MB2_TAG_CMDLINE, "hello");
-    mbi_end(&m);
+    mbi_cmdline_only(&m, "hello");
     put32(m.buf, m.len - 4);
     CHECK_EQ(parse(&m, &i), -EINVAL);
 
@@ -529,9 +533,7 @@ UNIT_TEST(mb2_total_size_beyond_max)
     mbi_t      m;
     mb2_info_t i;
 
-    mbi_begin(&m);
-    mbi_string(&m, MB2_TAG_CMDLINE, "x");
-    mbi_end(&m);
+    mbi_cmdline_only(&m, "x");
     CHECK_EQ(mb2_parse(MB2_BOOTLOADER_MAGIC, m.buf, m.len - 8, &i), -E2BIG);
     CHECK_EQ(mb2_parse(MB2_BOOTLOADER_MAGIC, m.buf, m.len - 1, &i), -E2BIG);
     CHECK_EQ(mb2_parse(MB2_BOOTLOADER_MAGIC, m.buf, m.len, &i), 0);
@@ -545,9 +547,7 @@ UNIT_TEST(mb2_total_size_beyond_small_max)
     mbi_t      m;
     mb2_info_t i;
 
-    mbi_begin(&m);
-    mbi_string(&m, MB2_TAG_CMDLINE, "x");
-    mbi_end(&m);
+    mbi_cmdline_only(&m, "x");
     CHECK_EQ(mb2_parse(MB2_BOOTLOADER_MAGIC, m.buf, 8, &i), -E2BIG);
     CHECK_EQ(mb2_parse(MB2_BOOTLOADER_MAGIC, m.buf, 12, &i), -E2BIG);
 }

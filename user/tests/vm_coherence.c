@@ -440,19 +440,27 @@ static long range_check(void *a)
 	return 0;
 }
 
+/* @n fresh private pages, page i filled with 'a' + i (what range_check looks for). */
+static char *range_map(int n)
+{
+	char *p = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	for (int i = 0; p != MAP_FAILED && i < n; i++)
+		memset(p + i * PAGE, 'a' + i, PAGE);
+	return p;
+}
+
 static int t_partial_munmap_splits(void)
 {
 	enum { N = 5 };
 	struct worker w;
 	struct vm_area v[8];
 	int total0, total;
-	char *p = mmap(NULL, N * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p = range_map(N);
 	uintptr_t b = (uintptr_t)p;
 
 	KTAP_CHECK(p != MAP_FAILED);
-	for (int i = 0; i < N; i++)
-		memset(p + i * PAGE, 'a' + i, PAGE);
 	KTAP_CHECK(vm_maps_overlap(b, b + N * PAGE, v, 8, &total0) == 1);
 	KTAP_CHECK(worker_start(&w, other_than(here())) == 0);
 	struct range_op all = { .base = p, .check = "01234" };
@@ -491,13 +499,10 @@ static int t_partial_mprotect_splits_and_merges(void)
 	struct worker w;
 	struct vm_area v[8];
 	int total0, total;
-	char *p = mmap(NULL, N * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p = range_map(N);
 	uintptr_t b = (uintptr_t)p;
 
 	KTAP_CHECK(p != MAP_FAILED);
-	for (int i = 0; i < N; i++)
-		memset(p + i * PAGE, 'a' + i, PAGE);
 	KTAP_CHECK(vm_maps_overlap(b, b + N * PAGE, v, 8, &total0) == 1);
 	KTAP_CHECK(mprotect(p + 2 * PAGE, 2 * PAGE, PROT_READ) == 0);
 	int n = vm_maps_overlap(b, b + N * PAGE, v, 8, &total);
