@@ -40,10 +40,9 @@ typedef struct fx_waiter_s {
 
 /* A case's waiters, on the test thread's stack (the bootstrap cluster). */
 typedef struct fx_ctx_s {
-    volatile uint32_t left;            /* threads still running */
+    ktest_join_t      join;            /* threads still running; the test thread */
     volatile uint32_t returned;        /* waiters whose wait returned */
     volatile uint32_t hold;            /* 1: returned waiters stay alive (records intact) */
-    xptr_t            test;            /* the test thread, woken by the last one */
     uint32_t          nwaiters;
     fx_waiter_t       w[FX_MAX_WAITERS];
 } fx_ctx_t;
@@ -54,16 +53,7 @@ typedef struct fx_ctx_s {
 static void fx_ctx_init(fx_ctx_t *c)
 {
     memset(c, 0, sizeof(*c));
-    c->test = XPTR(local_cxy(), thread_current());
-}
-
-/* A thread of the case is done: the last one wakes the test thread. */
-static void fx_thread_done(xptr_t ctx)
-{
-    xptr_t test = hal_remote_lxp(CTX(ctx, test));
-
-    if (hal_remote_atomic_add(CTX(ctx, left), -1) == 1)
-        thread_unblock(test, THREAD_BLOCKED_SLEEP);
+    ktest_join_init(&c->join, 0);      /* fx_start and the cases count their threads */
 }
 
 /*
@@ -99,7 +89,7 @@ static void fx_waiter_main(void *arg)
     hal_remote_atomic_add(CTX(ctx, returned), 1);
     while (hal_remote_l32(CTX(ctx, hold)))
         sched_yield();
-    fx_thread_done(ctx);
+    ktest_join_done(CTX(ctx, join));          /* the last one wakes the test thread */
 }
 
 /* Cluster and core of the @i-th thread of a case: round robin over the clusters. */
@@ -134,12 +124,12 @@ static bool fx_start(ktest_t *t, fx_ctx_t *c, uint32_t cxy, uint32_t lid, uint64
     w->bitset     = bitset;
     w->timeout_ms = timeout_ms;
     w->result     = 1;
-    __atomic_add_fetch(&c->left, 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(&c->join.left, 1, __ATOMIC_ACQ_REL);
     c->nwaiters++;
     if (ktest_spawn_in(cxy, lid, fx_waiter_main, w, "fx waiter") == XPTR_NULL) {
         ktest_fail(t, "no thread in cluster %u", cxy);
         c->nwaiters--;
-        __atomic_sub_fetch(&c->left, 1, __ATOMIC_ACQ_REL);
+        __atomic_sub_fetch(&c->join.left, 1, __ATOMIC_ACQ_REL);
         return false;
     }
     return true;
@@ -177,7 +167,7 @@ static uint32_t fx_wait_returned(fx_ctx_t *c, uint32_t n, uint64_t ms)
 
 static bool fx_all_done(const void *arg)
 {
-    return __atomic_load_n(&((const fx_ctx_t *)arg)->left, __ATOMIC_ACQUIRE) == 0;
+    return __atomic_load_n(&((const fx_ctx_t *)arg)->join.left, __ATOMIC_ACQUIRE) == 0;
 }
 
 /*
@@ -512,7 +502,7 @@ static void fx_waker_main(void *arg)
     int rc = futex_wake_key(hal_remote_l64(w + offsetof(fx_waker_t, key)), UINT32_MAX, FX_ANY);
 
     hal_remote_s32(w + offsetof(fx_waker_t, woken), (uint32_t)rc);
-    fx_thread_done(ctx);
+    ktest_join_done(CTX(ctx, join));          /* the last one wakes the test thread */
 }
 
 /*
@@ -537,10 +527,10 @@ static void futex_waiter_every_cluster(ktest_t *t)
     wk.ctx = XPTR(local_cxy(), &c);
     wk.key = pa;
     wk.woken = -1;
-    __atomic_add_fetch(&c.left, 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(&c.join.left, 1, __ATOMIC_ACQ_REL);
     if (ktest_spawn_in(n - 1, 0, fx_waker_main, &wk, "fx waker") == XPTR_NULL) {
         ktest_fail(t, "no waker thread");
-        __atomic_sub_fetch(&c.left, 1, __ATOMIC_ACQ_REL);
+        __atomic_sub_fetch(&c.join.left, 1, __ATOMIC_ACQ_REL);
     }
     fx_join(&c);
     KTEST_EXPECT(t, wk.woken == (int)c.nwaiters, "the waker woke %d, expected %u", wk.woken,
@@ -586,7 +576,7 @@ static void fx_mover_main(void *arg)
             sched_yield();                     /* else only the tick preempts it */
     }
     hal_remote_s64(mx + offsetof(fx_mover_t, woken), woken);
-    fx_thread_done(ctx);
+    ktest_join_done(CTX(ctx, join));          /* the last one wakes the test thread */
 }
 
 /* One round of futex_requeue_timeout_race on keys @p1, @p2. @return false when it failed. */
@@ -612,11 +602,11 @@ static bool fx_race_round(ktest_t *t, uint64_t p1, uint64_t p2)
         m[k].until  = until;
         m[k].waker  = k;
         m[k].woken  = 0;
-        __atomic_add_fetch(&mc.left, 1, __ATOMIC_ACQ_REL);
+        __atomic_add_fetch(&mc.join.left, 1, __ATOMIC_ACQ_REL);
         if (ktest_spawn_in((k + 1) % nc, 0, fx_mover_main, &m[k], "fx mover") ==
             XPTR_NULL) {
             ktest_fail(t, "no mover thread");
-            __atomic_sub_fetch(&mc.left, 1, __ATOMIC_ACQ_REL);
+            __atomic_sub_fetch(&mc.join.left, 1, __ATOMIC_ACQ_REL);
             ok = false;
         }
     }
