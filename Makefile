@@ -57,7 +57,7 @@ KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm kernel/fs kerne
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-KINCLUDES := $(addprefix -I,$(KERNEL_DIRS))
+KINCLUDES := $(addprefix -I,$(KERNEL_DIRS) kernel/include)
 KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
              -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
              -DRPC_WATCHDOG_MS=$(RPC_WATCHDOG_MS) \

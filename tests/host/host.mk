@@ -25,7 +25,7 @@ HOST_OBJ   := $(HOST_BUILD)/obj
 
 HOST_TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DARCHIPEL_HOST \
     -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
-    -Ikernel/libk -Ikernel/mm -Ikernel/kern -Ihal/x86_64 -Itests/host \
+    -Ikernel/include -Ikernel/libk -Ikernel/mm -Ikernel/kern -Ihal/x86_64 -Itests/host \
     -fsanitize=address,undefined $(HOST_TEST_EXTRA_CFLAGS)
 HOST_TEST_LDFLAGS := -fsanitize=address,undefined
 
