@@ -37,11 +37,7 @@ void idt_load(void);
 /* C entry of every trap; called by trap_entry.S with the saved frame. */
 void hal_trap(trap_frame_t *frame);
 
-/*
- * Prints a symbolized backtrace following the frame-pointer chain from
- * @rbp (the kernel is built with -fno-omit-frame-pointer), at most @max
- * frames, with @rip as frame #0.
- */
-void hal_backtrace(uint64_t rip, uint64_t rbp, int max);
+/* Mnemonic and name of exception @vector (0-31), e.g. "#PF page fault" (Intel SDM Vol. 3A, 7.15). */
+const char *hal_exception_name(uint64_t vector);
 
 #endif
