@@ -8,12 +8,8 @@
 #include "hal_cpu.h"
 #include "core.h"
 #include "hal_upcalls.h"
-#include "printk.h"
 #include "kstring.h"
 #include "sched.h"
-#include "rpc.h"
-#include "trace.h"
-#include "bench.h"
 #include "hal_user.h"
 #include "process.h"
 #include "thread.h"
@@ -116,8 +112,6 @@ static bool trap_page_fault(trap_frame_t *f)
 
 void hal_trap(trap_frame_t *f)
 {
-    core_t *core = core_self();
-
     if (f->vector == VEC_PAGE_FAULT && trap_page_fault(f))
         return;
     if (f->vector < 32 && f->vector != VEC_NMI && (f->cs & 3) == 3)
@@ -127,29 +121,6 @@ void hal_trap(trap_frame_t *f)
     switch (f->vector) {
     case VEC_NMI:
         panic_nmi(f);                       /* the kernel: stop, or report */
-    case VEC_TIMER:
-        core->ticks++;
-        lapic_eoi();
-        sched_tick();
-        break;
-    case VEC_WAKE:
-        trace(TRACE_IPI_RECV, VEC_WAKE, 0, 0);
-        core->sched.need_resched = 1;
-        lapic_eoi();
-        break;
-    case VEC_RPC:
-        rpc_ipi_handler();
-        lapic_eoi();
-        break;
-    case VEC_SHOOTDOWN:
-        vmm_shootdown_ipi();
-        lapic_eoi();
-        break;
-    case VEC_PING:
-    case VEC_PONG:
-        bench_ipi_handler((uint32_t)f->vector);
-        lapic_eoi();
-        break;
     case VEC_SPURIOUS:
         break;                              /* no EOI for spurious (SDM 11.9) */
     default:
@@ -157,7 +128,7 @@ void hal_trap(trap_frame_t *f)
             panic_exception(f);
         if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)
             break;                          /* spurious 8259 interrupt */
-        printk("warning: unexpected interrupt vector %lu", f->vector);
+        ipi_dispatch((uint32_t)f->vector);  /* the kernel's handler (kernel/kern/ipi.c) */
         lapic_eoi();
         break;
     }

@@ -38,4 +38,14 @@ void panic_exception(trap_frame_t *frame) __attribute__((noreturn));
  */
 void panic_nmi(trap_frame_t *frame) __attribute__((noreturn));
 
+/* ---- interrupts: kernel/kern/ipi.c ---------------------------------------------- */
+
+/*
+ * Interrupt @vector (32-255: not the spurious vector, not a PIC's) arrived
+ * on the calling core: runs the kernel's handler of that vector (the table
+ * of ipi.c) or, for a vector without one, prints a warning. The caller
+ * sends the EOI afterwards. Interrupt context, interrupts off.
+ */
+void ipi_dispatch(uint32_t vector);
+
 #endif

@@ -28,6 +28,7 @@
 #include "paging.h"
 #include "smp.h"
 #include "trap.h"
+#include "ipi.h"
 #include "serial.h"
 #include "sched.h"
 #include "thread.h"
@@ -618,6 +619,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
     bsp->self = bsp;
     bsp->arch.ist_top = (uint64_t)(bsp_ist_stack + sizeof(bsp_ist_stack));
     idt_init();
+    ipi_init();
     hal_cpu_init(bsp);
     serial_init();
     boot_info.boot_tsc = rdtsc();
