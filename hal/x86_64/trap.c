@@ -11,8 +11,6 @@
 #include "kstring.h"
 #include "sched.h"
 #include "hal_user.h"
-#include "process.h"
-#include "thread.h"
 
 typedef struct idt_gate_s {
     uint16_t off_lo;
@@ -69,21 +67,6 @@ const char *hal_exception_name(uint64_t vector)
     return exc_name[vector & 31];
 }
 
-/* Signal for an exception in user mode (what Linux sends for it). */
-static int trap_user_signal(uint64_t vector)
-{
-    switch (vector) {
-    case 0:  return SIGFPE;       /* #DE */
-    case 16: return SIGFPE;       /* #MF */
-    case 19: return SIGFPE;       /* #XM */
-    case 1:
-    case 3:  return SIGTRAP;      /* #DB, #BP */
-    case 6:  return SIGILL;       /* #UD */
-    case 17: return SIGBUS;       /* #AC */
-    default: return SIGSEGV;      /* #GP (privileged instructions), #SS, #NP, #PF ... */
-    }
-}
-
 /*
  * A page fault: from user mode, or from the kernel's user-copy routines.
  * @return true when handled (resolved, or the process was ended, or the
@@ -92,21 +75,20 @@ static int trap_user_signal(uint64_t vector)
 static bool trap_page_fault(trap_frame_t *f)
 {
     uint64_t addr = read_cr2();
-    process_t *p = process_copy_current();
     bool user = (f->cs & 3) == 3;
 
     if (!user && !(hal_user_copy_rip(f->rip) && addr < USER_END))
         return false;                    /* a kernel bug: report it */
-    if (p == NULL)
-        return false;
-    irq_enable();                        /* the VMM may block (locks, RPC) */
-    if (vmm_handle_fault(&p->vmm, addr, (uint32_t)f->error) == 0) {
-        irq_disable();
+    switch (exception_page_fault(addr, (uint32_t)f->error)) {
+    case EXCEPTION_FAULT_RESOLVED:
         return true;
+    case EXCEPTION_FAULT_NO_PROCESS:
+        return false;
+    case EXCEPTION_FAULT_FAILED:
+        break;
     }
-    irq_disable();
     if (user)
-        process_fault_kill(f, SIGSEGV, addr);
+        exception_user(f, addr);
     return hal_user_fixup(f);
 }
 
@@ -115,8 +97,7 @@ void hal_trap(trap_frame_t *f)
     if (f->vector == VEC_PAGE_FAULT && trap_page_fault(f))
         return;
     if (f->vector < 32 && f->vector != VEC_NMI && (f->cs & 3) == 3)
-        process_fault_kill(f, trap_user_signal(f->vector), f->vector == VEC_PAGE_FAULT ?
-                           read_cr2() : f->rip);
+        exception_user(f, f->vector == VEC_PAGE_FAULT ? read_cr2() : f->rip);
 
     switch (f->vector) {
     case VEC_NMI:

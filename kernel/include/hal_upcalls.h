@@ -38,6 +38,38 @@ void panic_exception(trap_frame_t *frame) __attribute__((noreturn));
  */
 void panic_nmi(trap_frame_t *frame) __attribute__((noreturn));
 
+/* ---- exceptions: kernel/kern/exception.c ---------------------------------------- */
+
+/* What the kernel made of a page fault (exception_page_fault()). */
+typedef enum exception_fault_e {
+    EXCEPTION_FAULT_RESOLVED,      /* the page is mapped now: retry the instruction */
+    EXCEPTION_FAULT_NO_PROCESS,    /* no process runs on this core: a kernel bug, report it */
+    EXCEPTION_FAULT_FAILED,        /* the VMM refused (no vseg, protection) or ran out of memory */
+} exception_fault_t;
+
+/*
+ * A page fault at user address @addr, in user mode or in the HAL's
+ * user-copy routines, resolved in the running thread's process copy (the
+ * VMM's vmm_handle_fault(): zero-fill, file page, COW, global fault...).
+ * Runs on the faulting core, in its thread; called with interrupts off,
+ * enables them while the VMM works (it may block on locks and RPCs) and
+ * returns with them off.
+ * @addr  : the faulting virtual address (CR2), bytes.
+ * @error : the CPU's page-fault error code (Intel SDM Vol. 3A, 4.7).
+ * @return the outcome (above).
+ */
+exception_fault_t exception_page_fault(uint64_t addr, uint32_t error);
+
+/*
+ * An exception in user mode that was not resolved: logs "pid N (name)
+ * segfault at ADDR ..." and ends the process with the signal Linux sends
+ * for @frame->vector (SIGFPE for #DE #MF #XM, SIGTRAP for #DB #BP, SIGILL
+ * for #UD, SIGBUS for #AC, SIGSEGV for the others). Never returns.
+ * @frame : the trap frame, from user mode.
+ * @addr  : the faulting address: CR2 for a page fault, else the faulting RIP.
+ */
+void exception_user(trap_frame_t *frame, uint64_t addr) __attribute__((noreturn));
+
 /* ---- interrupts: kernel/kern/ipi.c ---------------------------------------------- */
 
 /*
