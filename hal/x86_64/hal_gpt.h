@@ -79,7 +79,7 @@ int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn);
 /*
  * hal_gpt_map() for a GPT in any cluster (named by @gpt_xp): the PTE is
  * written by remote access; a missing table is allocated in the GPT's own
- * cluster (by RPC_PPM_ALLOC when it is not the calling one, invariant 5).
+ * cluster (the kernel's ppm_remote_alloc_zeroed(): invariants 2 and 5).
  * Caller holds the VMM's GPT lock. @return 0 or -ENOMEM.
  */
 int hal_gpt_map_xp(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn);

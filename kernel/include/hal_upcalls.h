@@ -70,6 +70,27 @@ exception_fault_t exception_page_fault(uint64_t addr, uint32_t error);
  */
 void exception_user(trap_frame_t *frame, uint64_t addr) __attribute__((noreturn));
 
+/* ---- page-table pages: kernel/mm/ppm.c ------------------------------------------- */
+
+/*
+ * A zeroed page (4 KiB) of cluster @cxy's memory, for a table of a GPT
+ * that lives there (invariant 5: from the PPM, never from the VMM). From the
+ * local PPM when @cxy is the calling core's cluster; otherwise allocated by
+ * the PPM of @cxy on the kernel's request (invariant 2: a thread that holds
+ * no busylock, it blocks) and zeroed here by remote access. Takes the PPM
+ * lock of @cxy (inside the request when remote).
+ * @cxy : the cluster whose memory must hold the page.
+ * @return its physical address (bytes), or 0 when @cxy has no free page.
+ */
+uint64_t ppm_remote_alloc_zeroed(uint32_t cxy);
+
+/*
+ * Frees the page at physical address @phys (bytes), allocated by
+ * ppm_remote_alloc_zeroed() in the calling core's cluster: it must run in
+ * the page's own cluster (else panic). Takes the local PPM lock.
+ */
+void ppm_free_phys(uint64_t phys);
+
 /* ---- interrupts: kernel/kern/ipi.c ---------------------------------------------- */
 
 /*
