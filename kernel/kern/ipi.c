@@ -2,8 +2,9 @@
  * ipi.c - traced inter-processor interrupts and the table of interrupt
  * handlers by vector (see ipi.h).
  *
- * The vectors (hal/x86_64/trap.h; Intel SDM Vol. 3A 7.2: 0-31 are the
- * CPU's exceptions, 32-255 are free for the OS) and who raises them:
+ * The vectors (the timer's in hal/x86_64/trap.h, the IPIs' in ipi.h; Intel
+ * SDM Vol. 3A 7.2: 0-31 are the CPU's exceptions, 32-255 are free for the
+ * system) and who raises them:
  *
  *   VEC_TIMER      0x20  the local APIC timer of each core, every TICK_US
  *                        (lapic_timer_start(); SDM Vol. 3A 11.5.4)

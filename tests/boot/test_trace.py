@@ -48,7 +48,7 @@ VERSION = 1
 (HEADER, NAME, RPC_SEND, RPC_START, RPC_END, RPC_REPLY,
  IPI_SEND, IPI_RECV, LOST, SHOOTDOWN, FAULT, FORK, EXEC, EXIT, THREAD, COPY) = range(16)
 LOCAL, GLOBAL, FALSE, COW, BAD = range(5)   # TRACE_FAULT kinds
-SHOOTDOWN_VEC = 0x25                        # hal/x86_64/trap.h VEC_SHOOTDOWN
+SHOOTDOWN_VEC = 0x25                        # kernel/kern/ipi.h VEC_SHOOTDOWN
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -234,7 +234,7 @@ class WireFormatTest(unittest.TestCase):
         self.assertEqual(td.FAULT_KINDS, ("local", "global", "false", "cow", "bad"))
         self.assertEqual(int(re.search(r"#define\s+TRACE_FAULT_WRITE\s+(0x[0-9a-f]+)",
                                        src).group(1), 16), td.FAULT_WRITE)
-        with open(os.path.join(REPO, "hal", "x86_64", "trap.h")) as f:
+        with open(os.path.join(REPO, "kernel", "kern", "ipi.h")) as f:
             vec = re.search(r"#define\s+VEC_SHOOTDOWN\s+(0x[0-9a-fA-F]+)", f.read()).group(1)
         self.assertEqual(int(vec, 16), td.VEC_SHOOTDOWN)
         self.assertEqual(SHOOTDOWN_VEC, td.VEC_SHOOTDOWN)
