@@ -8,7 +8,7 @@
 #include "hal_upcalls.h"
 #include "kstring.h"
 #include "kerrno.h"
-#include "core.h"
+#include "hal_core.h"
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -65,7 +65,7 @@ static inline unsigned level_index(uint64_t vpn, int level)
 
 int hal_gpt_create(hal_gpt_t *gpt)
 {
-    uint64_t root = ppm_remote_alloc_zeroed(local_cxy());
+    uint64_t root = ppm_remote_alloc_zeroed(hal_core_cxy());
     uint64_t *pml4, *kpml4 = phys_to_virt(paging_kernel_pml4());
 
     if (root == 0)
@@ -73,7 +73,7 @@ int hal_gpt_create(hal_gpt_t *gpt)
     pml4 = phys_to_virt(root);
     memcpy(pml4 + 256, kpml4 + 256, 256 * sizeof(uint64_t));     /* the upper half */
     gpt->root   = root;
-    gpt->cxy    = local_cxy();
+    gpt->cxy    = hal_core_cxy();
     gpt->tables = 0;
     return 0;
 }
@@ -127,7 +127,7 @@ int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn)
         uint64_t *e = &table[level_index(vpn, level)];
 
         if (!(*e & PTE_P)) {
-            uint64_t phys = ppm_remote_alloc_zeroed(local_cxy());
+            uint64_t phys = ppm_remote_alloc_zeroed(hal_core_cxy());
 
             if (phys == 0)
                 return -ENOMEM;          /* tables already added stay: they are empty */
@@ -147,7 +147,7 @@ int hal_gpt_map_xp(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn)
     hal_gpt_t *gpt = GET_PTR(gpt_xp);
     uint64_t table = hal_remote_l64(XPTR(cxy, &gpt->root));
 
-    if (cxy == local_cxy())
+    if (cxy == hal_core_cxy())
         return hal_gpt_map(gpt, vpn, attr, ppn);
     for (int level = 3; level > 0; level--) {
         xptr_t e = XPTR(cxy, (uint64_t *)phys_to_virt(table) + level_index(vpn, level));
@@ -243,9 +243,15 @@ bool hal_gpt_next(xptr_t gpt_xp, uint64_t vpn, uint64_t end, uint64_t *found,
 void hal_gpt_activate(const hal_gpt_t *gpt)
 {
     uint64_t root = gpt ? gpt->root : paging_kernel_pml4();
+    const hal_gpt_t *record = gpt;
 
-    /* published before the page walks of the new CR3 can start (shootdown races) */
-    __atomic_store_n(&core_self()->active_gpt, gpt, __ATOMIC_SEQ_CST);
+    /*
+     * Published in the per-core area (HAL_GS_ACTIVE_GPT) before the page walks
+     * of the new CR3 can start (shootdown races): XCHG with a memory operand is
+     * locked (Intel SDM Vol. 3A, 9.1.2.2), and no load or store is reordered
+     * with a locked instruction (9.2.2).
+     */
+    __asm__ volatile("xchgq %0, %%gs:%c1" : "+r"(record) : "i"(HAL_GS_ACTIVE_GPT) : "memory");
     if (read_cr3() != root)
         write_cr3(root);
 }

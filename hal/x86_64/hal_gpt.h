@@ -109,8 +109,9 @@ bool hal_gpt_next(xptr_t gpt_xp, uint64_t vpn, uint64_t end, uint64_t *found,
 
 /*
  * Loads @gpt (NULL: the kernel's PML4) in CR3 of the calling core if not
- * already there, and records it in core_t.active_gpt (the TLB shootdown
- * targets, vmm.c). Interrupts off.
+ * already there, and records it first in the per-core area's word
+ * HAL_GS_ACTIVE_GPT (hal_core.h; the kernel's core_t.active_gpt, which
+ * the TLB shootdowns read to pick their targets). Interrupts off.
  */
 void hal_gpt_activate(const hal_gpt_t *gpt);
 
