@@ -5,7 +5,7 @@
 #include "hal_cpu.h"
 #include "cpu.h"
 #include "trap.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 
 /* Segment descriptor flags (Intel SDM Vol. 3A, 3.4.5) */
 #define SEG_KCODE64 0x00af9a000000ffffull   /* P, DPL0, code exec/read, L */

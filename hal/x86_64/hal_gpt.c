@@ -6,8 +6,6 @@
 #include "cpu.h"
 #include "paging.h"
 #include "hal_upcalls.h"
-#include "kstring.h"
-#include "kerrno.h"
 #include "hal_core.h"
 
 #define PTE_P    (1ull << 0)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include "hal_remote.h"
 #include "hal_core.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 
 static uint64_t *remote_rows[MAX_CLUSTERS];  /* counters of each cluster, by target; NULL before its boot */
 

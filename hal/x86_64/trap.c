@@ -1,15 +1,17 @@
 /*
- * trap.c - IDT and trap dispatch; the exception report and panic() are the
- * kernel's (kernel/kern/panic.c, reached through hal_upcalls.h).
+ * trap.c - IDT and trap dispatch.
+ *
+ * The HAL sorts each trap out (exception or interrupt, user or kernel mode,
+ * a fault in the user-copy routines, the EOI) and leaves every decision to
+ * the kernel, through the upcalls of hal_upcalls.h: page faults and user
+ * exceptions (exception_page_fault, exception_user), fatal exceptions and
+ * NMIs (panic_exception, panic_nmi), the interrupt handlers by vector
+ * (ipi_dispatch) and preemption (sched_preempt).
  */
 #include "trap.h"
 #include "cpu.h"
 #include "apic.h"
-#include "hal_cpu.h"
-#include "core.h"
 #include "hal_upcalls.h"
-#include "kstring.h"
-#include "sched.h"
 #include "hal_user.h"
 
 typedef struct idt_gate_s {

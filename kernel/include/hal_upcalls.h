@@ -101,4 +101,30 @@ void ppm_free_phys(uint64_t phys);
  */
 void ipi_dispatch(uint32_t vector);
 
+/* ---- scheduling, return to user mode, system calls -------------------------------- */
+
+/*
+ * At the end of an interrupt (not an exception): switches to another
+ * thread if a reschedule was asked for (the timer's tick, a wake-up IPI).
+ * Called by hal_trap() with interrupts off. Also declared in sched.h.
+ */
+void sched_preempt(void);
+
+/*
+ * On the way back to user mode (trap_entry.S, with the frame about to be
+ * restored): acts on pending signals (their default action ends the
+ * process) and restores the thread's FPU state. Interrupts may be enabled.
+ * @frame : the user context that IRETQ restores; a signal handler's frame
+ *          is built from it and replaces it.
+ */
+void hal_user_return(trap_frame_t *frame);
+
+/*
+ * The system call of @frame (syscall_entry.S, after SYSCALL): number in
+ * @frame->rax, arguments in rdi rsi rdx r10 r8 r9 (Linux x86_64 ABI), its
+ * result (or -errno) written to @frame->rax. Runs in the calling thread,
+ * interrupts enabled; may block.
+ */
+void syscall_dispatch(trap_frame_t *frame);
+
 #endif
