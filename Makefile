@@ -47,7 +47,7 @@ CMDLINE_archipel-bench = bench=rpc poweroff
 CMDLINE_archipel-procbench = -- /bin/procbench
 CMDLINE_archipel-vmbench = -- /bin/vmbench
 CMDLINE_archipel-cmpbench = -- /bin/cmpbench
-# The guest tests/boot/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
+# The guest tests/e2e/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
 CMDLINE_archipel-gdb = -- /bin/gdbtarget
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
@@ -60,7 +60,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 # Include paths. The HAL looks only down (ARCHITECTURE.md, "Layering"): objects under
 # hal/ see hal/, boot/ and kernel/include/ (hal_upcalls.h, kstring.h, kerrno.h) and
 # nothing else of the kernel; every other object sees every folder.
-KINCLUDES   := $(addprefix -I,$(KERNEL_DIRS) kernel/include)
+KINCLUDES   := -Ikernel/include $(addprefix -I,$(KERNEL_DIRS))
 HALINCLUDES := -Ihal/x86_64 -Iboot -Ikernel/include
 KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
              -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
@@ -76,7 +76,8 @@ KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noex
 QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
 
 .PRECIOUS: $(BUILD)/%.cmdline
-.PHONY: all iso run test debug bench bench-linux trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE
+.PHONY: all iso run test debug bench bench-linux trace trace-sample clean host-tests deps-build deps-run deps-test deps-debug FORCE \
+        syscall-list
 
 all: deps-build
 	@$(MAKE) --no-print-directory $(KERNEL) $(ISO)
@@ -98,6 +99,20 @@ $(KERNEL): $(KERNEL_OBJS) boot/linker.ld
 	$(LD) $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
 
 -include $(KERNEL_OBJS:.o=.d)
+
+# ---- the Linux system-call list ----------------------------------------------------
+# kernel/include/uapi/syscall_64.h lists every x86_64 Linux system call; make
+# syscall-list rewrites its lines after the first comment from the __NR_* numbers of
+# LINUX_UNISTD_64 (Debian's linux-libc-dev). Run by hand, never by the build: the
+# list is committed, and tests/host/test_uapi.c checks it against the same header.
+SYSCALL_LIST    := kernel/include/uapi/syscall_64.h
+LINUX_UNISTD_64 ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+syscall-list:
+	@test -f $(LINUX_UNISTD_64) || { echo "make syscall-list: no $(LINUX_UNISTD_64)" \
+	    "(apt-get install linux-libc-dev)" >&2; exit 2; }
+	{ sed -n '1,/^ \*\/$$/p' $(SYSCALL_LIST); \
+	  sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/__SYSCALL(\2, \1)/p' $(LINUX_UNISTD_64); \
+	} > $(SYSCALL_LIST).tmp && mv $(SYSCALL_LIST).tmp $(SYSCALL_LIST)
 
 # ---- initramfs and ISOs ---------------------------------------------------------
 # The initramfs packs $(INITRAMFS_ROOT) (user/user.mk: /sbin/init, /tests, /bin,

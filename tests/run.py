@@ -5,12 +5,14 @@ Runs, in this order, each section that is selected:
 
 host   every host unit-test binary given to --host-tests (run from the repository
        root; each prints KTAP version 1 on stdout and exits 0 or 1);
-unit   the Python unit tests of tests/boot (test_*.py: the KTAP parser, the
-       boot-report checks, the QEMU command builder);
-boot   the QEMU boot harness tests/boot/boot_tests.py, if --boot is given (or
+unit   the Python tests (test_*.py) of tests/tools (tests that never boot: the
+       KTAP parser, the boot-report checks, the trace decoder, the docs check...)
+       then of tests/e2e (tests that boot QEMU: the GDB session, make trace),
+       run by tests/harness/unittest_ktap.py;
+boot   the QEMU boot harness tests/harness/boot_tests.py, if --boot is given (or
        --only names a topology); everything after --boot is passed to the
        harness;
-user   the user test suite in QEMU, tests/boot/user_tests.py, if --user-iso is
+user   the user test suite in QEMU, tests/harness/user_tests.py, if --user-iso is
        given (or --only names ``user`` or ``user:TOPOLOGY``): the ISO whose init
        runs every program of /tests, booted on each of its topologies.
 
@@ -45,96 +47,25 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
-import unittest
 from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, ".."))
+HARNESS_DIR = os.path.join(HERE, "harness")
 sys.path.insert(0, os.path.join(REPO, "tools"))
+sys.path.insert(0, HARNESS_DIR)
 
 import ktap  # noqa: E402
+from unittest_ktap import emit_unittest_ktap  # noqa: E402
 
-BOOT_DIR = os.path.join(REPO, "tests", "boot")
-BOOT_HARNESS = os.path.join(BOOT_DIR, "boot_tests.py")
-USER_HARNESS = os.path.join(BOOT_DIR, "user_tests.py")
+BOOT_HARNESS = os.path.join(HARNESS_DIR, "boot_tests.py")
+USER_HARNESS = os.path.join(HARNESS_DIR, "user_tests.py")
+#: the unit section's test directories, in run order: never boot, then boot QEMU
+UNIT_DIRS = [os.path.join(HERE, "tools"), os.path.join(HERE, "e2e")]
 SECTIONS = ("host", "unit", "boot", "user")
 USER_TIMEOUT = 300.0
 HOST_TIMEOUT = 600.0
 UNIT_TIMEOUT = 600.0
-
-
-# --- unittest -> KTAP (the "unit" section runs this in a child process) ----------------
-
-class KtapTestResult(unittest.TestResult):
-    """A unittest result that prints one KTAP line per test as it finishes."""
-
-    def __init__(self, stream, total: int):
-        super().__init__()
-        self.stream = stream
-        self.buffer = True  # keep the tests' own output out of the KTAP stream
-        self.number = 0
-        self.write("KTAP version 1")
-        self.write(f"1..{total}")
-
-    def write(self, line: str) -> None:
-        self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def startTest(self, test):
-        super().startTest(test)
-        self._state, self._diags = "ok", []
-
-    def _fail(self, err, what: str) -> None:
-        self._state = "fail"
-        text = "".join(traceback.format_exception(*err)) if err else ""
-        self._diags.append(what)
-        self._diags += [ln for ln in text.rstrip().splitlines()]
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._fail(err, "error:")
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._fail(err, "failure:")
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._fail(err, f"subtest {subtest._subDescription()} failed:")
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._state, self._skip = "skip", reason
-
-    def addUnexpectedSuccess(self, test):
-        super().addUnexpectedSuccess(test)
-        self._state = "fail"
-        self._diags.append("unexpected success of a test marked expectedFailure")
-
-    def stopTest(self, test):
-        super().stopTest(test)  # restores stdout/stderr when buffering
-        self.number += 1
-        name = test.id()
-        if self._state == "fail":
-            for d in self._diags:
-                self.write(f"# {d}")
-            self.write(f"not ok {self.number} {name}")
-        elif self._state == "skip":
-            self.write(f"ok {self.number} {name} # SKIP {self._skip}")
-        else:
-            self.write(f"ok {self.number} {name}")
-
-
-def emit_unittest_ktap(directory: str) -> int:
-    """Discover test_*.py in ``directory``, run them, print KTAP; 0 iff all passed."""
-    stream = sys.stdout
-    suite = unittest.defaultTestLoader.discover(directory, pattern="test_*.py",
-                                                top_level_dir=directory)
-    result = KtapTestResult(stream, suite.countTestCases())
-    suite.run(result)
-    return 0 if result.wasSuccessful() else 1
 
 
 # --- running sections ----------------------------------------------------------------------
@@ -301,14 +232,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--host-timeout", type=float, default=HOST_TIMEOUT, metavar="SECONDS",
                         help=f"kill a host test binary after SECONDS (default {HOST_TIMEOUT:g})")
     parser.add_argument("--user-iso", metavar="ISO",
-                        help="run the user test suite (tests/boot/user_tests.py) from this ISO "
+                        help="run the user test suite (tests/harness/user_tests.py) from this ISO "
                              "(kernel command line 'poweroff', e.g. build/archipel-user.iso)")
     parser.add_argument("--user-timeout", type=float, default=USER_TIMEOUT, metavar="SECONDS",
                         help=f"limit per boot of the user suite (default {USER_TIMEOUT:g})")
     parser.add_argument("--boot", nargs=argparse.REMAINDER, metavar="ARG",
                         help="run the boot harness with the following arguments (must come "
-                             "last; see tests/boot/boot_tests.py --help)")
-    parser.add_argument("--unittest-ktap", metavar="DIR", help=argparse.SUPPRESS)
+                             "last; see tests/harness/boot_tests.py --help)")
+    parser.add_argument("--unittest-ktap", nargs="+", metavar="DIR", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -374,7 +305,7 @@ def main(argv=None) -> int:
             runner.run_section(f"host:{name}", [os.path.abspath(binary)], args.host_timeout)
         if plan.unit:
             runner.run_section("unit", [sys.executable, os.path.abspath(__file__),
-                                        "--unittest-ktap", BOOT_DIR], UNIT_TIMEOUT)
+                                        "--unittest-ktap", *UNIT_DIRS], UNIT_TIMEOUT)
         if plan.boot is not None:
             runner.run_section("boot", [sys.executable, BOOT_HARNESS] + plan.boot, None)
         if plan.user is not None:

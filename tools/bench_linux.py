@@ -81,6 +81,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import qemu  # noqa: E402
 import linux_image  # noqa: E402
+import svg  # noqa: E402
 
 PROG = "bench_linux.py"
 SCHEMA = "archipel-bench-linux/1"
@@ -196,16 +197,11 @@ def table(topo: str, figures: dict, counts: dict) -> str:
     return "\n".join(out)
 
 
-def _esc(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
-
-
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 
 
 def svg_chart(topologies: dict, title: str = "Archipel / Linux time ratio (below 1: Archipel faster)") -> str:
-    """Hand-written SVG 1.1: per figure, one horizontal bar per topology giving the ratio
+    """SVG 1.1 (tools/svg.py): per figure, one horizontal bar per topology giving the ratio
     Archipel/Linux on a log2 axis, growing from the line at 1.0 (left: Archipel faster)."""
     topo_names = list(topologies)
     ratios = [topologies[t]["figures"][f]["ratio"] for t in topo_names for f in FIGURES]
@@ -224,53 +220,45 @@ def svg_chart(topologies: dict, title: str = "Archipel / Linux time ratio (below
     def x(r: float) -> float:
         return label_w + (math.log2(r) - lo_exp) / (hi_exp - lo_exp) * plot_w
 
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-        f'font-size="12">',
-        f'<title>{_esc(title)}</title>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{width / 2:.0f}" y="22" text-anchor="middle" font-size="15" '
-        f'font-weight="bold">{_esc(title)}</text>',
-    ]
+    parts = [svg.text(title, x=f"{width / 2:.0f}", y=22, text_anchor="middle", font_size=15,
+                      font_weight="bold")]
     for i, t in enumerate(topo_names):
         lx = 20 + i * 90
-        parts.append(f'<rect x="{lx}" y="36" width="12" height="12" '
-                     f'fill="{COLORS[i % len(COLORS)]}"/>')
-        parts.append(f'<text x="{lx + 16}" y="46">{_esc(t)}</text>')
+        parts.append(svg.element("rect", x=lx, y=36, width=12, height=12,
+                                 fill=COLORS[i % len(COLORS)]))
+        parts.append(svg.text(t, x=lx + 16, y=46))
     axis_y = top + group_h * len(FIGURES)
     for e in range(lo_exp, hi_exp + 1):
-        gx = x(2.0 ** e)
+        gx = f"{x(2.0 ** e):.1f}"
         label = f"{2.0 ** e:g}" if e >= 0 else f"1/{2 ** -e}"
-        parts.append(f'<line x1="{gx:.1f}" y1="{top - 6}" x2="{gx:.1f}" y2="{axis_y}" '
-                     f'stroke="#dddddd" stroke-width="1"/>')
-        parts.append(f'<text x="{gx:.1f}" y="{axis_y + 16}" text-anchor="middle">{label}</text>')
-    parts.append(f'<text x="{label_w + plot_w / 2:.0f}" y="{axis_y + 36}" text-anchor="middle">'
-                 f'ratio Archipel / Linux (log scale; median cycles)</text>')
+        parts.append(svg.element("line", x1=gx, y1=top - 6, x2=gx, y2=axis_y, stroke="#dddddd",
+                                 stroke_width=1))
+        parts.append(svg.text(label, x=gx, y=axis_y + 16, text_anchor="middle"))
+    parts.append(svg.text("ratio Archipel / Linux (log scale; median cycles)",
+                          x=f"{label_w + plot_w / 2:.0f}", y=axis_y + 36, text_anchor="middle"))
     for g, (fig, (_, what)) in enumerate(FIGURES.items()):
         gy = top + g * group_h
-        parts.append(f'<text x="{label_w - 8}" y="{gy + group_h / 2 - gap / 2 + 4:.0f}" '
-                     f'text-anchor="end">{_esc(what)}</text>')
+        parts.append(svg.text(what, x=label_w - 8, y=f"{gy + group_h / 2 - gap / 2 + 4:.0f}",
+                              text_anchor="end"))
         for i, t in enumerate(topo_names):
             r = topologies[t]["figures"][fig]["ratio"]
             y = gy + i * bar_h
             if not r:
-                parts.append(f'<text x="{x(1.0) + 4:.1f}" y="{y + bar_h - 4}" fill="#888888">'
-                             f'{_esc(t)}: no data</text>')
+                parts.append(svg.text(f"{t}: no data", x=f"{x(1.0) + 4:.1f}",
+                                      y=y + bar_h - 4, fill="#888888"))
                 continue
             x0, x1 = sorted((x(1.0), x(r)))
-            parts.append(f'<rect x="{x0:.1f}" y="{y + 1}" width="{max(x1 - x0, 1):.1f}" '
-                         f'height="{bar_h - 2}" fill="{COLORS[i % len(COLORS)]}">'
-                         f'<title>{_esc(t)} {_esc(what)}: {r:.3f}</title></rect>')
+            parts.append(svg.element("rect", svg.tooltip(f"{t} {what}: {r:.3f}"),
+                                     x=f"{x0:.1f}", y=y + 1, width=f"{max(x1 - x0, 1):.1f}",
+                                     height=bar_h - 2, fill=COLORS[i % len(COLORS)]))
             tx, anchor = (x1 + 4, "start") if r >= 1 else (x0 - 4, "end")
-            parts.append(f'<text x="{tx:.1f}" y="{y + bar_h - 4}" text-anchor="{anchor}" '
-                         f'font-size="11">{r:.2f}</text>')
-    parts.append(f'<line x1="{x(1.0):.1f}" y1="{top - 6}" x2="{x(1.0):.1f}" y2="{axis_y}" '
-                 f'stroke="black" stroke-width="2"/>')
-    parts.append(f'<text x="{x(1.0):.1f}" y="{top - 10}" text-anchor="middle">1.0</text>')
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+            parts.append(svg.text(f"{r:.2f}", x=f"{tx:.1f}", y=y + bar_h - 4,
+                                  text_anchor=anchor, font_size=11))
+    one = f"{x(1.0):.1f}"
+    parts.append(svg.element("line", x1=one, y1=top - 6, x2=one, y2=axis_y, stroke="black",
+                             stroke_width=2))
+    parts.append(svg.text("1.0", x=one, y=top - 10, text_anchor="middle"))
+    return svg.document(width, height, title, parts, font_family="sans-serif", font_size=12)
 
 
 def build_results(runs: dict, mhz, *, runs_asked: int, mem: int, archipel_iso: str,

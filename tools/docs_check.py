@@ -7,14 +7,14 @@
 
 Prints one line per problem, ``docs/page.md:LINE: message``, then the time taken;
 exits 1 when there is any problem. ``make test`` runs the same checks through
-tests/boot/test_docs.py (the "unit" section of tests/run.py), one test per page
+tests/tools/test_docs.py (the "unit" section of tests/run.py), one test per page
 and per kind of check.
 
 What is checked, per page
 -------------------------
 paths        Every inline code span that names a repository path (its first
              component is an entry of the repository root other than build/,
-             e.g. `kernel/kern/rpc.c`, `user/tests/<name>.c`, `tests/boot/test_*.py`)
+             e.g. `kernel/kern/rpc.c`, `user/tests/<name>.c`, `tests/tools/test_*.py`)
              must exist; `<...>` and `*` match like a shell glob; a trailing
              `:LINE` is ignored. A span that is a bare file name with a source
              extension (`vmm.c`, `ktap.h`) must be the name of some file of the
@@ -47,7 +47,7 @@ markers      Every fenced block of language sh, shell, bash or console must say
              just before the fence (blank lines allowed between):
                  <!-- check -->                  run it (see "commands")
                  <!-- check timeout=60 -->        the same, with a timeout in s
-                 <!-- check: covered-by tests/boot/test_trace.py -->
+                 <!-- check: covered-by tests/e2e/test_make_trace.py -->
                                                  too slow to run here (QEMU
                                                  boots...): the named test file
                                                  runs the same thing
@@ -89,7 +89,7 @@ DEFAULT_TIMEOUT = 30.0
 SOURCE_DIRS = ("boot", "hal", "kernel", "user", "tools", "tests")
 SOURCE_EXCLUDE = ("tests/data",)
 # the checker and its tests name made-up identifiers: they prove nothing
-WORDS_EXCLUDE = ("tools/docs_check.py", "tests/boot/test_docs.py")
+WORDS_EXCLUDE = ("tools/docs_check.py", "tests/tools/test_docs.py")
 SOURCE_EXTS = {".c", ".h", ".S", ".py", ".mk", ".ld", ".inc", ".sh", ".gdb"}
 FILE_NAME_RE = re.compile(r"^[\w.+-]+\.(c|h|S|py|mk|ld|inc|sh|gdb|md|svg)$")
 IDENT_RE = re.compile(r"^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*(?:\(\))?$")

@@ -25,7 +25,7 @@ USER_INIT       := $(USER_BUILD)/sbin/init
 USER_PROGRAMS   := $(USER_INIT) $(USER_TESTS) $(USER_BINS)
 
 INITRAMFS_ROOT  ?= $(BUILD)/initramfs-root
-# Seconds before one boot of the user suite (tests/boot/user_tests.py) is killed.
+# Seconds before one boot of the user suite (tests/harness/user_tests.py) is killed.
 USER_TEST_TIMEOUT ?= 300
 INITRAMFS_FILES := $(shell find user/initramfs -type f 2>/dev/null)
 

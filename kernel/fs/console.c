@@ -35,7 +35,6 @@ static uint32_t    console_pos;      /* bytes of it already returned */
 static bool        console_done;     /* the current line is complete */
 static bool        console_after_cr; /* the last byte was CR: drop an LF right after it */
 
-/* Initialises the console input state. BSP, from vfs_init(). */
 void console_init(void)
 {
     console_cxy = vfs_cxy_of(&console_in_lock);
@@ -104,11 +103,13 @@ static int console_read_line_locked(void)
     }
 }
 
-int64_t console_read(void *buf, size_t n)
+/* read(2) of /dev/console: (the rest of) one edited line. */
+static int64_t console_read(vfs_file_t *f, void *buf, size_t n)
 {
     uint32_t got;
     int rc;
 
+    (void)f;
     if (n == 0)
         return 0;
     if (!console_ready)
@@ -135,11 +136,13 @@ int64_t console_read(void *buf, size_t n)
     return got;
 }
 
-int64_t console_write(const void *buf, size_t n)
+/* write(2) of /dev/console: everything, in chunks under the console lock. */
+static int64_t console_write(vfs_file_t *f, const void *buf, size_t n)
 {
     const char *s = buf;
     size_t done = 0;
 
+    (void)f;
     while (done < n) {
         size_t chunk = n - done < CONSOLE_OUT_CHUNK ? n - done : CONSOLE_OUT_CHUNK;
         console_write_raw(s + done, chunk);
@@ -147,3 +150,9 @@ int64_t console_write(const void *buf, size_t n)
     }
     return (int64_t)n;
 }
+
+/* A stream: no lseek (-ESPIPE); vfs_file_is_tty() knows the console by this table. */
+const vfs_file_ops_t console_fops = {
+    .read  = console_read,
+    .write = console_write,
+};

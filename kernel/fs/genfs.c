@@ -2,14 +2,17 @@
  * genfs.c - generated mounts (/proc, /sys): every path under a mount's
  * prefix is served by its generator, read-only.
  *
- * The prefix itself is a RAM directory marked with the mount's index. A
- * lookup under it builds a transient inode (VFS_GEN_DIR when the mount's
- * list() accepts the path, else VFS_GEN_FILE when gen() does) holding the
- * absolute path and, for a file, the content generated at that moment: an
- * open file serves that snapshot. The inode lives while referenced (open
- * files, a cwd) and is freed with its buffers at the last reference.
- * Generators run in the caller's thread with no VFS lock held. The mount
- * table is written at boot (vfs_mount_generated) and read-only afterwards.
+ * The prefix itself is a RAM directory marked with the mount's index
+ * (dir.mnt) whose operations tables are swapped for the mount's own: copies
+ * of its RAM tables where lookup (but for ".."), the listing and the edits
+ * (NULL: read-only, -EACCES) are the generator's. A lookup under it builds
+ * a transient inode (a generated directory when the mount's list() accepts
+ * the path, else a generated file when gen() does) holding the absolute
+ * path and, for a file, the content generated at that moment: an open file
+ * serves that snapshot. The inode lives while referenced (open files, a
+ * cwd) and is freed with its buffers at the last reference. Generators run
+ * in the caller's thread with no VFS lock held. The mount table is written
+ * at boot (vfs_mount_generated) and read-only afterwards.
  */
 #include "vfs_internal.h"
 #include "kcm.h"
@@ -17,7 +20,24 @@
 #include "kerrno.h"
 #include "printk.h"
 
-vfs_mount_t vfs_mounts[VFS_MAX_MOUNTS];
+#define VFS_MAX_MOUNTS 4                /* generated mounts (/proc, /sys, ...) */
+
+/* Generated mount: read-mostly after boot. */
+typedef struct vfs_mount_s {
+    char          prefix[VFS_GEN_PATH_MAX];
+    size_t        len;            /* strlen(prefix) */
+    const vfs_gen_ops_t *ops;     /* NULL: a free slot */
+    vfs_inode_t  *root;           /* the RAM directory at prefix (referenced) */
+    const vfs_inode_ops_t *ram_iops;  /* root's own tables, given back at unmount */
+    const vfs_file_ops_t  *ram_fops;
+    vfs_inode_ops_t root_iops;    /* root's tables while mounted: ram_*, generator's lookup */
+    vfs_file_ops_t  root_fops;    /* ... and listing */
+} vfs_mount_t;
+
+static vfs_mount_t vfs_mounts[VFS_MAX_MOUNTS];
+
+static const vfs_inode_ops_t genfs_file_iops, genfs_dir_iops;
+static const vfs_file_ops_t genfs_file_fops, genfs_dir_fops;
 
 /* A stable st_ino for a generated path (FNV-1a, top bit set: RAM inodes count from 1). */
 static uint64_t genfs_ino(const char *path)
@@ -55,9 +75,9 @@ static int genfs_make(int mnt, const char *path, vfs_inode_t **out)
 
     if (scratch == NULL)
         return -ENOMEM;
-    dir = m->list && m->list(path, scratch, VFS_GEN_CAP) >= 0;
+    dir = m->ops->list && m->ops->list(path, scratch, VFS_GEN_CAP) >= 0;
     if (!dir) {
-        r = m->gen(path, scratch, VFS_GEN_CAP);
+        r = m->ops->gen(path, scratch, VFS_GEN_CAP);
         if (r < 0) {
             kmem_free(scratch);
             return r < -4095 ? -EIO : (int)r;
@@ -65,8 +85,9 @@ static int genfs_make(int mnt, const char *path, vfs_inode_t **out)
         if (r > VFS_GEN_CAP)
             r = VFS_GEN_CAP;
     }
-    ino = ramfs_inode_alloc(dir ? VFS_GEN_DIR : VFS_GEN_FILE,
-                            dir ? S_IFDIR | 0555 : S_IFREG | 0444);
+    ino = vfs_inode_alloc(dir ? &genfs_dir_iops : &genfs_file_iops,
+                          dir ? &genfs_dir_fops : &genfs_file_fops,
+                          dir ? S_IFDIR | 0555 : S_IFREG | 0444);
     if (ino == NULL)
         goto nomem;
     ino->ino = genfs_ino(path);
@@ -92,11 +113,15 @@ nomem:
     return -ENOMEM;
 }
 
-int genfs_lookup(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **out)
+/*
+ * Entry @name (@len bytes) of the generated directory at @base (absolute)
+ * under mount @mnt: a referenced transient inode in *@out, or the mount's
+ * root for ".." of a directory just under it. @return 0, -ENAMETOOLONG,
+ * gen()'s error (-ENOENT), -ENOMEM.
+ */
+static int genfs_lookup_in(int mnt, const char *base, const char *name, size_t len,
+                           vfs_inode_t **out)
 {
-    bool gen = dir->kind == VFS_GEN_DIR;
-    int mnt = gen ? dir->gen.mnt : dir->dir.mnt;
-    const char *base = gen ? dir->gen.path : vfs_mounts[mnt].prefix;
     size_t blen = strlen(base);
     char path[VFS_GEN_PATH_MAX];
 
@@ -122,35 +147,83 @@ int genfs_lookup(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **o
     return genfs_make(mnt, path, out);
 }
 
-const char *genfs_path(const vfs_inode_t *ino)
+/* lookup of a generated directory. */
+static int genfs_dir_lookup(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **out)
 {
-    if (ino->kind == VFS_GEN_DIR || ino->kind == VFS_GEN_FILE)
-        return ino->gen.path;
-    if (ino->kind == VFS_DIR && ino->dir.mnt >= 0)
-        return vfs_mounts[ino->dir.mnt].prefix;
+    return genfs_lookup_in(dir->gen.mnt, dir->gen.path, name, len, out);
+}
+
+/* lookup of a mount's root: ".." is its RAM directory's, the rest the generator's. */
+static int genfs_root_lookup(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **out)
+{
+    const vfs_mount_t *m = &vfs_mounts[dir->dir.mnt];
+
+    if (len == 2 && name[0] == '.' && name[1] == '.')
+        return m->ram_iops->lookup(dir, name, len, out);
+    return genfs_lookup_in(dir->dir.mnt, m->prefix, name, len, out);
+}
+
+/* getcwd of a generated directory: its own path. */
+static int64_t genfs_dir_getcwd(vfs_inode_t *dir, char *buf, size_t cap)
+{
+    size_t len = strlen(dir->gen.path) + 1;
+
+    if (len > cap)
+        return -ERANGE;
+    memcpy(buf, dir->gen.path, len);
+    return (int64_t)len;
+}
+
+/* Generated files are read-only (-EACCES for O_WRONLY, O_RDWR). */
+static int genfs_file_may_open(vfs_inode_t *ino, int flags)
+{
+    (void)ino;
+    return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : 0;
+}
+
+static vfs_inode_t *genfs_destroy(vfs_inode_t *ino)
+{
+    vfs_kfree(ino->gen.path);
+    vfs_kfree(ino->gen.buf);
     return NULL;
 }
 
-bool genfs_is_listed(const vfs_inode_t *dir)
+/* Copies up to @n bytes at the file offset from the content generated at lookup. */
+static int64_t genfs_read(vfs_file_t *f, void *buf, size_t n)
 {
-    return dir->kind == VFS_GEN_DIR || (dir->kind == VFS_DIR && dir->dir.mnt >= 0);
+    const vfs_inode_t *ino = f->inode;
+    uint64_t got = 0;
+
+    vfs_qlock(f->cxy, &f->lock);
+    if (f->offset < ino->gen.len) {
+        got = ino->gen.len - f->offset < n ? ino->gen.len - f->offset : n;
+        memcpy(buf, ino->gen.buf + f->offset, got);
+        f->offset += got;
+    }
+    vfs_qunlock(f->cxy, &f->lock);
+    return (int64_t)got;
 }
 
-int genfs_open_dir(vfs_file_t *f)
+static int64_t genfs_lseek(vfs_file_t *f, int64_t off, int whence)
 {
-    vfs_inode_t *dir = f->inode;
-    const vfs_mount_t *m = &vfs_mounts[dir->kind == VFS_GEN_DIR ? dir->gen.mnt : dir->dir.mnt];
+    return vfs_lseek_sized(f, off, whence, (int64_t)f->inode->gen.len);
+}
+
+/* Fills f->list with the listing of directory @path of mount @mnt. @return 0 or -ENOMEM. */
+static int genfs_list(vfs_file_t *f, int mnt, const char *path)
+{
+    const vfs_mount_t *m = &vfs_mounts[mnt];
     char *scratch;
     int64_t r;
 
     f->list = NULL;
     f->list_len = 0;
-    if (m->list == NULL)
+    if (m->ops->list == NULL)
         return 0;                                        /* an empty directory */
     scratch = kmem_alloc(VFS_GEN_CAP);
     if (scratch == NULL)
         return -ENOMEM;
-    r = m->list(genfs_path(dir), scratch, VFS_GEN_CAP);
+    r = m->ops->list(path, scratch, VFS_GEN_CAP);
     if (r > VFS_GEN_CAP)
         r = VFS_GEN_CAP;
     if (r > 0) {
@@ -165,6 +238,64 @@ int genfs_open_dir(vfs_file_t *f)
     kmem_free(scratch);
     return 0;
 }
+
+static int genfs_dir_open(vfs_file_t *f)
+{
+    return genfs_list(f, f->inode->gen.mnt, f->inode->gen.path);
+}
+
+static int genfs_root_open(vfs_file_t *f)
+{
+    int mnt = f->inode->dir.mnt;
+
+    return genfs_list(f, mnt, vfs_mounts[mnt].prefix);
+}
+
+/* getdents64 from the listing made at open: whole records from byte f->offset. */
+static int64_t genfs_getdents(vfs_file_t *f, void *buf, size_t n)
+{
+    uint64_t pos, end;
+
+    vfs_qlock(f->cxy, &f->lock);
+    pos = end = f->offset;
+    while (end + offsetof(kdirent64_t, d_name) <= f->list_len) {
+        uint16_t reclen;
+
+        memcpy(&reclen, f->list + end + offsetof(kdirent64_t, d_reclen), sizeof(reclen));
+        if (reclen < offsetof(kdirent64_t, d_name) || end + reclen > f->list_len ||
+            end + reclen - pos > n)
+            break;
+        end += reclen;
+    }
+    memcpy(buf, f->list + pos, end - pos);
+    f->offset = end;
+    vfs_qunlock(f->cxy, &f->lock);
+    if (end == pos && pos + offsetof(kdirent64_t, d_name) <= f->list_len)
+        return -EINVAL;                 /* the next record does not fit */
+    return (int64_t)(end - pos);
+}
+
+static const vfs_inode_ops_t genfs_file_iops = {
+    .may_open = genfs_file_may_open,
+    .destroy  = genfs_destroy,
+};
+
+static const vfs_file_ops_t genfs_file_fops = {
+    .read     = genfs_read,
+    .lseek    = genfs_lseek,
+};
+
+static const vfs_inode_ops_t genfs_dir_iops = {
+    .lookup   = genfs_dir_lookup,
+    .getcwd   = genfs_dir_getcwd,
+    .destroy  = genfs_destroy,
+};
+
+static const vfs_file_ops_t genfs_dir_fops = {
+    .open     = genfs_dir_open,
+    .lseek    = vfs_lseek_dir,
+    .getdents = genfs_getdents,
+};
 
 /* Creates every missing directory of the absolute @path (mode 0555). */
 static int genfs_mkdir_p(const char *path)
@@ -190,20 +321,20 @@ static int genfs_mkdir_p(const char *path)
 static int genfs_slot(const char *prefix, bool free)
 {
     for (int i = 0; i < VFS_MAX_MOUNTS; i++)
-        if (free ? vfs_mounts[i].gen == NULL
-                 : (vfs_mounts[i].gen && strcmp(vfs_mounts[i].prefix, prefix) == 0))
+        if (free ? vfs_mounts[i].ops == NULL
+                 : (vfs_mounts[i].ops && strcmp(vfs_mounts[i].prefix, prefix) == 0))
             return i;
     return -1;
 }
 
-void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
-                         int64_t (*list)(const char *path, void *dirent_buf, size_t cap))
+void vfs_mount_generated(const char *prefix, const vfs_gen_ops_t *ops)
 {
     size_t len = strlen(prefix);
     vfs_inode_t *root;
+    vfs_mount_t *m;
     int slot, rc;
 
-    if (vfs_root() == NULL || gen == NULL || prefix[0] != '/' || len < 2 ||
+    if (vfs_root() == NULL || ops == NULL || ops->gen == NULL || prefix[0] != '/' || len < 2 ||
         len >= VFS_GEN_PATH_MAX || prefix[len - 1] == '/' || genfs_slot(prefix, false) >= 0) {
         pr_warn("vfs: cannot mount a generator at '%s'", prefix);
         return;
@@ -212,7 +343,8 @@ void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
     rc = genfs_mkdir_p(prefix);
     if (rc == 0)
         rc = vfs_lookup_dir(NULL, prefix, &root);
-    if (rc == 0 && (root->kind != VFS_DIR || root->dir.mnt >= 0)) {
+    /* only an editable (RAM) directory, not yet a mount's root, may become one */
+    if (rc == 0 && root->iops->link == NULL) {
         vfs_inode_put(root);
         rc = -EBUSY;
     }
@@ -222,12 +354,24 @@ void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
             vfs_inode_put(root);
         return;
     }
-    memcpy(vfs_mounts[slot].prefix, prefix, len + 1);
-    vfs_mounts[slot].len = len;
-    vfs_mounts[slot].list = list;
-    vfs_mounts[slot].root = root;
-    __atomic_store_n(&vfs_mounts[slot].gen, gen, __ATOMIC_RELEASE);
+    m = &vfs_mounts[slot];
+    memcpy(m->prefix, prefix, len + 1);
+    m->len = len;
+    m->root = root;
+    m->ram_iops = root->iops;
+    m->ram_fops = root->fops;
+    m->root_iops = *root->iops;
+    m->root_iops.lookup = genfs_root_lookup;
+    m->root_iops.create = NULL;
+    m->root_iops.link = NULL;
+    m->root_iops.unlink = NULL;
+    m->root_fops = *root->fops;
+    m->root_fops.open = genfs_root_open;
+    m->root_fops.getdents = genfs_getdents;
+    __atomic_store_n(&m->ops, ops, __ATOMIC_RELEASE);
     __atomic_store_n(&root->dir.mnt, slot, __ATOMIC_RELEASE);
+    __atomic_store_n(&root->iops, &m->root_iops, __ATOMIC_RELEASE);
+    __atomic_store_n(&root->fops, &m->root_fops, __ATOMIC_RELEASE);
 }
 
 int vfs_unmount_generated(const char *prefix)
@@ -238,9 +382,11 @@ int vfs_unmount_generated(const char *prefix)
     if (slot < 0)
         return -ENOENT;
     root = vfs_mounts[slot].root;
+    __atomic_store_n(&root->iops, vfs_mounts[slot].ram_iops, __ATOMIC_RELEASE);
+    __atomic_store_n(&root->fops, vfs_mounts[slot].ram_fops, __ATOMIC_RELEASE);
     __atomic_store_n(&root->dir.mnt, -1, __ATOMIC_RELEASE);
     vfs_mounts[slot].root = NULL;
-    __atomic_store_n(&vfs_mounts[slot].gen, NULL, __ATOMIC_RELEASE);
+    __atomic_store_n(&vfs_mounts[slot].ops, NULL, __ATOMIC_RELEASE);
     vfs_inode_put(root);
     return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * pipe.c - pipes: a PIPE_BUF_SIZE-byte ring between open read and write ends.
+ * pipe.c - pipes: a PIPE_BUF_SIZE-byte ring between open read and write ends
+ * (vfs_pipe, and the pipe's operations tables).
  *
  * The ring is 16 contiguous pages of the creator's cluster. Every field is
  * guarded by the pipe's queuelock (RANK_VFS_PIPE). A thread that must wait
@@ -32,7 +33,8 @@ static xptr_t pipe_list(vfs_inode_t *ino, xlist_entry_t *root)
     return XPTR(ino->cxy, root);
 }
 
-int pipe_init(vfs_inode_t *ino)
+/* Allocates the ring of the new pipe inode @ino. @return 0 or -ENOMEM. */
+static int pipe_init(vfs_inode_t *ino)
 {
     vfs_pipe_t *p = &ino->pipe;
 
@@ -48,10 +50,13 @@ int pipe_init(vfs_inode_t *ino)
     return 0;
 }
 
-void pipe_release(vfs_inode_t *ino)
+/* Frees the ring (the inode's last reference is gone, or pipe_init() failed). */
+static vfs_inode_t *pipe_destroy(vfs_inode_t *ino)
 {
-    ppm_free_any(ino->pipe.page);
+    if (ino->pipe.page)
+        ppm_free_any(ino->pipe.page);
     ino->pipe.page = NULL;
+    return NULL;
 }
 
 /* Wakes every thread waiting on @root. Pipe lock held. */
@@ -88,8 +93,11 @@ static void pipe_sleep_locked(vfs_inode_t *ino, xlist_entry_t *root)
         xlist_unlink(wx);                /* woken by something else: leave the list */
 }
 
-void pipe_close_end(vfs_inode_t *ino, bool writer)
+/* The last reference on open end @f goes: the other side may now see end of file or -EPIPE. */
+static void pipe_release(vfs_file_t *f)
 {
+    vfs_inode_t *ino = f->inode;
+    bool writer = (f->flags & O_ACCMODE) == O_WRONLY;
     vfs_pipe_t *p = &ino->pipe;
 
     vfs_qlock(ino->cxy, &p->lock);
@@ -103,8 +111,10 @@ void pipe_close_end(vfs_inode_t *ino, bool writer)
     vfs_qunlock(ino->cxy, &p->lock);
 }
 
-int64_t pipe_read(vfs_inode_t *ino, void *buf, size_t n, bool nonblock)
+static int64_t pipe_read(vfs_file_t *f, void *buf, size_t n)
 {
+    vfs_inode_t *ino = f->inode;
+    bool nonblock = vfs_file_flags(f) & O_NONBLOCK;
     vfs_pipe_t *p = &ino->pipe;
     uint32_t got, first;
 
@@ -135,8 +145,10 @@ int64_t pipe_read(vfs_inode_t *ino, void *buf, size_t n, bool nonblock)
     return got;
 }
 
-int64_t pipe_write(vfs_inode_t *ino, const void *buf, size_t n, bool nonblock)
+static int64_t pipe_write(vfs_file_t *f, const void *buf, size_t n)
 {
+    vfs_inode_t *ino = f->inode;
+    bool nonblock = vfs_file_flags(f) & O_NONBLOCK;
     vfs_pipe_t *p = &ino->pipe;
     size_t done = 0;
     int64_t rc = 0;
@@ -178,4 +190,58 @@ int64_t pipe_write(vfs_inode_t *ino, const void *buf, size_t n, bool nonblock)
     }
     vfs_qunlock(ino->cxy, &p->lock);
     return done ? (int64_t)done : rc;
+}
+
+/* A pipe's st_nlink is 1 (it has no name, but Linux says 1). */
+static void pipe_getattr(vfs_inode_t *ino, kstat_t *st)
+{
+    (void)ino;
+    st->st_nlink = 1;
+}
+
+/* No named pipes (no mknod): a pipe is never opened by path. */
+static int pipe_may_open(vfs_inode_t *ino, int flags)
+{
+    (void)ino;
+    (void)flags;
+    return -ENOENT;
+}
+
+static const vfs_inode_ops_t pipe_iops = {
+    .may_open = pipe_may_open,
+    .getattr  = pipe_getattr,
+    .destroy  = pipe_destroy,
+};
+
+const vfs_file_ops_t pipe_fops = {
+    .read     = pipe_read,
+    .write    = pipe_write,
+    .release  = pipe_release,
+};
+
+int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags)
+{
+    int nb = flags & O_NONBLOCK, rc;
+    vfs_inode_t *ino = vfs_inode_alloc(&pipe_iops, &pipe_fops, S_IFIFO | 0600);
+
+    if (ino == NULL)
+        return -ENOMEM;
+    if (pipe_init(ino) < 0) {
+        vfs_inode_free(ino);
+        return -ENOMEM;
+    }
+    ino->pipe.readers = ino->pipe.writers = 1;
+    rc = vfs_file_new(vfs_inode_get(ino), O_RDONLY | nb, rd);
+    if (rc) {
+        ino->pipe.readers = 0;
+        vfs_inode_put(ino);
+        return rc;
+    }
+    rc = vfs_file_new(ino, O_WRONLY | nb, wr);     /* consumes our reference */
+    if (rc) {
+        ino->pipe.writers = 0;
+        vfs_file_put(*rd);
+        return rc;
+    }
+    return 0;
 }

@@ -1,82 +1,54 @@
 /*
- * ramfs.c - the RAM file system: inodes, directories and page-granular
- * regular file data (see vfs.h, vfs_internal.h).
+ * ramfs.c - the RAM file system: directories and regular files, filled
+ * from the initramfs at boot (see vfs.h, vfs_internal.h). A regular file
+ * keeps its data in its mapper (mapper.h); a directory is a list of
+ * dentries guarded by the namespace lock (vfs_tree_*).
  *
- * Inodes, dentries and page arrays are kmem objects of the cluster of the
- * thread that creates them; data pages come from the writer's cluster PPM.
- * Whoever drops the last reference frees them, in any cluster: pages with
- * ppm_free_any(), kmem objects with vfs_kfree().
+ * Inodes and dentries are kmem objects of the cluster of the thread that
+ * creates them. Whoever drops the last reference frees them, in any
+ * cluster, with vfs_kfree().
+ *
+ * Every edit (create, link, unlink) takes the tree lock for writing and
+ * re-checks that the directory is still linked (nlink > 0) before changing
+ * it: the path walk that found the directory (namei.c) held a reference on
+ * it, not the lock.
  */
 #include "vfs_internal.h"
 #include "kcm.h"
-#include "ppm.h"
 #include "kstring.h"
 #include "kerrno.h"
-#include "core.h"
 
-vfs_inode_t *ramfs_inode_alloc(vfs_kind_t kind, uint32_t mode)
+static const vfs_inode_ops_t ramfs_dir_iops, ramfs_file_iops;
+static const vfs_file_ops_t ramfs_dir_fops, ramfs_file_fops;
+
+vfs_inode_t *ramfs_dir_new(uint32_t mode)
 {
-    vfs_inode_t *ino = kmem_alloc(sizeof(*ino));
+    vfs_inode_t *ino = vfs_inode_alloc(&ramfs_dir_iops, &ramfs_dir_fops, mode);
 
     if (ino == NULL)
         return NULL;
-    ino->kind = kind;
-    ino->cxy = local_cxy();
-    ino->refcount = 1;
-    ino->mode = mode;
-    ino->ino = vfs_new_ino();
-    switch (kind) {
-    case VFS_REG:
-        remote_queuelock_init(XPTR(ino->cxy, &ino->reg.lock), "vfs inode", RANK_VFS_INODE);
-        break;
-    case VFS_DIR:
-        list_root_init(&ino->dir.entries);
-        ino->dir.next_cookie = 3;        /* 1: ".", 2: ".." */
-        ino->dir.mnt = -1;
-        break;
-    case VFS_FIFO:
-        if (pipe_init(ino) < 0) {
-            kmem_free(ino);
-            return NULL;
-        }
-        break;
-    default:
-        break;
-    }
-    ino->magic = VFS_INODE_MAGIC;
+    list_root_init(&ino->dir.entries);
+    ino->dir.next_cookie = 3;            /* 1: ".", 2: ".." */
+    ino->dir.mnt = -1;
     return ino;
 }
 
-vfs_inode_t *ramfs_inode_free(vfs_inode_t *ino)
+/* A new empty regular file of @mode (S_IFREG | permissions), unlinked; NULL when out of memory. */
+static vfs_inode_t *ramfs_file_new(uint32_t mode)
 {
-    vfs_inode_t *parent = NULL;
+    vfs_inode_t *ino = vfs_inode_alloc(&ramfs_file_iops, &ramfs_file_fops, mode);
 
-    switch (ino->kind) {
-    case VFS_REG:
-        ramfs_truncate(ino);
-        break;
-    case VFS_DIR:
-        parent = ino->dir.parent;
-        break;
-    case VFS_FIFO:
-        pipe_release(ino);
-        break;
-    case VFS_GEN_FILE:
-    case VFS_GEN_DIR:
-        vfs_kfree(ino->gen.path);
-        vfs_kfree(ino->gen.buf);
-        break;
-    default:
-        break;
-    }
-    ino->magic = 0;
-    vfs_kfree(ino);
-    return parent;
+    if (ino == NULL)
+        return NULL;
+    mapper_init(&ino->data, ino->cxy);
+    ino->mapper = &ino->data;
+    return ino;
 }
 
 /* ---- directories ------------------------------------------------------------- */
 
-vfs_dentry_t *ramfs_dir_find_locked(vfs_inode_t *dir, const char *name, size_t len)
+/* Entry @name (@len bytes) of directory @dir, or NULL. Tree lock held. */
+static vfs_dentry_t *ramfs_find_locked(vfs_inode_t *dir, const char *name, size_t len)
 {
     list_entry_t *it;
 
@@ -88,7 +60,8 @@ vfs_dentry_t *ramfs_dir_find_locked(vfs_inode_t *dir, const char *name, size_t l
     return NULL;
 }
 
-int ramfs_dir_link_locked(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t *child)
+/* Links @child as @name in @dir (consumes one reference of @child). Tree write lock held. */
+static int ramfs_link_locked(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t *child)
 {
     vfs_dentry_t *d = kmem_alloc(sizeof(*d) + len + 1);
 
@@ -100,7 +73,7 @@ int ramfs_dir_link_locked(vfs_inode_t *dir, const char *name, size_t len, vfs_in
     d->inode = child;
     d->cookie = dir->dir.next_cookie++;
     list_add_last(&dir->dir.entries, &d->link);
-    if (child->kind == VFS_DIR) {
+    if (vfs_is_dir(child)) {
         child->nlink = 2;
         child->dir.parent = vfs_inode_get(dir);
         child->dir.dentry = d;
@@ -111,18 +84,169 @@ int ramfs_dir_link_locked(vfs_inode_t *dir, const char *name, size_t len, vfs_in
     return 0;
 }
 
-void ramfs_dir_unlink_locked(vfs_inode_t *dir, vfs_dentry_t *d)
+/* Removes @d from @dir; the caller frees it with vfs_kfree after the lock. Tree write lock held. */
+static void ramfs_unlink_locked(vfs_inode_t *dir, vfs_dentry_t *d)
 {
     vfs_inode_t *child = d->inode;
 
     list_unlink(&d->link);
-    if (child->kind == VFS_DIR) {
+    if (vfs_is_dir(child)) {
         child->nlink = 0;
         child->dir.dentry = NULL;        /* parent stays referenced until the child is freed */
         dir->nlink--;
     } else {
         child->nlink--;
     }
+}
+
+static int ramfs_lookup(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **out)
+{
+    bool dotdot = len == 2 && name[0] == '.' && name[1] == '.';
+    vfs_dentry_t *d;
+    int rc = 0;
+
+    vfs_tree_rd_lock();
+    if (dotdot)
+        *out = vfs_inode_get(dir->dir.parent ? dir->dir.parent : dir);
+    else if (dir->nlink == 0 || (d = ramfs_find_locked(dir, name, len)) == NULL)
+        rc = -ENOENT;
+    else
+        *out = vfs_inode_get(d->inode);
+    vfs_tree_rd_unlock();
+    return rc;
+}
+
+static int ramfs_create(vfs_inode_t *dir, const vfs_last_t *last, int flags, uint32_t mode,
+                        vfs_inode_t **out)
+{
+    vfs_inode_t *ino = NULL;
+    vfs_dentry_t *d;
+    int rc = 0;
+
+    vfs_tree_wr_lock();
+    if (dir->nlink == 0) {
+        rc = -ENOENT;
+    } else if ((d = ramfs_find_locked(dir, last->name, last->len)) != NULL) {
+        if (flags & O_EXCL)
+            rc = -EEXIST;
+        else
+            ino = vfs_inode_get(d->inode);
+    } else if (last->slash) {
+        rc = -EISDIR;
+    } else if ((ino = ramfs_file_new(S_IFREG | (mode & 07777))) == NULL) {
+        rc = -ENOMEM;
+    } else {
+        vfs_inode_get(ino);                     /* ours; the link consumes the first */
+        rc = ramfs_link_locked(dir, last->name, last->len, ino);
+        if (rc) {
+            vfs_inode_free(ino);                /* never visible: nobody else has it */
+            ino = NULL;
+        }
+    }
+    vfs_tree_wr_unlock();
+    *out = ino;
+    return rc;
+}
+
+static int ramfs_link(vfs_inode_t *dir, const vfs_last_t *last, vfs_inode_t *child)
+{
+    int rc;
+
+    vfs_tree_wr_lock();
+    if (dir->nlink == 0)
+        rc = -ENOENT;                           /* the directory was removed meanwhile */
+    else if (ramfs_find_locked(dir, last->name, last->len))
+        rc = -EEXIST;
+    else
+        rc = ramfs_link_locked(dir, last->name, last->len, child);
+    vfs_tree_wr_unlock();
+    return rc;
+}
+
+/* The unlink / rmdir checks on @child, entry of @last. Tree lock held. */
+static int ramfs_unlink_check_locked(vfs_inode_t *child, const vfs_last_t *last, bool rmdir)
+{
+    if (rmdir) {
+        if (!vfs_is_dir(child))
+            return -ENOTDIR;
+        if (!list_is_empty(&child->dir.entries))
+            return -ENOTEMPTY;
+        if (child->dir.mnt >= 0)
+            return -EBUSY;                      /* a generated mount's root */
+        return 0;
+    }
+    if (vfs_is_dir(child))
+        return -EISDIR;
+    return last->slash ? -ENOTDIR : 0;
+}
+
+static int ramfs_unlink(vfs_inode_t *dir, const vfs_last_t *last, bool rmdir)
+{
+    vfs_inode_t *child = NULL;
+    vfs_dentry_t *d;
+    int rc;
+
+    vfs_tree_wr_lock();
+    d = dir->nlink ? ramfs_find_locked(dir, last->name, last->len) : NULL;
+    if (d == NULL) {
+        rc = -ENOENT;
+    } else {
+        child = d->inode;
+        rc = ramfs_unlink_check_locked(child, last, rmdir);
+        if (rc == 0)
+            ramfs_unlink_locked(dir, d);
+    }
+    vfs_tree_wr_unlock();
+    if (rc == 0) {
+        vfs_kfree(d);
+        vfs_inode_put(child);                   /* the link's reference */
+    }
+    return rc;
+}
+
+static int64_t ramfs_getcwd(vfs_inode_t *dir, char *buf, size_t cap)
+{
+    size_t total = 0, pos;
+    vfs_inode_t *d;
+    int64_t rc;
+
+    vfs_tree_rd_lock();
+    if (dir->nlink == 0) {
+        rc = -ENOENT;                           /* removed (Linux getcwd(2) too) */
+        goto out;
+    }
+    for (d = dir; d->dir.dentry; d = d->dir.parent)
+        total += 1 + d->dir.dentry->namelen;
+    rc = (int64_t)(total ? total + 1 : 2);
+    if ((size_t)rc > cap) {
+        rc = -ERANGE;
+        goto out;
+    }
+    if (total == 0) {
+        memcpy(buf, "/", 2);
+        goto out;
+    }
+    pos = total;
+    buf[pos] = '\0';
+    for (d = dir; d->dir.dentry; d = d->dir.parent) {
+        pos -= d->dir.dentry->namelen;
+        memcpy(buf + pos, d->dir.dentry->name, d->dir.dentry->namelen);
+        buf[--pos] = '/';
+    }
+out:
+    vfs_tree_rd_unlock();
+    return rc;
+}
+
+static void ramfs_dir_getattr(vfs_inode_t *dir, kstat_t *st)
+{
+    (void)dir;
+    st->st_size = PAGE_SIZE;
+}
+
+static vfs_inode_t *ramfs_dir_destroy(vfs_inode_t *dir)
+{
+    return dir->dir.parent;
 }
 
 static uint8_t ramfs_dtype(const vfs_inode_t *ino)
@@ -136,7 +260,8 @@ static uint8_t ramfs_dtype(const vfs_inode_t *ino)
     }
 }
 
-int64_t ramfs_getdents(vfs_inode_t *dir, void *buf, size_t n, uint64_t *pos)
+/* getdents64 of RAM directory @dir from cookie *@pos. Takes the tree lock (read). */
+static int64_t ramfs_getdents_at(vfs_inode_t *dir, void *buf, size_t n, uint64_t *pos)
 {
     size_t out = 0, next;
     list_entry_t *it;
@@ -181,164 +306,87 @@ done:
     return rc < 0 ? rc : (int64_t)out;
 }
 
-/* ---- regular file data ---------------------------------------------------------- */
-
-void vfs_page_put(struct page_s *page)
+static int64_t ramfs_getdents(vfs_file_t *f, void *buf, size_t n)
 {
-    if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0)
-        ppm_free_any(page);
+    int64_t r;
+
+    vfs_qlock(f->cxy, &f->lock);
+    r = ramfs_getdents_at(f->inode, buf, n, &f->offset);
+    vfs_qunlock(f->cxy, &f->lock);
+    return r;
 }
 
-/* Grows reg.pages to at least @want entries. Data lock held. @return 0 or -ENOMEM. */
-static int ramfs_grow_locked(vfs_inode_t *ino, uint64_t want)
-{
-    uint64_t cap = ino->reg.npages ? ino->reg.npages : 16;
-    page_t **pages;
+static const vfs_inode_ops_t ramfs_dir_iops = {
+    .lookup   = ramfs_lookup,
+    .create   = ramfs_create,
+    .link     = ramfs_link,
+    .unlink   = ramfs_unlink,
+    .getcwd   = ramfs_getcwd,
+    .getattr  = ramfs_dir_getattr,
+    .destroy  = ramfs_dir_destroy,
+};
 
-    if (want <= ino->reg.npages)
-        return 0;
-    while (cap < want)
-        cap *= 2;
-    if (cap > VFS_MAX_FILE_PAGES)
-        cap = VFS_MAX_FILE_PAGES;
-    pages = kmem_alloc(cap * sizeof(page_t *));
-    if (pages == NULL)
-        return -ENOMEM;
-    if (ino->reg.pages)
-        memcpy(pages, ino->reg.pages, ino->reg.npages * sizeof(page_t *));
-    vfs_kfree(ino->reg.pages);
-    ino->reg.pages = pages;
-    ino->reg.npages = cap;
-    return 0;
+static const vfs_file_ops_t ramfs_dir_fops = {
+    .lseek    = vfs_lseek_dir,
+    .getdents = ramfs_getdents,
+};
+
+/* ---- regular files -------------------------------------------------------------- */
+
+static void ramfs_file_truncate(vfs_inode_t *ino)
+{
+    mapper_truncate(ino->mapper);
 }
 
-int64_t ramfs_read(vfs_inode_t *ino, void *buf, size_t n, uint64_t off)
+static void ramfs_file_getattr(vfs_inode_t *ino, kstat_t *st)
 {
-    uint64_t done = 0;
-
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    if (off >= ino->reg.size) {
-        vfs_qunlock(ino->cxy, &ino->reg.lock);
-        return 0;
-    }
-    if (n > ino->reg.size - off)
-        n = ino->reg.size - off;
-    while (done < n) {
-        uint64_t pos = off + done, idx = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
-        uint64_t chunk = PAGE_SIZE - in;
-        page_t *page = idx < ino->reg.npages ? ino->reg.pages[idx] : NULL;
-
-        if (chunk > n - done)
-            chunk = n - done;
-        if (page)
-            memcpy((char *)buf + done, (char *)ppm_page_to_virt(page) + in, chunk);
-        else
-            memset((char *)buf + done, 0, chunk);           /* hole */
-        done += chunk;
-    }
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    return (int64_t)done;
+    st->st_size = (int64_t)mapper_size(ino->mapper);
+    st->st_blocks = (int64_t)(mapper_nalloc(ino->mapper) * (PAGE_SIZE / 512));
 }
 
-int64_t ramfs_write(vfs_inode_t *ino, const void *buf, size_t n, uint64_t off, bool append,
-                    uint64_t *end)
+static vfs_inode_t *ramfs_file_destroy(vfs_inode_t *ino)
 {
-    const uint64_t max = VFS_MAX_FILE_PAGES << PAGE_SHIFT;
-    uint64_t done = 0;
-    int64_t rc = 0;
-
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    if (append)
-        off = ino->reg.size;
-    *end = off;
-    if (n == 0)
-        goto out;
-    if (off >= max) {
-        rc = -EFBIG;
-        goto out;
-    }
-    if (n > max - off)
-        n = max - off;
-    rc = ramfs_grow_locked(ino, (off + n + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    if (rc)
-        goto out;
-    while (done < n) {
-        uint64_t pos = off + done, idx = pos >> PAGE_SHIFT, in = pos & (PAGE_SIZE - 1);
-        uint64_t chunk = PAGE_SIZE - in;
-        page_t *page = ino->reg.pages[idx];
-
-        if (chunk > n - done)
-            chunk = n - done;
-        if (page == NULL) {
-            page = ppm_alloc_pages(0);
-            if (page == NULL) {
-                rc = -ENOMEM;
-                break;
-            }
-            page->refcount = 1;                             /* the file's reference */
-            memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
-            ino->reg.pages[idx] = page;
-            ino->reg.nalloc++;
-        }
-        memcpy((char *)ppm_page_to_virt(page) + in, (const char *)buf + done, chunk);
-        done += chunk;
-    }
-    if (off + done > ino->reg.size)
-        ino->reg.size = off + done;
-    *end = off + done;
-out:
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    return done ? (int64_t)done : rc;
+    mapper_truncate(ino->mapper);
+    return NULL;
 }
 
-void ramfs_truncate(vfs_inode_t *ino)
+static int64_t ramfs_read(vfs_file_t *f, void *buf, size_t n)
 {
-    page_t **pages;
-    uint64_t npages;
+    int64_t r;
 
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    pages = ino->reg.pages;
-    npages = ino->reg.npages;
-    ino->reg.pages = NULL;
-    ino->reg.npages = 0;
-    ino->reg.nalloc = 0;
-    ino->reg.size = 0;
-    for (uint64_t i = 0; i < npages; i++)
-        if (pages[i])
-            vfs_page_put(pages[i]);
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    vfs_kfree(pages);
+    vfs_qlock(f->cxy, &f->lock);
+    r = mapper_read(f->inode->mapper, buf, n, f->offset);
+    if (r > 0)
+        f->offset += (uint64_t)r;
+    vfs_qunlock(f->cxy, &f->lock);
+    return r;
 }
 
-uint64_t vfs_inode_size(vfs_inode_t *ino)
+static int64_t ramfs_write(vfs_file_t *f, const void *buf, size_t n)
 {
-    if (ino->kind != VFS_REG)
-        return 0;
-    return __atomic_load_n(&ino->reg.size, __ATOMIC_ACQUIRE);
+    uint64_t end;
+    int64_t r;
+
+    vfs_qlock(f->cxy, &f->lock);
+    r = mapper_write(f->inode->mapper, buf, n, f->offset, vfs_file_flags(f) & O_APPEND, &end);
+    f->offset = end;
+    vfs_qunlock(f->cxy, &f->lock);
+    return r;
 }
 
-/* The page @index of @ino, with a new reference when @ref. Data lock taken. */
-static page_t *ramfs_page(vfs_inode_t *ino, uint64_t index, bool ref)
+static int64_t ramfs_lseek(vfs_file_t *f, int64_t off, int whence)
 {
-    page_t *page = NULL;
-
-    if (ino->kind != VFS_REG)
-        return NULL;
-    vfs_qlock(ino->cxy, &ino->reg.lock);
-    if (index < ino->reg.npages && index < (ino->reg.size + PAGE_SIZE - 1) >> PAGE_SHIFT)
-        page = ino->reg.pages[index];
-    if (page && ref)
-        __atomic_add_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
-    vfs_qunlock(ino->cxy, &ino->reg.lock);
-    return page;
+    return vfs_lseek_sized(f, off, whence, (int64_t)mapper_size(f->inode->mapper));
 }
 
-struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index)
-{
-    return ramfs_page(ino, index, false);
-}
+static const vfs_inode_ops_t ramfs_file_iops = {
+    .truncate = ramfs_file_truncate,
+    .getattr  = ramfs_file_getattr,
+    .destroy  = ramfs_file_destroy,
+};
 
-struct page_s *vfs_inode_page_get(vfs_inode_t *ino, uint64_t index)
-{
-    return ramfs_page(ino, index, true);
-}
+static const vfs_file_ops_t ramfs_file_fops = {
+    .read     = ramfs_read,
+    .write    = ramfs_write,
+    .lseek    = ramfs_lseek,
+};

@@ -1,6 +1,7 @@
 /*
  * vfs.c - the VFS core: boot (vfs_init), inode and open-file references,
- * read / write / lseek / stat / getdents64 dispatch, pipes' creation.
+ * read / write / lseek / stat / getdents64 through each inode's operations
+ * tables (vfs_inode_ops_t, vfs_file_ops_t in vfs_internal.h).
  *
  * The namespace is one tree for the whole machine (like the console, a
  * shared object outside invariant 1's per-cluster state): its root and its
@@ -49,12 +50,38 @@ void vfs_tree_rd_unlock(void) { remote_rwlock_rd_release(vfs_tree_xp); }
 void vfs_tree_wr_lock(void)   { remote_rwlock_wr_acquire(vfs_tree_xp); }
 void vfs_tree_wr_unlock(void) { remote_rwlock_wr_release(vfs_tree_xp); }
 
-uint64_t vfs_new_ino(void)
+/* ---- inodes ---------------------------------------------------------------------- */
+
+vfs_inode_t *vfs_inode_alloc(const vfs_inode_ops_t *iops, const vfs_file_ops_t *fops,
+                             uint32_t mode)
 {
-    return __atomic_fetch_add(&vfs_ino_next, 1, __ATOMIC_RELAXED);
+    vfs_inode_t *ino = kmem_alloc(sizeof(*ino));
+
+    if (ino == NULL)
+        return NULL;
+    ino->iops = iops;
+    ino->fops = fops;
+    ino->cxy = local_cxy();
+    ino->refcount = 1;
+    ino->mode = mode;
+    ino->ino = __atomic_fetch_add(&vfs_ino_next, 1, __ATOMIC_RELAXED);
+    ino->magic = VFS_INODE_MAGIC;
+    return ino;
 }
 
-/* ---- inodes ---------------------------------------------------------------------- */
+vfs_inode_t *vfs_inode_free(vfs_inode_t *ino)
+{
+    vfs_inode_t *parent = ino->iops->destroy ? ino->iops->destroy(ino) : NULL;
+
+    ino->magic = 0;
+    vfs_kfree(ino);
+    return parent;
+}
+
+vfs_inode_t *vfs_dir_new(uint32_t mode)
+{
+    return ramfs_dir_new(mode);
+}
 
 vfs_inode_t *vfs_root(void)
 {
@@ -75,13 +102,28 @@ void vfs_inode_put(vfs_inode_t *ino)
         assert(ino->magic == VFS_INODE_MAGIC);
         if (__atomic_sub_fetch(&ino->refcount, 1, __ATOMIC_ACQ_REL) != 0)
             break;
-        ino = ramfs_inode_free(ino);
+        ino = vfs_inode_free(ino);
     }
 }
 
 uint32_t vfs_inode_mode(vfs_inode_t *ino)
 {
     return ino->mode;
+}
+
+bool vfs_is_dir(const vfs_inode_t *ino)
+{
+    return (ino->mode & S_IFMT) == S_IFDIR;
+}
+
+uint64_t vfs_inode_size(vfs_inode_t *ino)
+{
+    return ino->mapper ? mapper_size(ino->mapper) : 0;
+}
+
+mapper_t *vfs_inode_mapper(vfs_inode_t *ino)
+{
+    return ino->mapper;
 }
 
 void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st)
@@ -93,21 +135,8 @@ void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st)
     st->st_nlink = __atomic_load_n(&ino->nlink, __ATOMIC_RELAXED);
     st->st_rdev = ino->rdev;
     st->st_blksize = PAGE_SIZE;
-    switch (ino->kind) {
-    case VFS_REG:
-        st->st_size = (int64_t)vfs_inode_size(ino);
-        st->st_blocks = (int64_t)(__atomic_load_n(&ino->reg.nalloc, __ATOMIC_RELAXED) *
-                                  (PAGE_SIZE / 512));
-        break;
-    case VFS_DIR:
-        st->st_size = PAGE_SIZE;
-        break;
-    case VFS_FIFO:
-        st->st_nlink = 1;
-        break;
-    default:
-        break;                          /* devices and generated files: size 0, like Linux */
-    }
+    if (ino->iops->getattr)
+        ino->iops->getattr(ino, st);    /* else size 0 (devices, generated files), like Linux */
 }
 
 /* ---- open files ------------------------------------------------------------------ */
@@ -128,7 +157,7 @@ int vfs_file_new(vfs_inode_t *ino, int flags, vfs_file_t **out)
     f->offset = 0;
     f->inode = ino;
     f->magic = VFS_FILE_MAGIC;
-    if (genfs_is_listed(ino) && (rc = genfs_open_dir(f)) != 0) {
+    if (ino->fops->open && (rc = ino->fops->open(f)) != 0) {
         vfs_file_put(f);
         return rc;
     }
@@ -148,8 +177,8 @@ void vfs_file_put(vfs_file_t *f)
     assert(f->magic == VFS_FILE_MAGIC);
     if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    if (f->inode->kind == VFS_FIFO)
-        pipe_close_end(f->inode, (f->flags & O_ACCMODE) == O_WRONLY);
+    if (f->inode->fops->release)
+        f->inode->fops->release(f);
     f->magic = 0;
     vfs_inode_put(f->inode);
     vfs_kfree(f->list);
@@ -158,12 +187,12 @@ void vfs_file_put(vfs_file_t *f)
 
 bool vfs_file_is_tty(vfs_file_t *f)
 {
-    return f->inode->kind == VFS_CHR && f->inode->dev == VFS_DEV_CONSOLE;
+    return f->inode->fops == &console_fops;
 }
 
 bool vfs_file_is_pipe(vfs_file_t *f)
 {
-    return f->inode->kind == VFS_FIFO;
+    return f->inode->fops == &pipe_fops;
 }
 
 int vfs_file_flags(vfs_file_t *f)
@@ -186,94 +215,39 @@ vfs_inode_t *vfs_file_inode(vfs_file_t *f)
     return f->inode;
 }
 
-/* Copies up to @n bytes at the file offset from the in-memory @src of @len bytes. */
-static int64_t vfs_read_buffer(vfs_file_t *f, void *buf, size_t n, const char *src, uint64_t len)
-{
-    uint64_t got = 0;
-
-    vfs_qlock(f->cxy, &f->lock);
-    if (f->offset < len) {
-        got = len - f->offset < n ? len - f->offset : n;
-        memcpy(buf, src + f->offset, got);
-        f->offset += got;
-    }
-    vfs_qunlock(f->cxy, &f->lock);
-    return (int64_t)got;
-}
-
 int64_t vfs_read(vfs_file_t *f, void *buf, size_t n)
 {
-    vfs_inode_t *ino = f->inode;
-    int64_t r;
+    const vfs_file_ops_t *fops = f->inode->fops;
 
     if ((vfs_file_flags(f) & O_ACCMODE) == O_WRONLY)
         return -EBADF;
-    switch (ino->kind) {
-    case VFS_REG:
-        vfs_qlock(f->cxy, &f->lock);
-        r = ramfs_read(ino, buf, n, f->offset);
-        if (r > 0)
-            f->offset += (uint64_t)r;
-        vfs_qunlock(f->cxy, &f->lock);
-        return r;
-    case VFS_GEN_FILE:
-        return vfs_read_buffer(f, buf, n, ino->gen.buf, ino->gen.len);
-    case VFS_FIFO:
-        return pipe_read(ino, buf, n, vfs_file_flags(f) & O_NONBLOCK);
-    case VFS_CHR:
-        return ino->dev == VFS_DEV_CONSOLE ? console_read(buf, n) : 0;
-    default:
+    if (fops->read == NULL)
         return -EISDIR;
-    }
+    return fops->read(f, buf, n);
 }
 
 int64_t vfs_write(vfs_file_t *f, const void *buf, size_t n)
 {
-    vfs_inode_t *ino = f->inode;
-    int flags = vfs_file_flags(f);
-    uint64_t end;
-    int64_t r;
+    const vfs_file_ops_t *fops = f->inode->fops;
 
-    if ((flags & O_ACCMODE) == O_RDONLY)
+    if ((vfs_file_flags(f) & O_ACCMODE) == O_RDONLY)
         return -EBADF;
-    switch (ino->kind) {
-    case VFS_REG:
-        vfs_qlock(f->cxy, &f->lock);
-        r = ramfs_write(ino, buf, n, f->offset, flags & O_APPEND, &end);
-        f->offset = end;
-        vfs_qunlock(f->cxy, &f->lock);
-        return r;
-    case VFS_FIFO:
-        return pipe_write(ino, buf, n, flags & O_NONBLOCK);
-    case VFS_CHR:
-        return ino->dev == VFS_DEV_CONSOLE ? console_write(buf, n) : (int64_t)n;
-    default:
+    if (fops->write == NULL)
         return -EBADF;                  /* directories and generated files are never writable */
-    }
+    return fops->write(f, buf, n);
 }
 
-int64_t vfs_lseek(vfs_file_t *f, int64_t off, int whence)
+int64_t vfs_lseek_sized(vfs_file_t *f, int64_t off, int whence, int64_t size)
 {
-    vfs_inode_t *ino = f->inode;
     int64_t base, pos;
 
-    if (ino->kind == VFS_FIFO || (ino->kind == VFS_CHR && ino->dev == VFS_DEV_CONSOLE))
-        return -ESPIPE;
-    if (ino->kind == VFS_CHR)
-        return 0;                       /* /dev/null: like Linux */
     vfs_qlock(f->cxy, &f->lock);
     switch (whence) {
     case SEEK_SET: base = 0; break;
     case SEEK_CUR: base = (int64_t)f->offset; break;
-    case SEEK_END:
-        base = ino->kind == VFS_REG ? (int64_t)vfs_inode_size(ino)
-             : ino->kind == VFS_GEN_FILE ? (int64_t)ino->gen.len : -1;
-        break;
+    case SEEK_END: base = size; break;
     default: base = -1; break;
     }
-    /* directories: only positions seen before (SEEK_SET) or the current one */
-    if (vfs_is_dir(ino) && !(whence == SEEK_SET || (whence == SEEK_CUR && off == 0)))
-        base = -1;
     if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0) {
         vfs_qunlock(f->cxy, &f->lock);
         return -EINVAL;
@@ -284,92 +258,54 @@ int64_t vfs_lseek(vfs_file_t *f, int64_t off, int whence)
     return pos;
 }
 
+int64_t vfs_lseek_dir(vfs_file_t *f, int64_t off, int whence)
+{
+    /* only positions seen before (SEEK_SET) or the current one */
+    if (!(whence == SEEK_SET || (whence == SEEK_CUR && off == 0)))
+        return -EINVAL;
+    return vfs_lseek_sized(f, off, whence, -1);
+}
+
+int64_t vfs_lseek(vfs_file_t *f, int64_t off, int whence)
+{
+    const vfs_file_ops_t *fops = f->inode->fops;
+
+    if (fops->lseek == NULL)
+        return -ESPIPE;
+    return fops->lseek(f, off, whence);
+}
+
 int vfs_fstat(vfs_file_t *f, kstat_t *st)
 {
     vfs_fill_stat(f->inode, st);
     return 0;
 }
 
-/* getdents64 from a generated listing: whole records from byte f->offset. */
-static int64_t vfs_getdents_list(vfs_file_t *f, void *buf, size_t n)
-{
-    uint64_t pos, end;
-
-    vfs_qlock(f->cxy, &f->lock);
-    pos = end = f->offset;
-    while (end + sizeof(vfs_dirent64_t) <= f->list_len) {
-        uint16_t reclen;
-
-        memcpy(&reclen, f->list + end + offsetof(vfs_dirent64_t, d_reclen), sizeof(reclen));
-        if (reclen < sizeof(vfs_dirent64_t) || end + reclen > f->list_len ||
-            end + reclen - pos > n)
-            break;
-        end += reclen;
-    }
-    memcpy(buf, f->list + pos, end - pos);
-    f->offset = end;
-    vfs_qunlock(f->cxy, &f->lock);
-    if (end == pos && pos + sizeof(vfs_dirent64_t) <= f->list_len)
-        return -EINVAL;                 /* the next record does not fit */
-    return (int64_t)(end - pos);
-}
-
 int64_t vfs_getdents64(vfs_file_t *f, void *buf, size_t n)
 {
-    vfs_inode_t *ino = f->inode;
-    int64_t r;
+    const vfs_file_ops_t *fops = f->inode->fops;
 
-    if (!vfs_is_dir(ino))
+    if (fops->getdents == NULL)
         return -ENOTDIR;
-    if (genfs_is_listed(ino))
-        return vfs_getdents_list(f, buf, n);
-    vfs_qlock(f->cxy, &f->lock);
-    r = ramfs_getdents(ino, buf, n, &f->offset);
-    vfs_qunlock(f->cxy, &f->lock);
-    return r;
+    return fops->getdents(f, buf, n);
 }
 
 size_t vfs_dirent_emit(void *buf, size_t cap, size_t pos, uint64_t ino, int64_t off,
                        uint8_t type, const char *name)
 {
     size_t nlen = strlen(name);
-    size_t reclen = (offsetof(vfs_dirent64_t, d_name) + nlen + 1 + 7) & ~(size_t)7;
-    vfs_dirent64_t d = { .d_ino = ino, .d_off = off, .d_reclen = (uint16_t)reclen,
+    size_t reclen = (offsetof(kdirent64_t, d_name) + nlen + 1 + 7) & ~(size_t)7;
+    kdirent64_t d = { .d_ino = ino, .d_off = off, .d_reclen = (uint16_t)reclen,
                          .d_type = type };
     char *p = (char *)buf + pos;
 
     if (pos > cap || reclen > cap - pos || reclen > UINT16_MAX)
         return 0;
-    memcpy(p, &d, offsetof(vfs_dirent64_t, d_name));
-    memcpy(p + offsetof(vfs_dirent64_t, d_name), name, nlen);
-    memset(p + offsetof(vfs_dirent64_t, d_name) + nlen, 0,
-           reclen - offsetof(vfs_dirent64_t, d_name) - nlen);
+    memcpy(p, &d, offsetof(kdirent64_t, d_name));
+    memcpy(p + offsetof(kdirent64_t, d_name), name, nlen);
+    memset(p + offsetof(kdirent64_t, d_name) + nlen, 0,
+           reclen - offsetof(kdirent64_t, d_name) - nlen);
     return pos + reclen;
-}
-
-/* ---- pipes ----------------------------------------------------------------------- */
-
-int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags)
-{
-    int nb = flags & O_NONBLOCK, rc;
-    vfs_inode_t *ino = ramfs_inode_alloc(VFS_FIFO, S_IFIFO | 0600);
-
-    if (ino == NULL)
-        return -ENOMEM;
-    ino->pipe.readers = ino->pipe.writers = 1;
-    rc = vfs_file_new(vfs_inode_get(ino), O_RDONLY | nb, rd);
-    if (rc) {
-        ino->pipe.readers = 0;
-        vfs_inode_put(ino);
-        return rc;
-    }
-    rc = vfs_file_new(ino, O_WRONLY | nb, wr);     /* consumes our reference */
-    if (rc) {
-        ino->pipe.writers = 0;
-        vfs_file_put(*rd);
-        return rc;
-    }
-    return 0;
 }
 
 /* ---- boot ------------------------------------------------------------------------ */
@@ -388,15 +324,18 @@ static int vfs_init_dir(const char *path, uint32_t mode)
     return rc;
 }
 
-/* Creates the character device @path (@dev, @mode, st_rdev @rdev). */
-static int vfs_init_dev(const char *path, vfs_dev_t dev, uint32_t mode, uint64_t rdev)
+/* A character device owns nothing and has no inode operation. */
+static const vfs_inode_ops_t vfs_dev_iops;     /* every entry NULL */
+
+/* Creates the character device @path (@fops, @mode, st_rdev @rdev). */
+static int vfs_init_dev(const char *path, const vfs_file_ops_t *fops, uint32_t mode,
+                        uint64_t rdev)
 {
-    vfs_inode_t *ino = ramfs_inode_alloc(VFS_CHR, S_IFCHR | mode);
+    vfs_inode_t *ino = vfs_inode_alloc(&vfs_dev_iops, fops, S_IFCHR | mode);
     int rc;
 
     if (ino == NULL)
         return -ENOMEM;
-    ino->dev = dev;
     ino->rdev = rdev;
     rc = vfs_link_new(NULL, path, ino);
     return rc == -EEXIST ? 0 : rc;
@@ -442,7 +381,7 @@ typedef struct vfs_unpacked_s {
 /* Unpacks the cpio newc archive @cpio of @len bytes. @return 0, -EINVAL, -ENOMEM. */
 static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
 {
-    char *path = kmem_alloc(VFS_PATH_MAX);
+    char *path = kmem_alloc(PATH_MAX);
     size_t off = 0;
     cpio_entry_t e;
     int rc;
@@ -459,7 +398,7 @@ static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
             name++;
         if (name[0] == '\0' || strcmp(name, ".") == 0)
             continue;
-        if (snprintf(path, VFS_PATH_MAX, "/%s", name) >= VFS_PATH_MAX) {
+        if (snprintf(path, PATH_MAX, "/%s", name) >= PATH_MAX) {
             printk("vfs: initramfs: a name of %lu bytes ignored", (uint64_t)strlen(name));
             continue;
         }
@@ -503,9 +442,7 @@ int vfs_init(const void *cpio, size_t len)
     vfs_tree_xp = XPTR(vfs_cxy_of(&vfs_tree), &vfs_tree);
     remote_rwlock_init(vfs_tree_xp, "vfs tree", RANK_VFS_TREE);
     console_init();
-    for (int i = 0; i < VFS_MAX_MOUNTS; i++)
-        vfs_mounts[i].gen = NULL;
-    root = ramfs_inode_alloc(VFS_DIR, S_IFDIR | 0755);
+    root = ramfs_dir_new(S_IFDIR | 0755);
     if (root == NULL)
         return -ENOMEM;
     root->nlink = 2;                    /* never unlinked: its first reference is permanent */
@@ -515,9 +452,9 @@ int vfs_init(const void *cpio, size_t len)
         rc = vfs_unpack(cpio, len, &n);
     rc2 = vfs_init_dir("/dev", 0755);
     if (rc2 == 0)
-        rc2 = vfs_init_dev("/dev/console", VFS_DEV_CONSOLE, 0620, VFS_MKDEV(5, 1));
+        rc2 = vfs_init_dev("/dev/console", &console_fops, 0620, VFS_MKDEV(5, 1));
     if (rc2 == 0)
-        rc2 = vfs_init_dev("/dev/null", VFS_DEV_NULL, 0666, VFS_MKDEV(1, 3));
+        rc2 = vfs_init_dev("/dev/null", &null_fops, 0666, VFS_MKDEV(1, 3));
     if (rc2 == 0)
         rc2 = vfs_init_dir("/tmp", 01777);
     if (rc2 == 0)

@@ -12,15 +12,15 @@
  * Locking (details in vfs_internal.h): one machine-wide blocking rwlock
  * (RANK_VFS_TREE) guards the namespace, held for one lookup step or one
  * edit at a time, never across a generator call or a sleep; a queuelock per
- * open file guards its offset (RANK_VFS_FILE), one per regular file its
- * pages (RANK_VFS_INODE, taken by the VMM under its GPT lock), one per pipe
- * its ring (RANK_VFS_PIPE). Every function below runs in a thread (it may
- * block), on any core of any cluster, with no busylock held.
+ * open file guards its offset (RANK_VFS_FILE), one per regular file's
+ * mapper its pages (RANK_VFS_INODE, taken by the VMM under its GPT lock),
+ * one per pipe its ring (RANK_VFS_PIPE). Every function below runs in a
+ * thread (it may block), on any core of any cluster, with no busylock held.
  *
  * Every function takes and returns kernel buffers only: the system-call
  * layer (kernel/syscalls) copies user memory in and out. Errors are
  * negative Linux errno values (kerrno.h). Flags and modes use the Linux
- * values (O_*, S_IF*, AT_*; Linux ABI, include/uapi/asm-generic/fcntl.h).
+ * values (O_*, S_IF*, AT_*: kernel/include/uapi/).
  */
 #ifndef _VFS_H_
 #define _VFS_H_
@@ -28,8 +28,12 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
-
-struct page_s;
+#include "mapper.h"
+#include "uapi/fcntl.h"
+#include "uapi/fs.h"
+#include "uapi/stat.h"
+#include "uapi/dirent.h"
+#include "uapi/limits.h"
 
 /*
  * Linux errno values the VFS returns that kerrno.h does not define yet
@@ -63,93 +67,39 @@ struct page_s;
 #define ENOTEMPTY    39   /* directory not empty */
 #endif
 
-/* Linux open(2) flags (asm-generic/fcntl.h, x86_64 values) */
-#define O_ACCMODE   0003
-#define O_RDONLY    00
-#define O_WRONLY    01
-#define O_RDWR      02
-#define O_CREAT     0100
-#define O_EXCL      0200
-#define O_NOCTTY    0400
-#define O_TRUNC     01000
-#define O_APPEND    02000
-#define O_NONBLOCK  04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW  0400000
-#define O_CLOEXEC   02000000
-
-#define AT_FDCWD            (-100)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR        0x200
-#define AT_EMPTY_PATH       0x1000
-
-#define S_IFMT   0170000
-#define S_IFDIR  0040000
-#define S_IFCHR  0020000
-#define S_IFREG  0100000
-#define S_IFIFO  0010000
-
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-
-/* d_type of struct linux_dirent64 (include/linux/fs_types.h) */
-#define DT_UNKNOWN 0
-#define DT_FIFO    1
-#define DT_CHR     2
-#define DT_DIR     4
-#define DT_REG     8
-
 /* Linux device numbers (include/linux/kdev_t.h, new_encode_dev) */
 #define VFS_MKDEV(ma, mi) ((uint64_t)(((ma) & 0xfffu) << 8 | ((mi) & 0xffu) | \
                                       (((mi) & ~0xffu) << 12)))
 
-#define VFS_NAME_MAX 255          /* bytes in one path component */
-#define VFS_PATH_MAX 4096         /* bytes in a path, NUL included */
 #define PIPE_BUF_SIZE 65536       /* bytes buffered by a pipe (Linux default) */
-#define PIPE_BUF      4096        /* writes up to this many bytes are atomic (POSIX) */
 #define VFS_GEN_CAP   16384       /* bytes: buffer handed to a generator / lister */
 #define VFS_GEN_PATH_MAX 256      /* bytes of a path under a generated mount, NUL included */
 #define VFS_DEV      0x41         /* st_dev of every file (one RAM file system) */
-
-/* struct stat as the x86_64 Linux kernel returns it (arch/x86/include/uapi/asm/stat.h), 144 bytes */
-typedef struct kstat_s {
-    uint64_t st_dev;
-    uint64_t st_ino;
-    uint64_t st_nlink;
-    uint32_t st_mode;
-    uint32_t st_uid;
-    uint32_t st_gid;
-    uint32_t __pad0;
-    uint64_t st_rdev;
-    int64_t  st_size;
-    int64_t  st_blksize;
-    int64_t  st_blocks;          /* 512-byte units */
-    uint64_t st_atime_sec, st_atime_nsec;
-    uint64_t st_mtime_sec, st_mtime_nsec;
-    uint64_t st_ctime_sec, st_ctime_nsec;
-    int64_t  __unused[3];
-} kstat_t;
-
-/* struct linux_dirent64 (include/linux/dirent.h): d_reclen is a multiple of 8 */
-typedef struct vfs_dirent64_s {
-    uint64_t d_ino;
-    int64_t  d_off;              /* position of the next record (opaque) */
-    uint16_t d_reclen;           /* bytes of this record, padding included */
-    uint8_t  d_type;             /* DT_* */
-    char     d_name[];           /* NUL-terminated */
-} __attribute__((packed)) vfs_dirent64_t;
 
 typedef struct vfs_inode_s vfs_inode_t;   /* a file, directory, device or pipe (vfs.c) */
 typedef struct vfs_file_s  vfs_file_t;    /* an open file description (vfs.c) */
 
 /*
- * Generated files: @gen writes the whole content of the file at @path into
- * @buf (capacity @cap bytes) and returns its length in bytes, or a negative
- * errno (-ENOENT when @path names nothing). Called at open, in the opener's
- * thread. Used for /proc and /sys.
+ * A generated file system (/proc, /sys: kernel/kern/procfs.c): the
+ * operations a generated mount serves every path under its prefix with.
+ * Both are called at lookup and open, in the opener's thread, with no VFS
+ * lock held; @path is absolute and normalised.
  */
-typedef int64_t (*vfs_gen_t)(const char *path, char *buf, size_t cap);
+typedef struct vfs_gen_ops_s {
+    /*
+     * Writes the whole content of the file at @path into @buf (capacity
+     * @cap bytes). @return its length in bytes, or a negative errno
+     * (-ENOENT when @path names nothing).
+     */
+    int64_t (*gen)(const char *path, char *buf, size_t cap);
+    /*
+     * Fills @dirent_buf (@cap bytes) with the getdents64 records of the
+     * directory @path (see vfs_dirent_emit). @return their length in bytes,
+     * or a negative errno for a path that is not a directory. May be NULL
+     * (no directory: the mount's root lists empty).
+     */
+    int64_t (*list)(const char *path, void *dirent_buf, size_t cap);
+} vfs_gen_ops_t;
 
 /*
  * Unpacks the cpio newc archive @cpio (@len bytes, kernel virtual) into the
@@ -163,19 +113,16 @@ typedef int64_t (*vfs_gen_t)(const char *path, char *buf, size_t cap);
 int vfs_init(const void *cpio, size_t len);
 
 /*
- * Serves every path under @prefix ("/proc", "/sys") from @gen; @list
- * (may be NULL) fills a getdents64 buffer for a directory path under
- * @prefix the same way (see vfs_dirent_emit) and returns its length in
- * bytes, or a negative errno for a path that is not a directory. A path
- * under @prefix is a directory when list() accepts it, else a regular file
- * (st_size 0) when gen() does. The contents are generated at lookup/open,
- * in the caller's thread, with no VFS lock held, into a VFS_GEN_CAP-byte
- * buffer; paths are limited to VFS_GEN_PATH_MAX bytes (-ENAMETOOLONG).
- * Creates the directory @prefix if needed. At most VFS_MAX_MOUNTS (4)
- * mounts; a refused mount prints a warning. BSP, at boot.
+ * Serves every path under @prefix ("/proc", "/sys") from @ops (kept, not
+ * copied). A path under @prefix is a directory when ops->list() accepts
+ * it, else a regular file (st_size 0) when ops->gen() does. The contents
+ * are generated at lookup/open, in the caller's thread, with no VFS lock
+ * held, into a VFS_GEN_CAP-byte buffer; paths are limited to
+ * VFS_GEN_PATH_MAX bytes (-ENAMETOOLONG). Creates the directory @prefix if
+ * needed. At most 4 mounts; a refused mount (no ops->gen, a bad or busy
+ * prefix) prints a warning. BSP, at boot.
  */
-void vfs_mount_generated(const char *prefix, vfs_gen_t gen,
-                         int64_t (*list)(const char *path, void *dirent_buf, size_t cap));
+void vfs_mount_generated(const char *prefix, const vfs_gen_ops_t *ops);
 
 /*
  * Root directory (NULL before vfs_init). Not referenced: it is never freed;
@@ -281,12 +228,11 @@ int vfs_open_exec(vfs_inode_t *cwd, const char *path, vfs_inode_t **out, uint64_
 uint64_t vfs_inode_size(vfs_inode_t *ino);
 
 /*
- * The page holding bytes [@index * 4096, (@index + 1) * 4096) of regular
- * file @ino, for mapping (exec, mmap): the page stays owned by the file
- * (the caller takes its own page_t.refcount if it maps it). Bytes past the
- * end of the file read as zero. @return NULL for a hole or past the end.
+ * The page cache of regular file @ino (mapper.h: mapper_page_get() and
+ * mapper_page_put() give exec and the VMM its pages), or NULL when @ino is
+ * not a regular file. Valid while @ino is referenced. Any cluster, no lock.
  */
-struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index);
+mapper_t *vfs_inode_mapper(vfs_inode_t *ino);
 
 /* ---- additions ---------------------------------------------------------------- */
 
@@ -298,23 +244,6 @@ struct page_s *vfs_inode_page(vfs_inode_t *ino, uint64_t index);
  */
 size_t vfs_dirent_emit(void *buf, size_t cap, size_t pos, uint64_t ino, int64_t off,
                        uint8_t type, const char *name);
-
-/*
- * Drops one reference on a file data page (page_t.refcount, atomic): the
- * file holds one per page, a mapping holds one more. The last drop frees
- * the page in its own cluster (ppm_free_any: an RPC when remote). Threads
- * only, no busylock held.
- */
-void vfs_page_put(struct page_s *page);
-
-/*
- * As vfs_inode_page(), but takes a reference on the returned page under
- * the inode's data lock, so that a concurrent truncation cannot free it
- * before the caller maps it (drop it with vfs_page_put()). Takes the
- * inode's data lock (RANK_VFS_INODE). @return the page or NULL (hole, past
- * the end, not a regular file).
- */
-struct page_s *vfs_inode_page_get(vfs_inode_t *ino, uint64_t index);
 
 /*
  * Sets the O_APPEND and O_NONBLOCK status flags of @f to those of @flags

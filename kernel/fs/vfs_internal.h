@@ -1,6 +1,9 @@
 /*
- * vfs_internal.h - objects shared by the files of kernel/fs (vfs.c, ramfs.c,
- * pipe.c, console.c, fdtable.c). Not for use outside kernel/fs.
+ * vfs_internal.h - objects shared by the files of kernel/fs (vfs.c, namei.c,
+ * ramfs.c, genfs.c, pipe.c, console.c, null.c, fdtable.c and their
+ * self-tests): inodes, open files, and the operations tables through which
+ * the VFS core (vfs.c, namei.c) reaches each kind of inode. Not for use
+ * outside kernel/fs.
  *
  * Locking (ranks in lock_rank.h, taken in this order):
  *   file->lock   (RANK_VFS_FILE, queuelock)   the open file's offset;
@@ -9,7 +12,8 @@
  *                held across one lookup step or one edit (create, unlink,
  *                getdents, getcwd), never across a generator call or a sleep;
  *   console lock (RANK_VFS_CONSOLE), pipe->lock (RANK_VFS_PIPE),
- *   reg.lock     (RANK_VFS_INODE, queuelock)  a regular file's size and pages.
+ *   mapper lock  (RANK_VFS_INODE, queuelock)  a regular file's size and pages
+ *                (its mapper, mapper.h).
  * Every lock is named by the xptr_t of the cluster whose memory holds it
  * (inode->cxy, file->cxy, fd_table->cxy, vfs_cxy_of() for the kernel
  * image), whichever cluster the caller runs in: see vfs_qlock().
@@ -28,25 +32,93 @@
 #include "queuelock.h"
 #include "rwlock.h"
 #include "page.h"
+#include "mapper.h"
 
 #define VFS_INODE_MAGIC 0x45444f4eu      /* "NODE" */
 #define VFS_FILE_MAGIC  0x454c4946u      /* "FILE" */
-#define VFS_MAX_MOUNTS  4                /* generated mounts (/proc, /sys, ...) */
-#define VFS_MAX_FILE_PAGES (1ull << 18)  /* 1 GiB: larger regular files are -EFBIG (2 MiB page array) */
 
-typedef enum vfs_kind_e {
-    VFS_REG,          /* RAM file: pages */
-    VFS_DIR,          /* RAM directory: dentries */
-    VFS_CHR,          /* character device (console, null) */
-    VFS_FIFO,         /* pipe */
-    VFS_GEN_FILE,     /* transient: a file under a generated mount */
-    VFS_GEN_DIR,      /* transient: a directory under a generated mount */
-} vfs_kind_t;
+/* The last component of a path, as the path walk (namei.c) hands it to a directory. */
+typedef struct vfs_last_s {
+    char   name[NAME_MAX + 1];  /* NUL-terminated */
+    size_t len;            /* bytes; 0 when the path names its start directory ("/") */
+    bool   slash;          /* the path ended with '/' */
+} vfs_last_t;
 
-typedef enum vfs_dev_e {
-    VFS_DEV_CONSOLE,
-    VFS_DEV_NULL,
-} vfs_dev_t;
+/*
+ * What the VFS does with an inode: one table per kind of inode (RAM
+ * directory, RAM file, pipe, device, generated file or directory), set when
+ * the inode is made (vfs_inode_alloc). A NULL entry means the operation does
+ * not apply; the caller then returns the errno given with the entry. Every
+ * entry runs in the caller's thread, in any cluster, with no VFS lock held
+ * unless said.
+ */
+typedef struct vfs_inode_ops_s {
+    /*
+     * Directory entry @name (@len bytes, not "."; ".." is the parent) of
+     * @dir: a referenced inode in *@out. @return 0, -ENOENT, or an error of
+     * a generator. Every directory has it.
+     */
+    int     (*lookup)(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **out);
+    /*
+     * open(O_CREAT) of @last in @dir: the existing entry (-EEXIST under
+     * O_EXCL in @flags), else a new regular file of @mode & 07777 (-EISDIR
+     * when @last->slash). @return 0 and a referenced inode in *@out, or
+     * -ENOENT (@dir removed), -ENOMEM. NULL: read-only directory (-EACCES).
+     */
+    int     (*create)(vfs_inode_t *dir, const vfs_last_t *last, int flags, uint32_t mode,
+                      vfs_inode_t **out);
+    /*
+     * Links the new inode @child as @last in @dir, consuming one reference
+     * of @child on success only. @return 0, -ENOENT (@dir removed), -EEXIST,
+     * -ENOMEM. NULL: read-only directory (-EACCES).
+     */
+    int     (*link)(vfs_inode_t *dir, const vfs_last_t *last, vfs_inode_t *child);
+    /*
+     * Removes the entry @last of @dir (rmdir when @rmdir: an empty
+     * directory only), dropping the link's reference. @return 0, -ENOENT,
+     * -ENOTDIR, -EISDIR, -ENOTEMPTY, -EBUSY (a mount's root). NULL:
+     * read-only directory (-EACCES).
+     */
+    int     (*unlink)(vfs_inode_t *dir, const vfs_last_t *last, bool rmdir);
+    /* Path of directory @dir into @buf (@cap bytes), as vfs_getcwd(). Every directory has it. */
+    int64_t (*getcwd)(vfs_inode_t *dir, char *buf, size_t cap);
+    /* May @ino be opened by path with @flags (O_*)? @return 0 or -errno. NULL: yes. */
+    int     (*may_open)(vfs_inode_t *ino, int flags);
+    /* O_TRUNC: empties @ino. NULL: nothing to empty. */
+    void    (*truncate)(vfs_inode_t *ino);
+    /*
+     * Adds what the VFS cannot know to @st (st_size, st_blocks; the VFS
+     * filled the common fields). NULL: nothing to add (st_size 0).
+     */
+    void    (*getattr)(vfs_inode_t *ino, kstat_t *st);
+    /*
+     * Frees what @ino owns (its refcount reached 0; the VFS then frees the
+     * inode itself). @return the referenced parent to drop, or NULL. NULL:
+     * nothing owned.
+     */
+    vfs_inode_t *(*destroy)(vfs_inode_t *ino);
+} vfs_inode_ops_t;
+
+/*
+ * What the VFS does with an open file of an inode: one table per kind, set
+ * with the inode's vfs_inode_ops_t. Entries run in the caller's thread, in
+ * any cluster, with no VFS lock held; those that use the file offset take
+ * the file's lock (vfs_qlock(f->cxy, &f->lock)) themselves.
+ */
+typedef struct vfs_file_ops_s {
+    /* Prepares the new open file @f (vfs_file_new). @return 0 or -ENOMEM. NULL: nothing to do. */
+    int     (*open)(vfs_file_t *f);
+    /* As vfs_read(), access mode already checked. NULL: a directory (-EISDIR). */
+    int64_t (*read)(vfs_file_t *f, void *buf, size_t n);
+    /* As vfs_write(), access mode already checked. NULL: not writable (-EBADF). */
+    int64_t (*write)(vfs_file_t *f, const void *buf, size_t n);
+    /* As vfs_lseek() (see vfs_lseek_sized, vfs_lseek_dir). NULL: a stream (-ESPIPE). */
+    int64_t (*lseek)(vfs_file_t *f, int64_t off, int whence);
+    /* As vfs_getdents64(). NULL: not a directory (-ENOTDIR). */
+    int64_t (*getdents)(vfs_file_t *f, void *buf, size_t n);
+    /* The last reference on @f is going (before its inode's is dropped). NULL: nothing to do. */
+    void    (*release)(vfs_file_t *f);
+} vfs_file_ops_t;
 
 /* One name in a RAM directory. Allocated in the creator's cluster. */
 typedef struct vfs_dentry_s {
@@ -78,34 +150,29 @@ typedef struct vfs_waiter_s {
 
 struct vfs_inode_s {
     uint32_t          magic;      /* VFS_INODE_MAGIC while alive */
-    uint32_t          kind;       /* vfs_kind_t */
     volatile uint32_t refcount;   /* atomic: links + open files + cwds + walkers */
     uint32_t          mode;       /* S_IF* | permissions */
     uint32_t          nlink;      /* guarded by the tree lock; 0 once unlinked */
     uint32_t          cxy;        /* cluster of this inode's memory (names its locks) */
     uint64_t          ino;        /* st_ino, unique */
     uint64_t          rdev;       /* st_rdev (devices) */
+    const vfs_inode_ops_t *iops;  /* set at creation; a mount's root gets genfs.c's */
+    const vfs_file_ops_t  *fops;  /* likewise */
+    mapper_t         *mapper;     /* a regular file's page cache (&data below), or NULL */
     union {
-        struct {                  /* VFS_REG */
-            queuelock_t lock;     /* guards size, pages, npages, nalloc */
-            uint64_t    size;     /* bytes */
-            page_t    **pages;    /* [npages]; NULL entries are holes */
-            uint64_t    npages;   /* entries of pages[] */
-            uint64_t    nalloc;   /* non-NULL entries (st_blocks) */
-        } reg;
-        struct {                  /* VFS_DIR; guarded by the tree lock */
+        mapper_t   data;          /* RAM regular file: the page cache of its data */
+        struct {                  /* RAM directory; guarded by the tree lock */
             list_entry_t  entries;    /* vfs_dentry_t, in cookie order */
             uint64_t      next_cookie;
             vfs_inode_t  *parent;     /* referenced; NULL for the root */
             vfs_dentry_t *dentry;     /* our name in parent; NULL for the root or once removed */
             int           mnt;        /* generated mount rooted here, or -1 */
         } dir;
-        vfs_pipe_t pipe;          /* VFS_FIFO */
-        uint32_t   dev;           /* VFS_CHR: vfs_dev_t */
-        struct {                  /* VFS_GEN_FILE, VFS_GEN_DIR: immutable */
+        vfs_pipe_t pipe;          /* pipe */
+        struct {                  /* generated file or directory: immutable */
             int      mnt;
             char    *path;        /* absolute, normalised */
-            char    *buf;         /* VFS_GEN_FILE: the content generated at lookup */
+            char    *buf;         /* a file: the content generated at lookup */
             uint64_t len;         /* bytes of buf */
         } gen;
     };
@@ -122,17 +189,6 @@ struct vfs_file_s {
     char             *list;       /* generated directory listing (dirent64 records), or NULL */
     uint64_t          list_len;   /* bytes of list */
 };
-
-/* Generated mount: read-mostly after boot. */
-typedef struct vfs_mount_s {
-    char          prefix[VFS_GEN_PATH_MAX];
-    size_t        len;            /* strlen(prefix) */
-    vfs_gen_t     gen;
-    int64_t     (*list)(const char *path, void *dirent_buf, size_t cap);
-    vfs_inode_t  *root;           /* the RAM directory at prefix (referenced) */
-} vfs_mount_t;
-
-extern vfs_mount_t vfs_mounts[VFS_MAX_MOUNTS];
 
 /*
  * A lock is always named by the xptr_t of its true cluster: the queuelock
@@ -159,43 +215,45 @@ void vfs_tree_wr_lock(void);
 void vfs_tree_wr_unlock(void);
 /* Frees kmem memory of any cluster: locally, or by a thread created there (RPC). */
 void vfs_kfree(void *ptr);
-/* A fresh unique st_ino. */
-uint64_t vfs_new_ino(void);
+/*
+ * A new inode in the calling cluster's memory with the operations @iops and
+ * @fops and @mode: refcount 1, nlink 0, a fresh st_ino, the rest zero; its
+ * file system fills the union. NULL when out of memory.
+ */
+vfs_inode_t *vfs_inode_alloc(const vfs_inode_ops_t *iops, const vfs_file_ops_t *fops,
+                             uint32_t mode);
+/*
+ * Frees @ino now, whatever its count (its destroy operation, then the
+ * inode): for an inode nobody else has seen, and for vfs_inode_put().
+ * @return its referenced parent to drop, or NULL.
+ */
+vfs_inode_t *vfs_inode_free(vfs_inode_t *ino);
+/* A new empty RAM directory of @mode (S_IFDIR | permissions), unlinked; NULL when out of memory. */
+vfs_inode_t *vfs_dir_new(uint32_t mode);
 /* A new open file of @ino (whose reference it consumes, also on error). @return 0 or -ENOMEM. */
 int vfs_file_new(vfs_inode_t *ino, int flags, vfs_file_t **out);
 /* Fills @st from @ino. */
 void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st);
+/* Is @ino a directory (S_IFDIR: RAM or generated)? */
+bool vfs_is_dir(const vfs_inode_t *ino);
+/*
+ * lseek helpers for vfs_file_ops_t.lseek, under the file's lock:
+ * vfs_lseek_sized() moves within a file of @size bytes (SEEK_END from it;
+ * @size < 0 refuses SEEK_END with -EINVAL); vfs_lseek_dir() accepts only
+ * SEEK_SET and SEEK_CUR 0 (a directory's positions are opaque).
+ * @return the new offset, or -EINVAL.
+ */
+int64_t vfs_lseek_sized(vfs_file_t *f, int64_t off, int whence, int64_t size);
+int64_t vfs_lseek_dir(vfs_file_t *f, int64_t off, int whence);
 
 /* ---- ramfs.c ---- */
-/* A new inode of @kind and @mode, refcount 1, nlink 0; NULL when out of memory. */
-vfs_inode_t *ramfs_inode_alloc(vfs_kind_t kind, uint32_t mode);
-/* Frees @ino and what it owns (refcount reached 0); @return its referenced parent to drop, or NULL. */
-vfs_inode_t *ramfs_inode_free(vfs_inode_t *ino);
-/* Entry @name (@len bytes) of directory @dir, or NULL. Tree lock held. */
-vfs_dentry_t *ramfs_dir_find_locked(vfs_inode_t *dir, const char *name, size_t len);
-/* Links @child as @name in @dir (consumes one reference of @child). Tree write lock held. */
-int ramfs_dir_link_locked(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t *child);
-/* Removes @d from @dir; returns it, to free with vfs_kfree after the lock. Tree write lock held. */
-void ramfs_dir_unlink_locked(vfs_inode_t *dir, vfs_dentry_t *d);
-/* Regular file I/O at byte @off; the inode's data lock is taken inside. */
-int64_t ramfs_read(vfs_inode_t *ino, void *buf, size_t n, uint64_t off);
-int64_t ramfs_write(vfs_inode_t *ino, const void *buf, size_t n, uint64_t off, bool append,
-                    uint64_t *end);
-/* Frees every data page of @ino and sets its size to 0. */
-void ramfs_truncate(vfs_inode_t *ino);
-/* getdents64 of a RAM directory from cookie *@pos. Tree lock taken inside. */
-int64_t ramfs_getdents(vfs_inode_t *dir, void *buf, size_t n, uint64_t *pos);
+/* The RAM directory of @mode, as vfs_dir_new() (which calls it). */
+vfs_inode_t *ramfs_dir_new(uint32_t mode);
 
 /* ---- pipe.c ---- */
-int  pipe_init(vfs_inode_t *ino);
-void pipe_release(vfs_inode_t *ino);                    /* frees the ring (inode freed) */
-void pipe_close_end(vfs_inode_t *ino, bool writer);     /* last reference of one end */
-int64_t pipe_read(vfs_inode_t *ino, void *buf, size_t n, bool nonblock);
-int64_t pipe_write(vfs_inode_t *ino, const void *buf, size_t n, bool nonblock);
+extern const vfs_file_ops_t pipe_fops;      /* vfs_file_is_pipe() */
 
 /* ---- namei.c ---- */
-/* Is @ino a directory (RAM or generated)? */
-bool vfs_is_dir(const vfs_inode_t *ino);
 /* Resolves @path to a referenced inode in *@out (errors as vfs_open). */
 int vfs_lookup(vfs_inode_t *cwd, const char *path, vfs_inode_t **out);
 /*
@@ -204,19 +262,10 @@ int vfs_lookup(vfs_inode_t *cwd, const char *path, vfs_inode_t **out);
  */
 int vfs_link_new(vfs_inode_t *cwd, const char *path, vfs_inode_t *ino);
 
-/* ---- genfs.c ---- */
-/* Child @name (@len bytes) of mount root or generated directory @dir: a referenced transient inode. */
-int genfs_lookup(vfs_inode_t *dir, const char *name, size_t len, vfs_inode_t **out);
-/* Is @dir a directory whose listing comes from a generator (mount root or generated)? */
-bool genfs_is_listed(const vfs_inode_t *dir);
-/* Fills f->list with the listing of @f's directory. @return 0 or -ENOMEM. */
-int genfs_open_dir(vfs_file_t *f);
-/* Absolute path of a generated inode or mount root, or NULL. */
-const char *genfs_path(const vfs_inode_t *ino);
-
-/* ---- console.c ---- */
+/* ---- console.c, null.c ---- */
+/* Initialises the console input state. BSP, from vfs_init(). */
 void console_init(void);
-int64_t console_read(void *buf, size_t n);
-int64_t console_write(const void *buf, size_t n);
+extern const vfs_file_ops_t console_fops;   /* /dev/console; vfs_file_is_tty() */
+extern const vfs_file_ops_t null_fops;      /* /dev/null */
 
 #endif

@@ -14,6 +14,7 @@
 #include "topology.h"
 #include "cpu.h"
 #include "kerrno.h"
+#include "uapi/time_types.h"
 
 #define BOOT_MAX_RESERVED 32
 #define BOOT_CMDLINE_MAX  512
@@ -58,9 +59,6 @@ static inline uint64_t tsc_from_us(uint64_t us)
 
 /* Realtime clock: seconds since the epoch at boot (no RTC driver: a fixed origin, 2026-01-01). */
 #define REALTIME_BOOT_SEC 1767225600ull
-
-/* struct timespec of the x86_64 Linux ABI */
-typedef struct { int64_t tv_sec, tv_nsec; } ktimespec_t;
 
 /*
  * The TSC deadline of a timeout @ts: relative to now, or absolute (@abs) on

@@ -24,32 +24,12 @@
 #include "kstring.h"
 #include "kerrno.h"
 #include "printk.h"
+#include "uapi/auxvec.h"
 
 #define EXEC_ARGS_ORDER  4                    /* 64 KiB for the strings of argv and envp */
 #define EXEC_ARGS_BYTES  (PAGE_SIZE << EXEC_ARGS_ORDER)
 #define EXEC_MAX_STRINGS 1024                 /* argc + envc */
 #define EXEC_HDR_BYTES   (2 * PAGE_SIZE)      /* ELF header + program headers read */
-
-/* auxv types (linux/auxvec.h) */
-#define AT_NULL     0
-#define AT_PHDR     3
-#define AT_PHENT    4
-#define AT_PHNUM    5
-#define AT_PAGESZ   6
-#define AT_BASE     7
-#define AT_FLAGS    8
-#define AT_ENTRY    9
-#define AT_UID     11
-#define AT_EUID    12
-#define AT_GID     13
-#define AT_EGID    14
-#define AT_PLATFORM 15
-#define AT_HWCAP   16
-#define AT_CLKTCK  17
-#define AT_SECURE  23
-#define AT_RANDOM  25
-#define AT_HWCAP2  26
-#define AT_EXECFN  31
 
 /* Reads the first bytes of @ino (up to EXEC_HDR_BYTES) into @buf. @return the byte count. */
 static size_t exec_read_header(vfs_inode_t *ino, uint64_t size, char *buf)
@@ -57,12 +37,12 @@ static size_t exec_read_header(vfs_inode_t *ino, uint64_t size, char *buf)
     size_t len = size < EXEC_HDR_BYTES ? size : EXEC_HDR_BYTES;
 
     for (size_t off = 0; off < len; off += PAGE_SIZE) {
-        page_t *pg = vfs_inode_page_get(ino, off >> PAGE_SHIFT);
+        page_t *pg = mapper_page_get(vfs_inode_mapper(ino), off >> PAGE_SHIFT);
         size_t n = len - off < PAGE_SIZE ? len - off : PAGE_SIZE;
 
         if (pg) {
             memcpy(buf + off, ppm_page_to_virt(pg), n);
-            vfs_page_put(pg);
+            mapper_page_put(pg);
         } else
             memset(buf + off, 0, n);
     }
@@ -287,7 +267,7 @@ int process_exec(trap_frame_t *frame, uint64_t upath, uint64_t uargv, uint64_t u
 {
     process_t *p = process_current();
     page_t *pages;
-    char *buf, *cursor, *limit, path[VFS_PATH_MAX];
+    char *buf, *cursor, *limit, path[PATH_MAX];
     char **argv, **envp;
     int64_t n;
     int rc;

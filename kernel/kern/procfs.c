@@ -1,5 +1,6 @@
 /*
- * procfs.c - /proc and /sys (see procfs.h).
+ * procfs.c - /proc and /sys (see procfs.h): two generated file systems
+ * (vfs_gen_ops_t, vfs.h), one per mount.
  */
 #include "procfs.h"
 #include "process.h"
@@ -113,38 +114,45 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
     return -ENOENT;
 }
 
-static int64_t gen_file(const char *path, char *buf, size_t cap)
-{
-    if (strncmp(path, "/proc/", 6) == 0) {
-        const char *rest;
-        xptr_t xp = proc_path_process(path, &rest);
-        process_t *p = GET_PTR(xp);
+/* ---- /proc ------------------------------------------------------------------------ */
 
-        if (xp == XPTR_NULL)
-            return -ENOENT;
-        if (strcmp(rest, "/status") == 0)
-            return proc_status(p, GET_CXY(xp), buf, cap);
-        if (strcmp(rest, "/maps") == 0)
-            return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
+static int64_t procfs_gen(const char *path, char *buf, size_t cap)
+{
+    const char *rest;
+    xptr_t xp;
+    process_t *p;
+
+    if (strncmp(path, "/proc/", 6) != 0)
         return -ENOENT;
-    }
-    if (strncmp(path, NODE_DIR, sizeof(NODE_DIR) - 1) == 0)
-        return sys_node_file(path, buf, cap);
+    xp = proc_path_process(path, &rest);
+    p = GET_PTR(xp);
+    if (xp == XPTR_NULL)
+        return -ENOENT;
+    if (strcmp(rest, "/status") == 0)
+        return proc_status(p, GET_CXY(xp), buf, cap);
+    if (strcmp(rest, "/maps") == 0)
+        return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
     return -ENOENT;
 }
 
-static int64_t list_dir(const char *path, void *dbuf, size_t cap)
-{
-    size_t pos = 0;
-    int64_t off = 1;
-    char name[24];
-
+/*
+ * Appends the record (@type, @nm) to the listing being built in (dbuf, cap)
+ * at byte pos, with the next offset off; returns the listing so far from
+ * the calling function when it is full.
+ */
 #define EMIT(type, nm) do {                                                    \
         size_t _p = vfs_dirent_emit(dbuf, cap, pos, 0, off++, (type), (nm));   \
         if (_p == 0)                                                           \
             return (int64_t)pos;                                               \
         pos = _p;                                                              \
     } while (0)
+
+static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
+{
+    size_t pos = 0;
+    int64_t off = 1;
+    char name[24];
+
     if (strcmp(path, "/proc") == 0) {
         EMIT(DT_DIR, "self");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
@@ -164,6 +172,29 @@ static int64_t list_dir(const char *path, void *dbuf, size_t cap)
         EMIT(DT_REG, "status");
         return (int64_t)pos;
     }
+    return -ENOENT;
+}
+
+static const vfs_gen_ops_t procfs_ops = {
+    .gen  = procfs_gen,
+    .list = procfs_list,
+};
+
+/* ---- /sys -------------------------------------------------------------------------- */
+
+static int64_t sysfs_gen(const char *path, char *buf, size_t cap)
+{
+    if (strncmp(path, NODE_DIR, sizeof(NODE_DIR) - 1) == 0)
+        return sys_node_file(path, buf, cap);
+    return -ENOENT;
+}
+
+static int64_t sysfs_list(const char *path, void *dbuf, size_t cap)
+{
+    size_t pos = 0;
+    int64_t off = 1;
+    char name[24];
+
     if (strcmp(path, "/sys") == 0) { EMIT(DT_DIR, "devices"); return (int64_t)pos; }
     if (strcmp(path, "/sys/devices") == 0) { EMIT(DT_DIR, "system"); return (int64_t)pos; }
     if (strcmp(path, "/sys/devices/system") == 0) { EMIT(DT_DIR, "node"); return (int64_t)pos; }
@@ -187,12 +218,17 @@ static int64_t list_dir(const char *path, void *dbuf, size_t cap)
         EMIT(DT_REG, "distance");
         return (int64_t)pos;
     }
-#undef EMIT
     return -ENOENT;
 }
+#undef EMIT
+
+static const vfs_gen_ops_t sysfs_ops = {
+    .gen  = sysfs_gen,
+    .list = sysfs_list,
+};
 
 void procfs_init(void)
 {
-    vfs_mount_generated("/proc", gen_file, list_dir);
-    vfs_mount_generated("/sys", gen_file, list_dir);
+    vfs_mount_generated("/proc", &procfs_ops);
+    vfs_mount_generated("/sys", &sysfs_ops);
 }

@@ -13,7 +13,7 @@
 #ifndef _PROCFS_H_
 #define _PROCFS_H_
 
-/* Mounts /proc and /sys. BSP, at boot, after vfs_init(). */
+/* Mounts /proc and /sys, each served by its own vfs_gen_ops_t. BSP, at boot, after vfs_init(). */
 void procfs_init(void);
 
 #endif

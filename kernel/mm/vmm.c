@@ -93,7 +93,7 @@ static void vmm_pte_release(uint32_t attr, uint64_t ppn)
     page_t *page = ppm_phys_to_page(ppn << PAGE_SHIFT);
 
     if (attr & GPT_FILE)
-        vfs_page_put(page);
+        mapper_page_put(page);
     else
         vmm_page_release(page);
 }
@@ -528,10 +528,10 @@ static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
     n = v->file_bytes - off;
     if (n > PAGE_SIZE)
         n = PAGE_SIZE;
-    fp = vfs_inode_page_get(v->file, (v->file_off + off) >> PAGE_SHIFT);
+    fp = mapper_page_get(vfs_inode_mapper(v->file), (v->file_off + off) >> PAGE_SHIFT);
     if (fp) {
         hal_remote_memcpy(XPTR(local_cxy(), dst), XPTR(fp->cxy, ppm_page_to_virt(fp)), n);
-        vfs_page_put(fp);
+        mapper_page_put(fp);
     }
 }
 
@@ -549,14 +549,15 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
     if (v->type == VSEG_CODE) {
         uint64_t off = (vpn << PAGE_SHIFT) - v->min;
         page_t *fp = off < v->file_bytes ?
-                     vfs_inode_page_get(v->file, (v->file_off + off) >> PAGE_SHIFT) : NULL;
+                     mapper_page_get(vfs_inode_mapper(v->file),
+                                     (v->file_off + off) >> PAGE_SHIFT) : NULL;
 
         if (fp && fp->cxy == local_cxy()) {
             /* the file's own page is in this cluster: map it, shared; the mapping keeps the reference */
             uint64_t ppn = ppm_page_to_phys(fp) >> PAGE_SHIFT;
 
             if (hal_gpt_map_xp(gpt, vpn, attr | GPT_FILE, ppn)) {
-                vfs_page_put(fp);
+                mapper_page_put(fp);
                 return -ENOMEM;
             }
             *pattr = attr | GPT_FILE;
@@ -564,7 +565,7 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
             return 0;
         }
         if (fp)
-            vfs_page_put(fp);
+            mapper_page_put(fp);
         /* else a replica in this cluster, private to this copy (invariant 3) */
     }
     page = vmm_page_alloc();

@@ -17,28 +17,13 @@
 #include "hal_user.h"
 #include "kstring.h"
 #include "kerrno.h"
+#include "uapi/fcntl.h"
+#include "uapi/termios.h"
+#include "uapi/uio.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
-#define IOV_MAX 1024
 #define CHUNK   PAGE_SIZE
-
-/* ioctl requests (asm-generic/ioctls.h) */
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TIOCGPGRP  0x540f
-#define TIOCGWINSZ 0x5413
-
-/* fcntl commands (asm-generic/fcntl.h) */
-#define F_DUPFD  0
-#define F_GETFD  1
-#define F_SETFD  2
-#define F_GETFL  3
-#define F_SETFL  4
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC 1
 
 static process_t *cur(void) { return process_current(); }
 static fd_table_t *fds(void) { return &process_current()->fds; }
@@ -141,11 +126,11 @@ static int64_t sys_write(ARGS) { return do_rw_fd(a0, a1, a2, true); }
 
 static int64_t do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, bool write)
 {
-    struct { uint64_t base, len; } iov[16];
+    kiovec_t iov[16];
     vfs_file_t *f;
     int64_t total = 0;
 
-    if (cnt > IOV_MAX)
+    if (cnt > UIO_MAXIOV)
         return -EINVAL;
     f = fd_get(fds(), (int)fd);
     if (f == NULL)
@@ -160,15 +145,16 @@ static int64_t do_iov(uint64_t fd, uint64_t uiov, uint64_t cnt, bool write)
         for (uint64_t k = 0; k < n; k++) {
             int64_t r;
 
-            if (iov[k].len == 0)
+            if (iov[k].iov_len == 0)
                 continue;
-            r = write ? do_write(f, iov[k].base, iov[k].len) : do_read(f, iov[k].base, iov[k].len);
+            r = write ? do_write(f, iov[k].iov_base, iov[k].iov_len) :
+                        do_read(f, iov[k].iov_base, iov[k].iov_len);
             if (r < 0) {
                 total = total ? total : r;
                 goto out;
             }
             total += r;
-            if ((uint64_t)r < iov[k].len)
+            if ((uint64_t)r < iov[k].iov_len)
                 goto out;
         }
     }
@@ -188,7 +174,7 @@ static int64_t sys_writev(ARGS) { return do_iov(a0, a1, a2, true); }
  */
 static int path_get(int64_t dirfd, uint64_t upath, char *kpath, vfs_inode_t **dir, bool empty_ok)
 {
-    int64_t n = hal_strncpy_from_user(kpath, upath, VFS_PATH_MAX);
+    int64_t n = hal_strncpy_from_user(kpath, upath, PATH_MAX);
 
     if (n < 0)
         return (int)n;
@@ -546,15 +532,20 @@ static int64_t sys_ioctl(ARGS)
         return -ENOTTY;
     switch (a1) {
     case TCGETS: {
-        /* struct termios (asm-generic/termbits.h): a cooked console, 115200 8N1 */
-        struct { uint32_t iflag, oflag, cflag, lflag; uint8_t line, cc[19]; } t;
+        /* a cooked console, 115200 8N1 */
+        ktermios_t t;
 
         memset(&t, 0, sizeof(t));
-        t.iflag = 0x0500;                /* ICRNL | IXON */
-        t.oflag = 0x0005;                /* OPOST | ONLCR */
-        t.cflag = 0x10b2;                /* B115200-ish | CS8 | CREAD */
-        t.lflag = 0x8a3b;                /* ISIG ICANON ECHO ECHOE ECHOK IEXTEN ECHOCTL ECHOKE */
-        t.cc[0] = 3; t.cc[1] = 28; t.cc[2] = 127; t.cc[3] = 21; t.cc[4] = 4; t.cc[6] = 1;
+        t.c_iflag = ICRNL | IXON;
+        t.c_oflag = OPOST | ONLCR;
+        t.c_cflag = B115200 | CS8 | CREAD;
+        t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
+        t.c_cc[VINTR] = 3;               /* ^C */
+        t.c_cc[VQUIT] = 28;              /* ^\ */
+        t.c_cc[VERASE] = 127;            /* DEL */
+        t.c_cc[VKILL] = 21;              /* ^U */
+        t.c_cc[VEOF] = 4;                /* ^D */
+        t.c_cc[VMIN] = 1;
         return hal_copy_to_user(a2, &t, sizeof(t));
     }
     case TCSETS:
@@ -562,8 +553,8 @@ static int64_t sys_ioctl(ARGS)
     case TCSETSF:
         return 0;                        /* accepted, the console stays cooked */
     case TIOCGWINSZ: {
-        uint16_t ws[4] = { 24, 80, 0, 0 };
-        return hal_copy_to_user(a2, ws, sizeof(ws));
+        kwinsize_t ws = { .ws_row = 24, .ws_col = 80 };
+        return hal_copy_to_user(a2, &ws, sizeof(ws));
     }
     case TIOCGPGRP: {
         int32_t pgrp = (int32_t)cur()->pid;
@@ -574,37 +565,35 @@ static int64_t sys_ioctl(ARGS)
     }
 }
 
-#define SYS(nr, fn) table[nr] = (syscall_entry_t){ fn, #fn + 4 }
-
 void sys_fs_register(syscall_entry_t *table)
 {
-    SYS(0, sys_read);
-    SYS(1, sys_write);
-    SYS(2, sys_open);
-    SYS(3, sys_close);
-    SYS(4, sys_stat);
-    SYS(5, sys_fstat);
-    SYS(6, sys_stat);                    /* lstat: no symbolic links */
-    SYS(8, sys_lseek);
-    SYS(16, sys_ioctl);
-    SYS(19, sys_readv);
-    SYS(20, sys_writev);
-    SYS(21, sys_access);
-    SYS(22, sys_pipe);
-    SYS(32, sys_dup);
-    SYS(33, sys_dup2);
-    SYS(72, sys_fcntl);
-    SYS(79, sys_getcwd);
-    SYS(80, sys_chdir);
-    SYS(83, sys_mkdir);
-    SYS(84, sys_rmdir);
-    SYS(87, sys_unlink);
-    SYS(217, sys_getdents64);
-    SYS(257, sys_openat);
-    SYS(258, sys_mkdirat);
-    SYS(262, sys_newfstatat);
-    SYS(263, sys_unlinkat);
-    SYS(269, sys_faccessat);
-    SYS(292, sys_dup3);
-    SYS(293, sys_pipe2);
+    SYSCALL_ENTRY(read);
+    SYSCALL_ENTRY(write);
+    SYSCALL_ENTRY(open);
+    SYSCALL_ENTRY(close);
+    SYSCALL_ENTRY(stat);
+    SYSCALL_ENTRY(fstat);
+    SYSCALL_ENTRY_AS(lstat, stat);       /* no symbolic links */
+    SYSCALL_ENTRY(lseek);
+    SYSCALL_ENTRY(ioctl);
+    SYSCALL_ENTRY(readv);
+    SYSCALL_ENTRY(writev);
+    SYSCALL_ENTRY(access);
+    SYSCALL_ENTRY(pipe);
+    SYSCALL_ENTRY(dup);
+    SYSCALL_ENTRY(dup2);
+    SYSCALL_ENTRY(fcntl);
+    SYSCALL_ENTRY(getcwd);
+    SYSCALL_ENTRY(chdir);
+    SYSCALL_ENTRY(mkdir);
+    SYSCALL_ENTRY(rmdir);
+    SYSCALL_ENTRY(unlink);
+    SYSCALL_ENTRY(getdents64);
+    SYSCALL_ENTRY(openat);
+    SYSCALL_ENTRY(mkdirat);
+    SYSCALL_ENTRY(newfstatat);
+    SYSCALL_ENTRY(unlinkat);
+    SYSCALL_ENTRY(faccessat);
+    SYSCALL_ENTRY(dup3);
+    SYSCALL_ENTRY(pipe2);
 }

@@ -20,36 +20,18 @@
 #include "printk.h"
 #include "hal_cpu.h"
 #include "futex.h"
+#include "uapi/fcntl.h"
+#include "uapi/futex.h"
+#include "uapi/mman.h"
+#include "uapi/prctl.h"
+#include "uapi/resource.h"
+#include "uapi/sched.h"
+#include "uapi/signal_defs.h"
+#include "uapi/time.h"
+#include "uapi/utsname.h"
+#include "uapi/wait.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
-
-#define CSIGNAL       0x000000ff        /* clone(2): the exit signal byte */
-
-/* mmap(2) flags (asm-generic/mman-common.h) */
-#define MAP_SHARED    0x01
-#define MAP_PRIVATE   0x02
-#define MAP_FIXED     0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_POPULATE  0x8000
-#define MAP_FIXED_NOREPLACE 0x100000
-
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-
-#define CLOCK_REALTIME  0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
-
-#define RLIMIT_STACK  3
-#define RLIMIT_NOFILE 7
-#define RLIM_INFINITY (~0ull)
-
 
 static process_t *cur(void) { return process_current(); }
 
@@ -89,7 +71,7 @@ static int64_t sys_wait4(ARGS)
     int32_t status = 0;
     int64_t pid;
 
-    if (a2 & ~(uint64_t)(1 | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000))
+    if (a2 & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
         return -EINVAL;
     if (a1 && !hal_user_range_ok(a1, sizeof(status)))
         return -EFAULT;
@@ -128,15 +110,15 @@ static int64_t sys_gettid(ARGS) { return thread_current()->tid; }
 /* set_robust_list(2): the head is walked when the thread exits (process_thread_exit). */
 static int64_t sys_set_robust_list(ARGS)
 {
-    if (a1 != 24)
-        return -EINVAL;                  /* sizeof(struct robust_list_head) */
+    if (a1 != sizeof(krobust_list_head_t))
+        return -EINVAL;
     thread_current()->robust_list = a0;
     return 0;
 }
 
 static int64_t sys_get_robust_list(ARGS)
 {
-    uint64_t len = 24, head = thread_current()->robust_list;
+    uint64_t len = sizeof(krobust_list_head_t), head = thread_current()->robust_list;
 
     if (a0 != 0 && (uint32_t)a0 != thread_current()->tid)
         return -EPERM;                   /* other threads' lists are not readable here */
@@ -279,8 +261,8 @@ static int64_t sys_rt_sigaction(ARGS)
     int sig = (int)a0;
     ksigaction_t act;
 
-    if (sig < 1 || sig > NSIG || a3 != 8)
-        return -EINVAL;
+    if (sig < 1 || sig > NSIG || a3 != NSIG / 8)
+        return -EINVAL;                  /* a3: bytes of a sigset_t */
     if (a1 && hal_copy_from_user(&act, a1, sizeof(act)))
         return -EFAULT;
     if (a2 && hal_copy_to_user(a2, &p->sigaction[sig - 1], sizeof(act)))
@@ -298,16 +280,16 @@ static int64_t sys_rt_sigprocmask(ARGS)
     process_t *p = cur();
     uint64_t set, old = p->sig_blocked;
 
-    if (a3 != 8)
-        return -EINVAL;
+    if (a3 != NSIG / 8)
+        return -EINVAL;                  /* a3: bytes of a sigset_t */
     if (a1) {
         if (hal_copy_from_user(&set, a1, sizeof(set)))
             return -EFAULT;
         set &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
         switch (a0) {
-        case 0: p->sig_blocked |= set; break;            /* SIG_BLOCK */
-        case 1: p->sig_blocked &= ~set; break;           /* SIG_UNBLOCK */
-        case 2: p->sig_blocked = set; break;             /* SIG_SETMASK */
+        case SIG_BLOCK:   p->sig_blocked |= set; break;
+        case SIG_UNBLOCK: p->sig_blocked &= ~set; break;
+        case SIG_SETMASK: p->sig_blocked = set; break;
         default: return -EINVAL;
         }
     }
@@ -351,13 +333,13 @@ static int64_t sys_clock_gettime(ARGS)
 static int64_t sys_gettimeofday(ARGS)
 {
     ktimespec_t ts = time_since_boot();
-    int64_t tv[2] = { ts.tv_sec + (int64_t)REALTIME_BOOT_SEC, ts.tv_nsec / 1000 };
+    ktimeval_t tv = { ts.tv_sec + (int64_t)REALTIME_BOOT_SEC, ts.tv_nsec / 1000 };
 
-    if (a0 && hal_copy_to_user(a0, tv, sizeof(tv)))
+    if (a0 && hal_copy_to_user(a0, &tv, sizeof(tv)))
         return -EFAULT;
     if (a1) {
-        int32_t tz[2] = { 0, 0 };
-        if (hal_copy_to_user(a1, tz, sizeof(tz)))
+        ktimezone_t tz = { 0, 0 };
+        if (hal_copy_to_user(a1, &tz, sizeof(tz)))
             return -EFAULT;
     }
     return 0;
@@ -412,16 +394,16 @@ static int64_t sys_sched_yield(ARGS)
 
 static int64_t sys_uname(ARGS)
 {
-    char u[6][65];
+    kutsname_t u;
 
-    memset(u, 0, sizeof(u));
-    snprintf(u[0], 65, "Archipel");
-    snprintf(u[1], 65, "archipel");
-    snprintf(u[2], 65, "%s", ARCHIPEL_VERSION);
-    snprintf(u[3], 65, "#1 SMP %u clusters", boot_info.topo.nclusters);
-    snprintf(u[4], 65, "x86_64");
-    snprintf(u[5], 65, "(none)");
-    return hal_copy_to_user(a0, u, sizeof(u));
+    memset(&u, 0, sizeof(u));
+    snprintf(u.sysname, sizeof(u.sysname), "Archipel");
+    snprintf(u.nodename, sizeof(u.nodename), "archipel");
+    snprintf(u.release, sizeof(u.release), "%s", ARCHIPEL_VERSION);
+    snprintf(u.version, sizeof(u.version), "#1 SMP %u clusters", boot_info.topo.nclusters);
+    snprintf(u.machine, sizeof(u.machine), "x86_64");
+    snprintf(u.domainname, sizeof(u.domainname), "(none)");
+    return hal_copy_to_user(a0, &u, sizeof(u));
 }
 
 static int64_t sys_getcpu(ARGS)
@@ -438,21 +420,21 @@ static int64_t sys_getcpu(ARGS)
 
 static int64_t sys_prlimit64(ARGS)
 {
-    uint64_t lim[2];
+    krlimit64_t lim;
 
     if (a0 != 0 && a0 != cur()->pid)
         return -ESRCH;
-    if (a1 >= 16)
+    if (a1 >= RLIM_NLIMITS)
         return -EINVAL;
     if (a2) {
-        if (hal_copy_from_user(lim, a2, sizeof(lim)))
+        if (hal_copy_from_user(&lim, a2, sizeof(lim)))
             return -EFAULT;
         return -EPERM;                   /* limits are fixed in this kernel */
     }
     if (a3) {
-        lim[0] = lim[1] = a1 == RLIMIT_STACK ? USER_STACK_SIZE :
-                          a1 == RLIMIT_NOFILE ? FD_MAX : RLIM_INFINITY;
-        if (hal_copy_to_user(a3, lim, sizeof(lim)))
+        lim.rlim_cur = lim.rlim_max = a1 == RLIMIT_STACK ? USER_STACK_SIZE :
+                                      a1 == RLIMIT_NOFILE ? FD_MAX : RLIM64_INFINITY;
+        if (hal_copy_to_user(a3, &lim, sizeof(lim)))
             return -EFAULT;
     }
     return 0;
@@ -486,7 +468,7 @@ static int64_t sys_archipel_fork_place(ARGS)
 {
     int64_t cxy = (int32_t)a0;
 
-    if (cxy < -1 || cxy >= (int64_t)boot_info.topo.nclusters)
+    if (cxy < ARCHIPEL_PLACE_DQDT || cxy >= (int64_t)boot_info.topo.nclusters)
         return -EINVAL;
     cur()->fork_place = (int32_t)cxy;
     return 0;
@@ -505,11 +487,7 @@ static int64_t sys_archipel_poweroff(ARGS)
 static int64_t sys_archipel_counters(ARGS)
 {
     process_t *p = cur();
-    struct {
-        uint64_t faults_local, faults_global, faults_false, faults_cow;
-        uint32_t owner_cxy, ref_cxy;
-        uint64_t remote_accesses, rpcs, shootdowns, copies;
-    } c;
+    archipel_counters_t c;
     vmm_counters_t v;
     uint32_t n = boot_info.topo.nclusters;
 
@@ -536,60 +514,54 @@ static int64_t sys_archipel_nclusters(ARGS)
     return boot_info.topo.nclusters;
 }
 
-#define SYS(nr, fn) table[nr] = (syscall_entry_t){ fn, #fn + 4 }
-
 void sys_proc_register(syscall_entry_t *table)
 {
-    SYS(9, sys_mmap);
-    SYS(10, sys_mprotect);
-    SYS(11, sys_munmap);
-    SYS(12, sys_brk);
-    SYS(13, sys_rt_sigaction);
-    SYS(14, sys_rt_sigprocmask);
-    SYS(15, sys_rt_sigreturn);
-    SYS(24, sys_sched_yield);
-    SYS(35, sys_nanosleep);
-    SYS(39, sys_getpid);
-    SYS(56, sys_clone);
-    SYS(57, sys_fork);
-    SYS(58, sys_fork);                   /* vfork: a fork (POSIX allows it) */
-    SYS(59, sys_execve);
-    SYS(60, sys_exit);
-    SYS(61, sys_wait4);
-    SYS(62, sys_kill);
-    SYS(63, sys_uname);
-    SYS(96, sys_gettimeofday);
-    SYS(102, sys_zero);                  /* getuid: everyone is root */
-    SYS(104, sys_zero);                  /* getgid */
-    SYS(107, sys_zero);                  /* geteuid */
-    SYS(108, sys_zero);                  /* getegid */
-    SYS(110, sys_getppid);
-    SYS(158, sys_arch_prctl);
-    SYS(186, sys_gettid);
-    SYS(202, sys_futex);
-    SYS(203, sys_sched_setaffinity);
-    SYS(204, sys_sched_getaffinity);
-    SYS(200, sys_tkill);
-    SYS(218, sys_set_tid_address);
-    SYS(228, sys_clock_gettime);
-    SYS(230, sys_clock_nanosleep);
-    SYS(231, sys_exit_group);
-    SYS(273, sys_set_robust_list);
-    SYS(274, sys_get_robust_list);
-    SYS(234, sys_tgkill);
-    SYS(302, sys_prlimit64);
-    SYS(309, sys_getcpu);
-    SYS(318, sys_getrandom);
+    SYSCALL_ENTRY(mmap);
+    SYSCALL_ENTRY(mprotect);
+    SYSCALL_ENTRY(munmap);
+    SYSCALL_ENTRY(brk);
+    SYSCALL_ENTRY(rt_sigaction);
+    SYSCALL_ENTRY(rt_sigprocmask);
+    SYSCALL_ENTRY(rt_sigreturn);
+    SYSCALL_ENTRY(sched_yield);
+    SYSCALL_ENTRY(nanosleep);
+    SYSCALL_ENTRY(getpid);
+    SYSCALL_ENTRY(clone);
+    SYSCALL_ENTRY(fork);
+    SYSCALL_ENTRY_AS(vfork, fork);       /* a fork (POSIX allows it) */
+    SYSCALL_ENTRY(execve);
+    SYSCALL_ENTRY(exit);
+    SYSCALL_ENTRY(wait4);
+    SYSCALL_ENTRY(kill);
+    SYSCALL_ENTRY(uname);
+    SYSCALL_ENTRY(gettimeofday);
+    SYSCALL_ENTRY_AS(getuid, zero);      /* everyone is root */
+    SYSCALL_ENTRY_AS(getgid, zero);
+    SYSCALL_ENTRY_AS(geteuid, zero);
+    SYSCALL_ENTRY_AS(getegid, zero);
+    SYSCALL_ENTRY(getppid);
+    SYSCALL_ENTRY(arch_prctl);
+    SYSCALL_ENTRY(gettid);
+    SYSCALL_ENTRY(futex);
+    SYSCALL_ENTRY(sched_setaffinity);
+    SYSCALL_ENTRY(sched_getaffinity);
+    SYSCALL_ENTRY(tkill);
+    SYSCALL_ENTRY(set_tid_address);
+    SYSCALL_ENTRY(clock_gettime);
+    SYSCALL_ENTRY(clock_nanosleep);
+    SYSCALL_ENTRY(exit_group);
+    SYSCALL_ENTRY(set_robust_list);
+    SYSCALL_ENTRY(get_robust_list);
+    SYSCALL_ENTRY(tgkill);
+    SYSCALL_ENTRY(prlimit64);
+    SYSCALL_ENTRY(getcpu);
+    SYSCALL_ENTRY(getrandom);
 }
 
 void sys_proc_register_archipel(syscall_entry_t *table)
 {
-    table[SYS_archipel_fork_place - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_fork_place, "archipel_fork_place" };
-    table[SYS_archipel_poweroff - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_poweroff, "archipel_poweroff" };
-    table[SYS_archipel_counters - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_counters, "archipel_counters" };
-    table[SYS_archipel_nclusters - SYS_ARCHIPEL_BASE] =
-        (syscall_entry_t){ sys_archipel_nclusters, "archipel_nclusters" };
+    SYSCALL_ENTRY_ARCHIPEL(fork_place);
+    SYSCALL_ENTRY_ARCHIPEL(poweroff);
+    SYSCALL_ENTRY_ARCHIPEL(counters);
+    SYSCALL_ENTRY_ARCHIPEL(nclusters);
 }

@@ -12,23 +12,20 @@ static syscall_entry_t syscall_table[SYSCALL_MAX];
 static syscall_entry_t archipel_table[SYS_ARCHIPEL_END - SYS_ARCHIPEL_BASE];
 static uint8_t syscall_warned[SYSCALL_MAX / 8];  /* -ENOSYS already logged (a hint, racy is fine) */
 
-/* Linux names of the calls we do not implement, for the one-time log line. */
+/* The Linux name of every x86_64 system call, by number (NULL in the holes of the list). */
+static const char *const syscall_names[] = {
+#define __SYSCALL(nr, name) [nr] = #name,
+#include "uapi/syscall_64.h"
+#undef __SYSCALL
+};
+_Static_assert(sizeof(syscall_names) / sizeof(syscall_names[0]) <= SYSCALL_MAX,
+               "a Linux number at or above SYSCALL_MAX");
+
+/* The Linux name of call @nr, for the one-time log line; "?" if Linux has no such call. */
 static const char *syscall_unknown_name(uint64_t nr)
 {
-    static const struct { uint16_t nr; const char *name; } names[] = {
-        { 7, "poll" }, { 17, "pread64" }, { 18, "pwrite64" }, { 21, "access" },
-        { 23, "select" }, { 25, "mremap" }, { 28, "madvise" }, { 34, "pause" },
-        { 37, "alarm" }, { 38, "setitimer" }, { 41, "socket" }, { 74, "fsync" },
-        { 77, "ftruncate" }, { 82, "rename" }, { 89, "readlink" }, { 90, "chmod" },
-        { 95, "umask" }, { 98, "getrusage" }, { 99, "sysinfo" }, { 100, "times" },
-        { 131, "sigaltstack" }, { 202, "futex" }, { 203, "sched_setaffinity" },
-        { 204, "sched_getaffinity" }, { 267, "readlinkat" }, { 269, "faccessat" },
-        { 270, "pselect6" }, { 271, "ppoll" }, { 273, "set_robust_list" },
-        { 332, "statx" }, { 334, "rseq" }, { 439, "faccessat2" },
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (names[i].nr == nr)
-            return names[i].name;
+    if (nr < sizeof(syscall_names) / sizeof(syscall_names[0]) && syscall_names[nr] != NULL)
+        return syscall_names[nr];
     return "?";
 }
 

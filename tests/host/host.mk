@@ -25,7 +25,8 @@ HOST_OBJ   := $(HOST_BUILD)/obj
 
 HOST_TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DARCHIPEL_HOST \
     -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
-    -Ikernel/include -Ikernel/libk -Ikernel/mm -Ikernel/kern -Ihal/x86_64 -Itests/host \
+    -Ikernel/libk -Ikernel/mm -Ikernel/kern -Ihal/x86_64 -Itests/host \
+    -Ikernel/include -Iuser/include \
     -fsanitize=address,undefined $(HOST_TEST_EXTRA_CFLAGS)
 HOST_TEST_LDFLAGS := -fsanitize=address,undefined
 
@@ -37,8 +38,11 @@ HOST_SRCS_test_topology := tests/host/test_topology.c kernel/kern/topology.c hal
 HOST_SRCS_test_cpio     := tests/host/test_cpio.c kernel/libk/cpio.c
 HOST_SRCS_test_xlist    := tests/host/test_xlist.c kernel/libk/xlist.c
 HOST_SRCS_test_elf      := tests/host/test_elf.c kernel/kern/elf.c
+HOST_SRCS_test_uapi     := tests/host/test_uapi.c tests/host/test_uapi_ours.c \
+                           tests/host/test_uapi_linux.c
 
-HOST_TEST_NAMES := test_buddy test_mb2 test_acpi test_topology test_cpio test_xlist test_elf
+HOST_TEST_NAMES := test_buddy test_mb2 test_acpi test_topology test_cpio test_xlist test_elf \
+                   test_uapi
 HOST_TESTS      := $(addprefix $(HOST_BUILD)/,$(HOST_TEST_NAMES))
 
 HOST_ALL_SRCS := $(sort $(foreach t,$(HOST_TEST_NAMES),$(HOST_SRCS_$(t))))

@@ -17,7 +17,7 @@ Extended pointers are decoded as kernel/hal: cluster in bits 63:48, the low
 tables are walked through the direct map at DIRECT_MAP_BASE.
 
 The module imports without gdb (the helpers below ``# --- pure helpers`` are
-unit-tested by tests/boot/test_gdb.py); the commands exist only inside GDB.
+unit-tested by tests/e2e/test_gdb.py); the commands exist only inside GDB.
 Python standard library and the gdb module only.
 """
 

@@ -1,7 +1,7 @@
 /*
  * gdbtarget.c - builds a process state worth looking at with the GDB
  * commands of tools/gdb/archipel.py, then stops at recognisable calls for
- * the scripted GDB session of tests/boot/test_gdb.py (booted alone with
+ * the scripted GDB session of tests/e2e/test_gdb.py (booted alone with
  * the kernel command line `-- /bin/gdbtarget`).
  *
  * State, on a machine of N >= 2 clusters, the process's reference cluster R
@@ -44,7 +44,7 @@
 #include "archipel.h"
 #include "nodeutil.h"
 
-#define GDBT_ADDR   0x500000000000UL   /* keep in sync with tests/boot/test_gdb.py */
+#define GDBT_ADDR   0x500000000000UL   /* keep in sync with tests/e2e/test_gdb.py */
 #define GDBT_PAGES  4
 #define PAGE        4096UL
 #define MAX_WORKERS 64

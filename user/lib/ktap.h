@@ -8,7 +8,7 @@
  *     int main(void) { return ktap_run(cases, KTAP_NCASES(cases)); }
  *
  * Output (stdout, fd 1), in the format tools/ktap.py and the QEMU harness
- * (tests/boot/user_tests.py) parse:
+ * (tests/harness/user_tests.py) parse:
  *
  *     TAP version 13
  *     1..N

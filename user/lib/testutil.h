@@ -1,8 +1,8 @@
 /*
  * testutil.h - helpers shared by the user test programs (header only).
  *
- * Processes: fork a child in a chosen cluster, wait for it, describe a wait
- * status. I/O: read or write a whole buffer. Everything works on Linux too:
+ * Processes: fork a child in a chosen cluster, wait for it, run a function
+ * in a child (that may fault), describe a wait status. I/O: read or write a whole buffer. Everything works on Linux too:
  * there, archipel_nclusters() fails and placement is ignored.
  */
 #ifndef _TESTUTIL_H_
@@ -86,6 +86,33 @@ static inline int test_wait_ms(pid_t pid, long ms)
 			return -2;
 		nanosleep(&tick, NULL);
 	}
+}
+
+/*
+ * Run fn(arg) in a child process (plain fork(2): the caller's cluster), which
+ * then exits 0 unless fn killed it. Returns its wait status, or -1.
+ */
+static inline int test_in_child(void (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fn(arg);
+		_exit(0);
+	}
+	return test_wait(pid);
+}
+
+/* Store 1 to / load the byte at p: what a test_in_child() child does to fault. */
+static inline void test_write_byte(void *p)
+{
+	*(volatile char *)p = 1;
+}
+
+static inline void test_read_byte(void *p)
+{
+	(void)*(volatile char *)p;
 }
 
 /* True iff status says "exited with code". */

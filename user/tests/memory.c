@@ -19,29 +19,6 @@
 #define PAGE 4096UL
 #define MIB  (1024UL * 1024UL)
 
-/* Run fn(arg) in a child; return its wait status. */
-static int in_child(void (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fn(arg);
-		_exit(0);
-	}
-	return test_wait(pid);
-}
-
-static void write_byte(void *p)
-{
-	*(volatile char *)p = 1;
-}
-
-static void read_byte(void *p)
-{
-	(void)*(volatile char *)p;
-}
-
 static int expect_segv(int status, const char *what)
 {
 	char buf[64];
@@ -76,7 +53,7 @@ static int t_anon_64mib(void)
 		}
 	}
 	KTAP_CHECK(munmap(p, size) == 0);
-	KTAP_CHECK(expect_segv(in_child(read_byte, p + size / 2), "read after munmap")
+	KTAP_CHECK(expect_segv(test_in_child(test_read_byte, p + size / 2), "read after munmap")
 		   == KTAP_PASS);
 	return KTAP_PASS;
 }
@@ -93,7 +70,7 @@ static int t_munmap_hole(void)
 	p[0] = 0x22;
 	p[2 * PAGE] = 0x33;
 	KTAP_CHECK(p[0] == 0x22 && p[2 * PAGE] == 0x33);
-	KTAP_CHECK(expect_segv(in_child(read_byte, p + PAGE), "read in the hole") == KTAP_PASS);
+	KTAP_CHECK(expect_segv(test_in_child(test_read_byte, p + PAGE), "read in the hole") == KTAP_PASS);
 	KTAP_CHECK(munmap(p, 3 * PAGE) == 0);   /* across the hole: fine */
 	return KTAP_PASS;
 }
@@ -121,7 +98,7 @@ static int t_brk_grow_shrink(void)
 	KTAP_CHECK(sbrk(0) == start);
 	/* the released range is gone (start rounded up to a page boundary) */
 	char *gone = (char *)(((uintptr_t)start + PAGE - 1) & ~(PAGE - 1)) + 2 * PAGE;
-	KTAP_CHECK(expect_segv(in_child(write_byte, gone), "write above the shrunk brk")
+	KTAP_CHECK(expect_segv(test_in_child(test_write_byte, gone), "write above the shrunk brk")
 		   == KTAP_PASS);
 	/* an impossible break is refused: brk returns the current one */
 	KTAP_CHECK(sys_brk((char *)0x7ffffffff000UL) == start);
@@ -153,7 +130,7 @@ static int t_stack_growth_1mib(void)
 	for (int depth = 0; depth <= 255; depth++)
 		for (size_t i = 0; i < 4096; i += 512)
 			want += (unsigned char)(depth + i);
-	int status = in_child(grow_stack, &want);
+	int status = test_in_child(grow_stack, &want);
 	char buf[64];
 	KTAP_CHECKF(test_exited_with(status, 0), "child that recursed 1 MiB deep %s",
 		    test_status_str(status, buf, sizeof(buf)));
@@ -177,7 +154,7 @@ static int t_file_mapping(void)
 	if ((size_t)n < PAGE)
 		for (size_t i = (size_t)n; i < PAGE; i++)
 			KTAP_CHECKF(p[i] == 0, "byte %zu after the end of file is not 0", i);
-	KTAP_CHECK(expect_segv(in_child(write_byte, p), "write to a PROT_READ file mapping")
+	KTAP_CHECK(expect_segv(test_in_child(test_write_byte, p), "write to a PROT_READ file mapping")
 		   == KTAP_PASS);
 	KTAP_CHECK(munmap(p, PAGE) == 0);
 	return KTAP_PASS;
@@ -213,7 +190,7 @@ static int t_mprotect_read_only(void)
 	p[PAGE] = 43;
 	KTAP_CHECK(mprotect(p, PAGE, PROT_READ) == 0);
 	KTAP_CHECK(p[0] == 42);              /* still readable */
-	KTAP_CHECK(expect_segv(in_child(write_byte, p), "write to a PROT_READ page")
+	KTAP_CHECK(expect_segv(test_in_child(test_write_byte, p), "write to a PROT_READ page")
 		   == KTAP_PASS);
 	p[PAGE] = 44;                        /* the other page is still writable */
 	KTAP_CHECK(p[0] == 42 && p[PAGE] == 44);
@@ -221,7 +198,7 @@ static int t_mprotect_read_only(void)
 	p[0] = 45;
 	KTAP_CHECK(p[0] == 45);
 	KTAP_CHECK(mprotect(p, PAGE, PROT_NONE) == 0);
-	KTAP_CHECK(expect_segv(in_child(read_byte, p), "read of a PROT_NONE page")
+	KTAP_CHECK(expect_segv(test_in_child(test_read_byte, p), "read of a PROT_NONE page")
 		   == KTAP_PASS);
 	KTAP_CHECK(munmap(p, 2 * PAGE) == 0);
 	return KTAP_PASS;

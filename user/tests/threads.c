@@ -30,6 +30,7 @@
 #include "ktap.h"
 #include "testutil.h"
 #include "nodeutil.h"
+#include "threadutil.h"
 
 #define PAGE      4096
 #define WAIT_SEC  20            /* deadline of every wait for another thread */
@@ -46,7 +47,6 @@
 
 static int nclus;               /* clusters: archipel_nclusters() on Archipel, else 1 */
 static int archipel;            /* running on Archipel */
-static pthread_condattr_t cattr;    /* condition variables on CLOCK_MONOTONIC */
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -57,42 +57,12 @@ static int cluster_of(int i)
 }
 
 /*
- * Move the calling thread into cluster @k (all its cpus) and check with
- * getcpu that it runs there. Returns 1 (pinned and verified), 0 (Linux
- * without node information: not pinned) or -1 (failed).
- */
-static int pin_to_cluster(int k)
-{
-	cpu_set_t set;
-
-	if (node_cpus(k, &set) <= 0)
-		return archipel ? -1 : 0;
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		return -1;
-	return archipel_cluster() == k ? 1 : -1;
-}
-
-/* now + WAIT_SEC on CLOCK_MONOTONIC: the deadline of a timed wait. */
-static struct timespec deadline(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += WAIT_SEC;
-	return t;
-}
-
-static void cond_init(pthread_cond_t *cv)
-{
-	pthread_cond_init(cv, &cattr);
-}
-
-/*
  * With mu held: wait on cv until cond holds. 0, or ETIMEDOUT if the wait
  * reached its deadline (WAIT_SEC), even if cond holds by then: a wait that
  * long is a lost wake-up.
  */
 #define WAIT_UNTIL(cv, mu, cond) __extension__ ({                              \
-	struct timespec d_ = deadline();                                       \
+	struct timespec d_ = test_deadline(WAIT_SEC);                          \
 	int r_ = 0;                                                            \
 	while (!(cond) && r_ == 0)                                             \
 		r_ = pthread_cond_timedwait(cv, mu, &d_);                      \
@@ -130,7 +100,7 @@ static void *t_create_join_thread(void *arg)
 {
 	int k = (int)(intptr_t)arg;
 
-	if (pin_to_cluster(k) < 0)
+	if (test_pin_to_cluster(k) < 0)
 		return (void *)-1L;
 	sched_yield();
 	if (archipel && archipel_cluster() != k)          /* and it stays there */
@@ -177,7 +147,7 @@ static struct {
 static void *t_mutex_thread(void *arg)
 {
 	int k = (int)(intptr_t)arg;
-	int pinned = pin_to_cluster(k);
+	int pinned = test_pin_to_cluster(k);
 
 	pthread_barrier_wait(&mx.start);
 	if (pinned < 0)
@@ -241,7 +211,7 @@ static void *t_pingpong_thread(void *arg)
 
 	if (!archipel)
 		k = 0;
-	if (pin_to_cluster(k) < 0)
+	if (test_pin_to_cluster(k) < 0)
 		return (void *)1L;
 	pthread_mutex_lock(&pp.mu);
 	for (int r = 0; r < PINGPONG_ROUNDS && !err; r++) {
@@ -265,8 +235,8 @@ static int t_condvar_pingpong(void)
 	void *ret[2];
 
 	pthread_mutex_init(&pp.mu, NULL);
-	cond_init(&pp.cv[0]);
-	cond_init(&pp.cv[1]);
+	test_cond_init(&pp.cv[0]);
+	test_cond_init(&pp.cv[1]);
 	pp.turn = 0;
 	pp.exchanges = 0;
 	for (int s = 0; s < 2; s++)
@@ -293,7 +263,7 @@ static void *t_broadcast_thread(void *arg)
 	int k = (int)(intptr_t)arg;
 	long err = 0;
 
-	if (pin_to_cluster(k) < 0)
+	if (test_pin_to_cluster(k) < 0)
 		err = 1;
 	pthread_mutex_lock(&bc.mu);
 	bc.arrived++;
@@ -312,8 +282,8 @@ static int t_condvar_broadcast(void)
 	int n = per_cluster(2), bad = 0;
 
 	pthread_mutex_init(&bc.mu, NULL);
-	cond_init(&bc.cv);
-	cond_init(&bc.arrived_cv);
+	test_cond_init(&bc.cv);
+	test_cond_init(&bc.arrived_cv);
 	bc.arrived = bc.go = bc.woken = 0;
 	for (int i = 0; i < n; i++)
 		KTAP_CHECK(pthread_create(&th[i], NULL, t_broadcast_thread,
@@ -366,7 +336,7 @@ static void *t_futex_waiter(void *arg)
 {
 	struct timespec ts = { WAIT_SEC, 0 };
 
-	if (pin_to_cluster((int)(intptr_t)arg) < 0)
+	if (test_pin_to_cluster((int)(intptr_t)arg) < 0)
 		atomic_fetch_add(&fx.pin_failed, 1);
 	atomic_fetch_add(&fx.ready, 1);
 	while (__atomic_load_n(&fx.word, __ATOMIC_SEQ_CST) == 0) {
@@ -511,7 +481,7 @@ static void __attribute__((noinline)) exit_nested(long value)
 
 static void *t_exit_a(void *arg)
 {
-	if (pin_to_cluster((int)(intptr_t)arg) < 0)
+	if (test_pin_to_cluster((int)(intptr_t)arg) < 0)
 		return (void *)-1L;
 	exit_nested(0xa11);
 	return (void *)-2L;                  /* pthread_exit returned */
@@ -522,7 +492,7 @@ static void *t_exit_b(void *arg)
 {
 	long ret = 0xb22;
 
-	if (pin_to_cluster((int)(intptr_t)arg) < 0)
+	if (test_pin_to_cluster((int)(intptr_t)arg) < 0)
 		ret = -1;
 	pthread_mutex_lock(&ex.mu);
 	if (WAIT_UNTIL(&ex.cv, &ex.mu, ex.a_joined))
@@ -537,7 +507,7 @@ static int t_pthread_exit_one_thread(void)
 	void *ra = NULL, *rb = NULL;
 
 	pthread_mutex_init(&ex.mu, NULL);
-	cond_init(&ex.cv);
+	test_cond_init(&ex.cv);
 	ex.a_joined = 0;
 	KTAP_CHECK(pthread_create(&b, NULL, t_exit_b, (void *)(intptr_t)cluster_of(2)) == 0);
 	KTAP_CHECK(pthread_create(&a, NULL, t_exit_a, (void *)(intptr_t)cluster_of(1)) == 0);
@@ -555,7 +525,7 @@ static int t_pthread_exit_one_thread(void)
 
 static void *t_parked(void *arg)
 {
-	if (pin_to_cluster((int)(intptr_t)arg) < 0)
+	if (test_pin_to_cluster((int)(intptr_t)arg) < 0)
 		_exit(20);
 	pthread_mutex_lock(&ex.mu);
 	ex.parked++;
@@ -569,7 +539,7 @@ static void *t_exiter(void *arg)
 {
 	int others = (int)(intptr_t)arg >> 8;
 
-	if (pin_to_cluster((int)(intptr_t)arg & 0xff) < 0)
+	if (test_pin_to_cluster((int)(intptr_t)arg & 0xff) < 0)
 		_exit(20);
 	pthread_mutex_lock(&ex.mu);
 	if (WAIT_UNTIL(&ex.cv, &ex.mu, ex.parked == others))
@@ -587,7 +557,7 @@ static int t_exit_group_from_worker(void)
 		pthread_t th[MAXT];
 		int n = per_cluster(3);
 		pthread_mutex_init(&ex.mu, NULL);
-		cond_init(&ex.cv);
+		test_cond_init(&ex.cv);
 		ex.parked = 0;
 		for (int i = 1; i < n; i++)
 			if (pthread_create(&th[i], NULL, t_parked, (void *)(intptr_t)cluster_of(i)))
@@ -642,7 +612,7 @@ static void *t_aff_thread(void *arg)
 	struct aff_report *r = arg;
 	pthread_t th;
 
-	if (pin_to_cluster(r[0].cluster) < 0)
+	if (test_pin_to_cluster(r[0].cluster) < 0)
 		return (void *)1L;
 	aff_fill(&r[0]);
 	if (pthread_create(&th, NULL, t_aff_child, &r[1]) || pthread_join(th, NULL))
@@ -708,7 +678,7 @@ static void *t_moved_thread(void *arg)
 	long ret;
 
 	(void)arg;
-	if (pin_to_cluster(0) < 0)
+	if (test_pin_to_cluster(0) < 0)
 		return (void *)-1L;
 	pthread_mutex_lock(&mv.mu);
 	mv.ready = 1;
@@ -732,7 +702,7 @@ static int t_setaffinity_other_thread(void)
 		return ktap_skip("needs 2 clusters");
 	KTAP_CHECK(node_cpus(1, &one) > 0);
 	pthread_mutex_init(&mv.mu, NULL);
-	cond_init(&mv.cv);
+	test_cond_init(&mv.cv);
 	mv.ready = mv.moved = 0;
 	KTAP_CHECK(pthread_create(&th, NULL, t_moved_thread, NULL) == 0);
 	pthread_mutex_lock(&mv.mu);
@@ -766,7 +736,7 @@ static void *t_ids_thread(void *arg)
 {
 	int i = (int)(intptr_t)arg;
 
-	if (pin_to_cluster(cluster_of(i)) < 0)
+	if (test_pin_to_cluster(cluster_of(i)) < 0)
 		ids.tls_ok[i] = -1;
 	if (tls_value != 999)            /* a fresh copy of the initial image */
 		ids.tls_ok[i] = -2;
@@ -831,7 +801,5 @@ int main(void)
 	archipel = nclus > 0;
 	if (!archipel)
 		nclus = 1;
-	pthread_condattr_init(&cattr);
-	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
 	return ktap_run(cases, KTAP_NCASES(cases));
 }

@@ -29,7 +29,7 @@
 
 #include "ktap.h"
 #include "testutil.h"
-#include "nodeutil.h"
+#include "threadutil.h"
 
 #define PAGE      4096UL
 #define WORDS     (PAGE / sizeof(uint64_t))
@@ -38,24 +38,8 @@
 
 static int nclus;               /* clusters: archipel_nclusters() on Archipel, else 1 */
 static int archipel;            /* running on Archipel */
-static pthread_condattr_t cattr;    /* condition variables on CLOCK_MONOTONIC */
 
 /* ---- placement ---------------------------------------------------------------- */
-
-/*
- * Move the calling thread into cluster @k and check with getcpu that it runs
- * there. Returns 1 (pinned), 0 (Linux without node information) or -1.
- */
-static int pin_to_cluster(int k)
-{
-	cpu_set_t set;
-
-	if (node_cpus(k, &set) <= 0)
-		return archipel ? -1 : 0;
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		return -1;
-	return archipel_cluster() == k ? 1 : -1;
-}
 
 /* Cluster of worker i of w: distinct clusters spread over the machine when w <= nclus. */
 static int spread(int i, int w)
@@ -73,21 +57,6 @@ static int other_than(int k)
 static int here(void)
 {
 	return archipel ? archipel_cluster() : 0;
-}
-
-static struct timespec deadline(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += WAIT_SEC;
-	return t;
-}
-
-static int expired(const struct timespec *d)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec > d->tv_sec || (t.tv_sec == d->tv_sec && t.tv_nsec >= d->tv_nsec);
 }
 
 /* ---- workers --------------------------------------------------------------------- */
@@ -117,7 +86,7 @@ static void __attribute__((noinline)) prefault_stack(void)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	int pinned = pin_to_cluster(w->cluster);
+	int pinned = test_pin_to_cluster(w->cluster);
 
 	prefault_stack();
 	pthread_mutex_lock(&w->mu);
@@ -142,13 +111,13 @@ static void *worker_main(void *arg)
 /* Start a worker in cluster k; 0 once it runs there, -1 (and no thread left) if not. */
 static int worker_start(struct worker *w, int k)
 {
-	struct timespec d = deadline();
+	struct timespec d = test_deadline(WAIT_SEC);
 	int r = 0;
 
 	memset(w, 0, sizeof(*w));
 	w->cluster = k;
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, &cattr);
+	test_cond_init(&w->cv);
 	if (pthread_create(&w->th, NULL, worker_main, w))
 		return -1;
 	pthread_mutex_lock(&w->mu);
@@ -177,7 +146,7 @@ static void worker_post(struct worker *w, long (*fn)(void *), void *arg)
 /* Wait for the posted function: its return value, or -1000 after WAIT_SEC. */
 static long worker_wait(struct worker *w)
 {
-	struct timespec d = deadline();
+	struct timespec d = test_deadline(WAIT_SEC);
 	long ret = -1000;
 	int r = 0;
 
@@ -273,29 +242,6 @@ static int page_holds(const char *base, size_t page, uint64_t tag)
 		if (w[i] != pattern(tag, page, i))
 			return 0;
 	return 1;
-}
-
-/* Run fn(arg) in a child process; its wait status (or -1). */
-static int in_child(void (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fn(arg);
-		_exit(0);
-	}
-	return test_wait(pid);
-}
-
-static void write_byte(void *p)
-{
-	*(volatile char *)p = 1;
-}
-
-static void read_byte(void *p)
-{
-	(void)*(volatile char *)p;
 }
 
 #define CHECK_SEGV(status, what) do {                                              \
@@ -688,8 +634,8 @@ static void sd_child(int k, int write)
 	if (worker_start(&w, k) < 0)
 		_exit(4);
 	worker_post(&w, sd_toucher, &s);
-	struct timespec d = deadline();
-	while (!atomic_load(&s.ready) && !expired(&d))
+	struct timespec d = test_deadline(WAIT_SEC);
+	while (!atomic_load(&s.ready) && !test_expired(&d))
 		sched_yield();
 	if (!atomic_load(&s.ready))
 		_exit(5);
@@ -785,7 +731,7 @@ static int t_partial_munmap_splits(void)
 		    "after munmap of the middle page: %d entries", n);
 	KTAP_CHECKF(total == total0 + 1, "maps has %d lines, %d before", total, total0);
 	KTAP_CHECK(range_check(&mid) == 0);            /* and in the main thread */
-	CHECK_SEGV(in_child(read_byte, p + 2 * PAGE), "read of the unmapped middle page");
+	CHECK_SEGV(test_in_child(test_read_byte, p + 2 * PAGE), "read of the unmapped middle page");
 	/* the head and the tail, from the main thread */
 	KTAP_CHECK(munmap(p, PAGE) == 0 && munmap(p + 4 * PAGE, PAGE) == 0);
 	n = maps_overlap(b, b + N * PAGE, v, 8, &total);
@@ -794,8 +740,8 @@ static int t_partial_munmap_splits(void)
 		    "after munmap of the head and the tail: %d entries", n);
 	struct range_op left = { .base = p, .check = "13" };
 	KTAP_CHECK(range_check(&left) == 0);
-	CHECK_SEGV(in_child(write_byte, p), "write to the unmapped head");
-	CHECK_SEGV(in_child(write_byte, p + 4 * PAGE), "write to the unmapped tail");
+	CHECK_SEGV(test_in_child(test_write_byte, p), "write to the unmapped head");
+	CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE), "write to the unmapped tail");
 	KTAP_CHECK(munmap(p, N * PAGE) == 0);           /* across the holes */
 	KTAP_CHECK(maps_overlap(b, b + N * PAGE, v, 8, &total) == 0);
 	return KTAP_PASS;
@@ -824,8 +770,8 @@ static int t_partial_mprotect_splits_and_merges(void)
 		    !strcmp(v[2].perms, "rw-p"), "permissions %s %s %s", v[0].perms,
 		    v[1].perms, v[2].perms);
 	KTAP_CHECKF(total == total0 + 2, "maps has %d lines, %d before", total, total0);
-	CHECK_SEGV(in_child(write_byte, p + 2 * PAGE), "write to the read-only middle");
-	CHECK_SEGV(in_child(write_byte, p + 4 * PAGE - 1), "write to the read-only middle end");
+	CHECK_SEGV(test_in_child(test_write_byte, p + 2 * PAGE), "write to the read-only middle");
+	CHECK_SEGV(test_in_child(test_write_byte, p + 4 * PAGE - 1), "write to the read-only middle end");
 	/* from another cluster: the outer pieces are writable, the middle readable */
 	KTAP_CHECK(worker_start(&w, other_than(here())) == 0);
 	struct range_op outer = { .base = p, .check = "0145" };
@@ -1038,7 +984,7 @@ static int t_map_fixed_replaces(void)
 	KTAP_CHECK(wrote == 0 && q[0] == 9);            /* one new page, seen from both */
 	KTAP_CHECK(q[1] == 0 && q[PAGE - 1] == 0 && ro[0] == 0 && ro[PAGE - 1] == 0);
 	KTAP_CHECK(p[0] == 7 && p[3 * PAGE] == 7 && p[PAGE - 1] == 7);
-	CHECK_SEGV(in_child(write_byte, ro), "write to the PROT_READ MAP_FIXED page");
+	CHECK_SEGV(test_in_child(test_write_byte, ro), "write to the PROT_READ MAP_FIXED page");
 	KTAP_CHECK(munmap(p, 4 * PAGE) == 0);
 	return KTAP_PASS;
 }
@@ -1088,8 +1034,6 @@ int main(void)
 	archipel = nclus > 0;
 	if (!archipel)
 		nclus = 1;
-	pthread_condattr_init(&cattr);
-	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
 	prefault_stack();
 	return ktap_run(cases, KTAP_NCASES(cases));
 }

@@ -5,12 +5,12 @@ Runs ``make trace PROG=build/user/bin/vmdemo`` once (user/bin/vmdemo.c: local
 and global faults, threads in every cluster, a write-protect under them, a fork
 with COW and an exec) and checks what it leaves in build/trace/ against what
 the program did.  This is the test that fails when the kernel stops recording
-an event; tests/boot/test_trace.py tests the decoder on synthetic traces.
+an event; tests/tools/test_trace_*.py test the decoder on synthetic traces.
 
 Needs the kernel and user programs built (``make test`` builds them first);
 one QEMU boot, about 10-60 s under TCG.
 
-    python3 -m unittest discover -s tests/boot -p 'test_make_trace.py' -v
+    python3 -m unittest discover -s tests/e2e -p 'test_make_trace.py' -v
 """
 
 import json
@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
-import trace_decode as td  # noqa: E402
+from tracedec import assemble, stats  # noqa: E402
 
 PROG = "build/user/bin/vmdemo"
 TRACE_DIR = os.path.join(REPO, "build", "trace")
@@ -62,8 +62,8 @@ class MakeTraceTest(unittest.TestCase):
                        "MEM_PER_CLUSTER=128")
         cls.log = cls.made.stdout[-4000:] + cls.made.stderr[-4000:]
         path = os.path.join(TRACE_DIR, "trace.bin")
-        cls.trace = td.load(path) if os.path.exists(path) else None
-        cls.summary = td.summarize(cls.trace) if cls.trace else None
+        cls.trace = assemble.load(path) if os.path.exists(path) else None
+        cls.summary = stats.summarize(cls.trace) if cls.trace else None
 
     def setUp(self):
         self.assertEqual(self.made.returncode, 0, self.log)

@@ -11,7 +11,7 @@ Then the checker's own logic, on small documents in a scratch tree: a dead path,
 an unknown name, a dead link, a quote that no longer matches, a failing command,
 missing output, an unmarked shell block... must each be reported.
 
-    python3 -m unittest discover -s tests/boot -p 'test_docs.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_docs.py' -v
 """
 
 import os
@@ -120,7 +120,7 @@ class CheckerTest(unittest.TestCase):
 
     def test_covered_by_file_must_exist(self):
         out = self.check("""
-            <!-- check: covered-by tests/boot/test_nothing.py -->
+            <!-- check: covered-by tests/tools/test_nothing.py -->
             ```sh
             make run
             ```

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Unit tests of the user-suite harness (tests/boot/user_tests.py) on synthetic logs.
+"""Unit tests of the user-suite harness (tests/harness/user_tests.py) on synthetic logs.
 
 The logs imitate what user/init/init.c and the test programs print, with kernel
 lines (``[cxy.lid] ...``) interleaved anywhere; the end-to-end tests run the
@@ -15,7 +15,7 @@ import unittest
 from contextlib import redirect_stdout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 
 import ktap  # noqa: E402

@@ -510,7 +510,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(default build/test-logs)")
     parser.add_argument("--qemu", default=qemu.QEMU_BINARY, help="QEMU binary")
     parser.add_argument("--scenario-iso", action="append", default=[], metavar="KEY=ISO",
-                        help="also run the scenarios of tests/boot/scenarios.py that use "
+                        help="also run the scenarios of tests/harness/scenarios.py that use "
                              "KEY (crash, limits) on ISO; repeatable")
     parser.add_argument("--list", action="store_true", help="list the default topologies and exit")
     parser.add_argument("--verbose", "-v", action="store_true",

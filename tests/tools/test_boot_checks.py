@@ -2,7 +2,7 @@
 """Unit tests of the boot harness checks and of tools/qemu.py command building.
 
 The console logs here are fabricated in the kernel's documented format (see
-tests/boot/boot_tests.py); the end-to-end test runs the harness with a fake
+tests/harness/boot_tests.py); the end-to-end test runs the harness with a fake
 QEMU that replays such a log, so no real QEMU or kernel is needed.
 """
 
@@ -17,7 +17,7 @@ import unittest
 from contextlib import redirect_stdout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 
 import boot_tests  # noqa: E402

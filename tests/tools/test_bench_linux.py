@@ -6,7 +6,7 @@ schema, the SVG chart, the choice of the kernel package from apt-cache output,
 the Linux initramfs and GRUB configuration; and one run of the real
 build/user/bin/cmpbench on the host with --quick (skipped if it is not built).
 
-    python3 -m unittest discover -s tests/boot -p 'test_bench_linux.py' -v
+    python3 -m unittest discover -s tests/tools -p 'test_bench_linux.py' -v
 """
 import json
 import os

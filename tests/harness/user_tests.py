@@ -286,7 +286,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         prog="user_tests.py", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="topologies: AxB = A clusters of B cores with 128 MiB each, or any name "
-               "tests/boot/boot_tests.py accepts.\n"
+               "tests/harness/boot_tests.py accepts.\n"
                f"default list: {','.join(DEFAULT_TOPOLOGIES)}")
     parser.add_argument("--iso", default=DEFAULT_ISO,
                         help="user ISO (kernel command line 'poweroff'; default "

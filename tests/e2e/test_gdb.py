@@ -21,7 +21,7 @@ markers and checked by its own test method. The pure helpers of archipel.py
 Paths come from the environment (defaults: the ``make test`` build)::
 
     ARCHIPEL_GDB_ISO=build/h-gdb/archipel-gdb.iso ARCHIPEL_GDB_ELF=build/h-gdb/archipel.elf \\
-        python3 -m unittest discover -s tests/boot -p test_gdb.py -v
+        python3 -m unittest discover -s tests/e2e -p test_gdb.py -v
 
 A missing ISO or ELF fails every session test with a message saying how to build
 it; the session tests are skipped only when gdb or QEMU is not installed.

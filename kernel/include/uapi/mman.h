@@ -1,0 +1,26 @@
+/*
+ * uapi/mman.h - mmap(2) and mprotect(2) protections and mmap(2) flags.
+ *
+ * From Linux's include/uapi/asm-generic/mman-common.h (PROT_*, MAP_FIXED,
+ * MAP_ANONYMOUS, MAP_POPULATE, MAP_FIXED_NOREPLACE) and
+ * include/uapi/linux/mman.h (MAP_SHARED, MAP_PRIVATE); x86_64's
+ * arch/x86/include/uapi/asm/mman.h adds nothing used here.
+ * tests/host/test_uapi.c checks every value against the system's
+ * <asm/mman.h> and <linux/mman.h>.
+ */
+#ifndef _UAPI_MMAN_H_
+#define _UAPI_MMAN_H_
+
+#define PROT_NONE  0x0
+#define PROT_READ  0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC  0x4
+
+#define MAP_SHARED          0x01      /* changes are seen by every mapper */
+#define MAP_PRIVATE         0x02      /* changes are private (copy-on-write) */
+#define MAP_FIXED           0x10      /* exactly at addr, replacing what is there */
+#define MAP_ANONYMOUS       0x20      /* zero-filled, no file */
+#define MAP_POPULATE        0x8000    /* fault every page in now */
+#define MAP_FIXED_NOREPLACE 0x100000  /* exactly at addr, or EEXIST */
+
+#endif

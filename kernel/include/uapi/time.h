@@ -1,0 +1,38 @@
+/*
+ * uapi/time.h - clock identifiers, clock_nanosleep(2) flags and the
+ * gettimeofday(2) structures.
+ *
+ * From Linux's include/uapi/linux/time.h. struct timespec of
+ * clock_gettime(2) and nanosleep(2) is in uapi/time_types.h.
+ * tests/host/test_uapi.c checks every value and layout against the
+ * system's <linux/time.h>.
+ */
+#ifndef _UAPI_TIME_H_
+#define _UAPI_TIME_H_
+
+#include <stdint.h>
+
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+
+#define TIMER_ABSTIME 1          /* clock_nanosleep(2): the time is absolute */
+
+/* struct timeval, 16 bytes */
+typedef struct ktimeval_s {
+    int64_t tv_sec;
+    int64_t tv_usec;             /* microseconds, 0..999999 */
+} ktimeval_t;
+
+/* struct timezone, 8 bytes */
+typedef struct ktimezone_s {
+    int32_t tz_minuteswest;      /* minutes west of Greenwich */
+    int32_t tz_dsttime;          /* type of DST correction */
+} ktimezone_t;
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * uapi_checks.h - the list of what tests/host/test_uapi.c compares between
+ * the kernel's kernel/include/uapi/ headers and the Linux headers of the
+ * host (Debian's linux-libc-dev), as an X-macro list.
+ *
+ * It is expanded twice, in two translation units that cannot be one (the
+ * same macro names are defined by both sides, spelt differently):
+ * tests/host/test_uapi_ours.c with the kernel's headers and
+ * tests/host/test_uapi_linux.c with Linux's. Each entry becomes one or
+ * more { name, value } records (the macros are in test_uapi.h); test_uapi.c
+ * compares the two tables record by record. The entries:
+ *     UAPI_C(name)                  the constant name, the same name in Linux
+ *     UAPI_C_AS(name, lx)           the constant name; Linux's value is the
+ *                                   expression lx
+ *     UAPI_S(ktype, ltype)          sizeof(ktype) == sizeof(ltype)
+ *     UAPI_F(ktype, kf, ltype, lf)  field kf of ktype: offset and size of lf
+ *     UAPI_OFF(ktype, kf, ltype, lf)   offset only (a flexible array)
+ * Every object-like macro of the headers of kernel/include/uapi/ must be named here
+ * (test_uapi.c checks that too), so a new constant cannot go unchecked.
+ */
+
+/* uapi/signal.h: <asm/signal.h>; NSIG is Linux's _NSIG, the bits of a sigset_t */
+UAPI_C_AS(NSIG, sizeof(sigset_t) * 8)
+UAPI_C(SIGHUP) UAPI_C(SIGINT) UAPI_C(SIGQUIT) UAPI_C(SIGILL) UAPI_C(SIGTRAP)
+UAPI_C(SIGABRT) UAPI_C(SIGBUS) UAPI_C(SIGFPE) UAPI_C(SIGKILL) UAPI_C(SIGUSR1)
+UAPI_C(SIGSEGV) UAPI_C(SIGUSR2) UAPI_C(SIGPIPE) UAPI_C(SIGALRM) UAPI_C(SIGTERM)
+UAPI_C(SIGCHLD) UAPI_C(SIGCONT) UAPI_C(SIGSTOP) UAPI_C(SIGURG) UAPI_C(SIGWINCH)
+UAPI_S(ksigaction_t, struct sigaction)
+UAPI_F(ksigaction_t, handler, struct sigaction, sa_handler)
+UAPI_F(ksigaction_t, flags, struct sigaction, sa_flags)
+UAPI_F(ksigaction_t, restorer, struct sigaction, sa_restorer)
+UAPI_F(ksigaction_t, mask, struct sigaction, sa_mask)
+
+/* uapi/signal_defs.h: <asm-generic/signal-defs.h> */
+UAPI_C(SIG_BLOCK) UAPI_C(SIG_UNBLOCK) UAPI_C(SIG_SETMASK) UAPI_C(SIG_DFL) UAPI_C(SIG_IGN)
+
+/* uapi/sched.h: <linux/sched.h> */
+UAPI_C(CSIGNAL) UAPI_C(CLONE_VM) UAPI_C(CLONE_FS) UAPI_C(CLONE_FILES)
+UAPI_C(CLONE_SIGHAND) UAPI_C(CLONE_VFORK) UAPI_C(CLONE_PARENT) UAPI_C(CLONE_THREAD)
+UAPI_C(CLONE_SYSVSEM) UAPI_C(CLONE_SETTLS) UAPI_C(CLONE_PARENT_SETTID)
+UAPI_C(CLONE_CHILD_CLEARTID) UAPI_C(CLONE_DETACHED) UAPI_C(CLONE_CHILD_SETTID)
+
+/* uapi/mman.h: <asm/mman.h>, <linux/mman.h> */
+UAPI_C(PROT_NONE) UAPI_C(PROT_READ) UAPI_C(PROT_WRITE) UAPI_C(PROT_EXEC)
+UAPI_C(MAP_SHARED) UAPI_C(MAP_PRIVATE) UAPI_C(MAP_FIXED) UAPI_C(MAP_ANONYMOUS)
+UAPI_C(MAP_POPULATE) UAPI_C(MAP_FIXED_NOREPLACE)
+
+/* uapi/futex.h: <linux/futex.h> */
+UAPI_C(FUTEX_WAIT) UAPI_C(FUTEX_WAKE) UAPI_C(FUTEX_REQUEUE) UAPI_C(FUTEX_CMP_REQUEUE)
+UAPI_C(FUTEX_WAIT_BITSET) UAPI_C(FUTEX_WAKE_BITSET) UAPI_C(FUTEX_PRIVATE_FLAG)
+UAPI_C(FUTEX_CLOCK_REALTIME) UAPI_C(FUTEX_CMD_MASK) UAPI_C(FUTEX_BITSET_MATCH_ANY)
+UAPI_C(FUTEX_WAITERS) UAPI_C(FUTEX_OWNER_DIED) UAPI_C(FUTEX_TID_MASK)
+UAPI_C(ROBUST_LIST_LIMIT)
+UAPI_S(krobust_list_head_t, struct robust_list_head)
+UAPI_F(krobust_list_head_t, next, struct robust_list_head, list.next)
+UAPI_F(krobust_list_head_t, futex_offset, struct robust_list_head, futex_offset)
+UAPI_F(krobust_list_head_t, list_op_pending, struct robust_list_head, list_op_pending)
+
+/* uapi/fcntl.h: <linux/fcntl.h> (and <asm/fcntl.h> through it) */
+UAPI_C(O_ACCMODE) UAPI_C(O_RDONLY) UAPI_C(O_WRONLY) UAPI_C(O_RDWR) UAPI_C(O_CREAT)
+UAPI_C(O_EXCL) UAPI_C(O_NOCTTY) UAPI_C(O_TRUNC) UAPI_C(O_APPEND) UAPI_C(O_NONBLOCK)
+UAPI_C(O_DIRECTORY) UAPI_C(O_NOFOLLOW) UAPI_C(O_CLOEXEC)
+UAPI_C(F_DUPFD) UAPI_C(F_GETFD) UAPI_C(F_SETFD) UAPI_C(F_GETFL) UAPI_C(F_SETFL)
+UAPI_C(F_DUPFD_CLOEXEC) UAPI_C(FD_CLOEXEC)
+UAPI_C(AT_FDCWD) UAPI_C(AT_SYMLINK_NOFOLLOW) UAPI_C(AT_REMOVEDIR) UAPI_C(AT_EMPTY_PATH)
+
+/* uapi/fs.h: <linux/fs.h> */
+UAPI_C(SEEK_SET) UAPI_C(SEEK_CUR) UAPI_C(SEEK_END)
+
+/* uapi/stat.h: <linux/stat.h>, <asm/stat.h> */
+UAPI_C(S_IFMT) UAPI_C(S_IFDIR) UAPI_C(S_IFCHR) UAPI_C(S_IFREG) UAPI_C(S_IFIFO)
+UAPI_S(kstat_t, struct stat)
+UAPI_F(kstat_t, st_dev, struct stat, st_dev)
+UAPI_F(kstat_t, st_ino, struct stat, st_ino)
+UAPI_F(kstat_t, st_nlink, struct stat, st_nlink)
+UAPI_F(kstat_t, st_mode, struct stat, st_mode)
+UAPI_F(kstat_t, st_uid, struct stat, st_uid)
+UAPI_F(kstat_t, st_gid, struct stat, st_gid)
+UAPI_F(kstat_t, st_rdev, struct stat, st_rdev)
+UAPI_F(kstat_t, st_size, struct stat, st_size)
+UAPI_F(kstat_t, st_blksize, struct stat, st_blksize)
+UAPI_F(kstat_t, st_blocks, struct stat, st_blocks)
+UAPI_F(kstat_t, st_atime_sec, struct stat, st_atime)
+UAPI_F(kstat_t, st_atime_nsec, struct stat, st_atime_nsec)
+UAPI_F(kstat_t, st_mtime_sec, struct stat, st_mtime)
+UAPI_F(kstat_t, st_mtime_nsec, struct stat, st_mtime_nsec)
+UAPI_F(kstat_t, st_ctime_sec, struct stat, st_ctime)
+UAPI_F(kstat_t, st_ctime_nsec, struct stat, st_ctime_nsec)
+
+/* uapi/dirent.h: glibc's <dirent.h> (Linux does not export its own) */
+UAPI_C(DT_UNKNOWN) UAPI_C(DT_FIFO) UAPI_C(DT_CHR) UAPI_C(DT_DIR) UAPI_C(DT_REG)
+UAPI_F(kdirent64_t, d_ino, struct dirent64, d_ino)
+UAPI_F(kdirent64_t, d_off, struct dirent64, d_off)
+UAPI_F(kdirent64_t, d_reclen, struct dirent64, d_reclen)
+UAPI_F(kdirent64_t, d_type, struct dirent64, d_type)
+UAPI_OFF(kdirent64_t, d_name, struct dirent64, d_name)
+
+/* uapi/limits.h: <linux/limits.h> */
+UAPI_C(NAME_MAX) UAPI_C(PATH_MAX) UAPI_C(PIPE_BUF)
+
+/* uapi/wait.h: <linux/wait.h> */
+UAPI_C(WNOHANG) UAPI_C(WUNTRACED) UAPI_C(WCONTINUED) UAPI_C(__WNOTHREAD) UAPI_C(__WALL)
+UAPI_C(__WCLONE)
+
+/* uapi/auxvec.h: <linux/auxvec.h> */
+UAPI_C(AT_NULL) UAPI_C(AT_PHDR) UAPI_C(AT_PHENT) UAPI_C(AT_PHNUM) UAPI_C(AT_PAGESZ)
+UAPI_C(AT_BASE) UAPI_C(AT_FLAGS) UAPI_C(AT_ENTRY) UAPI_C(AT_UID) UAPI_C(AT_EUID)
+UAPI_C(AT_GID) UAPI_C(AT_EGID) UAPI_C(AT_PLATFORM) UAPI_C(AT_HWCAP) UAPI_C(AT_CLKTCK)
+UAPI_C(AT_SECURE) UAPI_C(AT_RANDOM) UAPI_C(AT_HWCAP2) UAPI_C(AT_EXECFN)
+
+/* uapi/time.h: <linux/time.h>; uapi/time_types.h: <linux/time_types.h> */
+UAPI_C(CLOCK_REALTIME) UAPI_C(CLOCK_MONOTONIC) UAPI_C(CLOCK_PROCESS_CPUTIME_ID)
+UAPI_C(CLOCK_THREAD_CPUTIME_ID) UAPI_C(CLOCK_MONOTONIC_RAW) UAPI_C(CLOCK_REALTIME_COARSE)
+UAPI_C(CLOCK_MONOTONIC_COARSE) UAPI_C(CLOCK_BOOTTIME) UAPI_C(TIMER_ABSTIME)
+UAPI_S(ktimeval_t, struct timeval)
+UAPI_F(ktimeval_t, tv_sec, struct timeval, tv_sec)
+UAPI_F(ktimeval_t, tv_usec, struct timeval, tv_usec)
+UAPI_S(ktimezone_t, struct timezone)
+UAPI_F(ktimezone_t, tz_minuteswest, struct timezone, tz_minuteswest)
+UAPI_F(ktimezone_t, tz_dsttime, struct timezone, tz_dsttime)
+UAPI_S(ktimespec_t, struct __kernel_timespec)
+UAPI_F(ktimespec_t, tv_sec, struct __kernel_timespec, tv_sec)
+UAPI_F(ktimespec_t, tv_nsec, struct __kernel_timespec, tv_nsec)
+
+/* uapi/resource.h: <linux/resource.h> (and <asm/resource.h> through it) */
+UAPI_C(RLIMIT_STACK) UAPI_C(RLIMIT_NOFILE) UAPI_C(RLIM_NLIMITS) UAPI_C(RLIM64_INFINITY)
+UAPI_S(krlimit64_t, struct rlimit64)
+UAPI_F(krlimit64_t, rlim_cur, struct rlimit64, rlim_cur)
+UAPI_F(krlimit64_t, rlim_max, struct rlimit64, rlim_max)
+
+/* uapi/prctl.h: <asm/prctl.h> */
+UAPI_C(ARCH_SET_FS) UAPI_C(ARCH_GET_FS)
+
+/* uapi/uio.h: <linux/uio.h> */
+UAPI_C(UIO_MAXIOV)
+UAPI_S(kiovec_t, struct iovec)
+UAPI_F(kiovec_t, iov_base, struct iovec, iov_base)
+UAPI_F(kiovec_t, iov_len, struct iovec, iov_len)
+
+/* uapi/utsname.h: <linux/utsname.h> */
+UAPI_C(__NEW_UTS_LEN)
+UAPI_S(kutsname_t, struct new_utsname)
+UAPI_F(kutsname_t, sysname, struct new_utsname, sysname)
+UAPI_F(kutsname_t, nodename, struct new_utsname, nodename)
+UAPI_F(kutsname_t, release, struct new_utsname, release)
+UAPI_F(kutsname_t, version, struct new_utsname, version)
+UAPI_F(kutsname_t, machine, struct new_utsname, machine)
+UAPI_F(kutsname_t, domainname, struct new_utsname, domainname)
+
+/* uapi/termios.h: <asm/ioctls.h>, <asm/termbits.h>, <asm/termios.h> */
+UAPI_C(TCGETS) UAPI_C(TCSETS) UAPI_C(TCSETSW) UAPI_C(TCSETSF) UAPI_C(TIOCGPGRP)
+UAPI_C(TIOCGWINSZ)
+UAPI_C(NCCS) UAPI_C(VINTR) UAPI_C(VQUIT) UAPI_C(VERASE) UAPI_C(VKILL) UAPI_C(VEOF)
+UAPI_C(VMIN)
+UAPI_C(ICRNL) UAPI_C(IXON) UAPI_C(OPOST) UAPI_C(ONLCR) UAPI_C(B115200) UAPI_C(CS8)
+UAPI_C(CREAD) UAPI_C(ISIG) UAPI_C(ICANON) UAPI_C(ECHO) UAPI_C(ECHOE) UAPI_C(ECHOK)
+UAPI_C(ECHOCTL) UAPI_C(ECHOKE) UAPI_C(IEXTEN)
+UAPI_S(ktermios_t, struct termios)
+UAPI_F(ktermios_t, c_iflag, struct termios, c_iflag)
+UAPI_F(ktermios_t, c_oflag, struct termios, c_oflag)
+UAPI_F(ktermios_t, c_cflag, struct termios, c_cflag)
+UAPI_F(ktermios_t, c_lflag, struct termios, c_lflag)
+UAPI_F(ktermios_t, c_line, struct termios, c_line)
+UAPI_F(ktermios_t, c_cc, struct termios, c_cc)
+UAPI_S(kwinsize_t, struct winsize)
+UAPI_F(kwinsize_t, ws_row, struct winsize, ws_row)
+UAPI_F(kwinsize_t, ws_col, struct winsize, ws_col)
+UAPI_F(kwinsize_t, ws_xpixel, struct winsize, ws_xpixel)
+UAPI_F(kwinsize_t, ws_ypixel, struct winsize, ws_ypixel)
+
+/* uapi/archipel.h: user/include/archipel.h (the user side of the same calls) */
+UAPI_C_AS(SYS_ARCHIPEL_BASE, SYS_archipel_fork_place)
+UAPI_C(SYS_archipel_fork_place) UAPI_C(SYS_archipel_poweroff) UAPI_C(SYS_archipel_counters)
+UAPI_C(SYS_archipel_nclusters)
+UAPI_C_AS(SYS_ARCHIPEL_END, SYS_archipel_nclusters + 1)
+UAPI_C(ARCHIPEL_PLACE_DQDT)
+UAPI_S(archipel_counters_t, struct archipel_counters)
+UAPI_F(archipel_counters_t, faults_local, struct archipel_counters, faults_local)
+UAPI_F(archipel_counters_t, faults_global, struct archipel_counters, faults_global)
+UAPI_F(archipel_counters_t, faults_false, struct archipel_counters, faults_false)
+UAPI_F(archipel_counters_t, faults_cow, struct archipel_counters, faults_cow)
+UAPI_F(archipel_counters_t, owner_cxy, struct archipel_counters, owner_cxy)
+UAPI_F(archipel_counters_t, ref_cxy, struct archipel_counters, ref_cxy)
+UAPI_F(archipel_counters_t, remote_accesses, struct archipel_counters, remote_accesses)
+UAPI_F(archipel_counters_t, rpcs, struct archipel_counters, rpcs)
+UAPI_F(archipel_counters_t, shootdowns, struct archipel_counters, shootdowns)
+UAPI_F(archipel_counters_t, copies, struct archipel_counters, copies)
