@@ -5,12 +5,11 @@
  * The per-core area is the kernel's core_t, in the memory of the core's
  * cluster; hal_cpu_init() points the core's GS base at it. The HAL owns the
  * layout of its first words (HAL_GS_* below) and reaches them only through
- * GS: %gs:HAL_GS_* in the entry assembly and in C (hal_core_cxy(),
- * hal_gpt_activate()).
- * So the HAL needs no kernel type, and the kernel keeps one object per
- * core: core.h places core_t's fields at these offsets and asserts it at
- * compile time. hal_core_arch_t (GDT, TSS, IST stack) is embedded in core_t
- * and handed to hal_cpu_init().
+ * GS (%gs:HAL_GS_* in the entry assembly, in hal_core_cxy() and in
+ * hal_gpt_activate()), so it needs no kernel type while the kernel keeps
+ * one object per core: core.h places core_t's fields at these offsets and
+ * asserts it at compile time. hal_core_arch_t (GDT, TSS, IST stack) is
+ * embedded in core_t and handed to hal_cpu_init().
  * Descriptor formats: Intel SDM Vol. 3A, 3.4.5 (segment descriptors),
  * 8.2.3 (64-bit TSS), 8.7 (TSS descriptor in IA-32e mode).
  */
@@ -55,7 +54,7 @@ typedef struct hal_core_arch_s {
     uint64_t ist_top;         /* top of the NMI / double fault stack (IST1), set before hal_cpu_init */
 } hal_core_arch_t;
 
-/* The cluster of the calling core (its per-core area's HAL_GS_CXY word). Any context. */
+/* The cluster of the calling core (its per-core area's HAL_GS_CXY word). Any context after hal_cpu_init(). */
 static inline uint32_t hal_core_cxy(void)
 {
     uint32_t cxy;

@@ -6,9 +6,10 @@
  * enforces it (the Makefile compiles hal/ with -Ihal/x86_64 -Iboot
  * -Ikernel/include only). Everything the HAL needs from above is declared
  * here: the string functions and errno values of kstring.h and kerrno.h,
- * and the upcalls, each implemented in the kernel file named with it. The
- * kernel files implementing them include this header, so the compiler
- * checks each definition against its declaration.
+ * and the upcalls, each implemented in the kernel file its section names
+ * (the last three keep their kernel header too). The kernel files
+ * implementing them include this header, so the compiler checks each
+ * definition against its declaration.
  */
 #ifndef _HAL_UPCALLS_H_
 #define _HAL_UPCALLS_H_
@@ -62,7 +63,8 @@ exception_fault_t exception_page_fault(uint64_t addr, uint32_t error);
 
 /*
  * An exception in user mode that was not resolved: logs "pid N (name)
- * segfault at ADDR ..." and ends the process with the signal Linux sends
+ * segfault at ADDR ip RIP cluster C" (or "illegal instruction",
+ * "arithmetic exception", "trap") and ends the process with the signal Linux sends
  * for @frame->vector (SIGFPE for #DE #MF #XM, SIGTRAP for #DB #BP, SIGILL
  * for #UD, SIGBUS for #AC, SIGSEGV for the others). Never returns.
  * @frame : the trap frame, from user mode.
@@ -76,9 +78,9 @@ void exception_user(trap_frame_t *frame, uint64_t addr) __attribute__((noreturn)
  * A zeroed page (4 KiB) of cluster @cxy's memory, for a table of a GPT
  * that lives there (invariant 5: from the PPM, never from the VMM). From the
  * local PPM when @cxy is the calling core's cluster; otherwise allocated by
- * the PPM of @cxy on the kernel's request (invariant 2: a thread that holds
- * no busylock, it blocks) and zeroed here by remote access. Takes the PPM
- * lock of @cxy (inside the request when remote).
+ * the PPM of @cxy through an RPC_PPM_ALLOC request (invariant 2: the caller
+ * is a thread holding no busylock, it blocks) and zeroed from here by
+ * remote access. Takes the PPM lock of @cxy (in the RPC server when remote).
  * @cxy : the cluster whose memory must hold the page.
  * @return its physical address (bytes), or 0 when @cxy has no free page.
  */
@@ -101,7 +103,7 @@ void ppm_free_phys(uint64_t phys);
  */
 void ipi_dispatch(uint32_t vector);
 
-/* ---- scheduling, return to user mode, system calls -------------------------------- */
+/* ---- scheduling, return to user mode, system calls: sched.c, the process code, syscall.c */
 
 /*
  * At the end of an interrupt (not an exception): switches to another
@@ -111,11 +113,12 @@ void ipi_dispatch(uint32_t vector);
 void sched_preempt(void);
 
 /*
- * On the way back to user mode (trap_entry.S, with the frame about to be
+ * On the way back to user mode (trap_entry.S, before the frame is
  * restored): acts on pending signals (their default action ends the
- * process) and restores the thread's FPU state. Interrupts may be enabled.
- * @frame : the user context that IRETQ restores; a signal handler's frame
- *          is built from it and replaces it.
+ * process) and on a migration of the thread to another cluster asked for
+ * meanwhile. Called with interrupts off; may enable them; returns with
+ * them off, or never (the process ended, the thread moved away).
+ * @frame : the user context that IRETQ restores.
  */
 void hal_user_return(trap_frame_t *frame);
 
