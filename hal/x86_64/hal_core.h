@@ -18,9 +18,9 @@
 
 /* Offsets (bytes) of the HAL's words in the per-core area GS points at */
 #define HAL_GS_SELF        0     /* void *: the area's own address */
-#define HAL_GS_KSTACK_TOP  8     /* uint64_t: kernel stack top of the running thread (SYSCALL entry) */
+#define HAL_GS_KSTACK_TOP  8     /* uint64_t: kernel stack top of the running thread (SYSCALL) */
 #define HAL_GS_USER_RSP    16    /* uint64_t: user RSP saved by the SYSCALL entry */
-#define HAL_GS_ACTIVE_GPT  24    /* const hal_gpt_t *: the GPT in CR3, NULL for the kernel's (hal_gpt_activate) */
+#define HAL_GS_ACTIVE_GPT  24    /* const hal_gpt_t *: the GPT in CR3, NULL: the kernel's */
 #define HAL_GS_CXY         32    /* uint32_t: the core's cluster */
 
 #ifndef __ASSEMBLER__
@@ -54,7 +54,7 @@ typedef struct hal_core_arch_s {
     uint64_t ist_top;         /* top of the NMI / double fault stack (IST1), set before hal_cpu_init */
 } hal_core_arch_t;
 
-/* The cluster of the calling core (its per-core area's HAL_GS_CXY word). Any context after hal_cpu_init(). */
+/* The cluster of the calling core (HAL_GS_CXY). Any context, once hal_cpu_init() ran. */
 static inline uint32_t hal_core_cxy(void)
 {
     uint32_t cxy;

@@ -12,7 +12,8 @@
 #include "hal_core.h"
 #include "hal_upcalls.h"
 
-static uint64_t *remote_rows[MAX_CLUSTERS];  /* counters of each cluster, by target; NULL before its boot */
+/* The counters of each cluster, by target; NULL until hal_remote_count_init() */
+static uint64_t *remote_rows[MAX_CLUSTERS];
 
 void hal_remote_count_init(uint32_t cxy, uint64_t *row)
 {

@@ -37,7 +37,7 @@ void idt_load(void);
 /* C entry of every trap; called by trap_entry.S with the saved frame. */
 void hal_trap(trap_frame_t *frame);
 
-/* Mnemonic and name of exception @vector (0-31), e.g. "#PF page fault" (Intel SDM Vol. 3A, 7.15). */
+/* Mnemonic and name of exception @vector (0-31), e.g. "#PF page fault" (SDM Vol. 3A, 7.15). */
 const char *hal_exception_name(uint64_t vector);
 
 #endif

@@ -45,7 +45,7 @@ void panic_nmi(trap_frame_t *frame) __attribute__((noreturn));
 typedef enum exception_fault_e {
     EXCEPTION_FAULT_RESOLVED,      /* the page is mapped now: retry the instruction */
     EXCEPTION_FAULT_NO_PROCESS,    /* no process runs on this core: a kernel bug, report it */
-    EXCEPTION_FAULT_FAILED,        /* the VMM refused (no vseg, protection) or ran out of memory */
+    EXCEPTION_FAULT_FAILED,        /* the VMM refused (no vseg, protection) or lacked memory */
 } exception_fault_t;
 
 /*

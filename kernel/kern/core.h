@@ -26,7 +26,7 @@ typedef struct core_s {
     struct core_s    *self;           /* %gs:0: this core_t */
     uint64_t          kstack_top;     /* %gs:8: kernel stack of the running thread (SYSCALL entry) */
     uint64_t          user_rsp;       /* %gs:16: user stack pointer during SYSCALL entry */
-    const struct hal_gpt_s *volatile active_gpt; /* %gs:24: GPT in CR3 (NULL: the kernel's): shootdown target */
+    const struct hal_gpt_s *volatile active_gpt; /* %gs:24: GPT in CR3 (NULL: kernel's): shootdown target */
     uint32_t          cxy;            /* %gs:32: cluster */
     /* the kernel's */
     uint32_t          magic;          /* CORE_MAGIC */
