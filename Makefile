@@ -55,6 +55,10 @@ LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
 
 KERNEL_DIRS := boot hal/x86_64 kernel/kern kernel/libk kernel/mm kernel/fs kernel/syscalls
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
+# KTEST=0 (params.mk): no self-test file is compiled
+ifneq ($(KTEST),1)
+KERNEL_SRCS := $(filter-out %_ktest.c,$(KERNEL_SRCS))
+endif
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 # Include paths. The HAL looks only down (ARCHITECTURE.md, "Layering"): objects under
@@ -66,6 +70,7 @@ KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_
              -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
              -DRPC_WATCHDOG_MS=$(RPC_WATCHDOG_MS) \
              $(if $(filter 1,$(DEBUG)),-DDEBUG) $(if $(filter 1,$(INSTRUMENT)),-DINSTRUMENT)
+KDEFINES  += $(if $(filter 1,$(KTEST)),-DCONFIG_KTEST)
 KCFLAGS   := -std=gnu11 $(OPT) -g -ffreestanding -nostdlib -nostdinc \
              -isystem $(shell $(CC) -print-file-name=include) \
              -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pie -fno-pic \
@@ -113,6 +118,12 @@ syscall-list:
 	{ sed -n '1,/^ \*\/$$/p' $(SYSCALL_LIST); \
 	  sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/__SYSCALL(\2, \1)/p' $(LINUX_UNISTD_64); \
 	} > $(SYSCALL_LIST).tmp && mv $(SYSCALL_LIST).tmp $(SYSCALL_LIST)
+# One build directory may be built with KTEST=1 and KTEST=0 (build/release: by hand and
+# by make bench-linux): every object is rebuilt when the value changes.
+$(BUILD)/ktest.flag: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(KTEST)' | cmp -s - $@ || echo '$(KTEST)' > $@
+$(KERNEL_OBJS): $(BUILD)/ktest.flag
 
 # ---- initramfs and ISOs ---------------------------------------------------------
 # The initramfs packs $(INITRAMFS_ROOT) (user/user.mk: /sbin/init, /tests, /bin,
@@ -191,7 +202,7 @@ bench: deps-run
 	$(PYTHON) tools/bench.py --iso $(BUILD)/archipel-vmbench.iso \
 	    --topologies $(VM_BENCH_TOPOLOGIES) --out $(BUILD)/bench/vm --timeout $(BOOT_TIMEOUT)
 
-# Archipel vs Linux: a release kernel (DEBUG=0 INSTRUMENT=0, in $(BUILD)/release) and
+# Archipel vs Linux: a release kernel (DEBUG=0 INSTRUMENT=0 KTEST=0, in $(BUILD)/release) and
 # Debian's Linux 6.1 (fetched into $(BUILD)/linux) run user/bin/cmpbench on the same
 # QEMU machine, alternately, LINUX_BENCH_RUNS boots each; results in $(BUILD)/bench/linux.
 LINUX_BENCH_TOPOLOGIES ?= 1x1,4x2
@@ -199,7 +210,7 @@ LINUX_BENCH_RUNS ?= 5
 RELEASE_BUILD := $(BUILD)/release
 bench-linux: deps-run
 	@tools/deps.sh bench-linux
-	@$(MAKE) --no-print-directory BUILD=$(RELEASE_BUILD) DEBUG=0 INSTRUMENT=0 \
+	@$(MAKE) --no-print-directory BUILD=$(RELEASE_BUILD) DEBUG=0 INSTRUMENT=0 KTEST=0 \
 	    $(RELEASE_BUILD)/archipel-cmpbench.iso
 	$(PYTHON) tools/bench_linux.py --archipel-iso $(RELEASE_BUILD)/archipel-cmpbench.iso \
 	    --cmpbench $(RELEASE_BUILD)/user/bin/cmpbench --linux-dir $(BUILD)/linux \

@@ -30,6 +30,10 @@ TICK_US ?= 10000
 DEBUG ?= 1
 # INSTRUMENT=1: remote accesses counted per (from, to) cluster pair.
 INSTRUMENT ?= 1
+# KTEST=1: the in-kernel self-tests (every *_ktest.c, run by ktest=...) are compiled in,
+# with what only they use (test RPC types, test lock ranks); KTEST=0 leaves all of it
+# out, and a ktest= option then only prints that the kernel has no self-tests.
+KTEST ?= 1
 # RPC watchdog (DEBUG): report a request unanswered for longer than this (ms).
 RPC_WATCHDOG_MS ?= 2000
 # TRACE=1: make run records trace events to build/trace.bin (decode: tools/trace).

@@ -38,7 +38,7 @@ results.json schema (version 1)::
       "tsc_mhz": 2600.1,                       # the common conversion frequency
       "ok": true,                              # every boot succeeded
       "wall_s": 812.3,                         # whole benchmark
-      "archipel": {"iso": "...", "build": "DEBUG=0 INSTRUMENT=0"},
+      "archipel": {"iso": "...", "build": "DEBUG=0 INSTRUMENT=0 KTEST=0"},
       "linux": {"iso": "...", "package": "linux-image-6.1.0-N-amd64-unsigned",
                 "fallback": false, "cmdline": "console=ttyS0,115200 quiet ..."},
       "figures": {NAME: {"unit": "ns"|"us"|"ms", "what": "description"}},
@@ -273,7 +273,7 @@ def build_results(runs: dict, mhz, *, runs_asked: int, mem: int, archipel_iso: s
         "tsc_mhz": round(mhz, 3) if mhz else None,
         "ok": bool(all_runs) and all(r["ok"] for r in all_runs),
         "wall_s": round(wall_s, 1),
-        "archipel": {"iso": archipel_iso, "build": "DEBUG=0 INSTRUMENT=0"},
+        "archipel": {"iso": archipel_iso, "build": "DEBUG=0 INSTRUMENT=0 KTEST=0"},
         "linux": {"iso": linux_iso, "package": linux_info.get("package"),
                   "fallback": bool(linux_info.get("fallback")), "cmdline": linux_cmdline},
         "figures": {f: {"unit": u, "what": w} for f, (u, w) in FIGURES.items()},

@@ -12,6 +12,7 @@
  *   padding | 16 random bytes | "x86_64" | argument and environment strings
  */
 #include "process.h"
+#include "process_copy.h"
 #include "trace.h"
 #include "thread.h"
 #include "elf.h"
@@ -265,7 +266,7 @@ static int64_t exec_copy_strings(uint64_t uarr, char **vec, size_t max, char **c
 
 int process_exec(trap_frame_t *frame, uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
-    process_t *p = process_current();
+    process_t *p = process_copy_current();
     page_t *pages;
     char *buf, *cursor, *limit, path[PATH_MAX];
     char **argv, **envp;
@@ -273,7 +274,7 @@ int process_exec(trap_frame_t *frame, uint64_t upath, uint64_t uargv, uint64_t u
     int rc;
 
     /* Linux ends the other threads first (de_thread); here exec needs a single thread */
-    if (process_copy_current() != p || process_threads(p) > 1)
+    if (process_ref_xp(p) != XPTR(local_cxy(), p) || process_threads(p) > 1)
         return -EBUSY;
     pages = ppm_alloc_pages(EXEC_ARGS_ORDER + 1);
     if (pages == NULL)

@@ -370,3 +370,37 @@ int64_t futex_syscall(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utime,
         return -ENOSYS;
     }
 }
+
+/* ---- robust futexes at thread exit ---------------------------------------------------- */
+
+/* Linux robust futex list (linux/futex.h): the owner-died protocol at thread exit. */
+#define FUTEX_WAITERS     0x80000000u
+#define FUTEX_OWNER_DIED  0x40000000u
+#define FUTEX_TID_MASK    0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048
+
+void futex_robust_list_exit(thread_t *t)
+{
+    struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+    uint64_t entry;
+
+    if (t->robust_list == 0 || hal_copy_from_user(&head, t->robust_list, sizeof(head)))
+        return;
+    entry = head.next;
+    for (uint32_t n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+        uint64_t uaddr = (entry & ~1ull) + (uint64_t)head.offset, paddr, next;
+        uint32_t word;
+
+        if (hal_copy_from_user(&next, entry & ~1ull, sizeof(next)) ||
+            hal_copy_from_user(&word, uaddr, sizeof(word)))
+            return;
+        if ((word & FUTEX_TID_MASK) == t->tid) {
+            uint32_t nword = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+
+            if (hal_copy_to_user(uaddr, &nword, sizeof(nword)) == 0 &&
+                (word & FUTEX_WAITERS) && vmm_user_paddr(uaddr, &paddr) == 0)
+                futex_wake_key(paddr, 1, ~0u);
+        }
+        entry = next;
+    }
+}

@@ -42,6 +42,7 @@
 #include "xlist.h"
 
 struct cluster_s;
+struct thread_s;
 
 /* futex(2) operations (linux/futex.h) */
 #define FUTEX_WAIT            0
@@ -167,5 +168,17 @@ xptr_t futex_bucket_of(uint64_t paddr);
  */
 int64_t futex_syscall(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utime,
                       uint64_t uaddr2, uint64_t val3);
+
+/*
+ * The robust-futex walk at thread exit (set_robust_list(2), Linux's
+ * owner-died protocol): every futex on the user list of the exiting thread
+ * @t (the calling one) whose word still holds its TID gets
+ * FUTEX_OWNER_DIED, FUTEX_WAITERS kept, and one waiter is woken when
+ * FUTEX_WAITERS was set. The walk stops at the list's end, at the first
+ * unreadable entry, or after ROBUST_LIST_LIMIT entries (a cyclic list).
+ * Runs in the exiting thread, still on its process's page table; may
+ * sleep (page faults); takes the locks of futex_wake_key().
+ */
+void futex_robust_list_exit(struct thread_s *t);
 
 #endif

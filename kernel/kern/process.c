@@ -1,5 +1,7 @@
 /*
- * process.c - process life cycle: PIDs, fork, exit, wait, kill (see process.h).
+ * process.c - the process life cycle: creation, the process tree, fork,
+ * exit and wait (see process.h). PIDs are in pid.c, process copies in
+ * process_copy.c, user threads in thread_user.c, signals in signal.c.
  *
  * The process tree (parent links, children lists, the zombie transition)
  * is guarded by one remote busylock, in cluster 0's cluster_t (init's
@@ -10,15 +12,16 @@
  * that reaps it), so nobody touches a freed process.
  */
 #include "process.h"
+#include "process_copy.h"
+#include "thread_user.h"
+#include "signal.h"
+#include "pid.h"
 #include "trace.h"
 #include "thread.h"
-#include "sched.h"
 #include "cluster.h"
-#include "core.h"
 #include "rpc.h"
 #include "dqdt.h"
 #include "ppm.h"
-#include "kcm.h"
 #include "vfs.h"
 #include "printk.h"
 #include "kstring.h"
@@ -26,15 +29,14 @@
 #include "trap.h"
 #include "hal_user.h"
 #include "cpu.h"
-#include "boot_info.h"
 #include "hal_cpu.h"
 #include "futex.h"
 
-#define PTREE_LOCK  XPTR(0, &cluster_tbl[0]->ptree_lock)
 #define WNOHANG     1
-#define PID_TID     1ull               /* pid_tbl entry tag: a TID of that process's thread */
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
+
+/* ---- the calling thread's process ------------------------------------------------- */
 
 process_t *process_copy_current(void)
 {
@@ -43,97 +45,31 @@ process_t *process_copy_current(void)
     return t ? t->process : NULL;
 }
 
-process_t *process_current(void)
+xptr_t process_current_xp(void)
 {
     process_t *p = process_copy_current();
 
-    return p ? p->ref : NULL;
+    return p ? process_ref_xp(p) : XPTR_NULL;
 }
 
-/* The reference process_t of copy @p, as an xptr. */
-static xptr_t ref_of(process_t *p)
+uint32_t process_current_pid(void)
 {
-    return XPTR(p->ref_cxy, p->ref);
+    return process_copy_current()->pid;
 }
 
-/* A field of the process_t named by an xptr. */
-#define PX(xp, field) XPTR(GET_CXY(xp), &((process_t *)GET_PTR(xp))->field)
-
-/* The copies lock of the process whose reference is @ref_xp. */
-static xptr_t copies_lock(xptr_t ref_xp)
+vmm_t *process_current_vmm(void)
 {
-    return PX(ref_xp, vmm.copies_lock);
+    return GET_PTR(PROCESS_FIELD(process_current_xp(), vmm));
 }
 
-/* ---- PIDs ------------------------------------------------------------------------ */
-
-/*
- * Registers @entry (a process_t, tagged PID_TID for a TID) in the PID table
- * of cluster @cxy. @return the PID or -EAGAIN (table full).
- */
-static int64_t pid_alloc_in(uint32_t cxy, uint64_t entry)
+fd_table_t *process_current_fds(void)
 {
-    cluster_t *cl = cluster_tbl[cxy];
-    xptr_t lock = XPTR(cxy, &cl->pid_lock);
-    int64_t pid = -EAGAIN;
-
-    remote_busylock_acquire(lock);
-    for (uint32_t n = 1; n < PROCESS_MAX; n++) {
-        uint32_t idx = hal_remote_l32(XPTR(cxy, &cl->pid_next));
-
-        hal_remote_s32(XPTR(cxy, &cl->pid_next), idx + 1 < PROCESS_MAX ? idx + 1 : 1);
-        if (hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx])) == 0) {
-            hal_remote_s64(XPTR(cxy, &cl->pid_tbl[idx]), entry);
-            if (!(entry & PID_TID))
-                hal_remote_atomic_add(XPTR(cxy, &cl->processes), 1);
-            pid = ((int64_t)cxy << 16) | idx;
-            break;
-        }
-    }
-    remote_busylock_release(lock);
-    return pid;
+    return GET_PTR(PROCESS_FIELD(process_current_xp(), fds));
 }
 
-static int64_t pid_alloc(process_t *p)
+xptr_t process_tree_lock(void)
 {
-    return pid_alloc_in(local_cxy(), (uint64_t)p);
-}
-
-/* Frees PID or TID @pid in its owner's table (any cluster). */
-static void pid_free(uint32_t pid)
-{
-    uint32_t cxy = pid >> 16;
-    cluster_t *cl = cluster_tbl[cxy];
-    xptr_t lock = XPTR(cxy, &cl->pid_lock);
-    xptr_t slot = XPTR(cxy, &cl->pid_tbl[pid & 0xffff]);
-
-    remote_busylock_acquire(lock);
-    if (!(hal_remote_l64(slot) & PID_TID))
-        hal_remote_atomic_add(XPTR(cxy, &cl->processes), -1);
-    hal_remote_s64(slot, 0);
-    remote_busylock_release(lock);
-}
-
-xptr_t process_lookup(uint32_t pid)
-{
-    uint32_t cxy = pid >> 16, idx = pid & 0xffff;
-    cluster_t *cl;
-    xptr_t lock;
-    process_t *p;
-
-    if (cxy >= boot_info.topo.nclusters || idx == 0 || idx >= PROCESS_MAX)
-        return XPTR_NULL;
-    cl = cluster_tbl[cxy];
-    lock = XPTR(cxy, &cl->pid_lock);
-    remote_busylock_acquire(lock);
-    p = (process_t *)(hal_remote_l64(XPTR(cxy, &cl->pid_tbl[idx])) & ~PID_TID);
-    remote_busylock_release(lock);
-    return p ? XPTR(cxy, p) : XPTR_NULL;
-}
-
-uint32_t process_count(uint32_t cxy)
-{
-    return hal_remote_l32(XPTR(cxy, &cluster_tbl[cxy]->processes));
+    return XPTR(0, &cluster_tbl[0]->ptree_lock);
 }
 
 /* ---- creation and destruction ------------------------------------------------------ */
@@ -157,7 +93,7 @@ static process_t *process_alloc(int64_t *err)
         *err = -ENOMEM;
         return NULL;
     }
-    pid = pid_alloc(p);
+    pid = pid_alloc(local_cxy(), (uint64_t)p);
     if (pid < 0) {
         vmm_destroy(&p->vmm);
         ppm_free_pages(page);
@@ -193,465 +129,17 @@ static void process_unwind(process_t *p)
     process_free(p);
 }
 
-/* ---- affinity and placement -------------------------------------------------------- */
-
-static bool mask_has(const uint64_t *mask, uint32_t gid)
-{
-    return gid < CPU_SET_WORDS * 64 && (mask[gid / 64] >> (gid % 64)) & 1;
-}
-
-/* Every core of the machine. */
-static void mask_fill(uint64_t *mask)
-{
-    memset(mask, 0, CPU_SET_WORDS * sizeof(uint64_t));
-    for (uint32_t g = 0; g < boot_info.topo.ncores; g++)
-        mask[g / 64] |= 1ull << (g % 64);
-}
-
-/* Does @mask allow every core? (then the DQDT places) */
-static bool mask_full(const uint64_t *mask)
-{
-    for (uint32_t g = 0; g < boot_info.topo.ncores; g++)
-        if (!mask_has(mask, g))
-            return false;
-    return true;
-}
-
-/* Least loaded core of cluster @cxy allowed by @mask (NULL: any), or -1. */
-static int32_t pick_core_in(uint32_t cxy, const uint64_t *mask)
-{
-    cluster_t *cl = cluster_tbl[cxy];
-    int32_t best = -1;
-    uint32_t best_n = 0;
-
-    for (uint32_t l = 0; l < cl->ncores; l++) {
-        uint32_t n = hal_remote_l32(XPTR(cxy, &cl->core[l].sched.nthreads));
-
-        if (mask && !mask_has(mask, cl->first_gid + l))
-            continue;
-        if (best < 0 || n < best_n) {
-            best = (int32_t)l;
-            best_n = n;
-        }
-    }
-    return best;
-}
-
-/* Least loaded core of the local cluster for a new thread. */
-static uint32_t process_pick_core(void)
-{
-    return (uint32_t)pick_core_in(local_cxy(), NULL);
-}
-
-/*
- * The cluster and core for a new thread with affinity @mask: the DQDT's
- * choice when every core is allowed, else the least loaded allowed core.
- */
-static void place_thread(const uint64_t *mask, uint32_t *cxy, uint32_t *lid)
-{
-    uint32_t best_n = ~0u;
-
-    if (mask_full(mask)) {
-        *cxy = dqdt_get_cluster_for_thread();
-        *lid = (uint32_t)pick_core_in(*cxy, NULL);
-        return;
-    }
-    *cxy = local_cxy();
-    *lid = core_self()->lid;
-    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
-        cluster_t *cl = cluster_tbl[c];
-
-        for (uint32_t l = 0; l < cl->ncores; l++) {
-            uint32_t n = hal_remote_l32(XPTR(c, &cl->core[l].sched.nthreads));
-
-            if (mask_has(mask, cl->first_gid + l) && n < best_n) {
-                best_n = n;
-                *cxy = c;
-                *lid = l;
-            }
-        }
-    }
-}
-
-/* ---- threads of a process ---------------------------------------------------------- */
-
-/*
- * Counts a new thread @t in copy @p (local) and links it. The caller has
- * reserved its place (process_copy_get or a new process).
- */
-static void thread_link(process_t *p, thread_t *t)
-{
-    xptr_t lock = copies_lock(ref_of(p));
-
-    remote_busylock_acquire(lock);
-    xlist_add_last(XPTR(local_cxy(), &p->threads_root), XPTR(local_cxy(), &t->process_list));
-    remote_busylock_release(lock);
-}
-
 /* The first thread of a new process @p (local, not yet visible to others but by PID). */
 static void process_first_thread(process_t *p, thread_t *t)
 {
     p->thread = t;
     p->nthreads = p->live = p->local_threads = p->refs = 1;
     t->tid = p->pid;
-    mask_fill(t->affinity);
-    thread_link(p, t);
+    thread_user_affinity_all(t->affinity);
+    process_copy_link_thread(p, t);
 }
 
-/*
- * Calls @fn(@thread, @arg) for every thread of the process @ref_xp, in every
- * copy, under the copies lock (@fn takes no blocking lock).
- */
-static void process_foreach_thread(xptr_t ref_xp, void (*fn)(xptr_t thread, void *arg), void *arg)
-{
-    xptr_t lock = copies_lock(ref_xp), c, it;
-
-    remote_busylock_acquire(lock);
-    XLIST_FOREACH(PX(ref_xp, threads_root), it)
-        fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
-    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), c) {
-        xptr_t copy = XLIST_ELEMENT(c, process_t, vmm.copy_list);
-
-        XLIST_FOREACH(PX(copy, threads_root), it)
-            fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
-    }
-    remote_busylock_release(lock);
-}
-
-static void wake_one(xptr_t thread, void *arg)
-{
-    (void)arg;
-    thread_unblock(thread, THREAD_BLOCKED_SLEEP);
-}
-
-/* Wakes every thread of the process @ref_xp (THREAD_BLOCKED_SLEEP): kill, exit_group, wait. */
-static void process_wake_all(xptr_t ref_xp)
-{
-    process_foreach_thread(ref_xp, wake_one, NULL);
-}
-
-uint32_t process_threads(process_t *ref)
-{
-    return hal_remote_l32(PX(XPTR(ref->ref_cxy, ref), nthreads));
-}
-
-/* The copy of @ref_xp in the calling cluster, or NULL. Caller holds the copies lock. */
-static process_t *copy_find_locked(xptr_t ref_xp)
-{
-    xptr_t it;
-
-    if (GET_CXY(ref_xp) == local_cxy())
-        return GET_PTR(ref_xp);
-    XLIST_FOREACH(PX(ref_xp, vmm.copies_root), it)
-        if (GET_CXY(it) == local_cxy())
-            return GET_PTR(XLIST_ELEMENT(it, process_t, vmm.copy_list));
-    return NULL;
-}
-
-/* Reserves a thread's place in copy @p: every count of process.h. Caller holds the copies lock. */
-static void copy_reserve_locked(process_t *p, xptr_t ref_xp)
-{
-    p->local_threads++;
-    p->refs++;
-    hal_remote_atomic_add(PX(ref_xp, nthreads), 1);
-    hal_remote_atomic_add(PX(ref_xp, live), 1);
-}
-
-/*
- * The local copy of the process @ref_xp, created (empty VSL and GPT,
- * linked in the copies list) when this is its first thread here, with a
- * thread's place reserved. @return the copy, or NULL (-ENOMEM, or the
- * process is exiting: -EAGAIN in *@err).
- */
-static process_t *process_copy_get(xptr_t ref_xp, int *err)
-{
-    xptr_t lock = copies_lock(ref_xp);
-    process_t *p, *fresh = NULL;
-    page_t *page;
-
-    for (;;) {
-        remote_busylock_acquire(lock);
-        if (hal_remote_l32(PX(ref_xp, group_exit)) || hal_remote_l32(PX(ref_xp, nthreads)) == 0) {
-            remote_busylock_release(lock);
-            *err = -EAGAIN;
-            p = NULL;
-            break;
-        }
-        p = copy_find_locked(ref_xp);
-        if (p == NULL && fresh != NULL) {
-            vmm_copy_link_locked(&fresh->vmm);
-            trace(TRACE_COPY, 1, fresh->pid, GET_CXY(ref_xp));
-            p = fresh;
-            fresh = NULL;
-        }
-        if (p != NULL) {
-            copy_reserve_locked(p, ref_xp);
-            remote_busylock_release(lock);
-            break;
-        }
-        remote_busylock_release(lock);
-        /* the first thread here: a new copy, allocated without the lock */
-        page = ppm_alloc_pages(PROCESS_ORDER);
-        if (page == NULL) {
-            *err = -ENOMEM;
-            return NULL;
-        }
-        fresh = ppm_page_to_virt(page);
-        memset(fresh, 0, sizeof(*fresh));
-        if (vmm_init(&fresh->vmm, PX(ref_xp, vmm))) {
-            ppm_free_pages(page);
-            *err = -ENOMEM;
-            return NULL;
-        }
-        fresh->pid     = hal_remote_l32(PX(ref_xp, pid));
-        fresh->ref_cxy = GET_CXY(ref_xp);
-        fresh->ref     = GET_PTR(ref_xp);
-        fresh->state   = PROCESS_RUNNING;
-        fresh->fork_place = -1;
-        xlist_root_init(XPTR(local_cxy(), &fresh->threads_root));
-        xlist_root_init(XPTR(local_cxy(), &fresh->children_root));
-        hal_remote_memcpy(XPTR(local_cxy(), fresh->name), PX(ref_xp, name), sizeof(fresh->name));
-    }
-    if (fresh) {                         /* another thread made the copy meanwhile */
-        vmm_destroy(&fresh->vmm);
-        ppm_free_pages(ppm_phys_to_page(virt_to_phys(fresh)));
-    }
-    return p;
-}
-
-/* What a new user thread starts with (RPC_THREAD_USER reads it in the client's memory). */
-typedef struct thread_spec_s {
-    xptr_t   ref;                        /* the process's reference process_t */
-    xptr_t   frame;                      /* trap_frame_t to start from */
-    xptr_t   fpu;                        /* HAL_FPU_SIZE bytes of FPU state */
-    uint64_t fs_base;
-    uint64_t clear_child_tid;
-    uint64_t robust_list;
-    uint32_t tid;
-    uint32_t lid;                        /* core of the target cluster */
-    uint64_t affinity[CPU_SET_WORDS];
-} thread_spec_t;
-
-/*
- * @spec for a thread that continues the calling one: its process, registers
- * @frame (in the caller's memory), FPU state (saved now), FS base, robust
- * list and affinity; the caller sets what differs.
- */
-static void spec_from_current(thread_spec_t *spec, const trap_frame_t *frame)
-{
-    thread_t *t = thread_current();
-
-    hal_fpu_save(t->fpu);
-    memset(spec, 0, sizeof(*spec));
-    spec->ref = ref_of(t->process);
-    spec->frame = XPTR(local_cxy(), frame);
-    spec->fpu = XPTR(local_cxy(), t->fpu);
-    spec->fs_base = t->fs_base;
-    spec->robust_list = t->robust_list;
-    memcpy(spec->affinity, t->affinity, sizeof(spec->affinity));
-}
-
-/* The calling thread leaves its page table (it may be freed next): the kernel's CR3. */
-static void thread_leave_gpt(void)
-{
-    irq_disable();
-    thread_current()->gpt = NULL;
-    hal_gpt_activate(NULL);
-    irq_enable();
-}
-
-static void process_leave(process_t *p, int32_t wait_status, bool count_only);
-
-/*
- * RPC_THREAD_USER handler, in the new thread's cluster.
- * in:  args[0] xptr to a thread_spec_t.   out: args[0] xptr of the thread or -errno.
- */
-void process_rpc_thread(xptr_t desc)
-{
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
-    uint8_t fpu[HAL_FPU_SIZE] __attribute__((aligned(16)));
-    thread_spec_t spec;
-    trap_frame_t frame;
-    process_t *p;
-    thread_t *t;
-    int err = -ENOMEM;
-    int64_t rc;
-
-    hal_remote_memcpy(XPTR(local_cxy(), &spec), hal_remote_l64(XPTR(ccxy, &d->args[0])),
-                      sizeof(spec));
-    p = process_copy_get(spec.ref, &err);
-    if (p == NULL) {
-        rc = err;
-        goto out;
-    }
-    hal_remote_memcpy(XPTR(local_cxy(), &frame), spec.frame, sizeof(frame));
-    hal_remote_memcpy(XPTR(local_cxy(), fpu), spec.fpu, HAL_FPU_SIZE);
-    t = thread_user_create(spec.lid, p, &frame, fpu, spec.fs_base, p->name);
-    if (t == NULL) {
-        process_leave(p, 0, true);       /* gives the reserved place back */
-        process_thread_reaped(p);        /* and the reference it would have held */
-        rc = -ENOMEM;
-        goto out;
-    }
-    t->tid = spec.tid;
-    t->clear_child_tid = spec.clear_child_tid;
-    t->robust_list = spec.robust_list;
-    memcpy(t->affinity, spec.affinity, sizeof(t->affinity));
-    thread_link(p, t);
-    thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
-    rc = (int64_t)XPTR(local_cxy(), t);
-out:
-    hal_remote_s64(XPTR(ccxy, &d->args[0]), (uint64_t)rc);
-}
-
-/* Starts the thread described by @spec on core @lid of cluster @cxy. @return its xptr or -errno. */
-static int64_t thread_start_in(uint32_t cxy, thread_spec_t *spec)
-{
-    rpc_desc_t rpc = { .type = RPC_THREAD_USER };
-
-    rpc.args[0] = XPTR(local_cxy(), spec);
-    rpc_send(cxy, &rpc);
-    return (int64_t)rpc.args[0];
-}
-
-int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t newsp,
-                             uint64_t ptid, uint64_t ctid, uint64_t tls)
-{
-    thread_t *t = thread_current();
-    process_t *p = t->process, *ref = p->ref;
-    thread_spec_t spec;
-    trap_frame_t child;
-    uint32_t cxy;
-    int64_t tid, rc;
-
-    /* the thread forms need a shared address space and signal handlers (clone(2), EINVAL) */
-    if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM) || (flags & CLONE_VFORK))
-        return -EINVAL;
-    if (((flags & CLONE_PARENT_SETTID) && !hal_user_range_ok(ptid, 4)) ||
-        ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !hal_user_range_ok(ctid, 4)))
-        return -EFAULT;
-    tid = pid_alloc_in(p->ref_cxy, (uint64_t)ref | PID_TID);     /* the owner's table */
-    if (tid < 0)
-        return tid;
-    if (((flags & CLONE_PARENT_SETTID) && hal_copy_to_user(ptid, &tid, 4)) ||
-        ((flags & CLONE_CHILD_SETTID) && hal_copy_to_user(ctid, &tid, 4))) {
-        pid_free((uint32_t)tid);
-        return -EFAULT;
-    }
-    child = *frame;
-    child.rax = 0;                       /* the new thread's clone() returns 0 */
-    if (newsp)
-        child.rsp = newsp;
-    spec_from_current(&spec, &child);
-    spec.robust_list = 0;                /* the new thread registers its own */
-    if (flags & CLONE_SETTLS)
-        spec.fs_base = tls;
-    spec.clear_child_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : 0;
-    spec.tid = (uint32_t)tid;
-    place_thread(t->affinity, &cxy, &spec.lid);
-    rc = thread_start_in(cxy, &spec);
-    if (rc < 0) {
-        pid_free((uint32_t)tid);
-        return rc;
-    }
-    trace(TRACE_THREAD, 0, p->pid,
-          (uint64_t)tid | (uint64_t)cxy << 32 | (uint64_t)spec.lid << 48);
-    return tid;
-}
-
-/*
- * Moves the calling thread to an allowed core: a new thread there takes
- * over its registers (@frame, about to return to user mode) and TID; this
- * one ends without a trace. Runs on the way back to user mode.
- */
-static void process_migrate(trap_frame_t *frame)
-{
-    thread_t *t = thread_current();
-    thread_spec_t spec;
-    uint32_t cxy;
-
-    t->migrate = 0;
-    if (mask_has(t->affinity, core_self()->gid))
-        return;
-    spec_from_current(&spec, frame);
-    spec.clear_child_tid = t->clear_child_tid;
-    spec.tid = t->tid;
-    place_thread(t->affinity, &cxy, &spec.lid);
-    if (thread_start_in(cxy, &spec) < 0)
-        return;                          /* no memory there: it stays, and may try again */
-    thread_leave_gpt();
-    process_leave(t->process, 0, false);
-    thread_exit();
-}
-
-typedef struct tid_match_s {
-    uint32_t tid;
-    xptr_t   found;
-} tid_match_t;
-
-static void match_tid(xptr_t thread, void *arg)
-{
-    tid_match_t *m = arg;
-
-    if (hal_remote_l32(XPTR(GET_CXY(thread), &((thread_t *)GET_PTR(thread))->tid)) == m->tid)
-        m->found = thread;
-}
-
-/* The thread of the calling process with TID @tid (0: the caller), or XPTR_NULL. */
-static xptr_t thread_lookup(uint32_t tid)
-{
-    thread_t *me = thread_current();
-    tid_match_t m = { tid, XPTR_NULL };
-
-    if (tid == 0 || tid == me->tid)
-        return XPTR(local_cxy(), me);
-    process_foreach_thread(ref_of(me->process), match_tid, &m);
-    return m.found;
-}
-
-int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words)
-{
-    uint64_t m[CPU_SET_WORDS];
-    bool any = false;
-    xptr_t t_xp;
-    thread_t *t;
-    core_t *core;
-
-    memset(m, 0, sizeof(m));
-    for (uint32_t g = 0; g < boot_info.topo.ncores && g / 64 < words; g++)
-        if ((mask[g / 64] >> (g % 64)) & 1) {
-            m[g / 64] |= 1ull << (g % 64);
-            any = true;
-        }
-    if (!any)
-        return -EINVAL;                  /* Linux: no allowed CPU is online */
-    t_xp = thread_lookup(tid);
-    if (t_xp == XPTR_NULL)
-        return -ESRCH;
-    t = GET_PTR(t_xp);
-    hal_remote_memcpy(XPTR(GET_CXY(t_xp), t->affinity), XPTR(local_cxy(), m), sizeof(m));
-    core = (core_t *)hal_remote_l64(XPTR(GET_CXY(t_xp), &t->core));
-    if (!mask_has(m, hal_remote_l32(XPTR(GET_CXY(t_xp), &core->gid)))) {
-        hal_remote_s32(XPTR(GET_CXY(t_xp), &t->migrate), 1);
-        if (t != thread_current())
-            thread_unblock(t_xp, THREAD_BLOCKED_SLEEP);   /* a sleeper re-checks, then moves */
-    }
-    return 0;
-}
-
-int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words)
-{
-    xptr_t t_xp = thread_lookup(tid);
-    thread_t *t = GET_PTR(t_xp);
-
-    if (t_xp == XPTR_NULL)
-        return -ESRCH;
-    memset(mask, 0, words * sizeof(uint64_t));
-    hal_remote_memcpy(XPTR(local_cxy(), mask), XPTR(GET_CXY(t_xp), t->affinity),
-                      (words < CPU_SET_WORDS ? words : CPU_SET_WORDS) * sizeof(uint64_t));
-    return 0;
-}
+/* ---- threads of a process ---------------------------------------------------------- */
 
 void process_set_name(process_t *p, const char *path)
 {
@@ -669,18 +157,18 @@ static void ptree_link(process_t *child, xptr_t parent_xp)
     process_t *parent = GET_PTR(parent_xp);
     uint32_t pcxy = GET_CXY(parent_xp);
 
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     child->parent = parent_xp;
     child->ppid   = hal_remote_l32(XPTR(pcxy, &parent->pid));
     xlist_add_last(XPTR(pcxy, &parent->children_root), XPTR(local_cxy(), &child->sibling));
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
 }
 
 static void ptree_unlink(process_t *child)
 {
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     xlist_unlink(XPTR(local_cxy(), &child->sibling));
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
 }
 
 int process_init_start(const char *path, char *const argv[])
@@ -709,7 +197,7 @@ int process_init_start(const char *path, char *const argv[])
         fd_install(&p->fds, vfs_file_get(con), 2, false);
     }
     process_set_name(p, path);
-    t = thread_user_create(process_pick_core(), p, &frame, NULL, 0, p->name);
+    t = thread_user_create(thread_user_pick_core(), p, &frame, NULL, 0, p->name);
     if (t == NULL) {
         process_unwind(p);
         return -ENOMEM;
@@ -756,9 +244,7 @@ void process_make_fork(xptr_t desc)
     if (p == NULL)
         goto out;
     hal_remote_memcpy(XPTR(local_cxy(), p->name), XPTR(pcxy, parent->name), sizeof(p->name));
-    hal_remote_memcpy(XPTR(local_cxy(), p->sigaction), XPTR(pcxy, parent->sigaction),
-                      sizeof(p->sigaction));
-    p->sig_blocked = hal_remote_l64(XPTR(pcxy, &parent->sig_blocked));
+    signal_fork_copy(p, parent_xp);
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)
@@ -773,7 +259,7 @@ void process_make_fork(xptr_t desc)
     if (sp)
         frame.rsp = sp;
     ptree_link(p, parent_xp);
-    t = thread_user_create(process_pick_core(), p, &frame, fpu, fs_base, p->name);
+    t = thread_user_create(thread_user_pick_core(), p, &frame, fpu, fs_base, p->name);
     if (t == NULL) {
         ptree_unlink(p);
         process_unwind(p);
@@ -789,21 +275,21 @@ out:
 
 int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
 {
-    process_t *p = process_current();
+    xptr_t ref_xp = process_current_xp();
     thread_t *t = thread_current();
     uint32_t cxy;
     rpc_desc_t rpc = { .type = RPC_PROCESS_FORK };
     int64_t pid;
-    int32_t place = p->fork_place;
+    int32_t place = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, fork_place));
 
     if (place >= 0) {
         cxy = (uint32_t)place;
-        p->fork_place = -1;
+        hal_remote_s32(PROCESS_FIELD(ref_xp, fork_place), (uint32_t)-1);
     } else {
         cxy = dqdt_get_cluster_for_thread();
     }
     hal_fpu_save(t->fpu);                    /* the child starts from the live registers */
-    rpc.args[0] = XPTR(p->ref_cxy, p);
+    rpc.args[0] = ref_xp;
     rpc.args[1] = XPTR(local_cxy(), frame);
     rpc.args[2] = XPTR(local_cxy(), t->fpu);
     rpc.args[3] = t->fs_base;
@@ -811,8 +297,8 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     rpc_send(cxy, &rpc);
     pid = (int64_t)rpc.args[0];
     if (pid > 0) {
-        vmm_set_cow(&p->vmm);                /* every copy of the parent, in one round */
-        trace(TRACE_FORK, 0, p->pid, (uint64_t)pid | (uint64_t)cxy << 32);
+        vmm_set_cow(process_current_vmm());  /* every copy of the parent, in one round */
+        trace(TRACE_FORK, 0, t->process->pid, (uint64_t)pid | (uint64_t)cxy << 32);
     }
     return pid;
 }
@@ -828,7 +314,7 @@ static void process_reparent_children(process_t *p)
     bool wake = false;
     xptr_t it;
 
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     while ((it = xlist_first(root)) != XPTR_NULL) {
         process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
@@ -840,7 +326,7 @@ static void process_reparent_children(process_t *p)
         if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
             wake = true;
     }
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
     if (wake)
         process_wake_all(init_process);
 }
@@ -870,94 +356,43 @@ void process_rpc_release(xptr_t desc)
 }
 
 /*
- * The calling thread, or a thread that could not be created (@count_only),
- * leaves copy @p: the copy is torn down when it was its last thread (but
- * the reference), and the process released when it was the last one.
+ * The process's last thread has started to exit (@p: the copy it left):
+ * PID 1 powers the machine off; any other process releases its memory and
+ * files in its reference cluster (by RPC from elsewhere).
  */
-static void process_leave(process_t *p, int32_t wait_status, bool count_only)
+static void process_end(process_t *p)
 {
-    xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
-    bool last_copy, last;
+    xptr_t ref_xp = process_ref_xp(p);
 
-    vmm_copies_freeze(&p->vmm);
-    remote_busylock_acquire(lock);
-    if (!count_only)
-        xlist_unlink(XPTR(local_cxy(), &thread_current()->process_list));
-    p->local_threads--;
-    last_copy = p->local_threads == 0 && p != p->ref;
-    last = hal_remote_atomic_add(PX(ref_xp, nthreads), -1) == 1;
-    if (last && !hal_remote_l32(PX(ref_xp, group_exit)))
-        hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
-    if (last_copy)
-        vmm_copy_unlink_locked(&p->vmm);
-    remote_busylock_release(lock);
-    if (!count_only)
-        trace(TRACE_EXIT, last, p->pid, thread_current()->tid |
-              (uint64_t)(uint32_t)(last ? (int32_t)hal_remote_l32(PX(ref_xp, wait_status))
-                                        : wait_status) << 32);
-    if (last_copy)
-        trace(TRACE_COPY, 0, p->pid, GET_CXY(ref_xp));
-    vmm_copies_thaw(&p->vmm);
-    if (last_copy)
-        vmm_destroy(&p->vmm);
-    if (last) {
-        if (p->pid == 1) {
-            int32_t ws = (int32_t)hal_remote_l32(PX(ref_xp, wait_status));
+    if (p->pid == 1) {
+        int32_t ws = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, wait_status));
 
-            printk("init: PID 1 ended (wait status 0x%x): powering off", ws);
-            trace_drain_final();
-            hal_poweroff((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
-        }
-        if (GET_CXY(ref_xp) == local_cxy()) {
-            process_release(p->ref);
-        } else {
-            rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE, .args = { (uint64_t)p->ref } };
-
-            rpc_send(GET_CXY(ref_xp), &rpc);
-        }
+        printk("init: PID 1 ended (wait status 0x%x): powering off", ws);
+        trace_drain_final();
+        hal_poweroff((ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff);
     }
+    if (GET_CXY(ref_xp) == local_cxy()) {
+        process_release(p->ref);
+    } else {
+        rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE, .args = { (uint64_t)p->ref } };
+
+        rpc_send(GET_CXY(ref_xp), &rpc);
+    }
+}
+
+void process_leave(process_t *p, int32_t wait_status, bool count_only)
+{
+    if (process_copy_leave(p, wait_status, count_only))
+        process_end(p);
 }
 
 /* Starts the end of the whole process @ref_xp with @wait_status: every thread will exit. */
 static void process_group_exit(xptr_t ref_xp, int32_t wait_status)
 {
-    if (hal_remote_cas(PX(ref_xp, group_exit), 0, 1))
-        hal_remote_s32(PX(ref_xp, wait_status), (uint32_t)wait_status);
-    hal_remote_atomic_or64(PX(ref_xp, sig_pending), 1ull << (SIGKILL - 1));
+    if (hal_remote_cas(PROCESS_FIELD(ref_xp, group_exit), 0, 1))
+        hal_remote_s32(PROCESS_FIELD(ref_xp, wait_status), (uint32_t)wait_status);
+    hal_remote_atomic_or64(PROCESS_FIELD(ref_xp, sig_pending), 1ull << (SIGKILL - 1));
     process_wake_all(ref_xp);
-}
-
-/* Linux robust futex list (linux/futex.h): the owner-died protocol at thread exit. */
-#define FUTEX_WAITERS     0x80000000u
-#define FUTEX_OWNER_DIED  0x40000000u
-#define FUTEX_TID_MASK    0x3fffffffu
-#define ROBUST_LIST_LIMIT 2048
-
-/* Marks the robust futexes the exiting thread @t still holds OWNER_DIED and wakes a waiter. */
-static void robust_list_exit(thread_t *t)
-{
-    struct { uint64_t next; int64_t offset; uint64_t pending; } head;
-    uint64_t entry;
-
-    if (t->robust_list == 0 || hal_copy_from_user(&head, t->robust_list, sizeof(head)))
-        return;
-    entry = head.next;
-    for (uint32_t n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
-        uint64_t uaddr = (entry & ~1ull) + (uint64_t)head.offset, paddr, next;
-        uint32_t word;
-
-        if (hal_copy_from_user(&next, entry & ~1ull, sizeof(next)) ||
-            hal_copy_from_user(&word, uaddr, sizeof(word)))
-            return;
-        if ((word & FUTEX_TID_MASK) == t->tid) {
-            uint32_t nword = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-
-            if (hal_copy_to_user(uaddr, &nword, sizeof(nword)) == 0 &&
-                (word & FUTEX_WAITERS) && vmm_user_paddr(uaddr, &paddr) == 0)
-                futex_wake_key(paddr, 1, ~0u);
-        }
-        entry = next;
-    }
 }
 
 void process_thread_exit(int32_t wait_status, bool group)
@@ -968,12 +403,12 @@ void process_thread_exit(int32_t wait_status, bool group)
     uint64_t paddr;
 
     if (group)
-        process_group_exit(ref_of(p), wait_status);
-    robust_list_exit(t);
+        process_group_exit(process_ref_xp(p), wait_status);
+    futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
         vmm_user_paddr(t->clear_child_tid, &paddr) == 0)
         futex_wake_key(paddr, 1, ~0u);   /* pthread_join, and musl's thread-list lock */
-    thread_leave_gpt();
+    thread_user_leave_gpt();
     if (t->tid != p->pid)
         pid_free(t->tid);
     process_leave(p, wait_status, false);
@@ -987,23 +422,15 @@ void process_exit(int32_t wait_status)
 
 void process_thread_reaped(process_t *p)
 {
-    xptr_t ref_xp = ref_of(p), lock = copies_lock(ref_xp);
-    bool free_copy, zombie;
+    xptr_t ref_xp = process_ref_xp(p);
 
-    remote_busylock_acquire(lock);
-    p->refs--;
-    free_copy = p->refs == 0 && p != p->ref;
-    zombie = hal_remote_atomic_add(PX(ref_xp, live), -1) == 1;
-    remote_busylock_release(lock);
-    if (free_copy)
-        ppm_free_pages(ppm_phys_to_page(virt_to_phys(p)));
-    if (!zombie)
+    if (!process_copy_reaped(p))
         return;
-    remote_busylock_acquire(PTREE_LOCK);
-    hal_remote_s64(PX(ref_xp, thread), 0);
-    hal_remote_s32(PX(ref_xp, state), PROCESS_ZOMBIE);
-    xptr_t parent = (xptr_t)hal_remote_l64(PX(ref_xp, parent));
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
+    hal_remote_s64(PROCESS_FIELD(ref_xp, thread), 0);
+    hal_remote_s32(PROCESS_FIELD(ref_xp, state), PROCESS_ZOMBIE);
+    xptr_t parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(ref_xp, parent));
+    remote_busylock_release(process_tree_lock());
     if (parent != XPTR_NULL)
         process_wake_all(parent);
 }
@@ -1021,13 +448,16 @@ static bool pid_matches(int64_t want, uint32_t pid)
     return want <= 0 || (uint32_t)want == pid;
 }
 
-/* Scans @p's children: a matching zombie is unlinked and returned; *@any tells if one matches at all. */
-static xptr_t process_find_zombie(process_t *p, int64_t want, bool *any)
+/*
+ * Scans the children of the process @ref_xp: a matching zombie is unlinked
+ * and returned; *@any tells if one matches at all.
+ */
+static xptr_t process_find_zombie(xptr_t ref_xp, int64_t want, bool *any)
 {
-    xptr_t root = XPTR(local_cxy(), &p->children_root), it, found = XPTR_NULL;
+    xptr_t root = PROCESS_FIELD(ref_xp, children_root), it, found = XPTR_NULL;
 
     *any = false;
-    remote_busylock_acquire(PTREE_LOCK);
+    remote_busylock_acquire(process_tree_lock());
     XLIST_FOREACH(root, it) {
         process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
@@ -1041,19 +471,19 @@ static xptr_t process_find_zombie(process_t *p, int64_t want, bool *any)
             break;
         }
     }
-    remote_busylock_release(PTREE_LOCK);
+    remote_busylock_release(process_tree_lock());
     return found;
 }
 
 typedef struct wait_arg_s {
-    process_t *p;
+    xptr_t     ref;                      /* the waiting process's reference process_t */
     int64_t    want;
 } wait_arg_t;
 
 static bool wait_done(const void *arg)
 {
     const wait_arg_t *w = arg;
-    xptr_t root = XPTR(local_cxy(), &w->p->children_root), it;
+    xptr_t root = PROCESS_FIELD(w->ref, children_root), it;
 
     if (process_signal_pending())
         return true;
@@ -1070,12 +500,12 @@ static bool wait_done(const void *arg)
 
 int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
 {
-    process_t *p = process_current();
-    wait_arg_t w = { p, pid };
+    xptr_t ref_xp = process_current_xp();
+    wait_arg_t w = { ref_xp, pid };
 
     for (;;) {
         bool any;
-        xptr_t z = process_find_zombie(p, pid, &any);
+        xptr_t z = process_find_zombie(ref_xp, pid, &any);
 
         if (z != XPTR_NULL) {
             process_t *c = GET_PTR(z);
@@ -1095,89 +525,4 @@ int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
             return -EINTR;
         thread_wait(THREAD_BLOCKED_SLEEP, wait_done, &w);
     }
-}
-
-/* ---- signals ---------------------------------------------------------------------- */
-
-static bool sig_default_ignored(int sig)
-{
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
-
-int process_kill(int64_t pid, int sig)
-{
-    xptr_t xp;
-    process_t *p;
-    uint32_t cxy;
-
-    if (sig < 0 || sig > NSIG)
-        return -EINVAL;
-    if (pid <= 0)
-        pid = pid == 0 || pid == -1 ? (int64_t)process_current()->pid : -pid;
-    xp = process_lookup((uint32_t)pid);
-    if (xp == XPTR_NULL)
-        return -ESRCH;
-    if (sig == 0)
-        return 0;
-    p = GET_PTR(xp);
-    cxy = GET_CXY(xp);
-    if (sig != SIGKILL) {
-        uint64_t handler = hal_remote_l64(XPTR(cxy, &p->sigaction[sig - 1].handler));
-
-        if (handler == SIG_IGN || (handler == SIG_DFL && sig_default_ignored(sig)))
-            return 0;
-    }
-    remote_busylock_acquire(PTREE_LOCK);
-    bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
-
-    if (running)    /* a 64-bit remote OR: the direct map makes it one locked instruction */
-        __atomic_or_fetch(&p->sig_pending, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
-    remote_busylock_release(PTREE_LOCK);
-    if (running)
-        process_wake_all(xp);            /* every thread, in every cluster, sees it */
-    return 0;
-}
-
-bool process_signal_pending(void)
-{
-    process_t *p = process_current();
-
-    return p && __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) != 0;
-}
-
-bool vfs_interrupted(void)
-{
-    return process_signal_pending();
-}
-
-void hal_user_return(trap_frame_t *frame)
-{
-    process_t *p = process_current();
-    thread_t *t = thread_current();
-    uint64_t pending;
-
-    if (p == NULL)
-        return;
-    pending = __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE);
-    if (pending) {
-        irq_enable();
-        /* the lowest pending signal ends the process (default actions only) */
-        process_exit(__builtin_ctzll(pending) + 1);
-    }
-    if (t->migrate) {
-        irq_enable();
-        process_migrate(frame);
-        irq_disable();
-    }
-}
-
-void process_fault_kill(trap_frame_t *frame, int sig, uint64_t addr)
-{
-    process_t *p = process_current();
-
-    printk("pid %u (%s) %s at 0x%lx ip 0x%lx cluster %u", p->pid, p->name,
-           sig == SIGSEGV ? "segfault" : sig == SIGILL ? "illegal instruction" :
-           sig == SIGFPE ? "arithmetic exception" : "trap", addr, frame->rip, local_cxy());
-    irq_enable();
-    process_exit(sig);
 }

@@ -1,27 +1,32 @@
 /*
- * process.h - user processes (ARCHITECTURE.md, "Processes and threads").
+ * process.h - user processes and their life cycle (ARCHITECTURE.md,
+ * "Processes and threads").
  *
- * PID = (owner cxy << 16) | index in the owner's PID table. The owner
- * cluster holds the reference process_t, which keeps the process-wide
- * state: parent/child links, the zombie state, files, cwd, signals, and the
- * reference VSL and GPT. `fork` creates the child by RPC in the cluster the
- * DQDT (or the placement call) picks, which becomes the child's owner and
- * reference cluster.
+ * PID = (owner cxy << 16) | index in the owner's PID table (pid.h). The
+ * owner cluster holds the reference process_t, which keeps the
+ * process-wide state: parent/child links, the zombie state, files, cwd,
+ * signals (signal.h), and the reference VSL and GPT. `fork` creates the
+ * child by RPC in the cluster the DQDT (or the placement call) picks,
+ * which becomes the child's owner and reference cluster.
  *
  * Threads (clone with CLONE_THREAD) run in any cluster, placed by the DQDT
- * or by their affinity mask. The first thread of a process in a cluster
- * creates the process copy there: a process_t with its own VSL and GPT
- * copies (vmm.h), linked in the reference's copies list; the last thread
- * leaving a cluster tears its copy down. A thread's `process` is its local
- * copy; process_current() is the reference. TIDs come from the owner's PID
- * table (entries tagged PID_TID); the main thread's TID is the PID.
+ * or by their affinity mask (thread_user.h). The first thread of a process
+ * in a cluster creates the process copy there: a process_t with its own
+ * VSL and GPT copies (vmm.h), linked in the reference's copies list; the
+ * last thread leaving a cluster tears its copy down (process_copy.h). A
+ * thread's `process` is its local copy (process_copy_current()); the
+ * reference, often in another cluster, is named by an xptr
+ * (process_current_xp()) and reached only by remote access to its fields
+ * (PROCESS_FIELD()). TIDs come from the owner's PID table (entries tagged
+ * PID_TID); the main thread's TID is the PID.
  *
  * Thread accounting lives in the reference, under the copies lock
- * (vmm_t.copies_lock): `nthreads` threads have not started to exit and
- * `live` threads are not reaped yet; in each copy `local_threads` and
- * `refs` count the same for that copy. The thread that brings `nthreads`
- * to 0 frees the process's memory and files (process_release, in the
- * reference cluster); the reaping that brings `live` to 0 makes it a zombie.
+ * (vmm_t.copies_lock; process_copy.h): `nthreads` threads have not started
+ * to exit and `live` threads are not reaped yet; in each copy
+ * `local_threads` and `refs` count the same for that copy. The thread that
+ * brings `nthreads` to 0 frees the process's memory and files
+ * (process_release, in the reference cluster); the reaping that brings
+ * `live` to 0 makes it a zombie.
  *
  * Exit and wait go through the owner: an exiting process closes its files,
  * frees its memory, hands its children to init (PID 1), becomes a zombie
@@ -37,51 +42,18 @@
 #include "fdtable.h"
 #include "busylock.h"
 #include "xlist.h"
+#include "pid.h"
+#include "signal.h"
 
 struct thread_s;
 struct vfs_inode_s;
 struct trap_frame_s;
 
-#define PROCESS_MAX      1024      /* PID table entries per cluster; index 0 is unused */
 #define PROCESS_ORDER    1         /* a process_t takes 2^1 pages of its cluster */
-#define NSIG             64
 
 /* process_t.state */
 #define PROCESS_RUNNING  1
 #define PROCESS_ZOMBIE   2
-
-/* Linux signal numbers (asm/signal.h) used by the kernel */
-#define SIGHUP   1
-#define SIGINT   2
-#define SIGQUIT  3
-#define SIGILL   4
-#define SIGTRAP  5
-#define SIGABRT  6
-#define SIGBUS   7
-#define SIGFPE   8
-#define SIGKILL  9
-#define SIGUSR1 10
-#define SIGSEGV 11
-#define SIGUSR2 12
-#define SIGPIPE 13
-#define SIGALRM 14
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGURG  23
-#define SIGWINCH 28
-
-#define SIG_DFL 0
-#define SIG_IGN 1
-
-/* struct sigaction as the x86_64 kernel sees it (rt_sigaction(2)) */
-typedef struct ksigaction_s {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-} ksigaction_t;
 
 typedef struct process_s {
     uint32_t           pid;
@@ -112,6 +84,22 @@ typedef struct process_s {
     vmm_t              vmm;
 } process_t;
 
+/* An xptr to field @field of the process_t named by the xptr @xp (any cluster). */
+#define PROCESS_FIELD(xp, field) XPTR(GET_CXY(xp), &((process_t *)GET_PTR(xp))->field)
+
+/*
+ * The lock of the process tree (RANK_PTREE, a remote busylock in cluster
+ * 0): every process's parent, ppid, children list and sibling link, and
+ * the zombie transition of its state; signals are posted under it.
+ */
+xptr_t process_tree_lock(void);
+
+/* The reference process_t of copy @p (local), as an xptr. */
+static inline xptr_t process_ref_xp(const process_t *p)
+{
+    return XPTR(p->ref_cxy, p->ref);
+}
+
 /*
  * Starts PID 1 from the initramfs: /sbin/init with @argv (NULL-terminated,
  * kernel strings), on the calling cluster. BSP, once, at boot.
@@ -120,13 +108,31 @@ typedef struct process_s {
 int process_init_start(const char *path, char *const argv[]);
 
 /*
- * The calling thread's process: its reference process_t, which holds the
- * process-wide state (maybe in another cluster). NULL for a kernel thread.
+ * The calling thread's process, as an xptr to its reference process_t,
+ * which holds the process-wide state and may be in another cluster: its
+ * fields are read and written with hal_remote_* on PROCESS_FIELD(), never
+ * through a pointer. XPTR_NULL for a kernel thread. Any cluster.
  */
-process_t *process_current(void);
+xptr_t process_current_xp(void);
 
-/* The calling thread's process copy, in the calling cluster (NULL for a kernel thread). */
+/*
+ * The calling thread's process copy, in the calling cluster (local by
+ * construction: a plain pointer); NULL for a kernel thread. Its pid,
+ * ref_cxy, ref and name are those of the reference.
+ */
 process_t *process_copy_current(void);
+
+/* The PID of the calling user thread's process (read in its local copy). */
+uint32_t process_current_pid(void);
+
+/*
+ * The calling user thread's process's reference vmm_t / fd table: a
+ * direct-map pointer into the reference cluster, for the vmm_* calls that
+ * take the reference copy from any cluster (vmm.h) and for fdtable.h
+ * (reached from any cluster). Never dereferenced by the caller.
+ */
+vmm_t *process_current_vmm(void);
+fd_table_t *process_current_fds(void);
 
 /*
  * fork(2): creates the child by RPC in the cluster chosen by the DQDT or by
@@ -178,49 +184,6 @@ void process_exit(int32_t wait_status) __attribute__((noreturn));
  */
 void process_thread_exit(int32_t wait_status, bool group) __attribute__((noreturn));
 
-/* clone(2) flags (linux/sched.h) */
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_VFORK          0x00004000
-#define CLONE_PARENT         0x00008000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_SETTLS         0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_DETACHED       0x00400000
-#define CLONE_CHILD_SETTID   0x01000000
-
-/*
- * clone(2) with CLONE_THREAD: a new thread of the calling process that
- * starts from the caller's registers (@frame) with rax 0, stack @newsp,
- * FS base @tls (CLONE_SETTLS), in the cluster the DQDT picks or on a core
- * of the caller's affinity mask. @ptid / @ctid: CLONE_PARENT_SETTID,
- * CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (user addresses). Runs in the
- * caller; RPC_THREAD_USER to the target cluster. @return the new TID, or
- * -EINVAL (flags), -EFAULT (@ptid / @ctid), -EAGAIN (TID table full, or
- * the process is exiting), -ENOMEM.
- */
-int64_t process_clone_thread(const struct trap_frame_s *frame, uint64_t flags, uint64_t newsp,
-                             uint64_t ptid, uint64_t ctid, uint64_t tls);
-
-/*
- * sched_setaffinity(2): @tid 0 is the caller; else a thread of the calling
- * process. @mask (kernel copy, @words 64-bit words, bit = core gid) must
- * name at least one core. A thread whose core is no longer allowed moves
- * to an allowed core at its next return to user mode (the caller: before
- * this call returns to it). @return 0, -EINVAL (no core), -ESRCH.
- */
-int process_set_affinity(uint32_t tid, const uint64_t *mask, uint32_t words);
-
-/* sched_getaffinity(2): the mask of thread @tid (0: the caller) into @mask. @return 0, -ESRCH. */
-int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words);
-
-/* Threads of the calling process (all copies), and its process copies (the reference included). */
-uint32_t process_threads(process_t *ref);
-
 /*
  * wait4(2) for child @pid (-1: any; 0 / < -1: any, no process groups)
  * with @options (WNOHANG). @return the PID reaped with its status in
@@ -229,49 +192,25 @@ uint32_t process_threads(process_t *ref);
 int64_t process_wait(int64_t pid, int32_t *status, uint32_t options);
 
 /*
- * kill(2): sends @sig to process @pid (any cluster). Only default actions
- * exist: SIGCHLD, SIGURG, SIGWINCH and ignored signals are dropped, every
- * other one ends the target. @return 0, -ESRCH, -EINVAL.
- */
-int process_kill(int64_t pid, int sig);
-
-/* A signal that ends the calling process is pending (blocking calls return -EINTR). */
-bool process_signal_pending(void);
-
-/*
- * On the way back to user mode (trap_entry.S): acts on pending signals
- * (their default action ends the process). Interrupts may be enabled.
- */
-void hal_user_return(struct trap_frame_s *frame);
-
-/*
- * A fault in user mode that the VMM could not resolve, or an exception:
- * logs "pid N (name) segfault at ADDR ip RIP cluster C" and ends the
- * process with @sig.
- */
-void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __attribute__((noreturn));
-
-/*
- * The process with PID @pid as an xptr to its process_t, or XPTR_NULL.
- * Any cluster (reads the owner's PID table).
- */
-xptr_t process_lookup(uint32_t pid);
-
-/*
  * A thread of copy @p has been freed (sched_reap, in @p's cluster): the
  * copy is freed after its last thread, and the process becomes a zombie
  * (its parent woken) after its very last one.
  */
 void process_thread_reaped(process_t *p);
 
-/* RPC handlers (rpc_table): RPC_PROCESS_FORK, RPC_PROCESS_DESTROY, RPC_THREAD_USER,
- * RPC_PROCESS_RELEASE. */
+/*
+ * The calling thread, or a thread that could not be created (@count_only),
+ * leaves copy @p (local): the copy is torn down when it was its last thread
+ * (but the reference), and the process released when it was the last one
+ * (process_copy_leave); PID 1's end powers the machine off. Runs in @p's
+ * cluster; takes the copies lock, then may send RPC_PROCESS_RELEASE to
+ * the reference cluster.
+ */
+void process_leave(process_t *p, int32_t wait_status, bool count_only);
+
+/* RPC handlers (rpc_table): RPC_PROCESS_FORK, RPC_PROCESS_DESTROY, RPC_PROCESS_RELEASE. */
 void process_make_fork(xptr_t desc);
 void process_rpc_destroy(xptr_t desc);
-void process_rpc_thread(xptr_t desc);
 void process_rpc_release(xptr_t desc);
-
-/* Number of live processes in cluster @cxy (statistics). */
-uint32_t process_count(uint32_t cxy);
 
 #endif

@@ -41,12 +41,12 @@ static xptr_t proc_path_process(const char *path, const char **rest)
     if (*s++ != '/')
         return XPTR_NULL;
     if (strncmp(s, "self", 4) == 0 && (s[4] == '/' || s[4] == '\0')) {
-        process_t *p = process_current();
+        xptr_t self = process_current_xp();
 
-        if (p == NULL)
+        if (self == XPTR_NULL)
             return XPTR_NULL;
         *rest = s + 4;
-        return XPTR(p->ref_cxy, p);
+        return self;
     }
     if (!parse_u32(&s, &pid) || (*s != '/' && *s != '\0'))
         return XPTR_NULL;

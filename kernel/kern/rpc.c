@@ -4,6 +4,7 @@
 #include "rpc.h"
 #include "kcm.h"
 #include "process.h"
+#include "thread_user.h"
 #include "thread.h"
 #include "sched.h"
 #include "cluster.h"
@@ -24,6 +25,7 @@ static void rpc_nop(xptr_t desc)
     (void)desc;
 }
 
+#ifdef CONFIG_KTEST
 static void rpc_test_echo(xptr_t desc)
 {
     uint64_t a = hal_remote_l64(DESC(desc, args[0]));
@@ -42,6 +44,7 @@ static void rpc_test_block(xptr_t desc)
     remote_queuelock_release(lock);
     hal_remote_s64(DESC(desc, args[1]), local_cxy());
 }
+#endif
 
 static void rpc_thread_create(xptr_t desc)
 {
@@ -78,6 +81,7 @@ static void rpc_kmem_free(xptr_t desc)
     kmem_free((void *)hal_remote_l64(DESC(desc, args[0])));
 }
 
+#ifdef CONFIG_KTEST
 static void rpc_test_multi(xptr_t desc)
 {
     xptr_t results = hal_remote_lxp(DESC(desc, results));
@@ -86,15 +90,20 @@ static void rpc_test_multi(xptr_t desc)
         hal_remote_s64(results + local_cxy() * sizeof(uint64_t),
                        hal_remote_l64(DESC(desc, args[0])) + local_cxy());
 }
+#endif
 
 const rpc_entry_t rpc_table[RPC_TYPES] = {
     [RPC_NOP]           = { rpc_nop,           "nop" },
+#ifdef CONFIG_KTEST
     [RPC_TEST_ECHO]     = { rpc_test_echo,     "test_echo" },
     [RPC_TEST_BLOCK]    = { rpc_test_block,    "test_block" },
+#endif
     [RPC_THREAD_CREATE] = { rpc_thread_create, "thread_create" },
     [RPC_PPM_ALLOC]     = { rpc_ppm_alloc,     "ppm_alloc" },
     [RPC_PPM_FREE]      = { rpc_ppm_free,      "ppm_free" },
+#ifdef CONFIG_KTEST
     [RPC_TEST_MULTI]    = { rpc_test_multi,    "test_multi" },
+#endif
     [RPC_PROCESS_FORK]  = { process_make_fork, "process_fork" },
     [RPC_PROCESS_DESTROY] = { process_rpc_destroy, "process_destroy" },
     [RPC_KMEM_FREE]     = { rpc_kmem_free,     "kmem_free" },

@@ -18,6 +18,10 @@
  * Handlers read their arguments and write their results in the client's
  * descriptor by remote access. Clients must be threads (not idle, not an
  * interrupt) holding no busylock.
+ *
+ * The RPC_TEST_* types exist only in a kernel with self-tests (KTEST=1,
+ * CONFIG_KTEST): the numbers of the types after them differ between the
+ * two builds; the trace names them from rpc_table.
  */
 #ifndef _RPC_H_
 #define _RPC_H_
@@ -33,13 +37,17 @@
 
 typedef enum rpc_type_e {
     RPC_NOP = 0,            /* nothing: the round-trip benchmark */
+#ifdef CONFIG_KTEST         /* the RPC_TEST_* types: self-tests only (KTEST=1, params.mk) */
     RPC_TEST_ECHO,          /* results: args[0] + args[1], server cxy, server lid */
     RPC_TEST_BLOCK,         /* blocks on a queuelock given in args[0] (xptr) then returns */
+#endif
     RPC_THREAD_CREATE,      /* in: args[0] lid, args[1] entry, args[2] arg, args[3] name;
                                out: args[0] xptr of the thread or XPTR_NULL */
     RPC_PPM_ALLOC,          /* in: args[0] order; out: args[0] physical address or 0 */
     RPC_PPM_FREE,           /* in: args[0] physical address of a block allocated by RPC_PPM_ALLOC */
+#ifdef CONFIG_KTEST
     RPC_TEST_MULTI,         /* multicast: results[server cxy] = args[0] + server cxy */
+#endif
     RPC_PROCESS_FORK,       /* process_make_fork(): see process.c for the arguments */
     RPC_PROCESS_DESTROY,    /* in: args[0] a reaped zombie process_t of the server cluster */
     RPC_KMEM_FREE,          /* in: args[0] a kmem object of the server cluster (kmem_free_any) */

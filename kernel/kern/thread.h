@@ -81,7 +81,7 @@ typedef struct thread_s {
     uint64_t          robust_list;        /* set_robust_list(2): user address of the head */
     uint32_t          tid;                /* Linux TID (the main thread's is the PID) */
     volatile uint32_t migrate;            /* its core left its affinity: moves at its next
-                                             return to user mode (process.c) */
+                                             return to user mode (thread_user.c) */
     xlist_entry_t     process_list;       /* in its process copy's threads_root */
     uint64_t          affinity[CPU_SET_WORDS]; /* sched_setaffinity(2): allowed cores by gid */
 } thread_t;

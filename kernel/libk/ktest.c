@@ -12,8 +12,11 @@
 #include "cluster.h"
 #include "sched.h"
 #include "dqdt.h"
-#include "boot_info.h"
+#include "thread.h"
+#include "rpc.h"
+#include "cpu.h"
 
+#ifdef CONFIG_KTEST
 #define KTEST_MAX_DIAG 6
 
 struct ktest_s {
@@ -247,3 +250,71 @@ uint32_t ktest_run_all(void)
     }
     return bsp ? failed : 0;
 }
+
+/* ---- helpers of the test cases ------------------------------------------------------ */
+
+void ktest_join_init(ktest_join_t *j, uint32_t n)
+{
+    j->left   = n;
+    j->waiter = XPTR(local_cxy(), thread_current());
+}
+
+void ktest_join_done(xptr_t join)
+{
+    xptr_t waiter = hal_remote_lxp(join + offsetof(ktest_join_t, waiter));
+
+    if (hal_remote_atomic_add(join + offsetof(ktest_join_t, left), -1) == 1)
+        thread_unblock(waiter, THREAD_BLOCKED_SLEEP);
+}
+
+bool ktest_join_wait(ktest_join_t *j, uint64_t ms)
+{
+    uint64_t deadline = rdtsc() + tsc_from_ms(ms);
+
+    while (__atomic_load_n(&j->left, __ATOMIC_ACQUIRE) != 0) {
+        if (rdtsc() > deadline)
+            return false;
+        thread_set_blocked(THREAD_BLOCKED_SLEEP);
+        if (__atomic_load_n(&j->left, __ATOMIC_ACQUIRE) == 0) {
+            thread_clear_blocked(THREAD_BLOCKED_SLEEP);
+            break;
+        }
+        sched_yield();
+    }
+    return true;
+}
+
+void ktest_sleep_ms(uint64_t ms)
+{
+    uint64_t end = rdtsc() + tsc_from_ms(ms);
+
+    while (rdtsc() < end)
+        sched_yield();
+}
+
+xptr_t ktest_spawn_in(uint32_t cxy, uint32_t lid, void (*fn)(void *), void *arg,
+                      const char *name)
+{
+    rpc_desc_t d = { .type = RPC_THREAD_CREATE,
+                     .args = { lid, (uint64_t)fn, (uint64_t)arg, XPTR(local_cxy(), name) } };
+
+    if (cxy == local_cxy()) {
+        thread_t *t = thread_create(lid, THREAD_KERNEL, fn, arg, name);
+        return t ? XPTR(cxy, t) : XPTR_NULL;
+    }
+    rpc_send(cxy, &d);
+    return d.args[0];
+}
+
+#else /* !CONFIG_KTEST */
+
+uint32_t ktest_run_all(void)
+{
+    core_t *core = core_self();
+
+    if (core->cxy == boot_info.bsp_cxy && core->lid == boot_info.bsp_lid)
+        printk("ktest: this kernel was built without self-tests (KTEST=0)");
+    return 0;
+}
+
+#endif

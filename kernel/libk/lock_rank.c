@@ -8,9 +8,13 @@
 #include "kstring.h"
 #include "cpu.h"
 
-static bool report_only;
+#if defined(DEBUG) || defined(CONFIG_KTEST)
 static volatile uint32_t violations;
 static char last_violation[240];
+#endif
+
+#ifdef CONFIG_KTEST
+static bool report_only;
 
 void lock_rank_set_report_only(bool on)
 {
@@ -30,6 +34,9 @@ const char *lock_rank_last_violation(void)
 {
     return last_violation;
 }
+#else
+#define report_only false                   /* a violation always panics */
+#endif
 
 #ifdef DEBUG
 /* "name+0xoff" for a call site. */

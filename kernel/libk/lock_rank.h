@@ -26,10 +26,12 @@ enum lock_rank {
     RANK_UNCHECKED   = 0,   /* internal guards of blocking locks: leaves */
 
     /* ---- blocking locks: a thread may sleep on or while holding them ---- */
+#ifdef CONFIG_KTEST             /* self-tests only (KTEST=1, params.mk) */
     RANK_TEST_LOW    = 5,   /* ktest locks: lowest, so tests may take any real lock inside */
     RANK_TEST_MID    = 6,
     RANK_TEST_HIGH   = 7,
     RANK_RPC_TEST    = 8,   /* a queuelock a blocking RPC handler of the tests waits on */
+#endif
     RANK_VFS_FILE    = 11,  /* an open file's offset (vfs.c): then the tree, then inode data */
     RANK_VFS_TREE    = 13,  /* the VFS namespace rwlock: held only across one lookup step or edit */
     RANK_FD_TABLE    = 24,  /* a process's fd table: a leaf, files are put after its release */
@@ -52,7 +54,9 @@ enum lock_rank {
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */
     RANK_PPM         = 70,  /* a cluster's page allocator: takes no other lock */
     RANK_SCHED       = 75,  /* a core's scheduler list: taken with interrupts off, allocates nothing */
+#ifdef CONFIG_KTEST
     RANK_KTEST       = 80,  /* ktest diagnostics: a failing check may run under any lock above */
+#endif
     RANK_CONSOLE     = 90,  /* the console: printk and panic may run under any lock */
 };
 
@@ -90,6 +94,7 @@ void lock_rank_release(const void *lock);
  */
 void lock_rank_check_deschedule(void);
 
+#ifdef CONFIG_KTEST
 /*
  * Test mode: when on, a violation is counted and its message kept (see
  * lock_rank_last_violation()) instead of panicking. For ktest only.
@@ -97,5 +102,6 @@ void lock_rank_check_deschedule(void);
 void lock_rank_set_report_only(bool on);
 uint32_t lock_rank_violations(void);
 const char *lock_rank_last_violation(void);
+#endif
 
 #endif

@@ -25,8 +25,9 @@
 
 #define CHUNK   PAGE_SIZE
 
-static process_t *cur(void) { return process_current(); }
-static fd_table_t *fds(void) { return &process_current()->fds; }
+static xptr_t cwd_xp(void) { return PROCESS_FIELD(process_current_xp(), cwd); }
+static vfs_inode_t *cwd(void) { return (vfs_inode_t *)hal_remote_l64(cwd_xp()); }
+static fd_table_t *fds(void) { return process_current_fds(); }
 
 /* A bounce page, from the local cluster. */
 static char *bounce_get(page_t **pg)
@@ -46,7 +47,7 @@ static int64_t do_read(vfs_file_t *f, uint64_t ubuf, uint64_t len)
 
     if (len == 0)
         return 0;
-    if (!vmm_range_accessible(&cur()->vmm, ubuf, len, true))
+    if (!vmm_range_accessible(process_current_vmm(), ubuf, len, true))
         return -EFAULT;
     kbuf = bounce_get(&pg);
     if (kbuf == NULL)
@@ -96,7 +97,7 @@ static int64_t do_write(vfs_file_t *f, uint64_t ubuf, uint64_t len)
         n = vfs_write(f, kbuf, want);
         if (n < 0) {
             if (n == -EPIPE)
-                process_kill(cur()->pid, SIGPIPE);   /* default action: ends the writer */
+                process_kill(process_current_pid(), SIGPIPE); /* default action: ends the writer */
             done = done ? done : (uint64_t)n;
             break;
         }
@@ -181,7 +182,7 @@ static int path_get(int64_t dirfd, uint64_t upath, char *kpath, vfs_inode_t **di
     if (n == 0 && !empty_ok)
         return -ENOENT;
     if (kpath[0] == '/' || (int32_t)dirfd == AT_FDCWD) {
-        *dir = vfs_inode_get(cur()->cwd);
+        *dir = vfs_inode_get(cwd());
         return 0;
     }
     vfs_file_t *f = fd_get(fds(), (int)dirfd);
@@ -339,7 +340,6 @@ static int64_t sys_unlinkat(ARGS) { return do_unlinkat((int32_t)a0, a1, a2); }
 
 static int64_t sys_chdir(ARGS)
 {
-    process_t *p = cur();
     vfs_inode_t *dir = NULL, *target;
     int64_t rc;
 
@@ -349,9 +349,9 @@ static int64_t sys_chdir(ARGS)
         rc = vfs_lookup_dir(dir, kpath, &target);
         vfs_inode_put(dir);
         if (rc == 0) {
-            vfs_inode_t *old = p->cwd;
+            vfs_inode_t *old = cwd();
 
-            p->cwd = target;
+            hal_remote_s64(cwd_xp(), (uint64_t)target);
             vfs_inode_put(old);
         }
     }
@@ -370,7 +370,7 @@ static int64_t sys_getcwd(ARGS)
     kbuf = bounce_get(&pg);
     if (kbuf == NULL)
         return -ENOMEM;
-    n = vfs_getcwd(cur()->cwd, kbuf, a1 < PAGE_SIZE ? a1 : PAGE_SIZE);
+    n = vfs_getcwd(cwd(), kbuf, a1 < PAGE_SIZE ? a1 : PAGE_SIZE);
     if (n > 0 && hal_copy_to_user(a0, kbuf, (size_t)n))
         n = -EFAULT;
     ppm_free_pages(pg);
@@ -394,7 +394,7 @@ static int64_t sys_getdents64(ARGS)
         vfs_file_put(f);
         return -ENOMEM;
     }
-    if (!vmm_range_accessible(&cur()->vmm, a1, a2 < PAGE_SIZE ? a2 : PAGE_SIZE, true))
+    if (!vmm_range_accessible(process_current_vmm(), a1, a2 < PAGE_SIZE ? a2 : PAGE_SIZE, true))
         n = -EFAULT;
     else
         n = vfs_getdents64(f, kbuf, a2 < PAGE_SIZE ? a2 : PAGE_SIZE);
@@ -415,7 +415,7 @@ static int64_t do_pipe2(uint64_t ufds, uint64_t flags)
 
     if (flags & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK))
         return -EINVAL;
-    if (!vmm_range_accessible(&cur()->vmm, ufds, sizeof(fdpair), true))
+    if (!vmm_range_accessible(process_current_vmm(), ufds, sizeof(fdpair), true))
         return -EFAULT;
     rc = vfs_pipe(&rd, &wr, (int)flags);
     if (rc)
@@ -557,7 +557,7 @@ static int64_t sys_ioctl(ARGS)
         return hal_copy_to_user(a2, &ws, sizeof(ws));
     }
     case TIOCGPGRP: {
-        int32_t pgrp = (int32_t)cur()->pid;
+        int32_t pgrp = (int32_t)process_current_pid();
         return hal_copy_to_user(a2, &pgrp, sizeof(pgrp));
     }
     default:

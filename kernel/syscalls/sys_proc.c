@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
 #include "process.h"
+#include "thread_user.h"
 #include "trace.h"
 #include "thread.h"
 #include "sched.h"
@@ -33,7 +34,6 @@
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
-static process_t *cur(void) { return process_current(); }
 
 /* ---- processes ------------------------------------------------------------------ */
 
@@ -167,9 +167,13 @@ static int64_t sys_sched_getaffinity(ARGS)
     return (int64_t)n;
 }
 
-static int64_t sys_getpid(ARGS)  { return cur()->pid; }
-static int64_t sys_getppid(ARGS) { return cur()->ppid; }
+static int64_t sys_getpid(ARGS)  { return process_current_pid(); }
 static int64_t sys_zero(ARGS)    { return 0; }
+
+static int64_t sys_getppid(ARGS)
+{
+    return hal_remote_l32(PROCESS_FIELD(process_current_xp(), ppid));
+}
 
 static int64_t sys_set_tid_address(ARGS)
 {
@@ -199,7 +203,7 @@ static int64_t sys_arch_prctl(ARGS)
 
 static int64_t sys_brk(ARGS)
 {
-    return (int64_t)vmm_brk(&cur()->vmm, a0);
+    return (int64_t)vmm_brk(process_current_vmm(), a0);
 }
 
 static int64_t sys_mmap(ARGS)
@@ -213,7 +217,7 @@ static int64_t sys_mmap(ARGS)
     if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || (flags & MAP_SHARED && flags & MAP_PRIVATE))
         return -EINVAL;
     if (!(flags & MAP_ANONYMOUS)) {
-        f = fd_get(&cur()->fds, fd);
+        f = fd_get(process_current_fds(), fd);
         if (f == NULL)
             return -EBADF;
         ino = vfs_file_inode(f);
@@ -230,13 +234,14 @@ static int64_t sys_mmap(ARGS)
         /* a shared writable file mapping needs write-back to the file: not in this kernel */
         rc = -EINVAL;
     } else if (flags & MAP_FIXED_NOREPLACE) {
-        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, vflags & ~VMM_MAP_FIXED, ino, off);
+        rc = vmm_mmap(process_current_vmm(), addr, len, (uint32_t)prot, vflags & ~VMM_MAP_FIXED,
+                      ino, off);
         if (rc >= 0 && (uint64_t)rc != addr) {
-            vmm_munmap(&cur()->vmm, (uint64_t)rc, len);
+            vmm_munmap(process_current_vmm(), (uint64_t)rc, len);
             rc = -EEXIST;
         }
     } else {
-        rc = vmm_mmap(&cur()->vmm, addr, len, (uint32_t)prot, vflags, ino, off);
+        rc = vmm_mmap(process_current_vmm(), addr, len, (uint32_t)prot, vflags, ino, off);
     }
     if (f)
         vfs_file_put(f);
@@ -245,53 +250,49 @@ static int64_t sys_mmap(ARGS)
 
 static int64_t sys_munmap(ARGS)
 {
-    return vmm_munmap(&cur()->vmm, a0, a1);
+    return vmm_munmap(process_current_vmm(), a0, a1);
 }
 
 static int64_t sys_mprotect(ARGS)
 {
-    return vmm_mprotect(&cur()->vmm, a0, a1, (uint32_t)a2);
+    return vmm_mprotect(process_current_vmm(), a0, a1, (uint32_t)a2);
 }
 
 /* ---- signals ---------------------------------------------------------------------- */
 
 static int64_t sys_rt_sigaction(ARGS)
 {
-    process_t *p = cur();
     int sig = (int)a0;
-    ksigaction_t act;
+    ksigaction_t act, old;
 
     if (sig < 1 || sig > NSIG || a3 != NSIG / 8)
         return -EINVAL;                  /* a3: bytes of a sigset_t */
     if (a1 && hal_copy_from_user(&act, a1, sizeof(act)))
         return -EFAULT;
-    if (a2 && hal_copy_to_user(a2, &p->sigaction[sig - 1], sizeof(act)))
-        return -EFAULT;
+    if (a2) {
+        signal_get_action(sig, &old);
+        if (hal_copy_to_user(a2, &old, sizeof(old)))
+            return -EFAULT;
+    }
     if (a1) {
         if (sig == SIGKILL || sig == SIGSTOP)
             return -EINVAL;
-        p->sigaction[sig - 1] = act;
+        signal_set_action(sig, &act);
     }
     return 0;
 }
 
 static int64_t sys_rt_sigprocmask(ARGS)
 {
-    process_t *p = cur();
-    uint64_t set, old = p->sig_blocked;
+    uint64_t set, old = signal_blocked();
 
     if (a3 != NSIG / 8)
         return -EINVAL;                  /* a3: bytes of a sigset_t */
     if (a1) {
         if (hal_copy_from_user(&set, a1, sizeof(set)))
             return -EFAULT;
-        set &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
-        switch (a0) {
-        case SIG_BLOCK:   p->sig_blocked |= set; break;
-        case SIG_UNBLOCK: p->sig_blocked &= ~set; break;
-        case SIG_SETMASK: p->sig_blocked = set; break;
-        default: return -EINVAL;
-        }
+        if (signal_procmask(a0, set))
+            return -EINVAL;
     }
     if (a2 && hal_copy_to_user(a2, &old, sizeof(old)))
         return -EFAULT;
@@ -422,7 +423,7 @@ static int64_t sys_prlimit64(ARGS)
 {
     krlimit64_t lim;
 
-    if (a0 != 0 && a0 != cur()->pid)
+    if (a0 != 0 && a0 != process_current_pid())
         return -ESRCH;
     if (a1 >= RLIM_NLIMITS)
         return -EINVAL;
@@ -470,13 +471,13 @@ static int64_t sys_archipel_fork_place(ARGS)
 
     if (cxy < ARCHIPEL_PLACE_DQDT || cxy >= (int64_t)boot_info.topo.nclusters)
         return -EINVAL;
-    cur()->fork_place = (int32_t)cxy;
+    hal_remote_s32(PROCESS_FIELD(process_current_xp(), fork_place), (uint32_t)(int32_t)cxy);
     return 0;
 }
 
 static int64_t sys_archipel_poweroff(ARGS)
 {
-    if (cur()->pid != 1)
+    if (process_current_pid() != 1)
         return -EPERM;
     printk("poweroff: requested by init, status %lu", a0 & 0xff);
     trace_drain_final();
@@ -486,19 +487,19 @@ static int64_t sys_archipel_poweroff(ARGS)
 
 static int64_t sys_archipel_counters(ARGS)
 {
-    process_t *p = cur();
+    xptr_t p = process_current_xp();
     archipel_counters_t c;
     vmm_counters_t v;
     uint32_t n = boot_info.topo.nclusters;
 
     memset(&c, 0, sizeof(c));
-    vmm_counters(XPTR(p->ref_cxy, &p->vmm), &v);
+    vmm_counters(PROCESS_FIELD(p, vmm), &v);
     c.faults_local  = v.faults_local;
     c.faults_global = v.faults_global;
     c.faults_false  = v.faults_false;
     c.faults_cow    = v.faults_cow;
-    c.owner_cxy     = p->pid >> 16;
-    c.ref_cxy       = p->ref_cxy;
+    c.owner_cxy     = process_current_pid() >> 16;
+    c.ref_cxy       = GET_CXY(p);
     c.copies        = v.copies;
     for (uint32_t from = 0; from < n; from++) {
         c.rpcs += hal_remote_l64(XPTR(from, &cluster_tbl[from]->rpc_fifo.posted));

@@ -54,7 +54,7 @@ void syscall_dispatch(trap_frame_t *f)
         if (nr < SYSCALL_MAX && !(syscall_warned[nr / 8] & (1u << (nr % 8)))) {
             syscall_warned[nr / 8] |= 1u << (nr % 8);
             printk("syscall: %lu (%s) is not implemented: -ENOSYS (pid %u, %s)", nr,
-                   syscall_unknown_name(nr), process_current()->pid, process_current()->name);
+                   syscall_unknown_name(nr), process_current_pid(), process_copy_current()->name);
         }
         f->rax = (uint64_t)-ENOSYS;
         return;

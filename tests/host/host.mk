@@ -25,8 +25,8 @@ HOST_OBJ   := $(HOST_BUILD)/obj
 
 HOST_TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DARCHIPEL_HOST \
     -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
-    -Ikernel/libk -Ikernel/mm -Ikernel/kern -Ihal/x86_64 -Itests/host \
-    -Ikernel/include -Iuser/include \
+    -iquote kernel/libk -iquote kernel/mm -iquote kernel/kern -iquote hal/x86_64 -iquote tests/host \
+    -iquote kernel/include -iquote user/include \
     -fsanitize=address,undefined $(HOST_TEST_EXTRA_CFLAGS)
 HOST_TEST_LDFLAGS := -fsanitize=address,undefined
 

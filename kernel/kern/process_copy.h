@@ -1,0 +1,97 @@
+/*
+ * process_copy.h - process copies and their thread accounting
+ * (ARCHITECTURE.md, "Processes and threads"; process.h).
+ *
+ * A process copy is a process_t in a cluster that runs threads of the
+ * process: its own VSL and GPT copies (vmm.h), linked in the reference's
+ * copies list (vmm_t.copies_root), the reference being a copy too. The
+ * first thread of a process in a cluster creates the copy there
+ * (process_copy_get); the last thread to leave it tears it down
+ * (process_copy_leave) and its last reaping frees it (process_copy_reaped).
+ *
+ * The counts, all under the copies lock (the reference's
+ * vmm_t.copies_lock, RANK_COPIES), which also guards every copy's
+ * threads list: in the reference, `nthreads` threads have not started to
+ * exit and `live` threads are not reaped yet, all copies together; in each
+ * copy, `local_threads` and `refs` count the same for that copy. The
+ * copies lock's own bookkeeping (vmm_copy_link_locked, vmm_copies_freeze)
+ * is in vmm.c.
+ */
+#ifndef _PROCESS_COPY_H_
+#define _PROCESS_COPY_H_
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "process.h"
+
+struct thread_s;
+
+/* The copies lock (RANK_COPIES) of the process whose reference is @ref_xp. */
+static inline xptr_t process_copies_lock(xptr_t ref_xp)
+{
+    return PROCESS_FIELD(ref_xp, vmm.copies_lock);
+}
+
+/*
+ * The local copy of the process @ref_xp, created (empty VSL and GPT,
+ * linked in the copies list) when this is its first thread here, with a
+ * thread's place reserved in every count. Runs in the cluster of the copy
+ * (RPC_THREAD_USER); takes the copies lock, and the PPM and the VMM's
+ * allocators without it. @err receives the error.
+ * @return the copy, or NULL with *@err = -ENOMEM, or -EAGAIN when the
+ *         process is exiting.
+ */
+process_t *process_copy_get(xptr_t ref_xp, int *err);
+
+/*
+ * Links the new thread @t in copy @p's threads list (local). The caller
+ * has reserved its place (process_copy_get, or a new process). Runs in
+ * @p's cluster; takes the copies lock.
+ */
+void process_copy_link_thread(process_t *p, struct thread_s *t);
+
+/*
+ * Calls @fn(@thread, @arg) for every thread of the process @ref_xp, in
+ * every copy, under the copies lock (@fn takes no lock of rank <=
+ * RANK_COPIES and does not block). Any cluster.
+ */
+void process_foreach_thread(xptr_t ref_xp, void (*fn)(xptr_t thread, void *arg), void *arg);
+
+/*
+ * Wakes every thread of the process @ref_xp (THREAD_BLOCKED_SLEEP), in
+ * every cluster: kill, exit_group, a child's exit. Any cluster; takes the
+ * copies lock.
+ */
+void process_wake_all(xptr_t ref_xp);
+
+/*
+ * Threads of the process whose reference is @ref (local) that have not
+ * started to exit, in every copy. Runs in the reference cluster.
+ */
+uint32_t process_threads(process_t *ref);
+
+/*
+ * The calling thread, or a thread that could not be created (@count_only:
+ * only its reserved place is given back), leaves copy @p (local): unlinks
+ * it, counts it out, records @wait_status as the process's when it is the
+ * very last thread and no exit_group has set one, and, when it was the
+ * copy's last thread (the reference excepted), unlinks the copy and
+ * destroys its VSL and GPT (the process_t itself waits for
+ * process_copy_reaped). Traces TRACE_EXIT (not for @count_only) and
+ * TRACE_COPY. Runs in @p's cluster; takes the copies lock, after
+ * vmm_copies_freeze.
+ * @return true when it was the last thread of the process: the caller
+ *         ends the process (process_leave).
+ */
+bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only);
+
+/*
+ * A thread of copy @p has been reaped (or never started): counts it out,
+ * and frees the copy's process_t after its last one (not the reference's).
+ * Runs in @p's cluster; takes the copies lock.
+ * @return true when it was the very last thread of the process: the caller
+ *         makes the process a zombie (process_thread_reaped).
+ */
+bool process_copy_reaped(process_t *p);
+
+#endif
