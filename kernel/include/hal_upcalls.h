@@ -6,10 +6,11 @@
  * enforces it (the Makefile compiles hal/ with -Ihal/x86_64 -Iboot
  * -Ikernel/include only). Everything the HAL needs from above is declared
  * here: the string functions and errno values of kstring.h and kerrno.h,
- * and the upcalls, each implemented in the kernel file its section names
- * (the last three keep their kernel header too). The kernel files
- * implementing them include this header, so the compiler checks each
- * definition against its declaration.
+ * and the upcalls, each implemented in the kernel file its section names.
+ * Those files include this header, so the compiler checks each definition
+ * against its declaration; the last three upcalls are also declared for
+ * the kernel in sched.h, signal.h and syscall.h (ipi.c and exception.c see
+ * both declarations of the first two).
  */
 #ifndef _HAL_UPCALLS_H_
 #define _HAL_UPCALLS_H_
@@ -103,7 +104,7 @@ void ppm_free_phys(uint64_t phys);
  */
 void ipi_dispatch(uint32_t vector);
 
-/* ---- scheduling, return to user mode, system calls: sched.c, the process code, syscall.c */
+/* ---- scheduling, return to user mode, system calls: sched.c, signal.c, syscall.c ---- */
 
 /*
  * At the end of an interrupt (not an exception): switches to another
@@ -114,10 +115,11 @@ void sched_preempt(void);
 
 /*
  * On the way back to user mode (trap_entry.S, before the frame is
- * restored): acts on pending signals (their default action ends the
- * process) and on a migration of the thread to another cluster asked for
- * meanwhile. Called with interrupts off; may enable them; returns with
- * them off, or never (the process ended, the thread moved away).
+ * restored), in the thread's cluster: acts on pending signals (the lowest
+ * one's default action ends the process), then moves the thread when its
+ * core left its affinity mask. Called with interrupts off; may enable
+ * them; returns with them off, or never (the process ended, the thread
+ * moved away). Also declared in signal.h.
  * @frame : the user context that IRETQ restores.
  */
 void hal_user_return(trap_frame_t *frame);
@@ -126,7 +128,7 @@ void hal_user_return(trap_frame_t *frame);
  * The system call of @frame (syscall_entry.S, after SYSCALL): number in
  * @frame->rax, arguments in rdi rsi rdx r10 r8 r9 (Linux x86_64 ABI), its
  * result (or -errno) written to @frame->rax. Runs in the calling thread,
- * interrupts enabled; may block.
+ * interrupts enabled; may block. Also declared in syscall.h.
  */
 void syscall_dispatch(trap_frame_t *frame);
 

@@ -9,6 +9,7 @@
 #include "hal_upcalls.h"
 #include "cpu.h"
 #include "process.h"
+#include "signal.h"
 #include "vmm.h"
 
 /* Signal for an exception in user mode (what Linux sends for it). */
