@@ -356,7 +356,7 @@ static void cluster_bringup(uint32_t cxy, uint32_t lid)
     core = &cl->core[lid];
     core->apic_id_seen = lapic_id();
     core_stacks_alloc(core);
-    hal_cpu_init(core, &core->arch);                    /* now the core's final identity */
+    hal_cpu_init(core, &core->arch);      /* now the core's final identity */
     hal_switch_stack(core->stack_top, cluster_start_cores, core);
 }
 
