@@ -53,51 +53,6 @@ static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
     return vmm->is_ref || v->type == VSEG_CODE;
 }
 
-/* ---- page ownership ---------------------------------------------------------------- */
-
-/* A zeroed page for a user mapping, in the calling cluster. */
-static page_t *vmm_page_alloc(void)
-{
-    page_t *page = ppm_alloc_pages(0);
-
-    if (page == NULL)
-        return NULL;
-    page->forks = 0;
-    memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
-    return page;
-}
-
-/*
- * Drops one sharer of a private page (any cluster): the fork counter goes
- * down while others share it; the last sharer frees it in its cluster.
- */
-static void vmm_page_release(page_t *page)
-{
-    xptr_t forks = XPTR(page->cxy, &page->forks);
-
-    for (;;) {
-        uint32_t n = hal_remote_l32(forks);
-
-        if (n == 0) {
-            ppm_free_any(page);
-            return;
-        }
-        if (hal_remote_cas(forks, n, n - 1))
-            return;
-    }
-}
-
-/* Releases the page of a PTE: a sharer of a private page, or a mapping reference on a file page. */
-static void vmm_pte_release(uint32_t attr, uint64_t ppn)
-{
-    page_t *page = ppm_phys_to_page(ppn << PAGE_SHIFT);
-
-    if (attr & GPT_FILE)
-        vfs_page_put(page);
-    else
-        vmm_page_release(page);
-}
-
 /* ---- TLB shootdown ----------------------------------------------------------------- */
 
 #define TLB_ROUND_MAX 32
@@ -204,7 +159,7 @@ static void gather_flush(vmm_gather_t *g)
 {
     vmm_shootdown(g->gpt, g->flush);
     for (uint32_t i = 0; i < g->n; i++)
-        vmm_pte_release(g->attr[i], g->ppn[i]);
+        page_pte_release(g->attr[i], g->ppn[i]);
     g->n = 0;
     g->flush = TLB_FLUSH_NONE;
 }
@@ -567,7 +522,7 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
             vfs_page_put(fp);
         /* else a replica in this cluster, private to this copy (invariant 3) */
     }
-    page = vmm_page_alloc();
+    page = page_user_alloc(NULL);
     if (page == NULL)
         return -ENOMEM;
     if (v->file)
@@ -594,15 +549,12 @@ int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
     uint32_t n;
 
     vmm->faults_cow++;
-    if ((attr & GPT_FILE) || hal_remote_l32(XPTR(old->cxy, &old->forks)) != 0) {
+    if ((attr & GPT_FILE) || page_shared(old)) {
         /* still shared: a private copy, in the faulting cluster */
-        page_t *page = ppm_alloc_pages(0);
+        page_t *page = page_user_alloc(old);
 
         if (page == NULL)
             return -ENOMEM;
-        page->forks = 0;
-        hal_remote_memcpy(XPTR(local_cxy(), ppm_page_to_virt(page)),
-                          XPTR(old->cxy, ppm_page_to_virt(old)), PAGE_SIZE);
         new_ppn = ppm_page_to_phys(page) >> PAGE_SHIFT;
         copied = true;
     }
@@ -624,7 +576,7 @@ int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
     }
     tlb_round_wait(&r);
     if (copied)
-        vmm_pte_release(attr, ppn);      /* after the shootdown: the last sharer may free it */
+        page_pte_release(attr, ppn);      /* after the shootdown: the last sharer may free it */
     *nattr = new_attr;
     *nppn = new_ppn;
     return 0;
@@ -1063,7 +1015,7 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
                 break;
             }
             page = ppm_phys_to_page(ppn << PAGE_SHIFT);
-            hal_remote_atomic_add(XPTR(page->cxy, &page->forks), 1);
+            page_share(page);
             child->pages++;
         }
         if (rc)

@@ -32,12 +32,7 @@
  * locks, so a downgrade round that holds the reference GPT lock or the
  * reference VSL for writing never meets a freed copy.
  *
- * Page ownership. A page mapped without GPT_FILE belongs to the mappings
- * that share it: page_t.forks counts the sharers beyond the first, updated
- * by remote atomics in the page's cluster. Forking a private or shared page
- * adds one; releasing it (unmap, exit, COW copy) takes one, and the last
- * release frees the page in its cluster (ppm_free_any). A GPT_FILE page
- * belongs to a file (vfs_inode_page) and is never freed by the VMM.
+ * Page ownership: page.h (the fork counter page_t.forks).
  */
 #ifndef _VMM_H_
 #define _VMM_H_
