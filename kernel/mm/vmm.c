@@ -17,6 +17,7 @@
 #include "kerrno.h"
 #include "printk.h"
 #include "hal_user.h"
+#include "tlb.h"
 #include "trace.h"
 
 #define VPN(a)       ((a) >> PAGE_SHIFT)
@@ -51,129 +52,6 @@ static vseg_t *vseg_of(xptr_t it)
 static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
 {
     return vmm->is_ref || v->type == VSEG_CODE;
-}
-
-/* ---- TLB shootdown ----------------------------------------------------------------- */
-
-#define TLB_ROUND_MAX 32
-
-/*
- * One shootdown round: the cores sent VEC_SHOOTDOWN and the acknowledgement
- * count each had before, so that the round waits for every one of them.
- */
-typedef struct tlb_round_s {
-    uint32_t n;
-    core_t  *core[TLB_ROUND_MAX];
-    uint64_t acks[TLB_ROUND_MAX];
-    uint64_t gids;                       /* bitmap of the targets' gids (trace) */
-    uint64_t start;
-} tlb_round_t;
-
-#define TLB_ROUND_INIT { .n = 0 }
-
-/* Waits for every acknowledgement of @r, then traces and counts the round. */
-static void tlb_round_wait(tlb_round_t *r)
-{
-    if (r->n == 0)
-        return;
-    for (uint32_t i = 0; i < r->n; i++) {
-        xptr_t acks = XPTR(r->core[i]->cxy, &r->core[i]->shootdown_acks);
-
-        while (hal_remote_l64(acks) == r->acks[i])
-            cpu_pause();
-    }
-    trace(TRACE_SHOOTDOWN, (uint16_t)r->n, r->gids, rdtsc() - r->start);
-    __atomic_add_fetch(&cluster_local()->shootdowns, r->n, __ATOMIC_RELAXED);
-    r->n = 0;
-    r->gids = 0;
-}
-
-/*
- * Adds to round @r the cores whose CR3 holds the GPT @gpt_xp, for the
- * entries of @flush: the calling core flushes at once, the others get
- * VEC_SHOOTDOWN. The PTE changes must be visible before this call.
- */
-static void tlb_round_add(tlb_round_t *r, xptr_t gpt_xp, tlb_flush_t flush)
-{
-    uint32_t cxy = GET_CXY(gpt_xp);
-    cluster_t *cl = cluster_tbl[cxy];
-    const hal_gpt_t *gpt = GET_PTR(gpt_xp);
-
-    if (tlb_flush_empty(flush))
-        return;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);     /* PTE stores before the active_gpt loads */
-    for (uint32_t l = 0; l < cl->ncores; l++) {
-        core_t *c = &cl->core[l];
-
-        if ((const hal_gpt_t *)hal_remote_l64(XPTR(cxy, &c->active_gpt)) != gpt)
-            continue;
-        if (c == core_self()) {
-            hal_tlb_flush_local(flush);
-            continue;
-        }
-        if (r->n == TLB_ROUND_MAX)
-            tlb_round_wait(r);
-        if (r->n == 0)
-            r->start = rdtsc();
-        r->core[r->n] = c;
-        r->acks[r->n] = hal_remote_l64(XPTR(cxy, &c->shootdown_acks));
-        r->n++;
-        if (c->gid < 64)
-            r->gids |= 1ull << c->gid;
-        ipi_send(c, VEC_SHOOTDOWN);
-    }
-}
-
-/* Shoots down @flush of the GPT @gpt_xp on every core that runs it, and waits. */
-static void vmm_shootdown(xptr_t gpt_xp, tlb_flush_t flush)
-{
-    tlb_round_t r = TLB_ROUND_INIT;
-
-    tlb_round_add(&r, gpt_xp, flush);
-    tlb_round_wait(&r);
-}
-
-void vmm_shootdown_ipi(void)
-{
-    core_t *core = core_self();
-    uint64_t start = trace_enabled ? rdtsc() : 0;
-
-    write_cr3(read_cr3());                       /* whole TLB but global (kernel) entries */
-    __atomic_add_fetch(&core->shootdown_acks, 1, __ATOMIC_RELEASE);
-    trace(TRACE_IPI_RECV, VEC_SHOOTDOWN, 0, rdtsc() - start);
-}
-
-/*
- * Pages unmapped but not yet released: they are freed only once no TLB can
- * still reach them (after the shootdown of @gpt).
- */
-typedef struct vmm_gather_s {
-    xptr_t      gpt;
-    tlb_flush_t flush;
-    uint32_t    n;
-    uint32_t    attr[32];
-    uint64_t    ppn[32];
-} vmm_gather_t;
-
-static void gather_flush(vmm_gather_t *g)
-{
-    vmm_shootdown(g->gpt, g->flush);
-    for (uint32_t i = 0; i < g->n; i++)
-        page_pte_release(g->attr[i], g->ppn[i]);
-    g->n = 0;
-    g->flush = TLB_FLUSH_NONE;
-}
-
-static void gather_add(vmm_gather_t *g, tlb_flush_t flush, bool owns, uint32_t attr, uint64_t ppn)
-{
-    g->flush = tlb_flush_merge(g->flush, flush);
-    if (!owns)
-        return;
-    if (g->n == 32)
-        gather_flush(g);
-    g->attr[g->n] = attr;
-    g->ppn[g->n] = ppn;
-    g->n++;
 }
 
 /* ---- VSL --------------------------------------------------------------------------- */
@@ -391,20 +269,20 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
  * they own (@owns) for release after the shootdown. Caller holds the GPT lock.
  */
 static void vmm_unmap_range_locked(vmm_t *vmm, uint64_t min, uint64_t max, bool owns,
-                                   vmm_gather_t *g)
+                                   tlb_gather_t *g)
 {
     uint64_t vpn = VPN(min), found, ppn;
     uint32_t attr;
 
     while (hal_gpt_next(gpt_xp(vmm), vpn, VPN(max), &found, &attr, &ppn)) {
-        gather_add(g, hal_gpt_unmap(gpt_xp(vmm), found), owns, attr, ppn);
+        tlb_gather_add(g, hal_gpt_unmap(gpt_xp(vmm), found), owns, attr, ppn);
         vmm->pages--;
         vpn = found + 1;
     }
 }
 
 /* Removes the vseg @it of the local copy @vmm and its PTEs. Caller holds both locks (VSL for writing). */
-static void vmm_remove_locked(vmm_t *vmm, xptr_t it, vmm_gather_t *g)
+static void vmm_remove_locked(vmm_t *vmm, xptr_t it, tlb_gather_t *g)
 {
     vseg_t *v = vseg_of(it);
 
@@ -417,7 +295,7 @@ static void vmm_remove_locked(vmm_t *vmm, xptr_t it, vmm_gather_t *g)
  * Removes every vseg of the local copy @vmm that meets [@min, @max), with its
  * PTEs (pages gathered in @g). Caller holds both locks (VSL for writing).
  */
-static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, vmm_gather_t *g)
+static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, tlb_gather_t *g)
 {
     xptr_t it, next;
 
@@ -434,14 +312,14 @@ static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, vm
 
 void vmm_clear(vmm_t *vmm)
 {
-    vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     remote_queuelock_acquire(gpt_lock(vmm));
     vmm_remove_meeting_locked(vmm, 0, USER_END, &g);         /* every vseg */
     remote_queuelock_release(gpt_lock(vmm));
     remote_rwlock_wr_release(vsl_lock(vmm));
-    gather_flush(&g);
+    tlb_gather_flush(&g);
     vmm->heap_start = vmm->brk = 0;
     vmm->stack_min = vmm->stack_max = 0;
     vmm->mmap_top = USER_MMAP_TOP;
@@ -612,7 +490,7 @@ static bool vmm_ref_find(xptr_t ref_xp, uint64_t addr, vseg_t *out, uint64_t *ge
  */
 static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
 {
-    vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
     vseg_t rv, *v;
     uint64_t gen;
 
@@ -633,7 +511,7 @@ static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
     remote_queuelock_release(gpt_lock(vmm));
     vmm_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
-    gather_flush(&g);
+    tlb_gather_flush(&g);
     return 0;
 }
 
@@ -651,7 +529,7 @@ static int vmm_install(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn)
         if (rc == 0)
             vmm->pages++;
     } else if (cur != attr || cur_ppn != ppn) {
-        vmm_shootdown(gpt_xp(vmm), hal_gpt_update(gpt_xp(vmm), vpn, attr, ppn));
+        tlb_shootdown(gpt_xp(vmm), hal_gpt_update(gpt_xp(vmm), vpn, attr, ppn));
     }
     remote_queuelock_release(gpt_lock(vmm));
     return rc;
@@ -916,7 +794,7 @@ void vmm_rpc_sync(xptr_t desc)
     uint64_t max = hal_remote_l64(XPTR(ccxy, &d->args[2]));
     xptr_t tbl = (xptr_t)hal_remote_l64(XPTR(ccxy, &d->args[3]));
     vmm_t *vmm = (vmm_t *)hal_remote_l64(tbl + local_cxy() * sizeof(uint64_t));
-    vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
     if (op == VMM_SYNC_INVALIDATE) {
         /* drop every cached vseg meeting the range: the next fault reads the reference */
@@ -937,7 +815,7 @@ void vmm_rpc_sync(xptr_t desc)
                                                    (attr & ~GPT_WRITABLE) | GPT_COW, ppn));
         remote_queuelock_release(gpt_lock(vmm));
     }
-    gather_flush(&g);
+    tlb_gather_flush(&g);
 }
 
 /*
@@ -1064,7 +942,7 @@ void vmm_set_cow(vmm_t *vmm)
         }
     }
     vmm_sync_copies(vmm, VMM_SYNC_SET_COW, 0, USER_END);
-    vmm_shootdown(gpt_xp(vmm), flush);
+    tlb_shootdown(gpt_xp(vmm), flush);
     remote_queuelock_release(gpt_lock(vmm));
     remote_rwlock_rd_release(vsl_lock(vmm));
 }
@@ -1126,7 +1004,7 @@ static void vmm_merge_at(vmm_t *vmm, uint64_t addr)
 
 int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
 {
-    vmm_gather_t g;
+    tlb_gather_t g;
     uint64_t end;
     xptr_t it, next, gone = XPTR_NULL;
     xlist_entry_t dead;
@@ -1140,7 +1018,7 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
         return (int)vmm_forward(vmm, VMM_OP_MUNMAP, &a);
     }
     end = PAGE_UP(addr + len);
-    g = (vmm_gather_t){ .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    g = (tlb_gather_t)TLB_GATHER_INIT(gpt_xp(vmm));
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     rc = vmm_split_at(vmm, addr);
     if (rc == 0)
@@ -1168,7 +1046,7 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
     remote_queuelock_acquire(gpt_lock(vmm));
     vmm_unmap_range_locked(vmm, addr, end, true, &g);
     remote_queuelock_release(gpt_lock(vmm));
-    gather_flush(&g);
+    tlb_gather_flush(&g);
     remote_rwlock_wr_release(vsl_lock(vmm));
     while ((gone = xlist_first(XPTR(local_cxy(), &dead))) != XPTR_NULL) {
         xlist_unlink(gone);
@@ -1236,7 +1114,7 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
     vmm_merge_at(vmm, addr);
     vmm->vsl_gen++;
     vmm_sync_copies(vmm, VMM_SYNC_INVALIDATE, addr, end);
-    vmm_shootdown(gpt_xp(vmm), flush);
+    tlb_shootdown(gpt_xp(vmm), flush);
     remote_rwlock_wr_release(vsl_lock(vmm));
     return 0;
 }
@@ -1375,7 +1253,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
             heap->max = new_end;         /* copies refresh their smaller cached heap on fault */
         }
     } else if (new_end < old_end && heap != NULL) {
-        vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+        tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
         vmm->vsl_gen++;
         if (new_end == heap->min) {
@@ -1388,7 +1266,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
         remote_queuelock_acquire(gpt_lock(vmm));
         vmm_unmap_range_locked(vmm, new_end, old_end, true, &g);
         remote_queuelock_release(gpt_lock(vmm));
-        gather_flush(&g);
+        tlb_gather_flush(&g);
         if (new_end == heap->min)
             vseg_free(heap);
     }

@@ -43,6 +43,7 @@
 #include "rwlock.h"
 #include "queuelock.h"
 #include "hal_gpt.h"
+#include "tlb.h"           /* vmm_shootdown_ipi, for the trap dispatch */
 
 struct vfs_inode_s;
 
@@ -271,9 +272,6 @@ int vmm_user_paddr(uint64_t uaddr, uint64_t *paddr);
  * RPC_VMM_SYNC (a downgrade of the local copy, multicast). */
 void vmm_rpc_op(xptr_t desc);
 void vmm_rpc_sync(xptr_t desc);
-
-/* VEC_SHOOTDOWN: flushes the calling core's TLB and acknowledges. Interrupt context. */
-void vmm_shootdown_ipi(void);
 
 /*
  * Writes @len bytes of @src at user address @uaddr of the local copy @vmm,
