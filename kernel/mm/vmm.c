@@ -1,7 +1,7 @@
 /*
  * vmm.c - virtual memory of process copies (see vmm.h).
  */
-#include "vmm.h"
+#include "vmm_internal.h"
 #include "vfs.h"
 #include "ppm.h"
 #include "kcm.h"
@@ -19,34 +19,6 @@
 #include "hal_user.h"
 #include "tlb.h"
 #include "trace.h"
-
-#define VPN(a)       ((a) >> PAGE_SHIFT)
-#define PAGE_UP(a)   (((a) + PAGE_SIZE - 1) & PAGE_MASK)
-
-static const char *const vseg_names[VSEG_TYPES] = {
-    "CODE", "DATA", "HEAP", "STACK", "ANON", "FILE", "REMOTE",
-};
-
-const char *vseg_type_name(vseg_type_t type)
-{
-    return type < VSEG_TYPES ? vseg_names[type] : "?";
-}
-
-/* A vmm_t lives in its copy's cluster, the one that holds its GPT. */
-static uint32_t vmm_cxy(vmm_t *vmm)  { return cluster_of_ptr((uintptr_t)vmm); }
-static xptr_t vsl_root(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->vsl_root); }
-static xptr_t vsl_lock(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->vsl_lock); }
-static xptr_t gpt_lock(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->gpt_lock); }
-static xptr_t gpt_xp(vmm_t *vmm)     { return XPTR(vmm->gpt.cxy, &vmm->gpt); }
-
-/* The same, for the reference copy named by an xptr (any cluster). */
-#define REF(xp, field) XPTR(GET_CXY(xp), &((vmm_t *)GET_PTR(xp))->field)
-
-/* The vseg whose VSL link is @it. */
-static vseg_t *vseg_of(xptr_t it)
-{
-    return GET_PTR(XLIST_ELEMENT(it, vseg_t, list));
-}
 
 /* Does a PTE of vseg @v in copy @vmm own its page? Reference PTEs do; a copy's only for CODE. */
 static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
@@ -109,11 +81,7 @@ void vmm_copy_unlink_locked(vmm_t *copy)
     hal_remote_atomic_add64(REF(copy->ref, retired[3]), (int64_t)copy->faults_cow);
 }
 
-/*
- * The copies of the reference @ref_xp other than itself, as xptrs to their
- * vmm_t: at most MAX_CLUSTERS. Takes the copies lock. @return how many.
- */
-static uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out)
+uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out)
 {
     xptr_t root = REF(ref_xp, copies_root), lock = REF(ref_xp, copies_lock), it;
     uint32_t n = 0;
@@ -150,93 +118,6 @@ void vmm_counters(xptr_t ref_xp, vmm_counters_t *out)
     remote_busylock_release(lock);
 }
 
-/* The vseg containing @addr, or NULL. Caller holds the VSL lock. */
-static vseg_t *vmm_find_locked(vmm_t *vmm, uint64_t addr)
-{
-    xptr_t it;
-
-    XLIST_FOREACH(vsl_root(vmm), it) {
-        vseg_t *v = vseg_of(it);
-
-        if (addr < v->min)
-            return NULL;
-        if (addr < v->max)
-            return v;
-    }
-    return NULL;
-}
-
-/* True when [min, max) meets no vseg. Caller holds the VSL lock. */
-static bool vmm_range_free(vmm_t *vmm, uint64_t min, uint64_t max)
-{
-    xptr_t it;
-
-    XLIST_FOREACH(vsl_root(vmm), it) {
-        vseg_t *v = vseg_of(it);
-
-        if (v->min < max && min < v->max)
-            return false;
-    }
-    return true;
-}
-
-/* Inserts @v in address order. Caller holds the VSL lock for writing. */
-static void vmm_insert_locked(vmm_t *vmm, vseg_t *v)
-{
-    xptr_t it;
-
-    XLIST_FOREACH(vsl_root(vmm), it) {
-        if (vseg_of(it)->min > v->min) {
-            /* before @it: add after its predecessor */
-            xlist_entry_t *e = GET_PTR(it);
-            xlist_add_first(e->pred, XPTR(local_cxy(), &v->list));
-            vmm->vsegs++;
-            return;
-        }
-    }
-    xlist_add_last(vsl_root(vmm), XPTR(local_cxy(), &v->list));
-    vmm->vsegs++;
-}
-
-static vseg_t *vseg_new(vseg_type_t type, uint64_t min, uint64_t max, uint32_t prot,
-                        struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes)
-{
-    vseg_t *v = kmem_alloc(sizeof(*v));
-
-    if (v == NULL)
-        return NULL;
-    memset(v, 0, sizeof(*v));
-    v->type       = type;
-    v->min        = min;
-    v->max        = max;
-    v->prot       = prot;
-    v->cxy        = local_cxy();
-    v->file       = file ? vfs_inode_get(file) : NULL;
-    v->file_off   = file_off;
-    v->file_bytes = file_bytes;
-    return v;
-}
-
-/* A local copy of the vseg @src (any cluster's memory, already read into @src). */
-static vseg_t *vseg_dup(const vseg_t *src)
-{
-    vseg_t *v = vseg_new(src->type, src->min, src->max, src->prot, src->file, src->file_off,
-                         src->file_bytes);
-
-    if (v) {
-        v->cxy = src->cxy;
-        v->shared = src->shared;
-    }
-    return v;
-}
-
-static void vseg_free(vseg_t *v)
-{
-    if (v->file)
-        vfs_inode_put(v->file);
-    kmem_free(v);
-}
-
 vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, uint32_t prot,
                      struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes, int *err)
 {
@@ -252,13 +133,13 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
         return NULL;
     }
     remote_rwlock_wr_acquire(vsl_lock(vmm));
-    if (!vmm_range_free(vmm, min, max)) {
+    if (!vsl_range_free_locked(vmm, min, max)) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         vseg_free(v);
         *err = -EEXIST;
         return NULL;
     }
-    vmm_insert_locked(vmm, v);
+    vsl_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
     *err = 0;
     return v;
@@ -287,15 +168,10 @@ static void vmm_remove_locked(vmm_t *vmm, xptr_t it, tlb_gather_t *g)
     vseg_t *v = vseg_of(it);
 
     vmm_unmap_range_locked(vmm, v->min, v->max, pte_owns(vmm, v), g);
-    xlist_unlink(it);
-    vmm->vsegs--;
+    vsl_unlink_locked(vmm, v);
 }
 
-/*
- * Removes every vseg of the local copy @vmm that meets [@min, @max), with its
- * PTEs (pages gathered in @g). Caller holds both locks (VSL for writing).
- */
-static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, tlb_gather_t *g)
+void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, tlb_gather_t *g)
 {
     xptr_t it, next;
 
@@ -333,21 +209,6 @@ void vmm_destroy(vmm_t *vmm)
 }
 
 /* ---- page faults ----------------------------------------------------------------- */
-
-static uint32_t vseg_attr(const vseg_t *v)
-{
-    uint32_t attr = GPT_MAPPED | GPT_USER;
-
-    if (v->prot & PROT_WRITE)
-        attr |= GPT_WRITABLE;
-    if (v->prot & PROT_EXEC)
-        attr |= GPT_EXEC;
-    if (v->shared)
-        attr |= GPT_SHARED;
-    if (v->prot == PROT_NONE)
-        attr &= ~GPT_USER;           /* present for the kernel only: user accesses fault */
-    return attr;
-}
 
 /* Copies the file bytes a page of @v shows into @dst (zero beyond the file part). */
 static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
@@ -460,29 +321,6 @@ int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
     return 0;
 }
 
-/* Reads the vseg of the reference @ref_xp that contains @addr into @out. Takes its VSL (read). */
-static bool vmm_ref_find(xptr_t ref_xp, uint64_t addr, vseg_t *out, uint64_t *gen)
-{
-    xptr_t root = REF(ref_xp, vsl_root), it;
-    bool found = false;
-
-    remote_rwlock_rd_acquire(REF(ref_xp, vsl_lock));
-    *gen = hal_remote_l64(REF(ref_xp, vsl_gen));
-    XLIST_FOREACH(root, it) {
-        xptr_t v = XLIST_ELEMENT(it, vseg_t, list);
-
-        hal_remote_memcpy(XPTR(local_cxy(), out), v, sizeof(*out));
-        if (addr < out->min)
-            break;
-        if (addr < out->max) {
-            found = true;
-            break;
-        }
-    }
-    remote_rwlock_rd_release(REF(ref_xp, vsl_lock));
-    return found;
-}
-
 /*
  * Copies the reference vseg containing @addr into the local copy @vmm,
  * replacing the stale cached vsegs it overlaps. @return 0, or -EFAULT (no
@@ -494,7 +332,7 @@ static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
     vseg_t rv, *v;
     uint64_t gen;
 
-    if (!vmm_ref_find(vmm->ref, addr, &rv, &gen))
+    if (!vsl_ref_find(vmm->ref, addr, &rv, &gen))
         return -EFAULT;
     v = vseg_dup(&rv);
     if (v == NULL)
@@ -509,7 +347,7 @@ static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
     remote_queuelock_acquire(gpt_lock(vmm));
     vmm_remove_meeting_locked(vmm, v->min, v->max, &g);     /* stale cached pieces */
     remote_queuelock_release(gpt_lock(vmm));
-    vmm_insert_locked(vmm, v);
+    vsl_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
     tlb_gather_flush(&g);
     return 0;
@@ -627,7 +465,7 @@ static int vmm_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error, uint32_t *kind)
         return -EFAULT;
     for (;;) {
         remote_rwlock_rd_acquire(vsl_lock(vmm));
-        v = vmm_find_locked(vmm, vaddr);
+        v = vsl_find_locked(vmm, vaddr);
         if (v != NULL || vmm->is_ref)
             break;
         /* not cached in this copy: from the reference VSL, then again */
@@ -727,7 +565,7 @@ bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write)
     if (!hal_user_range_ok(addr, len))
         return false;
     while (addr < end) {
-        if (!vmm_ref_find(ref, addr, &v, &gen) || !(v.prot & (write ? PROT_WRITE : PROT_READ)))
+        if (!vsl_ref_find(ref, addr, &v, &gen) || !(v.prot & (write ? PROT_WRITE : PROT_READ)))
             return false;
         addr = v.max;
     }
@@ -876,7 +714,7 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
             rc = -ENOMEM;
             break;
         }
-        vmm_insert_locked(child, v);
+        vsl_insert_locked(child, v);
         if (pv.type == VSEG_CODE)
             continue;                    /* replicated on fault in the child's cluster */
         for (vpn = VPN(pv.min); hal_gpt_next(p_gpt, vpn, VPN(pv.max), &found, &attr, &ppn);
@@ -949,59 +787,6 @@ void vmm_set_cow(vmm_t *vmm)
 
 /* ---- mmap, munmap, mprotect, brk --------------------------------------------------- */
 
-/*
- * Cuts the vsegs so that none straddles @addr. Caller holds the VSL lock
- * for writing. @return 0 or -ENOMEM.
- */
-static int vmm_split_at(vmm_t *vmm, uint64_t addr)
-{
-    vseg_t *v = vmm_find_locked(vmm, addr), *tail;
-    uint64_t cut;
-
-    if (v == NULL || v->min == addr)
-        return 0;
-    cut = addr - v->min;
-    tail = vseg_dup(v);
-    if (tail == NULL)
-        return -ENOMEM;
-    tail->min = addr;
-    tail->file_off = v->file_off + cut;
-    tail->file_bytes = v->file_bytes > cut ? v->file_bytes - cut : 0;
-    v->max = addr;
-    if (v->file_bytes > cut)
-        v->file_bytes = cut;
-    vmm_insert_locked(vmm, tail);
-    return 0;
-}
-
-/* Can @b (right after @a) be merged into @a? Same kind, same rights, contiguous contents. */
-static bool vseg_mergeable(const vseg_t *a, const vseg_t *b)
-{
-    if (a->max != b->min || a->type != b->type || a->prot != b->prot || a->cxy != b->cxy ||
-        a->shared != b->shared || a->file != b->file)
-        return false;
-    if (a->file == NULL)
-        return a->type == VSEG_ANON || a->type == VSEG_REMOTE;
-    /* a file vseg: b must continue a's bytes, and a must show the file up to its end */
-    return a->type == VSEG_FILE && b->file_off == a->file_off + (a->max - a->min) &&
-           a->file_bytes == a->max - a->min;
-}
-
-/* Merges the vsegs meeting at @addr when they can be. Caller holds the VSL lock for writing. */
-static void vmm_merge_at(vmm_t *vmm, uint64_t addr)
-{
-    vseg_t *a = addr >= PAGE_SIZE ? vmm_find_locked(vmm, addr - 1) : NULL;
-    vseg_t *b = vmm_find_locked(vmm, addr);
-
-    if (a == NULL || b == NULL || a == b || !vseg_mergeable(a, b))
-        return;
-    a->max = b->max;
-    a->file_bytes += b->file_bytes;
-    xlist_unlink(XPTR(local_cxy(), &b->list));
-    vmm->vsegs--;
-    vseg_free(b);
-}
-
 int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
 {
     tlb_gather_t g;
@@ -1020,9 +805,9 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
     end = PAGE_UP(addr + len);
     g = (tlb_gather_t)TLB_GATHER_INIT(gpt_xp(vmm));
     remote_rwlock_wr_acquire(vsl_lock(vmm));
-    rc = vmm_split_at(vmm, addr);
+    rc = vsl_split_locked(vmm, addr);
     if (rc == 0)
-        rc = vmm_split_at(vmm, end);
+        rc = vsl_split_locked(vmm, end);
     if (rc) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         return rc;
@@ -1034,8 +819,7 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
 
         next = xlist_next(vsl_root(vmm), it);
         if (v->min >= addr && v->max <= end) {
-            xlist_unlink(it);
-            vmm->vsegs--;
+            vsl_unlink_locked(vmm, v);
             xlist_add_last(XPTR(local_cxy(), &dead), it);
         }
     }
@@ -1074,7 +858,7 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
     end = PAGE_UP(addr + len);
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     for (a = addr; a < end; ) {                  /* every page must belong to a vseg */
-        vseg_t *v = vmm_find_locked(vmm, a);
+        vseg_t *v = vsl_find_locked(vmm, a);
 
         if (v == NULL) {
             remote_rwlock_wr_release(vsl_lock(vmm));
@@ -1082,9 +866,9 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
         }
         a = v->max;
     }
-    rc = vmm_split_at(vmm, addr);
+    rc = vsl_split_locked(vmm, addr);
     if (rc == 0)
-        rc = vmm_split_at(vmm, end);
+        rc = vsl_split_locked(vmm, end);
     if (rc) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         return rc;
@@ -1110,40 +894,13 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
         }
     }
     remote_queuelock_release(gpt_lock(vmm));
-    vmm_merge_at(vmm, end);
-    vmm_merge_at(vmm, addr);
+    vsl_merge_locked(vmm, end);
+    vsl_merge_locked(vmm, addr);
     vmm->vsl_gen++;
     vmm_sync_copies(vmm, VMM_SYNC_INVALIDATE, addr, end);
     tlb_shootdown(gpt_xp(vmm), flush);
     remote_rwlock_wr_release(vsl_lock(vmm));
     return 0;
-}
-
-/* Highest free range of @len bytes below @top, or 0. Caller holds the VSL lock. */
-static uint64_t vmm_find_hole(vmm_t *vmm, uint64_t len, uint64_t top)
-{
-    uint64_t candidate = top - len;
-
-    /* walk down: any vseg overlapping the candidate pushes it below that vseg */
-    for (;;) {
-        xptr_t it;
-        bool moved = false;
-
-        if (candidate < PAGE_SIZE * 16 || candidate > top)
-            return 0;
-        XLIST_FOREACH(vsl_root(vmm), it) {
-            vseg_t *v = vseg_of(it);
-
-            if (v->min < candidate + len && candidate < v->max) {
-                if (v->min < len)
-                    return 0;
-                candidate = v->min - len;
-                moved = true;
-            }
-        }
-        if (!moved)
-            return candidate;
-    }
 }
 
 int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
@@ -1184,11 +941,11 @@ int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     if (!fixed) {
         if (addr && hal_user_range_ok(addr, size) && addr >= PAGE_SIZE * 16 &&
-            vmm_range_free(vmm, addr, addr + size))
+            vsl_range_free_locked(vmm, addr, addr + size))
             where = addr;                /* the hint is free: Linux takes it */
         else
-            where = vmm_find_hole(vmm, size, vmm->mmap_top);
-    } else if (!vmm_range_free(vmm, where, where + size)) {
+            where = vsl_find_hole_locked(vmm, size, vmm->mmap_top);
+    } else if (!vsl_range_free_locked(vmm, where, where + size)) {
         where = 0;                       /* raced with another mapping */
     }
     if (where == 0) {
@@ -1198,7 +955,7 @@ int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_
     }
     v->min = where;
     v->max = where + size;
-    vmm_insert_locked(vmm, v);
+    vsl_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
     /*
      * A shared mapping is populated now, so that a child forked later shares
@@ -1238,7 +995,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
         if (vseg_of(it)->type == VSEG_HEAP)
             heap = vseg_of(it);
     if (new_end > old_end) {
-        if (new_end > vmm->mmap_top || !vmm_range_free(vmm, old_end, new_end)) {
+        if (new_end > vmm->mmap_top || !vsl_range_free_locked(vmm, old_end, new_end)) {
             remote_rwlock_wr_release(vsl_lock(vmm));
             return vmm->brk;
         }
@@ -1248,7 +1005,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
                 remote_rwlock_wr_release(vsl_lock(vmm));
                 return vmm->brk;
             }
-            vmm_insert_locked(vmm, heap);
+            vsl_insert_locked(vmm, heap);
         } else {
             heap->max = new_end;         /* copies refresh their smaller cached heap on fault */
         }
@@ -1257,8 +1014,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
 
         vmm->vsl_gen++;
         if (new_end == heap->min) {
-            xlist_unlink(XPTR(local_cxy(), &heap->list));
-            vmm->vsegs--;
+            vsl_unlink_locked(vmm, heap);
         } else {
             heap->max = new_end;
         }

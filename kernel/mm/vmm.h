@@ -44,38 +44,9 @@
 #include "queuelock.h"
 #include "hal_gpt.h"
 #include "tlb.h"           /* vmm_shootdown_ipi, for the trap dispatch */
+#include "vseg.h"
 
 struct vfs_inode_s;
-
-typedef enum vseg_type_e {
-    VSEG_CODE,     /* program text: read-only, from the file; private replica per cluster */
-    VSEG_DATA,     /* program data + bss: private copy of the file's bytes, zero beyond */
-    VSEG_HEAP,     /* brk(2) area: zero-filled */
-    VSEG_STACK,    /* the main stack: zero-filled, grows down inside its vseg */
-    VSEG_ANON,     /* anonymous mmap(2): zero-filled */
-    VSEG_FILE,     /* private file mmap(2): copy of the file's bytes */
-    VSEG_REMOTE,   /* zero-filled, pages in a named cluster (vseg_t.cxy) */
-    VSEG_TYPES
-} vseg_type_t;
-
-/* Linux PROT_* (asm-generic/mman-common.h) */
-#define PROT_NONE  0x0
-#define PROT_READ  0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC  0x4
-
-typedef struct vseg_s {
-    xlist_entry_t       list;       /* in the VSL, by increasing address */
-    uint64_t            min;        /* first byte, page aligned */
-    uint64_t            max;        /* first byte past the end, page aligned */
-    vseg_type_t         type;
-    uint32_t            prot;       /* PROT_* */
-    uint32_t            cxy;        /* VSEG_REMOTE: the cluster of its pages */
-    struct vfs_inode_s *file;       /* CODE, DATA, FILE: the file (referenced) */
-    uint64_t            file_off;   /* file offset of byte min (bytes, page aligned) */
-    uint64_t            file_bytes; /* bytes of the file from file_off shown at min; zero beyond */
-    bool                shared;     /* MAP_SHARED anonymous: pages shared with forked children */
-} vseg_t;
 
 typedef struct vmm_s {
     remote_rwlock_t vsl_lock;       /* the VSL: RANK_VSL (reference) or RANK_VSL_COPY */
@@ -288,9 +259,6 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len);
  * before they consume data they could not give back.
  */
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write);
-
-/* Name of a vseg type ("CODE", ...), for /proc/<pid>/maps. */
-const char *vseg_type_name(vseg_type_t type);
 
 /*
  * Writes /proc/<pid>/maps lines of @vmm into @buf (@cap bytes), Linux format
