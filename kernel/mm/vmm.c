@@ -67,10 +67,8 @@ void vmm_copy_unlink_locked(vmm_t *copy)
     xlist_unlink(XPTR(local_cxy(), &copy->copy_list));
     hal_remote_atomic_add(REF(copy->ref, ncopies), -1);
     /* the counters survive the copy (the process's totals) */
-    hal_remote_atomic_add64(REF(copy->ref, retired[0]), (int64_t)copy->faults_local);
-    hal_remote_atomic_add64(REF(copy->ref, retired[1]), (int64_t)copy->faults_global);
-    hal_remote_atomic_add64(REF(copy->ref, retired[2]), (int64_t)copy->faults_false);
-    hal_remote_atomic_add64(REF(copy->ref, retired[3]), (int64_t)copy->faults_cow);
+    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+        hal_remote_atomic_add64(REF(copy->ref, retired[k]), (int64_t)copy->faults[k]);
 }
 
 uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out)
@@ -93,18 +91,15 @@ void vmm_counters(xptr_t ref_xp, vmm_counters_t *out)
     vmm_t *ref = GET_PTR(ref_xp);
 
     remote_busylock_acquire(lock);
-    out->faults_local  = hal_remote_l64(XPTR(cxy, &ref->faults_local)) + hal_remote_l64(XPTR(cxy, &ref->retired[0]));
-    out->faults_global = hal_remote_l64(XPTR(cxy, &ref->faults_global)) + hal_remote_l64(XPTR(cxy, &ref->retired[1]));
-    out->faults_false  = hal_remote_l64(XPTR(cxy, &ref->faults_false)) + hal_remote_l64(XPTR(cxy, &ref->retired[2]));
-    out->faults_cow    = hal_remote_l64(XPTR(cxy, &ref->faults_cow)) + hal_remote_l64(XPTR(cxy, &ref->retired[3]));
+    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+        out->faults[k] = hal_remote_l64(XPTR(cxy, &ref->faults[k])) +
+                         hal_remote_l64(XPTR(cxy, &ref->retired[k]));
     out->copies = 1;
     XLIST_FOREACH(root, it) {
         xptr_t c = XLIST_ELEMENT(it, vmm_t, copy_list);
 
-        out->faults_local  += hal_remote_l64(REF(c, faults_local));
-        out->faults_global += hal_remote_l64(REF(c, faults_global));
-        out->faults_false  += hal_remote_l64(REF(c, faults_false));
-        out->faults_cow    += hal_remote_l64(REF(c, faults_cow));
+        for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+            out->faults[k] += hal_remote_l64(REF(c, faults[k]));
         out->copies++;
     }
     remote_busylock_release(lock);

@@ -48,8 +48,20 @@
 #include "hal_gpt.h"
 #include "tlb.h"           /* vmm_shootdown_ipi, for the trap dispatch */
 #include "vseg.h"
+#include "trace.h"          /* enum trace_fault_kind: the kinds of vmm_t.faults */
 
 struct vfs_inode_s;
+
+/*
+ * The fault counters of a copy (vmm_t.faults), one per kind of fault
+ * (ARCHITECTURE.md): indexed by the trace's kinds, TRACE_FAULT_LOCAL (a
+ * page was allocated or replicated here), TRACE_FAULT_GLOBAL (the PTE was
+ * copied from the reference GPT), TRACE_FAULT_FALSE (the PTE already
+ * allowed the access: stale TLB, or another thread won) and
+ * TRACE_FAULT_COW (a write to a copy-on-write page). TRACE_FAULT_BAD, a
+ * fault not resolved, is not counted.
+ */
+#define VMM_FAULT_KINDS (TRACE_FAULT_COW + 1)
 
 typedef struct vmm_s {
     remote_rwlock_t vsl_lock;       /* the VSL: RANK_VSL (reference) or RANK_VSL_COPY */
@@ -70,18 +82,14 @@ typedef struct vmm_s {
     uint64_t        stack_min;      /* the stack vseg [stack_min, stack_max) */
     uint64_t        stack_max;
     uint64_t        mmap_top;       /* mmap(2) allocates top-down below this address */
-    /* fault counters of this copy (ARCHITECTURE.md): */
-    uint64_t        faults_local;   /* a page was allocated or replicated here */
-    uint64_t        faults_global;  /* the PTE was copied from the reference GPT */
-    uint64_t        faults_false;   /* the PTE already allowed the access (stale TLB) */
-    uint64_t        faults_cow;     /* a write to a copy-on-write page */
+    uint64_t        faults[VMM_FAULT_KINDS];  /* faults resolved in this copy, by kind */
     uint32_t        pages;          /* user pages mapped in this copy's GPT */
-    uint64_t        retired[4];     /* reference: the four fault counters of copies torn down */
+    uint64_t        retired[VMM_FAULT_KINDS]; /* reference: faults of the copies torn down */
 } vmm_t;
 
-/* The four fault counters of a process, summed over its copies (vmm_counters). */
+/* The fault counters of a process, summed over its copies (vmm_counters). */
 typedef struct vmm_counters_s {
-    uint64_t faults_local, faults_global, faults_false, faults_cow;
+    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
     uint32_t copies;                /* copies now, the reference included */
 } vmm_counters_t;
 

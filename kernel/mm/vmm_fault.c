@@ -93,7 +93,7 @@ int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
     tlb_round_t r = TLB_ROUND_INIT;
     uint32_t n;
 
-    vmm->faults_cow++;
+    vmm->faults[TRACE_FAULT_COW]++;
     if ((attr & GPT_FILE) || page_shared(old)) {
         /* still shared: a private copy, in the faulting cluster */
         page_t *page = page_user_alloc(old);
@@ -210,7 +210,7 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
         rc = vmm_populate(ref_gpt, v, vpn, &attr, &ppn);
         if (rc == 0) {
             hal_remote_atomic_add(REF(ref, pages), 1);
-            vmm->faults_local++;
+            vmm->faults[TRACE_FAULT_LOCAL]++;
             *kind = TRACE_FAULT_LOCAL;
         }
     } else if ((error & VMM_FAULT_WRITE) && (attr & GPT_COW)) {
@@ -219,13 +219,14 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
     } else if ((error & VMM_FAULT_WRITE) && !(attr & GPT_WRITABLE)) {
         rc = -EFAULT;                    /* a read-only mapping of a writable vseg: mprotect raced */
     } else if (vmm->is_ref || pte_allows(hal_gpt_get(gpt_xp(vmm), vpn, NULL), error)) {
-        vmm->faults_false++;             /* already allowed: another thread or a stale TLB entry */
+        /* already allowed: another thread or a stale TLB entry */
+        vmm->faults[TRACE_FAULT_FALSE]++;
         *kind = TRACE_FAULT_FALSE;
         hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
         remote_queuelock_release(ref_lock);
         return 0;
     } else {
-        vmm->faults_global++;            /* the reference has it: copy the PTE */
+        vmm->faults[TRACE_FAULT_GLOBAL]++;   /* the reference has it: copy the PTE */
         *kind = TRACE_FAULT_GLOBAL;
     }
     if (rc == 0 && !vmm->is_ref)
@@ -248,13 +249,13 @@ static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error
         rc = vmm_populate(gpt_xp(vmm), v, vpn, &attr, &ppn);
         if (rc == 0) {
             vmm->pages++;
-            vmm->faults_local++;
+            vmm->faults[TRACE_FAULT_LOCAL]++;
             *kind = TRACE_FAULT_LOCAL;
         }
     } else if (!pte_allows(attr, error)) {
         rc = -EFAULT;
     } else {
-        vmm->faults_false++;
+        vmm->faults[TRACE_FAULT_FALSE]++;
         *kind = TRACE_FAULT_FALSE;
         hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
     }
