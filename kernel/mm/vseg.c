@@ -4,7 +4,7 @@
 #include "vseg.h"
 #include "vmm_internal.h"
 #include "vfs.h"
-#include "kcm.h"
+#include "kmem.h"
 #include "cluster.h"
 #include "kstring.h"
 #include "kerrno.h"
