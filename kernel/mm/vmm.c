@@ -1,5 +1,9 @@
 /*
- * vmm.c - virtual memory of process copies (see vmm.h).
+ * vmm.c - the address space of a process copy (see vmm.h): init and
+ * clear, the copies' bookkeeping, vsegs added at exec, fork (vmm_fork_copy,
+ * vmm_set_cow), mmap, munmap, mprotect, brk, the RPCs that run them in the
+ * reference cluster (RPC_VMM) and that downgrade the copies (RPC_VMM_SYNC),
+ * and /proc/<pid>/maps.
  */
 #include "vmm_internal.h"
 #include "tlb.h"
@@ -11,12 +15,6 @@
 #include "kerrno.h"
 #include "printk.h"
 #include "hal_user.h"
-
-/* Does a PTE of vseg @v in copy @vmm own its page? Reference PTEs do; a copy's only for CODE. */
-static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
-{
-    return vmm->is_ref || v->type == VSEG_CODE;
-}
 
 /* ---- a copy, and the copies of a reference ---------------------------------------- */
 
@@ -132,6 +130,12 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
     remote_rwlock_wr_release(vsl_lock(vmm));
     *err = 0;
     return v;
+}
+
+/* Does a PTE of vseg @v in copy @vmm own its page? Reference PTEs do; a copy's only for CODE. */
+static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
+{
+    return vmm->is_ref || v->type == VSEG_CODE;
 }
 
 /*
@@ -430,9 +434,7 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
     end = PAGE_UP(addr + len);
     g = (tlb_gather_t)TLB_GATHER_INIT(gpt_xp(vmm));
     remote_rwlock_wr_acquire(vsl_lock(vmm));
-    rc = vsl_split_locked(vmm, addr);
-    if (rc == 0)
-        rc = vsl_split_locked(vmm, end);
+    rc = vsl_split_locked(vmm, addr, end);
     if (rc) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         return rc;
@@ -491,9 +493,7 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
         }
         a = v->max;
     }
-    rc = vsl_split_locked(vmm, addr);
-    if (rc == 0)
-        rc = vsl_split_locked(vmm, end);
+    rc = vsl_split_locked(vmm, addr, end);
     if (rc) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         return rc;

@@ -143,7 +143,8 @@ void vsl_unlink_locked(vmm_t *vmm, vseg_t *v)
     vmm->vsegs--;
 }
 
-int vsl_split_locked(vmm_t *vmm, uint64_t addr)
+/* Cuts the vseg of @vmm that straddles @addr in two, if there is one. @return 0 or -ENOMEM. */
+static int vsl_split_at_locked(vmm_t *vmm, uint64_t addr)
 {
     vseg_t *v = vsl_find_locked(vmm, addr), *tail;
     uint64_t cut;
@@ -162,6 +163,15 @@ int vsl_split_locked(vmm_t *vmm, uint64_t addr)
         v->file_bytes = cut;
     vsl_insert_locked(vmm, tail);
     return 0;
+}
+
+int vsl_split_locked(vmm_t *vmm, uint64_t min, uint64_t max)
+{
+    int rc = vsl_split_at_locked(vmm, min);
+
+    if (rc == 0)
+        rc = vsl_split_at_locked(vmm, max);
+    return rc;
 }
 
 void vsl_merge_locked(vmm_t *vmm, uint64_t addr)

@@ -100,10 +100,11 @@ void vsl_insert_locked(struct vmm_s *vmm, vseg_t *v);
 void vsl_unlink_locked(struct vmm_s *vmm, vseg_t *v);
 
 /*
- * Cuts the vsegs of @vmm so that none straddles @addr (bytes, page
- * aligned). Caller holds the VSL lock for writing. @return 0 or -ENOMEM.
+ * Cuts the vsegs of @vmm so that none straddles @min or @max (bytes, page
+ * aligned): the range is then covered by whole vsegs. Caller holds the
+ * VSL lock for writing. @return 0 or -ENOMEM (a cut may already be done).
  */
-int vsl_split_locked(struct vmm_s *vmm, uint64_t addr);
+int vsl_split_locked(struct vmm_s *vmm, uint64_t min, uint64_t max);
 
 /* Merges the vsegs of @vmm meeting at @addr when they can be. Caller holds the VSL lock for writing. */
 void vsl_merge_locked(struct vmm_s *vmm, uint64_t addr);
