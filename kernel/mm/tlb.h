@@ -14,8 +14,10 @@
  * entry until the shootdown is over: they go in a tlb_gather_t and are
  * released (page_pte_release) only by tlb_gather_flush, after the round.
  *
- * No lock is taken here; rounds may run with the VSL or GPT locks held
- * (the targets acknowledge from interrupt context).
+ * Rounds take no lock and may run with the VSL or GPT locks held (the
+ * targets acknowledge from interrupt context); releasing gathered pages
+ * may free them (the PPM lock, or an RPC to their cluster), so no busylock
+ * may be held across tlb_gather_flush.
  */
 #ifndef _TLB_H_
 #define _TLB_H_
