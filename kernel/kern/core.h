@@ -47,7 +47,7 @@ typedef struct core_s {
     uint64_t          trace_lost;     /* records dropped: ring full */
     uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
     const struct hal_gpt_s *volatile active_gpt; /* GPT in CR3 (NULL: the kernel's): shootdown target */
-    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (vmm.c) */
+    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (tlb.c) */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 
