@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "xlist.h"
+#include "uapi/mman.h"
 
 struct vfs_inode_s;
 struct vmm_s;
@@ -34,11 +35,6 @@ typedef enum vseg_type_e {
     VSEG_TYPES
 } vseg_type_t;
 
-/* Linux PROT_* (asm-generic/mman-common.h) */
-#define PROT_NONE  0x0
-#define PROT_READ  0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC  0x4
 
 typedef struct vseg_s {
     xlist_entry_t       list;       /* in the VSL, by increasing address */
