@@ -50,7 +50,7 @@ typedef struct core_s {
     volatile uint64_t trace_tail;     /* next record this core writes */
     uint64_t          trace_lost;     /* records dropped: ring full */
     uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
-    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (vmm.c) */
+    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (tlb.c) */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 

@@ -373,22 +373,17 @@ int64_t futex_syscall(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utime,
 
 /* ---- robust futexes at thread exit ---------------------------------------------------- */
 
-/* Linux robust futex list (linux/futex.h): the owner-died protocol at thread exit. */
-#define FUTEX_WAITERS     0x80000000u
-#define FUTEX_OWNER_DIED  0x40000000u
-#define FUTEX_TID_MASK    0x3fffffffu
-#define ROBUST_LIST_LIMIT 2048
 
 void futex_robust_list_exit(thread_t *t)
 {
-    struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+    krobust_list_head_t head;
     uint64_t entry;
 
     if (t->robust_list == 0 || hal_copy_from_user(&head, t->robust_list, sizeof(head)))
         return;
     entry = head.next;
     for (uint32_t n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
-        uint64_t uaddr = (entry & ~1ull) + (uint64_t)head.offset, paddr, next;
+        uint64_t uaddr = (entry & ~1ull) + (uint64_t)head.futex_offset, paddr, next;
         uint32_t word;
 
         if (hal_copy_from_user(&next, entry & ~1ull, sizeof(next)) ||

@@ -12,7 +12,7 @@
  *   VEC_RPC        0x22  IPI: a request was posted to this cluster's RPC FIFO (rpc.c)
  *   VEC_PING       0x23  IPI: benchmark, answered with VEC_PONG (bench.c)
  *   VEC_PONG       0x24  IPI: benchmark, the answer to VEC_PING (bench.c)
- *   VEC_SHOOTDOWN  0x25  IPI: flush this core's TLB and acknowledge (vmm.c)
+ *   VEC_SHOOTDOWN  0x25  IPI: flush this core's TLB and acknowledge (tlb.c)
  *
  * IPIs are sent through the local APIC's ICR (SDM Vol. 3A, 11.6 "Issuing
  * interprocessor interrupts"). The NMI that stops every core on a panic, the
@@ -27,7 +27,7 @@
 #include "sched.h"
 #include "rpc.h"
 #include "bench.h"
-#include "vmm.h"
+#include "tlb.h"
 #include "printk.h"
 
 /* Handler of each vector, NULL when none (read-only after ipi_init()). */

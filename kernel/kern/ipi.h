@@ -21,7 +21,7 @@
 #define VEC_RPC          0x22    /* IPI: a request was posted to this cluster's RPC FIFO */
 #define VEC_PING         0x23    /* IPI: benchmark, answer with VEC_PONG */
 #define VEC_PONG         0x24    /* IPI: benchmark, answer to VEC_PING */
-#define VEC_SHOOTDOWN    0x25    /* IPI: flush this core's TLB and acknowledge (vmm.c) */
+#define VEC_SHOOTDOWN    0x25    /* IPI: flush this core's TLB and acknowledge (tlb.c) */
 
 struct core_s;
 

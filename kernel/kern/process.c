@@ -31,8 +31,7 @@
 #include "cpu.h"
 #include "hal_cpu.h"
 #include "futex.h"
-
-#define WNOHANG     1
+#include "uapi/wait.h"
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
 

@@ -68,8 +68,9 @@ static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
                     "VmPages:\t%u\nVsegs:\t%u\n",
                     p->name, state == PROCESS_ZOMBIE ? "Z (zombie)" : "R (running)",
                     p->pid, p->ppid, hal_remote_l32(XPTR(cxy, &p->nthreads)), p->pid >> 16,
-                    p->ref_cxy, c.copies, c.faults_local, c.faults_global, c.faults_false,
-                    c.faults_cow, p->vmm.pages, p->vmm.vsegs);
+                    p->ref_cxy, c.copies, c.faults[TRACE_FAULT_LOCAL],
+                    c.faults[TRACE_FAULT_GLOBAL], c.faults[TRACE_FAULT_FALSE],
+                    c.faults[TRACE_FAULT_COW], p->vmm.pages, p->vmm.vsegs);
 }
 
 /* "a-b" for a contiguous range of numbers. */

@@ -18,49 +18,12 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "hal_remote.h"
+#include "uapi/signal.h"
+#include "uapi/signal_defs.h"
 
 struct process_s;
 struct trap_frame_s;
 
-#define NSIG             64
-
-/* Linux signal numbers (asm/signal.h) used by the kernel */
-#define SIGHUP   1
-#define SIGINT   2
-#define SIGQUIT  3
-#define SIGILL   4
-#define SIGTRAP  5
-#define SIGABRT  6
-#define SIGBUS   7
-#define SIGFPE   8
-#define SIGKILL  9
-#define SIGUSR1 10
-#define SIGSEGV 11
-#define SIGUSR2 12
-#define SIGPIPE 13
-#define SIGALRM 14
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGURG  23
-#define SIGWINCH 28
-
-#define SIG_DFL 0
-#define SIG_IGN 1
-
-/* rt_sigprocmask(2) @how (asm-generic/signal-defs.h) */
-#define SIG_BLOCK   0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-
-/* struct sigaction as the x86_64 kernel sees it (rt_sigaction(2)) */
-typedef struct ksigaction_s {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-} ksigaction_t;
 
 /*
  * fork(2): the child @child (local, not yet visible) gets the signal

@@ -1,7 +1,12 @@
 /*
- * vmm.h - virtual memory of a process copy: vsegs, the VSL, the GPT, page
- * faults, fork (vmm_fork_copy + vmm_set_cow) and copy on write
- * (vmm_handle_cow). ARCHITECTURE.md, "Virtual memory", invariants 3-5.
+ * vmm.h - virtual memory of a process copy: vmm_t (its VSL and GPT), the
+ * operations on an address space (vmm.c: init and clear, the copies'
+ * bookkeeping, fork with vmm_fork_copy + vmm_set_cow, mmap, munmap,
+ * mprotect, brk, RPC_VMM and RPC_VMM_SYNC) and page faults with copy on
+ * write (vmm_fault.c: vmm_handle_fault, vmm_handle_cow, the user-address
+ * helpers). ARCHITECTURE.md, "Virtual memory", invariants 3-5. The vsegs
+ * and the VSL are in vseg.h, TLB shootdown in tlb.h, page ownership in
+ * page.h (the fork counter page_t.forks).
  *
  * A vmm_t is embedded in each process copy, in that copy's cluster. Its
  * VSL is an xlist of vseg_t sorted by address behind a remote rwlock; its
@@ -31,13 +36,6 @@
  * the copies list by a thread holding the reference VSL (read) and GPT
  * locks, so a downgrade round that holds the reference GPT lock or the
  * reference VSL for writing never meets a freed copy.
- *
- * Page ownership. A page mapped without GPT_FILE belongs to the mappings
- * that share it: page_t.forks counts the sharers beyond the first, updated
- * by remote atomics in the page's cluster. Forking a private or shared page
- * adds one; releasing it (unmap, exit, COW copy) takes one, and the last
- * release frees the page in its cluster (ppm_free_any). A GPT_FILE page
- * belongs to a file (vfs_inode_page) and is never freed by the VMM.
  */
 #ifndef _VMM_H_
 #define _VMM_H_
@@ -48,38 +46,22 @@
 #include "rwlock.h"
 #include "queuelock.h"
 #include "hal_gpt.h"
+#include "tlb.h"           /* vmm_shootdown_ipi, for the trap dispatch */
+#include "vseg.h"
+#include "trace.h"          /* enum trace_fault_kind: the kinds of vmm_t.faults */
 
 struct vfs_inode_s;
 
-typedef enum vseg_type_e {
-    VSEG_CODE,     /* program text: read-only, from the file; private replica per cluster */
-    VSEG_DATA,     /* program data + bss: private copy of the file's bytes, zero beyond */
-    VSEG_HEAP,     /* brk(2) area: zero-filled */
-    VSEG_STACK,    /* the main stack: zero-filled, grows down inside its vseg */
-    VSEG_ANON,     /* anonymous mmap(2): zero-filled */
-    VSEG_FILE,     /* private file mmap(2): copy of the file's bytes */
-    VSEG_REMOTE,   /* zero-filled, pages in a named cluster (vseg_t.cxy) */
-    VSEG_TYPES
-} vseg_type_t;
-
-/* Linux PROT_* (asm-generic/mman-common.h) */
-#define PROT_NONE  0x0
-#define PROT_READ  0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC  0x4
-
-typedef struct vseg_s {
-    xlist_entry_t       list;       /* in the VSL, by increasing address */
-    uint64_t            min;        /* first byte, page aligned */
-    uint64_t            max;        /* first byte past the end, page aligned */
-    vseg_type_t         type;
-    uint32_t            prot;       /* PROT_* */
-    uint32_t            cxy;        /* VSEG_REMOTE: the cluster of its pages */
-    struct vfs_inode_s *file;       /* CODE, DATA, FILE: the file (referenced) */
-    uint64_t            file_off;   /* file offset of byte min (bytes, page aligned) */
-    uint64_t            file_bytes; /* bytes of the file from file_off shown at min; zero beyond */
-    bool                shared;     /* MAP_SHARED anonymous: pages shared with forked children */
-} vseg_t;
+/*
+ * The fault counters of a copy (vmm_t.faults), one per kind of fault
+ * (ARCHITECTURE.md): indexed by the trace's kinds, TRACE_FAULT_LOCAL (a
+ * page was allocated or replicated here), TRACE_FAULT_GLOBAL (the PTE was
+ * copied from the reference GPT), TRACE_FAULT_FALSE (the PTE already
+ * allowed the access: stale TLB, or another thread won) and
+ * TRACE_FAULT_COW (a write to a copy-on-write page). TRACE_FAULT_BAD, a
+ * fault not resolved, is not counted.
+ */
+#define VMM_FAULT_KINDS (TRACE_FAULT_COW + 1)
 
 typedef struct vmm_s {
     remote_rwlock_t vsl_lock;       /* the VSL: RANK_VSL (reference) or RANK_VSL_COPY */
@@ -100,18 +82,14 @@ typedef struct vmm_s {
     uint64_t        stack_min;      /* the stack vseg [stack_min, stack_max) */
     uint64_t        stack_max;
     uint64_t        mmap_top;       /* mmap(2) allocates top-down below this address */
-    /* fault counters of this copy (ARCHITECTURE.md): */
-    uint64_t        faults_local;   /* a page was allocated or replicated here */
-    uint64_t        faults_global;  /* the PTE was copied from the reference GPT */
-    uint64_t        faults_false;   /* the PTE already allowed the access (stale TLB) */
-    uint64_t        faults_cow;     /* a write to a copy-on-write page */
+    uint64_t        faults[VMM_FAULT_KINDS];  /* faults resolved in this copy, by kind */
     uint32_t        pages;          /* user pages mapped in this copy's GPT */
-    uint64_t        retired[4];     /* reference: the four fault counters of copies torn down */
+    uint64_t        retired[VMM_FAULT_KINDS]; /* reference: faults of the copies torn down */
 } vmm_t;
 
-/* The four fault counters of a process, summed over its copies (vmm_counters). */
+/* The fault counters of a process, summed over its copies (vmm_counters). */
 typedef struct vmm_counters_s {
-    uint64_t faults_local, faults_global, faults_false, faults_cow;
+    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
     uint32_t copies;                /* copies now, the reference included */
 } vmm_counters_t;
 
@@ -120,11 +98,7 @@ typedef struct vmm_counters_s {
 #define USER_MMAP_TOP    0x00007ff000000000ull  /* mmap(2) area, top-down */
 #define USER_PIE_BIAS    0x0000555555554000ull  /* load bias of static-PIE programs */
 
-/* Fault causes, from the x86 page-fault error code (SDM Vol. 3A, 4.7) */
-#define VMM_FAULT_PRESENT 0x01
-#define VMM_FAULT_WRITE   0x02
-#define VMM_FAULT_USER    0x04
-#define VMM_FAULT_EXEC    0x10
+/* ---- address spaces (vmm.c) --------------------------------------------------------- */
 
 /*
  * Initialises an empty vmm (no vseg) with a new GPT in the calling
@@ -187,31 +161,6 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
                      struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes, int *err);
 
 /*
- * Resolves a page fault at user address @vaddr with the x86 error code
- * @error (VMM_FAULT_*) in the local copy @vmm: zero-fill, file copy, CODE
- * replica, global fault or copy on write. Runs in the copy's cluster,
- * interrupts enabled; takes the copy's VSL (read), the reference GPT, then
- * the copy's GPT; may read the reference VSL first (a vseg this copy has
- * not cached) and may send RPC_PPM_ALLOC to the reference cluster (a
- * missing table of the reference GPT). @return 0 when the access can be
- * retried, -EFAULT when it is not allowed (no vseg, or its protection
- * forbids it: SIGSEGV), -ENOMEM.
- */
-int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error);
-
-/*
- * Copy on write of @vpn, whose reference PTE (@attr, @ppn) is GPT_COW, for a
- * fault in the local copy @vmm: copies the page into the calling cluster
- * while it is still shared (page_t.forks > 0), else makes it writable in
- * place; writes the new PTE to the reference, removes the old one from
- * every other copy (remote PTE writes, one round), shoots down the cores
- * running those GPTs and waits for them. Caller holds the reference GPT
- * lock. @return 0 with the new PTE in *@nattr / *@nppn, or -ENOMEM.
- */
-int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
-                   uint32_t *nattr, uint64_t *nppn);
-
-/*
  * Builds the child's VSL and GPT (@child, local, freshly initialised) from
  * the reference copy of the parent, @parent_xp (any cluster): every vseg
  * is copied; every private page is shared read-only and GPT_COW in the
@@ -265,20 +214,56 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot);
 /* brk(2) in the reference copy @vmm (any cluster): @return the (new or unchanged) break. */
 uint64_t vmm_brk(vmm_t *vmm, uint64_t addr);
 
+/* RPC handlers (rpc_table): RPC_VMM (an operation on a reference copy) and
+ * RPC_VMM_SYNC (a downgrade of the local copy, multicast). */
+void vmm_rpc_op(xptr_t desc);
+void vmm_rpc_sync(xptr_t desc);
+
+/*
+ * Writes /proc/<pid>/maps lines of @vmm into @buf (@cap bytes), Linux format
+ * plus the vseg type and the reference cluster @ref_cxy. @return bytes.
+ */
+int64_t vmm_format_maps(vmm_t *vmm, uint32_t ref_cxy, char *buf, size_t cap);
+
+/* ---- page faults and user addresses (vmm_fault.c) ------------------------------------ */
+
+/* Fault causes, from the x86 page-fault error code (SDM Vol. 3A, 4.7) */
+#define VMM_FAULT_PRESENT 0x01
+#define VMM_FAULT_WRITE   0x02
+#define VMM_FAULT_USER    0x04
+#define VMM_FAULT_EXEC    0x10
+
+/*
+ * Resolves a page fault at user address @vaddr with the x86 error code
+ * @error (VMM_FAULT_*) in the local copy @vmm: zero-fill, file copy, CODE
+ * replica, global fault or copy on write. Runs in the copy's cluster,
+ * interrupts enabled; takes the copy's VSL (read), the reference GPT, then
+ * the copy's GPT; may read the reference VSL first (a vseg this copy has
+ * not cached) and may send RPC_PPM_ALLOC to the reference cluster (a
+ * missing table of the reference GPT). @return 0 when the access can be
+ * retried, -EFAULT when it is not allowed (no vseg, or its protection
+ * forbids it: SIGSEGV), -ENOMEM.
+ */
+int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error);
+
+/*
+ * Copy on write of @vpn, whose reference PTE (@attr, @ppn) is GPT_COW, for a
+ * fault in the local copy @vmm: copies the page into the calling cluster
+ * while it is still shared (page_t.forks > 0), else makes it writable in
+ * place; writes the new PTE to the reference, removes the old one from
+ * every other copy (remote PTE writes, one round), shoots down the cores
+ * running those GPTs and waits for them. Caller holds the reference GPT
+ * lock. @return 0 with the new PTE in *@nattr / *@nppn, or -ENOMEM.
+ */
+int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
+                   uint32_t *nattr, uint64_t *nppn);
+
 /*
  * The physical address of user address @uaddr of the calling thread's
  * process, its page faulted in for writing (futex keys). @return 0 or
  * -EFAULT.
  */
 int vmm_user_paddr(uint64_t uaddr, uint64_t *paddr);
-
-/* RPC handlers (rpc_table): RPC_VMM (an operation on a reference copy) and
- * RPC_VMM_SYNC (a downgrade of the local copy, multicast). */
-void vmm_rpc_op(xptr_t desc);
-void vmm_rpc_sync(xptr_t desc);
-
-/* VEC_SHOOTDOWN: flushes the calling core's TLB and acknowledges. Interrupt context. */
-void vmm_shootdown_ipi(void);
 
 /*
  * Writes @len bytes of @src at user address @uaddr of the local copy @vmm,
@@ -295,14 +280,5 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len);
  * before they consume data they could not give back.
  */
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write);
-
-/* Name of a vseg type ("CODE", ...), for /proc/<pid>/maps. */
-const char *vseg_type_name(vseg_type_t type);
-
-/*
- * Writes /proc/<pid>/maps lines of @vmm into @buf (@cap bytes), Linux format
- * plus the vseg type and the reference cluster @ref_cxy. @return bytes.
- */
-int64_t vmm_format_maps(vmm_t *vmm, uint32_t ref_cxy, char *buf, size_t cap);
 
 #endif

@@ -494,10 +494,10 @@ static int64_t sys_archipel_counters(ARGS)
 
     memset(&c, 0, sizeof(c));
     vmm_counters(PROCESS_FIELD(p, vmm), &v);
-    c.faults_local  = v.faults_local;
-    c.faults_global = v.faults_global;
-    c.faults_false  = v.faults_false;
-    c.faults_cow    = v.faults_cow;
+    c.faults_local  = v.faults[TRACE_FAULT_LOCAL];
+    c.faults_global = v.faults[TRACE_FAULT_GLOBAL];
+    c.faults_false  = v.faults[TRACE_FAULT_FALSE];
+    c.faults_cow    = v.faults[TRACE_FAULT_COW];
     c.owner_cxy     = process_current_pid() >> 16;
     c.ref_cxy       = GET_CXY(p);
     c.copies        = v.copies;
