@@ -35,7 +35,6 @@ typedef enum vseg_type_e {
     VSEG_TYPES
 } vseg_type_t;
 
-
 typedef struct vseg_s {
     xlist_entry_t       list;       /* in the VSL, by increasing address */
     uint64_t            min;        /* first byte, page aligned */
