@@ -60,12 +60,13 @@ void fs_sleep_ms(uint64_t ms)
 bool fs_spawn(uint32_t cxy, void (*fn)(void *), void *arg, const char *name)
 {
     rpc_desc_t d = { .type = RPC_THREAD_CREATE,
-                     .args = { 0, (uint64_t)fn, (uint64_t)arg, XPTR(local_cxy(), name) } };
+                     .args.thread_create = { .lid = 0, .entry = fn, .arg = arg,
+                                             .name = XPTR(local_cxy(), name) } };
 
     if (cxy == local_cxy())
         return thread_create(core_self()->lid, THREAD_KERNEL, fn, arg, name) != NULL;
     rpc_send(cxy, &d);
-    return d.args[0] != XPTR_NULL;
+    return d.args.thread_create.thread != XPTR_NULL;
 }
 
 int fs_touch(const char *path)

@@ -107,12 +107,13 @@ static bool fx_spawn(uint32_t cxy, uint32_t lid, void (*fn)(void *), void *arg,
                      const char *name)
 {
     rpc_desc_t d = { .type = RPC_THREAD_CREATE,
-                     .args = { lid, (uint64_t)fn, (uint64_t)arg, XPTR(local_cxy(), name) } };
+                     .args.thread_create = { .lid = lid, .entry = fn, .arg = arg,
+                                             .name = XPTR(local_cxy(), name) } };
 
     if (cxy == local_cxy())
         return thread_create(lid, THREAD_KERNEL, fn, arg, name) != NULL;
     rpc_send(cxy, &d);
-    return d.args[0] != XPTR_NULL;
+    return d.args.thread_create.thread != XPTR_NULL;
 }
 
 /* Cluster and core of the @i-th thread of a case: round robin over the clusters. */
@@ -224,11 +225,11 @@ static void fx_expect_results(ktest_t *t, fx_ctx_t *c, int want)
 /* A zeroed page in cluster @cxy (RPC when remote). @return its physical address or 0. */
 static uint64_t fx_page(uint32_t cxy)
 {
-    rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+    rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args.ppm_alloc = { .order = 0 } };
     uint64_t pa;
 
     rpc_send(cxy, &d);
-    pa = d.args[0];
+    pa = d.args.ppm_alloc.phys;
     if (pa)
         memset(phys_to_virt(pa), 0, PAGE_SIZE);
     return pa;
@@ -236,7 +237,7 @@ static uint64_t fx_page(uint32_t cxy)
 
 static void fx_page_free(uint32_t cxy, uint64_t pa)
 {
-    rpc_desc_t d = { .type = RPC_PPM_FREE, .args = { pa } };
+    rpc_desc_t d = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = pa } };
 
     if (pa)
         rpc_send(cxy, &d);

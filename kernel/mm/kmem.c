@@ -66,7 +66,7 @@ void kmem_free_any(void *ptr)
         kmem_free(ptr);                  /* a NULL page: kmem_free reports the bug */
         return;
     }
-    rpc_desc_t d = { .type = RPC_KMEM_FREE, .args = { (uint64_t)ptr } };
+    rpc_desc_t d = { .type = RPC_KMEM_FREE, .args.kmem_free = { .ptr = ptr } };
 
     rpc_send(page->cxy, &d);
 }

@@ -67,7 +67,7 @@ void ppm_free_any(page_t *page)
         ppm_free_pages(page);
         return;
     }
-    rpc_desc_t rpc = { .type = RPC_PPM_FREE, .args = { ppm_page_to_phys(page) } };
+    rpc_desc_t rpc = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = ppm_page_to_phys(page) } };
 
     rpc_send(page->cxy, &rpc);
 }
@@ -85,10 +85,10 @@ uint64_t ppm_remote_alloc_zeroed(uint32_t cxy)
         memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
         return ppm_page_to_phys(page);
     }
-    rpc_desc_t rpc = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+    rpc_desc_t rpc = { .type = RPC_PPM_ALLOC, .args.ppm_alloc = { .order = 0 } };
 
     rpc_send(cxy, &rpc);
-    phys = rpc.args[0];
+    phys = rpc.args.ppm_alloc.phys;
     if (phys == 0)
         return 0;
     for (uint32_t off = 0; off < PAGE_SIZE; off += sizeof(zero))

@@ -214,25 +214,22 @@ typedef struct vmm_op_args_s {
 /* Runs @op on the reference copy @vmm in its cluster (the caller is elsewhere). */
 static int64_t vmm_forward(vmm_t *vmm, enum vmm_op op, const vmm_op_args_t *a)
 {
-    rpc_desc_t rpc = { .type = RPC_VMM };
+    rpc_desc_t rpc = { .type = RPC_VMM,
+                       .args.vmm = { .op = op, .vmm = vmm, .op_args = XPTR(local_cxy(), a) } };
 
-    rpc.args[0] = op;
-    rpc.args[1] = (uint64_t)vmm;
-    rpc.args[2] = XPTR(local_cxy(), a);
     rpc_send(vmm_cxy(vmm), &rpc);
-    return (int64_t)rpc.args[0];
+    return rpc.args.vmm.rc;
 }
 
 void vmm_rpc_op(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
-    enum vmm_op op = (enum vmm_op)hal_remote_l64(XPTR(ccxy, &d->args[0]));
-    vmm_t *vmm = (vmm_t *)hal_remote_l64(XPTR(ccxy, &d->args[1]));
+    enum vmm_op op = (enum vmm_op)hal_remote_l32(RPC_ARG(desc, vmm.op));
+    vmm_t *vmm = (vmm_t *)hal_remote_l64(RPC_ARG(desc, vmm.vmm));
     vmm_op_args_t a;
     int64_t rc = -EINVAL;
 
-    hal_remote_memcpy(XPTR(local_cxy(), &a), hal_remote_l64(XPTR(ccxy, &d->args[2])), sizeof(a));
+    hal_remote_memcpy(XPTR(local_cxy(), &a), hal_remote_lxp(RPC_ARG(desc, vmm.op_args)),
+                      sizeof(a));
     switch (op) {
     case VMM_OP_MMAP:     rc = vmm_mmap(vmm, a.addr, a.len, a.prot, a.flags, a.file, a.off); break;
     case VMM_OP_MUNMAP:   rc = vmm_munmap(vmm, a.addr, a.len); break;
@@ -240,26 +237,20 @@ void vmm_rpc_op(xptr_t desc)
     case VMM_OP_BRK:      rc = (int64_t)vmm_brk(vmm, a.addr); break;
     case VMM_OP_SET_COW:  vmm_set_cow(vmm); rc = 0; break;
     }
-    hal_remote_s64(XPTR(ccxy, &d->args[0]), (uint64_t)rc);
+    hal_remote_s64(RPC_ARG(desc, vmm.rc), (uint64_t)rc);
 }
 
 /* ---- downgrades of the copies (RPC_VMM_SYNC, multicast) ---------------------------- */
 
 enum vmm_sync { VMM_SYNC_INVALIDATE, VMM_SYNC_SET_COW };
 
-/*
- * RPC_VMM_SYNC, in each copy's cluster.
- * in: args[0] op, args[1] min, args[2] max (bytes), args[3] xptr to the
- *     table of the copies' vmm_t pointers, indexed by cxy.
- */
+/* RPC_VMM_SYNC, in each copy's cluster (arguments: rpc_vmm_sync_args_t). */
 void vmm_rpc_sync(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
-    enum vmm_sync op = (enum vmm_sync)hal_remote_l64(XPTR(ccxy, &d->args[0]));
-    uint64_t min = hal_remote_l64(XPTR(ccxy, &d->args[1]));
-    uint64_t max = hal_remote_l64(XPTR(ccxy, &d->args[2]));
-    xptr_t tbl = (xptr_t)hal_remote_l64(XPTR(ccxy, &d->args[3]));
+    enum vmm_sync op = (enum vmm_sync)hal_remote_l32(RPC_ARG(desc, vmm_sync.op));
+    uint64_t min = hal_remote_l64(RPC_ARG(desc, vmm_sync.min));
+    uint64_t max = hal_remote_l64(RPC_ARG(desc, vmm_sync.max));
+    xptr_t tbl = hal_remote_lxp(RPC_ARG(desc, vmm_sync.copies));
     vmm_t *vmm = (vmm_t *)hal_remote_l64(tbl + local_cxy() * sizeof(uint64_t));
     tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
@@ -296,7 +287,9 @@ static void vmm_sync_copies(vmm_t *ref, enum vmm_sync op, uint64_t min, uint64_t
     uint64_t table[MAX_CLUSTERS];
     uint32_t cxy[MAX_CLUSTERS];
     uint32_t n = vmm_copies_snapshot(XPTR(local_cxy(), ref), copies);
-    rpc_desc_t rpc = { .type = RPC_VMM_SYNC };
+    rpc_desc_t rpc = { .type = RPC_VMM_SYNC,
+                       .args.vmm_sync = { .op = op, .min = min, .max = max,
+                                          .copies = XPTR(local_cxy(), table) } };
 
     if (n == 0)
         return;
@@ -304,10 +297,6 @@ static void vmm_sync_copies(vmm_t *ref, enum vmm_sync op, uint64_t min, uint64_t
         cxy[i] = GET_CXY(copies[i]);
         table[cxy[i]] = (uint64_t)GET_PTR(copies[i]);
     }
-    rpc.args[0] = op;
-    rpc.args[1] = min;
-    rpc.args[2] = max;
-    rpc.args[3] = XPTR(local_cxy(), table);
     rpc_multicast(cxy, n, &rpc);
 }
 

@@ -139,8 +139,8 @@ static int64_t vt_run(ktest_t *t, uint32_t cxy, enum vt_op op, uint64_t a0, uint
                      .arg = { a0, a1, a2 } };
     uint32_t lid = cluster_tbl[cxy]->ncores - 1;
     rpc_desc_t d = { .type = RPC_THREAD_CREATE,
-                     .args = { lid, (uint64_t)vt_worker, (uint64_t)&job,
-                               XPTR(local_cxy(), "vmm ktest") } };
+                     .args.thread_create = { .lid = lid, .entry = vt_worker, .arg = &job,
+                                             .name = XPTR(local_cxy(), "vmm ktest") } };
 
     bool started;
 
@@ -148,7 +148,7 @@ static int64_t vt_run(ktest_t *t, uint32_t cxy, enum vt_op op, uint64_t a0, uint
         started = thread_create(lid, THREAD_KERNEL, vt_worker, &job, "vmm ktest") != NULL;
     } else {
         rpc_send(cxy, &d);
-        started = d.args[0] != XPTR_NULL;
+        started = d.args.thread_create.thread != XPTR_NULL;
     }
     if (!started) {
         ktest_fail(t, "no thread in cluster %u", cxy);
