@@ -136,7 +136,7 @@ bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only)
     xptr_t ref_xp = process_ref_xp(p), lock = process_copies_lock(ref_xp);
     bool last_copy, last;
 
-    vmm_copies_freeze(&p->vmm);
+    vmm_ref_freeze(&p->vmm);
     remote_busylock_acquire(lock);
     if (!count_only)
         xlist_unlink(XPTR(local_cxy(), &thread_current()->process_list));
@@ -154,7 +154,7 @@ bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only)
                                         : wait_status) << 32);
     if (last_copy)
         trace(TRACE_COPY, 0, p->pid, GET_CXY(ref_xp));
-    vmm_copies_thaw(&p->vmm);
+    vmm_ref_thaw(&p->vmm);
     if (last_copy)
         vmm_destroy(&p->vmm);
     return last;

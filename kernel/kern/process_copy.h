@@ -14,7 +14,7 @@
  * threads list: in the reference, `nthreads` threads have not started to
  * exit and `live` threads are not reaped yet, all copies together; in each
  * copy, `local_threads` and `refs` count the same for that copy. The
- * copies lock's own bookkeeping (vmm_copy_link_locked, vmm_copies_freeze)
+ * copies lock's own bookkeeping (vmm_copy_link_locked, vmm_ref_freeze)
  * is in vmm.c.
  */
 #ifndef _PROCESS_COPY_H_
@@ -79,7 +79,7 @@ uint32_t process_threads(process_t *ref);
  * destroys its VSL and GPT (the process_t itself waits for
  * process_copy_reaped). Traces TRACE_EXIT (not for @count_only) and
  * TRACE_COPY. Runs in @p's cluster; takes the copies lock, after
- * vmm_copies_freeze.
+ * vmm_ref_freeze.
  * @return true when it was the last thread of the process: the caller
  *         ends the process (process_leave).
  */

@@ -48,13 +48,13 @@ void vmm_copy_link_locked(vmm_t *copy)
     hal_remote_atomic_add(REF(copy->ref, ncopies), 1);
 }
 
-void vmm_copies_freeze(vmm_t *vmm)
+void vmm_ref_freeze(vmm_t *vmm)
 {
     remote_rwlock_rd_acquire(REF(vmm->ref, vsl_lock));
     remote_queuelock_acquire(REF(vmm->ref, gpt_lock));
 }
 
-void vmm_copies_thaw(vmm_t *vmm)
+void vmm_ref_thaw(vmm_t *vmm)
 {
     remote_queuelock_release(REF(vmm->ref, gpt_lock));
     remote_rwlock_rd_release(REF(vmm->ref, vsl_lock));

@@ -115,17 +115,18 @@ int vmm_init(vmm_t *vmm, xptr_t ref);
 void vmm_copy_link_locked(vmm_t *copy);
 
 /*
- * Freezes the copies list of the process whose copy is @vmm (any copy, run
- * in its cluster): takes the reference VSL (read) and GPT locks, the only
- * state in which a copy may be unlinked (vmm_copy_unlink_locked). Then the
- * caller takes the copies lock itself. vmm_copies_thaw() releases.
+ * Freezes the reference address space of copy @vmm (any copy, run in its
+ * cluster): takes the reference VSL (read) and GPT locks, so that no
+ * downgrade round runs until vmm_ref_thaw() releases them. It is the only
+ * state in which a copy may be unlinked from the copies list
+ * (vmm_copy_unlink_locked); the caller then takes the copies lock itself.
  */
-void vmm_copies_freeze(vmm_t *vmm);
-void vmm_copies_thaw(vmm_t *vmm);
+void vmm_ref_freeze(vmm_t *vmm);
+void vmm_ref_thaw(vmm_t *vmm);
 
 /*
  * Unlinks the copy @copy from its reference's copies list and adds its
- * fault counters to the reference's. Caller holds vmm_copies_freeze() and
+ * fault counters to the reference's. Caller holds vmm_ref_freeze() and
  * the copies lock. The copy is then vmm_destroy()ed by its cluster.
  */
 void vmm_copy_unlink_locked(vmm_t *copy);

@@ -73,11 +73,11 @@ static void vt_copy_drop(process_t *p)
 {
     xptr_t lock = vmm_copies_lock(&p->vmm);
 
-    vmm_copies_freeze(&p->vmm);
+    vmm_ref_freeze(&p->vmm);
     remote_busylock_acquire(lock);
     vmm_copy_unlink_locked(&p->vmm);
     remote_busylock_release(lock);
-    vmm_copies_thaw(&p->vmm);
+    vmm_ref_thaw(&p->vmm);
     vt_process_free(p);
 }
 
