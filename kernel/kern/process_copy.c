@@ -51,6 +51,25 @@ uint32_t process_threads(process_t *ref)
     return hal_remote_l32(PROCESS_FIELD(XPTR(ref->ref_cxy, ref), nthreads));
 }
 
+void process_counters(xptr_t ref_xp, process_counters_t *out)
+{
+    xptr_t lock = process_copies_lock(ref_xp), it;
+
+    remote_busylock_acquire(lock);
+    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+        out->faults[k] = hal_remote_l64(PROCESS_FIELD(ref_xp, vmm.faults[k])) +
+                         hal_remote_l64(PROCESS_FIELD(ref_xp, vmm.retired[k]));
+    out->copies = 1;
+    XLIST_FOREACH(PROCESS_FIELD(ref_xp, vmm.copies_root), it) {
+        xptr_t c = XLIST_ELEMENT(it, process_t, vmm.copy_list);
+
+        for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+            out->faults[k] += hal_remote_l64(PROCESS_FIELD(c, vmm.faults[k]));
+        out->copies++;
+    }
+    remote_busylock_release(lock);
+}
+
 /* The copy of @ref_xp in the calling cluster, or NULL. Caller holds the copies lock. */
 static process_t *copy_find_locked(xptr_t ref_xp)
 {

@@ -86,6 +86,26 @@ uint32_t process_threads(process_t *ref);
 bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only);
 
 /*
+ * The fault counters of a process (process_counters): the faults resolved
+ * in all its address spaces, by kind, and how many copies it has. Each
+ * copy counts its own (vmm_t.faults, vmm_fault.c); the totals belong here,
+ * with the copies, because only the copies lock counts every copy exactly
+ * once: a torn-down copy's counts move into the reference's retired ones
+ * under that lock, as it leaves the list.
+ */
+typedef struct process_counters_s {
+    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
+    uint32_t copies;                /* copies now, the reference included */
+} process_counters_t;
+
+/*
+ * The fault counters of the process whose reference is @ref_xp, summed
+ * over every copy, live or torn down, into *@out. Any cluster; takes the
+ * copies lock.
+ */
+void process_counters(xptr_t ref_xp, process_counters_t *out);
+
+/*
  * A thread of copy @p has been reaped (or never started): counts it out,
  * and frees the copy's process_t after its last one (not the reference's).
  * Runs in @p's cluster; takes the copies lock.

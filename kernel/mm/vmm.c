@@ -82,27 +82,6 @@ uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out)
     return n;
 }
 
-void vmm_counters(xptr_t ref_xp, vmm_counters_t *out)
-{
-    xptr_t lock = REF(ref_xp, copies_lock), root = REF(ref_xp, copies_root), it;
-    uint32_t cxy = GET_CXY(ref_xp);
-    vmm_t *ref = GET_PTR(ref_xp);
-
-    remote_busylock_acquire(lock);
-    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
-        out->faults[k] = hal_remote_l64(XPTR(cxy, &ref->faults[k])) +
-                         hal_remote_l64(XPTR(cxy, &ref->retired[k]));
-    out->copies = 1;
-    XLIST_FOREACH(root, it) {
-        xptr_t c = XLIST_ELEMENT(it, vmm_t, copy_list);
-
-        for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
-            out->faults[k] += hal_remote_l64(REF(c, faults[k]));
-        out->copies++;
-    }
-    remote_busylock_release(lock);
-}
-
 /* ---- vsegs of a copy -------------------------------------------------------------- */
 
 vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, uint32_t prot,

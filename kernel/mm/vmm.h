@@ -87,12 +87,6 @@ typedef struct vmm_s {
     uint64_t        retired[VMM_FAULT_KINDS]; /* reference: faults of the copies torn down */
 } vmm_t;
 
-/* The fault counters of a process, summed over its copies (vmm_counters). */
-typedef struct vmm_counters_s {
-    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
-    uint32_t copies;                /* copies now, the reference included */
-} vmm_counters_t;
-
 #define USER_STACK_TOP   0x00007ffffffff000ull  /* = USER_END */
 #define USER_STACK_SIZE  (8ull << 20)           /* bytes: RLIMIT_STACK's Linux default */
 #define USER_MMAP_TOP    0x00007ff000000000ull  /* mmap(2) area, top-down */
@@ -133,12 +127,6 @@ void vmm_copy_unlink_locked(vmm_t *copy);
 
 /* The copies lock of the process of copy @vmm (an xptr to the reference's busylock). */
 xptr_t vmm_copies_lock(vmm_t *vmm);
-
-/*
- * The fault counters of the process whose reference copy is @ref_xp,
- * summed over every copy. Any cluster; takes the copies lock.
- */
-void vmm_counters(xptr_t ref_xp, vmm_counters_t *out);
 
 /*
  * Removes every vseg of @vmm, releasing the pages its PTEs own and its file
