@@ -72,6 +72,26 @@ void process_copy_unlink_locked(process_t *copy);
 uint32_t process_copy_vmms(xptr_t ref_vmm, xptr_t *out);
 
 /*
+ * The fault counters of a process (process_counters): the faults resolved
+ * in all its address spaces, by kind, and how many copies it has. Each
+ * copy counts its own (vmm_t.faults, vmm_fault.c); the totals belong here,
+ * with the copies, because only the copies lock counts every copy exactly
+ * once: a torn-down copy's counts move into the reference's retired_faults
+ * under that lock, as it leaves the list (process_copy_unlink_locked).
+ */
+typedef struct process_counters_s {
+    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
+    uint32_t copies;                /* copies now, the reference included */
+} process_counters_t;
+
+/*
+ * The fault counters of the process whose reference is @ref_xp, summed
+ * over every copy, live or torn down, into *@out. Any cluster; takes the
+ * copies lock.
+ */
+void process_counters(xptr_t ref_xp, process_counters_t *out);
+
+/*
  * The local copy of the process @ref_xp, created (empty VSL and GPT,
  * linked in the copies list) when this is its first thread here, with a
  * thread's place reserved in every count. Runs in the cluster of the copy
@@ -123,26 +143,6 @@ uint32_t process_threads(process_t *ref);
  *         ends the process (process_leave).
  */
 bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only);
-
-/*
- * The fault counters of a process (process_counters): the faults resolved
- * in all its address spaces, by kind, and how many copies it has. Each
- * copy counts its own (vmm_t.faults, vmm_fault.c); the totals belong here,
- * with the copies, because only the copies lock counts every copy exactly
- * once: a torn-down copy's counts move into the reference's retired_faults
- * under that lock, as it leaves the list (process_copy_unlink_locked).
- */
-typedef struct process_counters_s {
-    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
-    uint32_t copies;                /* copies now, the reference included */
-} process_counters_t;
-
-/*
- * The fault counters of the process whose reference is @ref_xp, summed
- * over every copy, live or torn down, into *@out. Any cluster; takes the
- * copies lock.
- */
-void process_counters(xptr_t ref_xp, process_counters_t *out);
 
 /*
  * A thread of copy @p has been reaped (or never started): counts it out,
