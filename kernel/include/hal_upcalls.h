@@ -119,10 +119,10 @@ void sched_preempt(void);
  * one's default action ends the process), then moves the thread when its
  * core left its affinity mask. Called with interrupts off; may enable
  * them; returns with them off, or never (the process ended, the thread
- * moved away). Also declared in signal.h.
+ * moved away). Defined in thread_user.c (declared in thread_user.h too).
  * @frame : the user context that IRETQ restores.
  */
-void hal_user_return(trap_frame_t *frame);
+void thread_user_return(trap_frame_t *frame);
 
 /*
  * The system call of @frame (syscall_entry.S, after SYSCALL): number in

@@ -104,6 +104,7 @@ static process_t *process_alloc(int64_t *err)
     p->ref        = p;
     p->fork_place = -1;
     xlist_root_init(XPTR(local_cxy(), &p->threads_root));
+    process_copies_init(p);
     p->state      = PROCESS_RUNNING;
     p->start_tsc  = rdtsc();
     fd_table_init(&p->fds);

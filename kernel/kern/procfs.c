@@ -4,6 +4,7 @@
  */
 #include "procfs.h"
 #include "process.h"
+#include "process_copy.h"
 #include "thread.h"
 #include "cluster.h"
 #include "boot_info.h"
@@ -57,10 +58,10 @@ static xptr_t proc_path_process(const char *path, const char **rest)
 static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
 {
     uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
-    vmm_counters_t c = { 0 };
+    process_counters_t c = { 0 };
 
     if (state != PROCESS_ZOMBIE)
-        vmm_counters(XPTR(cxy, &p->vmm), &c);
+        process_counters(XPTR(cxy, p), &c);
     return snprintf(buf, cap,
                     "Name:\t%s\nState:\t%s\nPid:\t%u\nPPid:\t%u\nThreads:\t%u\n"
                     "Cluster:\towner %u reference %u\nCopies:\t%u\n"

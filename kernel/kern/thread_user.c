@@ -5,6 +5,7 @@
 #include "thread_user.h"
 #include "process.h"
 #include "process_copy.h"
+#include "signal.h"
 #include "thread.h"
 #include "cluster.h"
 #include "core.h"
@@ -317,4 +318,16 @@ int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words)
     hal_remote_memcpy(XPTR(local_cxy(), mask), XPTR(GET_CXY(t_xp), t->affinity),
                       (words < CPU_SET_WORDS ? words : CPU_SET_WORDS) * sizeof(uint64_t));
     return 0;
+}
+
+void thread_user_return(trap_frame_t *frame)
+{
+    if (process_current_xp() == XPTR_NULL)
+        return;                          /* a kernel thread */
+    signal_deliver();
+    if (thread_current()->migrate) {
+        irq_enable();
+        thread_user_migrate(frame);
+        irq_disable();
+    }
 }

@@ -1,11 +1,12 @@
 /*
  * vmm.c - the address space of a process copy (see vmm.h): init and
- * clear, the copies' bookkeeping, vsegs added at exec, fork (vmm_fork_copy,
+ * clear, freezing the reference, vsegs added at exec, fork (vmm_fork_copy,
  * vmm_set_cow), mmap, munmap, mprotect, brk, the RPCs that run them in the
  * reference cluster (RPC_VMM) and that downgrade the copies (RPC_VMM_SYNC),
  * and /proc/<pid>/maps.
  */
 #include "vmm_internal.h"
+#include "process_copy.h"     /* process_copy_vmms: the copies a downgrade reaches */
 #include "tlb.h"
 #include "vfs.h"
 #include "ppm.h"
@@ -16,7 +17,7 @@
 #include "printk.h"
 #include "hal_user.h"
 
-/* ---- a copy, and the copies of a reference ---------------------------------------- */
+/* ---- a copy, and its reference ---------------------------------------------------- */
 
 int vmm_init(vmm_t *vmm, xptr_t ref)
 {
@@ -31,76 +32,20 @@ int vmm_init(vmm_t *vmm, xptr_t ref)
     remote_rwlock_init(vsl_lock(vmm), "vsl", vmm->is_ref ? RANK_VSL : RANK_VSL_COPY);
     xlist_root_init(vsl_root(vmm));
     remote_queuelock_init(gpt_lock(vmm), "gpt", vmm->is_ref ? RANK_GPT : RANK_GPT_COPY);
-    busylock_init(&vmm->copies_lock, "copies", RANK_COPIES);
-    xlist_root_init(XPTR(local_cxy(), &vmm->copies_root));
     vmm->mmap_top = USER_MMAP_TOP;
     return 0;
 }
 
-xptr_t vmm_copies_lock(vmm_t *vmm)
-{
-    return REF(vmm->ref, copies_lock);
-}
-
-void vmm_copy_link_locked(vmm_t *copy)
-{
-    xlist_add_last(REF(copy->ref, copies_root), XPTR(local_cxy(), &copy->copy_list));
-    hal_remote_atomic_add(REF(copy->ref, ncopies), 1);
-}
-
-void vmm_copies_freeze(vmm_t *vmm)
+void vmm_ref_freeze(vmm_t *vmm)
 {
     remote_rwlock_rd_acquire(REF(vmm->ref, vsl_lock));
     remote_queuelock_acquire(REF(vmm->ref, gpt_lock));
 }
 
-void vmm_copies_thaw(vmm_t *vmm)
+void vmm_ref_thaw(vmm_t *vmm)
 {
     remote_queuelock_release(REF(vmm->ref, gpt_lock));
     remote_rwlock_rd_release(REF(vmm->ref, vsl_lock));
-}
-
-void vmm_copy_unlink_locked(vmm_t *copy)
-{
-    xlist_unlink(XPTR(local_cxy(), &copy->copy_list));
-    hal_remote_atomic_add(REF(copy->ref, ncopies), -1);
-    /* the counters survive the copy (the process's totals) */
-    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
-        hal_remote_atomic_add64(REF(copy->ref, retired[k]), (int64_t)copy->faults[k]);
-}
-
-uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out)
-{
-    xptr_t root = REF(ref_xp, copies_root), lock = REF(ref_xp, copies_lock), it;
-    uint32_t n = 0;
-
-    remote_busylock_acquire(lock);
-    XLIST_FOREACH(root, it)
-        if (n < MAX_CLUSTERS)
-            out[n++] = XLIST_ELEMENT(it, vmm_t, copy_list);
-    remote_busylock_release(lock);
-    return n;
-}
-
-void vmm_counters(xptr_t ref_xp, vmm_counters_t *out)
-{
-    xptr_t lock = REF(ref_xp, copies_lock), root = REF(ref_xp, copies_root), it;
-    uint32_t cxy = GET_CXY(ref_xp);
-    vmm_t *ref = GET_PTR(ref_xp);
-
-    remote_busylock_acquire(lock);
-    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
-        out->faults[k] = hal_remote_l64(XPTR(cxy, &ref->faults[k])) +
-                         hal_remote_l64(XPTR(cxy, &ref->retired[k]));
-    out->copies = 1;
-    XLIST_FOREACH(root, it) {
-        xptr_t c = XLIST_ELEMENT(it, vmm_t, copy_list);
-
-        for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
-            out->faults[k] += hal_remote_l64(REF(c, faults[k]));
-        out->copies++;
-    }
-    remote_busylock_release(lock);
 }
 
 /* ---- vsegs of a copy -------------------------------------------------------------- */
@@ -286,7 +231,7 @@ static void vmm_sync_copies(vmm_t *ref, enum vmm_sync op, uint64_t min, uint64_t
     xptr_t copies[MAX_CLUSTERS];
     uint64_t table[MAX_CLUSTERS];
     uint32_t cxy[MAX_CLUSTERS];
-    uint32_t n = vmm_copies_snapshot(XPTR(local_cxy(), ref), copies);
+    uint32_t n = process_copy_vmms(XPTR(local_cxy(), ref), copies);
     rpc_desc_t rpc = { .type = RPC_VMM_SYNC,
                        .args.vmm_sync = { .op = op, .min = min, .max = max,
                                           .copies = XPTR(local_cxy(), table) } };

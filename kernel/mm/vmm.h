@@ -1,17 +1,19 @@
 /*
  * vmm.h - virtual memory of a process copy: vmm_t (its VSL and GPT), the
- * operations on an address space (vmm.c: init and clear, the copies'
- * bookkeeping, fork with vmm_fork_copy + vmm_set_cow, mmap, munmap,
+ * operations on an address space (vmm.c: init and clear, freezing the
+ * reference, fork with vmm_fork_copy + vmm_set_cow, mmap, munmap,
  * mprotect, brk, RPC_VMM and RPC_VMM_SYNC) and page faults with copy on
  * write (vmm_fault.c: vmm_handle_fault, vmm_handle_cow, the user-address
  * helpers). ARCHITECTURE.md, "Virtual memory", invariants 3-5. The vsegs
  * and the VSL are in vseg.h, TLB shootdown in tlb.h, page ownership in
  * page.h (the fork counter page_t.forks).
  *
- * A vmm_t is embedded in each process copy, in that copy's cluster. Its
- * VSL is an xlist of vseg_t sorted by address behind a remote rwlock; its
- * GPT is the hardware page table of hal_gpt.h, guarded by a remote
- * queuelock taken inside the VSL lock.
+ * A vmm_t is embedded in each process copy (process_t.vmm), in that copy's
+ * cluster. Its VSL is an xlist of vseg_t sorted by address behind a remote
+ * rwlock; its GPT is the hardware page table of hal_gpt.h, guarded by a
+ * remote queuelock taken inside the VSL lock. The list of the copies is
+ * the process's, not the VMM's (process_copy.h): a downgrade asks it for
+ * the copies it must reach (process_copy_vmms).
  *
  * Reference and copies (invariant 3). The reference copy, in the process's
  * reference cluster, is authoritative: every public vseg (all but CODE) and
@@ -31,11 +33,12 @@
  * another cluster run in the reference cluster by RPC (RPC_VMM).
  *
  * Lock order: reference VSL (RANK_VSL) < copy VSL (RANK_VSL_COPY) <
- * reference GPT (RANK_GPT) < copy GPT (RANK_GPT_COPY) < the reference's
- * copies list (RANK_COPIES, a busylock). A copy can only be unlinked from
- * the copies list by a thread holding the reference VSL (read) and GPT
- * locks, so a downgrade round that holds the reference GPT lock or the
- * reference VSL for writing never meets a freed copy.
+ * reference GPT (RANK_GPT) < copy GPT (RANK_GPT_COPY) < the process's
+ * copies lock (RANK_COPIES, a busylock, process_copy.h). A copy can only be
+ * unlinked from the copies list by a thread holding the reference VSL
+ * (read) and GPT locks (vmm_ref_freeze), so a downgrade round that holds
+ * the reference GPT lock or the reference VSL for writing never meets a
+ * freed copy.
  */
 #ifndef _VMM_H_
 #define _VMM_H_
@@ -72,11 +75,6 @@ typedef struct vmm_s {
     bool            is_ref;         /* this is the reference copy */
     xptr_t          ref;            /* the reference copy's vmm_t (itself in the reference) */
     volatile uint64_t vsl_gen;      /* reference: bumped whenever a vseg shrinks or goes */
-    busylock_t      copies_lock;    /* reference: RANK_COPIES; copies_root, copy_list links and
-                                       the thread accounting of process.c */
-    xlist_entry_t   copies_root;    /* reference: every other copy's copy_list */
-    uint32_t        ncopies;        /* reference: copies in copies_root */
-    xlist_entry_t   copy_list;      /* copy: in the reference's copies_root */
     uint64_t        heap_start;     /* brk(2) floor, bytes */
     uint64_t        brk;            /* current break, bytes (not page aligned) */
     uint64_t        stack_min;      /* the stack vseg [stack_min, stack_max) */
@@ -84,14 +82,7 @@ typedef struct vmm_s {
     uint64_t        mmap_top;       /* mmap(2) allocates top-down below this address */
     uint64_t        faults[VMM_FAULT_KINDS];  /* faults resolved in this copy, by kind */
     uint32_t        pages;          /* user pages mapped in this copy's GPT */
-    uint64_t        retired[VMM_FAULT_KINDS]; /* reference: faults of the copies torn down */
 } vmm_t;
-
-/* The fault counters of a process, summed over its copies (vmm_counters). */
-typedef struct vmm_counters_s {
-    uint64_t faults[VMM_FAULT_KINDS];  /* by kind, as vmm_t.faults */
-    uint32_t copies;                /* copies now, the reference included */
-} vmm_counters_t;
 
 #define USER_STACK_TOP   0x00007ffffffff000ull  /* = USER_END */
 #define USER_STACK_SIZE  (8ull << 20)           /* bytes: RLIMIT_STACK's Linux default */
@@ -103,41 +94,21 @@ typedef struct vmm_counters_s {
 /*
  * Initialises an empty vmm (no vseg) with a new GPT in the calling
  * cluster: a reference copy when @ref is XPTR_NULL, else a copy of the
- * reference @ref (not yet linked: vmm_copy_link_locked). @return 0 or -ENOMEM.
+ * reference @ref (not yet linked in the copies list:
+ * process_copy_link_locked). @return 0 or -ENOMEM.
  */
 int vmm_init(vmm_t *vmm, xptr_t ref);
 
 /*
- * Links the copy @copy (local) in its reference's copies list; from then on
- * every downgrade reaches it. Caller holds the copies lock (vmm_copies_lock).
- * Before any thread runs on the copy.
+ * Freezes the reference address space of copy @vmm (any copy, run in its
+ * cluster): takes the reference VSL (read) and GPT locks, so that no
+ * downgrade round runs until vmm_ref_thaw() releases them. It is the only
+ * state in which a copy may be unlinked from the copies list
+ * (process_copy_unlink_locked); the caller then takes the copies lock
+ * itself.
  */
-void vmm_copy_link_locked(vmm_t *copy);
-
-/*
- * Freezes the copies list of the process whose copy is @vmm (any copy, run
- * in its cluster): takes the reference VSL (read) and GPT locks, the only
- * state in which a copy may be unlinked (vmm_copy_unlink_locked). Then the
- * caller takes the copies lock itself. vmm_copies_thaw() releases.
- */
-void vmm_copies_freeze(vmm_t *vmm);
-void vmm_copies_thaw(vmm_t *vmm);
-
-/*
- * Unlinks the copy @copy from its reference's copies list and adds its
- * fault counters to the reference's. Caller holds vmm_copies_freeze() and
- * the copies lock. The copy is then vmm_destroy()ed by its cluster.
- */
-void vmm_copy_unlink_locked(vmm_t *copy);
-
-/* The copies lock of the process of copy @vmm (an xptr to the reference's busylock). */
-xptr_t vmm_copies_lock(vmm_t *vmm);
-
-/*
- * The fault counters of the process whose reference copy is @ref_xp,
- * summed over every copy. Any cluster; takes the copies lock.
- */
-void vmm_counters(xptr_t ref_xp, vmm_counters_t *out);
+void vmm_ref_freeze(vmm_t *vmm);
+void vmm_ref_thaw(vmm_t *vmm);
 
 /*
  * Removes every vseg of @vmm, releasing the pages its PTEs own and its file

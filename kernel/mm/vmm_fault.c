@@ -8,6 +8,7 @@
 #include "vfs.h"
 #include "ppm.h"
 #include "process.h"
+#include "process_copy.h"     /* process_copy_vmms: the copies a COW reaches */
 #include "kerrno.h"
 #include "kstring.h"
 #include "cpu.h"
@@ -106,7 +107,7 @@ int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
     }
     /* one round: the reference, then every other copy that maps the page */
     tlb_round_add(&r, ref_gpt, hal_gpt_update(ref_gpt, vpn, new_attr, new_ppn));
-    n = vmm_copies_snapshot(ref, copies);   /* the copies cannot go: ref GPT lock */
+    n = process_copy_vmms(ref, copies);     /* the copies cannot go: ref GPT lock */
     for (uint32_t i = 0; i < n; i++) {
         xptr_t cgpt = REF(copies[i], gpt);
         tlb_flush_t f;

@@ -25,12 +25,6 @@ static inline xptr_t gpt_xp(vmm_t *vmm)     { return XPTR(vmm->gpt.cxy, &vmm->gp
 #define REF(xp, field) XPTR(GET_CXY(xp), &((vmm_t *)GET_PTR(xp))->field)
 
 /*
- * The copies of the reference @ref_xp other than itself, as xptrs to their
- * vmm_t: at most MAX_CLUSTERS. Takes the copies lock. @return how many.
- */
-uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out);
-
-/*
  * Removes every vseg of the local copy @vmm that meets [@min, @max), with its
  * PTEs (pages gathered in @g). Caller holds both locks (VSL for writing).
  */

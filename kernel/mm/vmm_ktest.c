@@ -16,6 +16,7 @@
 #include "ppm.h"
 #include "kmem.h"
 #include "process.h"
+#include "process_copy.h"
 #include "thread.h"
 #include "cluster.h"
 #include "boot_info.h"
@@ -35,10 +36,15 @@ static process_t *vt_process_new(void)
 {
     process_t *p = kmem_alloc(sizeof(*p));
 
-    if (p != NULL && vmm_init(&p->vmm, XPTR_NULL)) {
+    if (p == NULL)
+        return NULL;
+    if (vmm_init(&p->vmm, XPTR_NULL)) {
         kmem_free(p);
-        p = NULL;
+        return NULL;
     }
+    p->ref_cxy = local_cxy();
+    p->ref = p;
+    process_copies_init(p);
     return p;
 }
 
@@ -49,21 +55,23 @@ static void vt_process_free(process_t *p)
     kmem_free(p);
 }
 
-/* A copy, in the calling cluster, of the address space whose reference is @ref_vmm; or NULL. */
-static process_t *vt_copy_new(xptr_t ref_vmm)
+/* A copy, in the calling cluster, of the process whose reference is @ref; or NULL. */
+static process_t *vt_copy_new(xptr_t ref)
 {
     process_t *p = kmem_alloc(sizeof(*p));
-    xptr_t lock;
+    xptr_t lock = process_copies_lock(ref);
 
     if (p == NULL)
         return NULL;
-    if (vmm_init(&p->vmm, ref_vmm)) {
+    if (vmm_init(&p->vmm, PROCESS_FIELD(ref, vmm))) {
         kmem_free(p);
         return NULL;
     }
-    lock = vmm_copies_lock(&p->vmm);
+    p->ref_cxy = GET_CXY(ref);
+    p->ref = GET_PTR(ref);
+    process_copies_init(p);
     remote_busylock_acquire(lock);
-    vmm_copy_link_locked(&p->vmm);
+    process_copy_link_locked(p);
     remote_busylock_release(lock);
     return p;
 }
@@ -71,13 +79,13 @@ static process_t *vt_copy_new(xptr_t ref_vmm)
 /* Unlinks the local copy @p from its reference's copies, then frees it. */
 static void vt_copy_drop(process_t *p)
 {
-    xptr_t lock = vmm_copies_lock(&p->vmm);
+    xptr_t lock = process_copies_lock(process_ref_xp(p));
 
-    vmm_copies_freeze(&p->vmm);
+    vmm_ref_freeze(&p->vmm);
     remote_busylock_acquire(lock);
-    vmm_copy_unlink_locked(&p->vmm);
+    process_copy_unlink_locked(p);
     remote_busylock_release(lock);
-    vmm_copies_thaw(&p->vmm);
+    vmm_ref_thaw(&p->vmm);
     vt_process_free(p);
 }
 
@@ -87,7 +95,7 @@ enum vt_op { VT_COPY_NEW, VT_FAULT, VT_COPY_DROP };
 typedef struct vt_job_s {
     xptr_t            waiter;          /* the test thread, woken when done */
     uint32_t          op;              /* VT_* */
-    uint64_t          arg[3];          /* VT_COPY_NEW: xptr to the reference vmm_t;
+    uint64_t          arg[3];          /* VT_COPY_NEW: xptr to the reference process_t;
                                           VT_FAULT: the copy's process_t, address, error code;
                                           VT_COPY_DROP: the copy's process_t */
     volatile int64_t  result;          /* VT_COPY_NEW: the copy's process_t (or 0);
@@ -433,7 +441,7 @@ static void vmm_cow_two_copies(ktest_t *t)
         a = vmm_mmap(&r->vmm, 0, 2 * P, VT_RW, 0, NULL, 0);
     KTEST_EXPECT(t, a > 0, "mmap returned %ld", a);
     if (a > 0) {
-        int64_t got = vt_run(t, cc, VT_COPY_NEW, XPTR(here, &r->vmm), 0, 0);
+        int64_t got = vt_run(t, cc, VT_COPY_NEW, XPTR(here, r), 0, 0);
 
         c = got == INT64_MIN ? NULL : (process_t *)got;
         KTEST_EXPECT(t, c != NULL, "no copy in cluster %u", cc);

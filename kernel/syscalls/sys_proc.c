@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
 #include "process.h"
+#include "process_copy.h"
 #include "thread_user.h"
 #include "trace.h"
 #include "thread.h"
@@ -489,11 +490,11 @@ static int64_t sys_archipel_counters(ARGS)
 {
     xptr_t p = process_current_xp();
     archipel_counters_t c;
-    vmm_counters_t v;
+    process_counters_t v;
     uint32_t n = boot_info.topo.nclusters;
 
     memset(&c, 0, sizeof(c));
-    vmm_counters(PROCESS_FIELD(p, vmm), &v);
+    process_counters(p, &v);
     c.faults_local  = v.faults[TRACE_FAULT_LOCAL];
     c.faults_global = v.faults[TRACE_FAULT_GLOBAL];
     c.faults_false  = v.faults[TRACE_FAULT_FALSE];

@@ -326,8 +326,8 @@ def process_copies(p) -> list[tuple[int, object]]:
     ref_cxy = int(ref["ref_cxy"])
     out = [(ref_cxy, ref)]
     ptype = _type("process_t")
-    link = _field_offset(ptype, "vmm.copy_list")
-    root = make_xptr(ref_cxy, int(ref["vmm"]["copies_root"].address))
+    link = _field_offset(ptype, "copy_list")
+    root = make_xptr(ref_cxy, int(ref["copies_root"].address))
     cur = _read_u64(xptr_ptr(root))
     seen = 0
     while cur and cur != root and seen < 4096:
