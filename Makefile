@@ -61,7 +61,11 @@ KERNEL_SRCS := $(filter-out %_ktest.c,$(KERNEL_SRCS))
 endif
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-KINCLUDES := -Ikernel/include $(addprefix -I,$(KERNEL_DIRS))
+# Include paths. The HAL looks only down (ARCHITECTURE.md, "Layering"): objects under
+# hal/ see hal/, boot/ and kernel/include/ (hal_upcalls.h, kstring.h, kerrno.h) and
+# nothing else of the kernel; every other object sees every folder.
+KINCLUDES   := -Ikernel/include $(addprefix -I,$(KERNEL_DIRS))
+HALINCLUDES := -Ihal/x86_64 -Iboot -Ikernel/include
 KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_PER_CLUSTER) \
              -DTICK_US=$(TICK_US) -DARCHIPEL_VERSION='"$(VERSION)"' \
              -DRPC_WATCHDOG_MS=$(RPC_WATCHDOG_MS) \
@@ -71,7 +75,7 @@ KCFLAGS   := -std=gnu11 $(OPT) -g -ffreestanding -nostdlib -nostdinc \
              -isystem $(shell $(CC) -print-file-name=include) \
              -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pie -fno-pic \
              -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-             -Wall -Wextra -Werror $(KINCLUDES) $(KDEFINES) -MMD -MP
+             -Wall -Wextra -Werror $(KDEFINES) -MMD -MP
 KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T boot/linker.ld
 
 QEMU_ARGS = --clusters $(CLUSTERS) --cores $(CORES_PER_CLUSTER) --mem $(MEM_PER_CLUSTER)
@@ -85,13 +89,16 @@ all: deps-build
 iso: $(ISO)
 
 # ---- kernel ----------------------------------------------------------------
+INCLUDES = $(KINCLUDES)
+$(BUILD)/obj/hal/%.o: INCLUDES = $(HALINCLUDES)
+
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(CC) $(KCFLAGS) $(INCLUDES) -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(CC) $(KCFLAGS) $(INCLUDES) -c $< -o $@
 
 $(KERNEL): $(KERNEL_OBJS) boot/linker.ld
 	$(LD) $(KLDFLAGS) -o $@ $(KERNEL_OBJS)

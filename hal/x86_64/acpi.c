@@ -5,8 +5,7 @@
  * read with memcpy. Section numbers refer to the ACPI Specification 6.4.
  */
 #include "acpi.h"
-#include "kerrno.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 
 #define SDT_HEADER_LEN 36           /* 5.2.6, system description table header */
 

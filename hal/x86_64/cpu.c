@@ -5,7 +5,7 @@
 #include "hal_cpu.h"
 #include "cpu.h"
 #include "trap.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 
 /* Segment descriptor flags (Intel SDM Vol. 3A, 3.4.5) */
 #define SEG_KCODE64 0x00af9a000000ffffull   /* P, DPL0, code exec/read, L */
@@ -25,12 +25,11 @@ static void gdt_set_tss(uint64_t *gdt, const tss_t *tss)
     gdt[GDT_TSS + 1] = base >> 32;
 }
 
-void hal_cpu_init(core_t *core)
+void hal_cpu_init(void *percpu, hal_core_arch_t *a)
 {
-    hal_core_arch_t *a = &core->arch;
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr;
 
-    wrmsr(MSR_GS_BASE, (uint64_t)core);
+    wrmsr(MSR_GS_BASE, (uint64_t)percpu);
 
     memset(&a->tss, 0, sizeof(a->tss));
     a->tss.ist[0] = a->ist_top;
@@ -59,7 +58,7 @@ void hal_cpu_init(core_t *core)
         "ltr %w1\n\t"
         :: "m"(gdtr), "r"((uint16_t)(GDT_TSS * 8)) : "rax", "memory");
     /* loading a null FS/GS selector must not clear the GS base on this CPU */
-    wrmsr(MSR_GS_BASE, (uint64_t)core);
+    wrmsr(MSR_GS_BASE, (uint64_t)percpu);
     idt_load();
 }
 

@@ -4,15 +4,16 @@
 #ifndef _HAL_CPU_H_
 #define _HAL_CPU_H_
 
-#include "core.h"
+#include "hal_core.h"
 
 /*
- * Sets up the calling core with @core as its identity: GS base -> @core,
- * the core's own GDT and TSS (IST1 = core->arch.ist_top, its NMI / double
- * fault stack, which the caller has set), the shared IDT. Runs on the core
- * itself, with interrupts disabled.
+ * Sets up the calling core with @percpu as its identity: GS base ->
+ * @percpu, its per-core area (the kernel's core_t, laid out as hal_core.h
+ * says), the core's own GDT and TSS in @arch (IST1 = @arch->ist_top, its
+ * NMI / double fault stack, which the caller has set), the shared IDT.
+ * Runs on the core itself, with interrupts disabled.
  */
-void hal_cpu_init(core_t *core);
+void hal_cpu_init(void *percpu, hal_core_arch_t *arch);
 
 /*
  * Ends the QEMU run with @status (0..127) through the isa-debug-exit device

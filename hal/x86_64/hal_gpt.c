@@ -5,11 +5,8 @@
 #include "hal_gpt.h"
 #include "cpu.h"
 #include "paging.h"
-#include "ppm.h"
-#include "kstring.h"
-#include "kerrno.h"
-#include "core.h"
-#include "rpc.h"
+#include "hal_upcalls.h"
+#include "hal_core.h"
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -66,16 +63,15 @@ static inline unsigned level_index(uint64_t vpn, int level)
 
 int hal_gpt_create(hal_gpt_t *gpt)
 {
-    page_t *page = ppm_alloc_pages(0);
+    uint64_t root = ppm_remote_alloc_zeroed(hal_core_cxy());
     uint64_t *pml4, *kpml4 = phys_to_virt(paging_kernel_pml4());
 
-    if (page == NULL)
+    if (root == 0)
         return -ENOMEM;
-    pml4 = ppm_page_to_virt(page);
-    memset(pml4, 0, PAGE_SIZE / 2);
-    memcpy(pml4 + 256, kpml4 + 256, PAGE_SIZE / 2);
-    gpt->root   = ppm_page_to_phys(page);
-    gpt->cxy    = local_cxy();
+    pml4 = phys_to_virt(root);
+    memcpy(pml4 + 256, kpml4 + 256, 256 * sizeof(uint64_t));     /* the upper half */
+    gpt->root   = root;
+    gpt->cxy    = hal_core_cxy();
     gpt->tables = 0;
     return 0;
 }
@@ -89,7 +85,7 @@ static void gpt_free_table(uint64_t phys, int level)
             if (t[i] & PTE_P)
                 gpt_free_table(t[i] & PTE_ADDR, level - 1);
     }
-    ppm_free_pages(ppm_phys_to_page(phys));
+    ppm_free_phys(phys);
 }
 
 void hal_gpt_destroy(hal_gpt_t *gpt)
@@ -99,7 +95,7 @@ void hal_gpt_destroy(hal_gpt_t *gpt)
     for (int i = 0; i < 256; i++)
         if (pml4[i] & PTE_P)
             gpt_free_table(pml4[i] & PTE_ADDR, 2);
-    ppm_free_pages(ppm_phys_to_page(gpt->root));
+    ppm_free_phys(gpt->root);
     gpt->root = 0;
     gpt->tables = 0;
 }
@@ -129,13 +125,12 @@ int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn)
         uint64_t *e = &table[level_index(vpn, level)];
 
         if (!(*e & PTE_P)) {
-            page_t *page = ppm_alloc_pages(0);
+            uint64_t phys = ppm_remote_alloc_zeroed(hal_core_cxy());
 
-            if (page == NULL)
+            if (phys == 0)
                 return -ENOMEM;          /* tables already added stay: they are empty */
-            memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
             gpt->tables++;
-            *e = ppm_page_to_phys(page) | TABLE_FLAGS;
+            *e = phys | TABLE_FLAGS;
         }
         table = phys_to_virt(*e & PTE_ADDR);
     }
@@ -144,46 +139,20 @@ int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn)
     return 0;
 }
 
-/* A zeroed table page in cluster @cxy: the PPM there (RPC_PPM_ALLOC from another cluster). */
-static uint64_t gpt_table_alloc(uint32_t cxy)
-{
-    static const uint64_t zero[64];
-    uint64_t phys;
-
-    if (cxy == local_cxy()) {
-        page_t *page = ppm_alloc_pages(0);
-
-        if (page == NULL)
-            return 0;
-        memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
-        return ppm_page_to_phys(page);
-    }
-    rpc_desc_t rpc = { .type = RPC_PPM_ALLOC, .args = { 0 } };
-
-    rpc_send(cxy, &rpc);
-    phys = rpc.args[0];
-    if (phys == 0)
-        return 0;
-    for (uint32_t off = 0; off < PAGE_SIZE; off += sizeof(zero))
-        hal_remote_memcpy(XPTR(cxy, (char *)phys_to_virt(phys) + off),
-                          XPTR(local_cxy(), (void *)zero), sizeof(zero));
-    return phys;
-}
-
 int hal_gpt_map_xp(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn)
 {
     uint32_t cxy = GET_CXY(gpt_xp);
     hal_gpt_t *gpt = GET_PTR(gpt_xp);
     uint64_t table = hal_remote_l64(XPTR(cxy, &gpt->root));
 
-    if (cxy == local_cxy())
+    if (cxy == hal_core_cxy())
         return hal_gpt_map(gpt, vpn, attr, ppn);
     for (int level = 3; level > 0; level--) {
         xptr_t e = XPTR(cxy, (uint64_t *)phys_to_virt(table) + level_index(vpn, level));
         uint64_t v = hal_remote_l64(e);
 
         if (!(v & PTE_P)) {
-            uint64_t phys = gpt_table_alloc(cxy);
+            uint64_t phys = ppm_remote_alloc_zeroed(cxy);
 
             if (phys == 0)
                 return -ENOMEM;          /* tables already added stay: they are empty */
@@ -272,9 +241,15 @@ bool hal_gpt_next(xptr_t gpt_xp, uint64_t vpn, uint64_t end, uint64_t *found,
 void hal_gpt_activate(const hal_gpt_t *gpt)
 {
     uint64_t root = gpt ? gpt->root : paging_kernel_pml4();
+    const hal_gpt_t *record = gpt;
 
-    /* published before the page walks of the new CR3 can start (shootdown races) */
-    __atomic_store_n(&core_self()->active_gpt, gpt, __ATOMIC_SEQ_CST);
+    /*
+     * Published in the per-core area (HAL_GS_ACTIVE_GPT) before the page walks
+     * of the new CR3 can start (shootdown races): XCHG with a memory operand is
+     * locked (Intel SDM Vol. 3A, 9.1.2.2), and no load or store is reordered
+     * with a locked instruction (9.2.2).
+     */
+    __asm__ volatile("xchgq %0, %%gs:%c1" : "+r"(record) : "i"(HAL_GS_ACTIVE_GPT) : "memory");
     if (read_cr3() != root)
         write_cr3(root);
 }

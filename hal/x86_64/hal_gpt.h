@@ -79,7 +79,7 @@ int hal_gpt_map(hal_gpt_t *gpt, uint64_t vpn, uint32_t attr, uint64_t ppn);
 /*
  * hal_gpt_map() for a GPT in any cluster (named by @gpt_xp): the PTE is
  * written by remote access; a missing table is allocated in the GPT's own
- * cluster (by RPC_PPM_ALLOC when it is not the calling one, invariant 5).
+ * cluster (the kernel's ppm_remote_alloc_zeroed(): invariants 2 and 5).
  * Caller holds the VMM's GPT lock. @return 0 or -ENOMEM.
  */
 int hal_gpt_map_xp(xptr_t gpt_xp, uint64_t vpn, uint32_t attr, uint64_t ppn);
@@ -109,8 +109,9 @@ bool hal_gpt_next(xptr_t gpt_xp, uint64_t vpn, uint64_t end, uint64_t *found,
 
 /*
  * Loads @gpt (NULL: the kernel's PML4) in CR3 of the calling core if not
- * already there, and records it in core_t.active_gpt (the TLB shootdown
- * targets, vmm.c). Interrupts off.
+ * already there, and records it first in the per-core area's word
+ * HAL_GS_ACTIVE_GPT (hal_core.h; the kernel's core_t.active_gpt, which
+ * the TLB shootdowns read to pick their targets). Interrupts off.
  */
 void hal_gpt_activate(const hal_gpt_t *gpt);
 

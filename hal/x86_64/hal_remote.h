@@ -27,6 +27,14 @@ typedef uint64_t xptr_t;
 #define GET_CXY(xp)      ((uint32_t)((xp) >> 48))
 #define GET_PTR(xp)      ((void *)(uintptr_t)((int64_t)((uint64_t)(xp) << 16) >> 16))
 
+/*
+ * Hands the HAL the counters of cluster @cxy's accesses, by target cluster:
+ * @row (MAX_CLUSTERS words, in cluster @cxy's memory) then counts them and
+ * hal_remote_count(@cxy, ...) reads them. Until then nothing is counted from
+ * @cxy. Run once per cluster by the core that builds it, at boot.
+ */
+void hal_remote_count_init(uint32_t cxy, uint64_t *row);
+
 /* Counts one access from the calling core's cluster to @cxy (instrumented build). */
 void hal_remote_count_access(uint32_t cxy);
 

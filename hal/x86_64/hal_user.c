@@ -4,8 +4,7 @@
 #include "hal_user.h"
 #include "hal_core.h"
 #include "cpu.h"
-#include "kstring.h"
-#include "kerrno.h"
+#include "hal_upcalls.h"
 
 #define MSR_STAR   0xc0000081
 #define MSR_LSTAR  0xc0000082

@@ -7,8 +7,7 @@
  * with a tag of type 0 and size 8.
  */
 #include "mb2.h"
-#include "kerrno.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 
 typedef struct mb2_tag_s {
     uint32_t type;

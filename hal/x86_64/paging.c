@@ -3,8 +3,7 @@
  */
 #include "paging.h"
 #include "cpu.h"
-#include "kerrno.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 #include <stdbool.h>
 
 #define PTE_P    0x001ull

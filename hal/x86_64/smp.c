@@ -5,8 +5,7 @@
 #include "apic.h"
 #include "cpu.h"
 #include "paging.h"
-#include "kerrno.h"
-#include "kstring.h"
+#include "hal_upcalls.h"
 
 extern const char trampoline_start[], trampoline_end[];
 extern const char tr_gdtr[], tr_pm_ptr[], tr_lm_ptr[], tr_pm32[], tr_lm64[], tr_gdt[];

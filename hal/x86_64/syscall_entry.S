@@ -4,12 +4,13 @@
  * SYSCALL (Intel SDM Vol. 2B, "SYSCALL"): RIP -> RCX, RFLAGS -> R11, CS/SS
  * from IA32_STAR[47:32], RIP from IA32_LSTAR, RFLAGS &= ~IA32_FMASK. The
  * stack is not switched: we take the running thread's kernel stack from
- * core_t.kstack_top (%gs:8) after SWAPGS, and build the same trap_frame_t
- * as an interrupt from user mode (trap.h), so that every way back to user
- * mode is trap_return's IRETQ. Linux x86_64 system-call ABI: number in
+ * the per-core area's word HAL_GS_KSTACK_TOP (hal_core.h) after SWAPGS, and
+ * build the same trap_frame_t as an interrupt from user mode (trap.h), so
+ * that every way back to user mode is trap_return's IRETQ. Linux x86_64 system-call ABI: number in
  * RAX, arguments in RDI RSI RDX R10 R8 R9, result in RAX.
  */
 #include "trap_frame.inc"
+#include "hal_core.h"
 #define SEL_UCODE_RPL3 0x2b
 #define SEL_UDATA_RPL3 0x23
 #define VEC_SYSCALL    0x100          /* not a hardware vector: the frame came from SYSCALL */
@@ -18,10 +19,10 @@
     .globl syscall_entry
 syscall_entry:
     swapgs
-    mov     %rsp, %gs:16                /* core_t.user_rsp */
-    mov     %gs:8, %rsp                 /* core_t.kstack_top */
+    mov     %rsp, %gs:HAL_GS_USER_RSP
+    mov     %gs:HAL_GS_KSTACK_TOP, %rsp
     pushq   $SEL_UDATA_RPL3             /* ss */
-    pushq   %gs:16                      /* rsp */
+    pushq   %gs:HAL_GS_USER_RSP         /* rsp */
     pushq   %r11                        /* rflags */
     pushq   $SEL_UCODE_RPL3             /* cs */
     pushq   %rcx                        /* rip */

@@ -1,23 +1,18 @@
 /*
- * trap.c - IDT, trap dispatch, exception reports, panic and backtraces.
+ * trap.c - IDT and trap dispatch.
+ *
+ * The HAL sorts each trap out (exception or interrupt, user or kernel mode,
+ * a fault in the user-copy routines, the EOI) and leaves every decision to
+ * the kernel, through the upcalls of hal_upcalls.h: page faults and user
+ * exceptions (exception_page_fault, exception_user), fatal exceptions and
+ * NMIs (panic_exception, panic_nmi), the interrupt handlers by vector
+ * (ipi_dispatch) and preemption (sched_preempt).
  */
-#include <stdarg.h>
 #include "trap.h"
 #include "cpu.h"
 #include "apic.h"
-#include "hal_cpu.h"
-#include "core.h"
-#include "printk.h"
-#include "ksym.h"
-#include "boot_info.h"
-#include "kstring.h"
-#include "sched.h"
-#include "rpc.h"
-#include "trace.h"
-#include "bench.h"
+#include "hal_upcalls.h"
 #include "hal_user.h"
-#include "process.h"
-#include "thread.h"
 
 typedef struct idt_gate_s {
     uint16_t off_lo;
@@ -69,110 +64,9 @@ void idt_load(void)
     __asm__ volatile("lidt %0" :: "m"(idtr));
 }
 
-/* ---- panic ------------------------------------------------------------- */
-
-static volatile uint32_t panic_owner = 0;     /* 1 + gid of the panicking core */
-extern volatile int printk_bypass_lock;
-
-/* Stops every other core and takes the console; a second panicking core halts. */
-static void panic_begin(void)
+const char *hal_exception_name(uint64_t vector)
 {
-    core_t *core = core_self();
-    uint32_t expected = 0;
-
-    irq_disable();
-    if (!__atomic_compare_exchange_n(&panic_owner, &expected, core->gid + 1, false,
-                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-        hal_halt_forever();
-    lapic_send_nmi_others();
-    udelay(20000);                 /* let them take the NMI before we print */
-    printk_bypass_lock = 1;
-}
-
-static void panic_end(void) __attribute__((noreturn));
-static void panic_end(void)
-{
-    if (boot_info.opt_panic_halt) {
-        printk("PANIC: all cores stopped; halted for the debugger (panic=halt)");
-        hal_halt_forever();
-    }
-    printk("PANIC: all cores stopped; powering off with status 3");
-    hal_poweroff(3);
-}
-
-void hal_backtrace(uint64_t rip, uint64_t rbp, int max)
-{
-    uint64_t off;
-    const char *name;
-
-    printk("  backtrace:");
-    for (int i = 0; i < max; i++) {
-        name = ksym_lookup(rip, &off);
-        if (name)
-            printk("    #%d 0x%016lx %s+0x%lx", i, rip, name, off);
-        else
-            printk("    #%d 0x%016lx ?", i, rip);
-        /* the frame chain stays inside the kernel half and grows upwards */
-        if (rbp < DIRECT_MAP_BASE || (rbp & 7))
-            break;
-        rip = ((uint64_t *)rbp)[1];
-        rbp = ((uint64_t *)rbp)[0];
-        if (rip < KERNEL_VMA)
-            break;
-    }
-}
-
-void panic(const char *fmt, ...)
-{
-    char msg[200];
-    va_list ap;
-
-    panic_begin();
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    printk("PANIC: %s", msg);
-    /* frame #0 is panic's caller: start from our own frame record */
-    hal_backtrace((uint64_t)__builtin_return_address(0),
-                  *(uint64_t *)__builtin_frame_address(0), 16);
-    panic_end();
-}
-
-/* Prints everything known about an exception in the kernel, then stops. */
-static void trap_exception_panic(trap_frame_t *f)
-{
-    core_t *core = core_self();
-    uint64_t off;
-    const char *sym = ksym_lookup(f->rip, &off);
-
-    panic_begin();
-    printk("PANIC: exception %s (vector %lu) error 0x%lx on core %u.%u (apic %u)",
-           exc_name[f->vector & 31], f->vector, f->error, core->cxy, core->lid,
-           core->apic_id);
-    printk("  rip 0x%016lx <%s+0x%lx>  cr2 0x%016lx", f->rip, sym ? sym : "?",
-           sym ? off : 0, read_cr2());
-    printk("  rflags 0x%016lx cs 0x%lx ss 0x%lx rsp 0x%016lx", f->rflags, f->cs, f->ss, f->rsp);
-    printk("  rax 0x%016lx rbx 0x%016lx rcx 0x%016lx rdx 0x%016lx", f->rax, f->rbx, f->rcx, f->rdx);
-    printk("  rsi 0x%016lx rdi 0x%016lx rbp 0x%016lx r8  0x%016lx", f->rsi, f->rdi, f->rbp, f->r8);
-    printk("  r9  0x%016lx r10 0x%016lx r11 0x%016lx r12 0x%016lx", f->r9, f->r10, f->r11, f->r12);
-    printk("  r13 0x%016lx r14 0x%016lx r15 0x%016lx cr3 0x%016lx", f->r13, f->r14, f->r15, read_cr3());
-    hal_backtrace(f->rip, f->rbp, 16);
-    panic_end();
-}
-
-/* Signal for an exception in user mode (what Linux sends for it). */
-static int trap_user_signal(uint64_t vector)
-{
-    switch (vector) {
-    case 0:  return SIGFPE;       /* #DE */
-    case 16: return SIGFPE;       /* #MF */
-    case 19: return SIGFPE;       /* #XM */
-    case 1:
-    case 3:  return SIGTRAP;      /* #DB, #BP */
-    case 6:  return SIGILL;       /* #UD */
-    case 17: return SIGBUS;       /* #AC */
-    default: return SIGSEGV;      /* #GP (privileged instructions), #SS, #NP, #PF ... */
-    }
+    return exc_name[vector & 31];
 }
 
 /*
@@ -183,71 +77,41 @@ static int trap_user_signal(uint64_t vector)
 static bool trap_page_fault(trap_frame_t *f)
 {
     uint64_t addr = read_cr2();
-    process_t *p = process_copy_current();
     bool user = (f->cs & 3) == 3;
 
     if (!user && !(hal_user_copy_rip(f->rip) && addr < USER_END))
         return false;                    /* a kernel bug: report it */
-    if (p == NULL)
-        return false;
-    irq_enable();                        /* the VMM may block (locks, RPC) */
-    if (vmm_handle_fault(&p->vmm, addr, (uint32_t)f->error) == 0) {
-        irq_disable();
+    switch (exception_page_fault(addr, (uint32_t)f->error)) {
+    case EXCEPTION_FAULT_RESOLVED:
         return true;
+    case EXCEPTION_FAULT_NO_PROCESS:
+        return false;
+    case EXCEPTION_FAULT_FAILED:
+        break;
     }
-    irq_disable();
     if (user)
-        process_fault_kill(f, SIGSEGV, addr);
+        exception_user(f, addr);
     return hal_user_fixup(f);
 }
 
 void hal_trap(trap_frame_t *f)
 {
-    core_t *core = core_self();
-
     if (f->vector == VEC_PAGE_FAULT && trap_page_fault(f))
         return;
     if (f->vector < 32 && f->vector != VEC_NMI && (f->cs & 3) == 3)
-        process_fault_kill(f, trap_user_signal(f->vector), f->vector == VEC_PAGE_FAULT ?
-                           read_cr2() : f->rip);
+        exception_user(f, f->vector == VEC_PAGE_FAULT ? read_cr2() : f->rip);
 
     switch (f->vector) {
     case VEC_NMI:
-        if (panic_owner)
-            hal_halt_forever();             /* another core panicked: stop here */
-        trap_exception_panic(f);
-        break;
-    case VEC_TIMER:
-        core->ticks++;
-        lapic_eoi();
-        sched_tick();
-        break;
-    case VEC_WAKE:
-        trace(TRACE_IPI_RECV, VEC_WAKE, 0, 0);
-        core->sched.need_resched = 1;
-        lapic_eoi();
-        break;
-    case VEC_RPC:
-        rpc_ipi_handler();
-        lapic_eoi();
-        break;
-    case VEC_SHOOTDOWN:
-        vmm_shootdown_ipi();
-        lapic_eoi();
-        break;
-    case VEC_PING:
-    case VEC_PONG:
-        bench_ipi_handler((uint32_t)f->vector);
-        lapic_eoi();
-        break;
+        panic_nmi(f);                       /* the kernel: stop, or report */
     case VEC_SPURIOUS:
         break;                              /* no EOI for spurious (SDM 11.9) */
     default:
         if (f->vector < 32)
-            trap_exception_panic(f);
+            panic_exception(f);
         if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)
             break;                          /* spurious 8259 interrupt */
-        printk("warning: unexpected interrupt vector %lu", f->vector);
+        ipi_dispatch((uint32_t)f->vector);  /* the kernel's handler (kernel/kern/ipi.c) */
         lapic_eoi();
         break;
     }

@@ -15,18 +15,18 @@ typedef struct trap_frame_s {
     uint64_t rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
 } trap_frame_t;
 
-/* Interrupt vectors of the kernel (Intel SDM Vol. 3A, 7.2: 32-255 are free) */
-#define VEC_NMI          2
+/*
+ * Interrupt vectors (Intel SDM Vol. 3A, 7.2 "Exception and interrupt
+ * vectors": 0-31 are the CPU's exceptions, 32-255 are free for the system).
+ * These are the ones the HAL handles or programs itself; the kernel picks
+ * its IPI vectors between VEC_TIMER and VEC_PIC_BASE (kernel/kern/ipi.h).
+ */
+#define VEC_NMI          2       /* non-maskable interrupt (SDM 7.15) */
 #define VEC_DOUBLE_FAULT 8
 #define VEC_PAGE_FAULT   14
-#define VEC_TIMER        0x20    /* LAPIC timer */
-#define VEC_WAKE         0x21    /* IPI: wake a halted core and reschedule */
-#define VEC_RPC          0x22    /* IPI: a request was posted to this cluster's RPC FIFO */
-#define VEC_PING         0x23    /* IPI: benchmark, answer with VEC_PONG */
-#define VEC_PONG         0x24    /* IPI: benchmark, answer to VEC_PING */
-#define VEC_SHOOTDOWN    0x25    /* IPI: flush this core's TLB and acknowledge (vmm.c) */
+#define VEC_TIMER        0x20    /* LAPIC timer (lapic_timer_start, SDM 11.5.4) */
 #define VEC_PIC_BASE     0xe0    /* legacy 8259 PICs, remapped and masked */
-#define VEC_SPURIOUS     0xff    /* LAPIC spurious vector */
+#define VEC_SPURIOUS     0xff    /* LAPIC spurious vector (SDM 11.9) */
 
 /* Builds the IDT (bootstrap core, once). */
 void idt_init(void);
@@ -37,11 +37,7 @@ void idt_load(void);
 /* C entry of every trap; called by trap_entry.S with the saved frame. */
 void hal_trap(trap_frame_t *frame);
 
-/*
- * Prints a symbolized backtrace following the frame-pointer chain from
- * @rbp (the kernel is built with -fno-omit-frame-pointer), at most @max
- * frames, with @rip as frame #0.
- */
-void hal_backtrace(uint64_t rip, uint64_t rbp, int max);
+/* Mnemonic and name of exception @vector (0-31), e.g. "#PF page fault" (SDM Vol. 3A, 7.15). */
+const char *hal_exception_name(uint64_t vector);
 
 #endif

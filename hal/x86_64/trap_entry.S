@@ -55,7 +55,7 @@ trap_return:
     testb   $3, 18*8(%rsp)              /* frame CS: back to user mode? */
     jz      2f
     mov     %rsp, %rdi
-    call    hal_user_return             /* signals, FPU: may not return */
+    call    thread_user_return          /* signals, migration: may not return */
     cli
     swapgs
 2:

@@ -35,38 +35,6 @@
 #include "uapi/dirent.h"
 #include "uapi/limits.h"
 
-/*
- * Linux errno values the VFS returns that kerrno.h does not define yet
- * (include/uapi/asm-generic/errno-base.h, errno.h); to be moved there.
- */
-#ifndef EXDEV
-#define EXDEV        18   /* cross-device link */
-#endif
-#ifndef EMFILE
-#define EMFILE       24   /* too many open files */
-#endif
-#ifndef ENOTTY
-#define ENOTTY       25   /* not a typewriter */
-#endif
-#ifndef EFBIG
-#define EFBIG        27   /* file too large */
-#endif
-#ifndef ESPIPE
-#define ESPIPE       29   /* illegal seek */
-#endif
-#ifndef EROFS
-#define EROFS        30   /* read-only file system */
-#endif
-#ifndef EPIPE
-#define EPIPE        32   /* broken pipe */
-#endif
-#ifndef ENAMETOOLONG
-#define ENAMETOOLONG 36   /* file name too long */
-#endif
-#ifndef ENOTEMPTY
-#define ENOTEMPTY    39   /* directory not empty */
-#endif
-
 /* Linux device numbers (include/linux/kdev_t.h, new_encode_dev) */
 #define VFS_MKDEV(ma, mi) ((uint64_t)(((ma) & 0xfffu) << 8 | ((mi) & 0xffu) | \
                                       (((mi) & ~0xffu) << 12)))

@@ -20,12 +20,14 @@
 static core_t *volatile ping_from;   /* who sent the current ping */
 static volatile uint64_t pongs;
 
-void bench_ipi_handler(uint32_t vector)
+void bench_ping_ipi_handler(void)
 {
-    if (vector == VEC_PING)
-        lapic_send_ipi(ping_from->apic_id, VEC_PONG);
-    else
-        pongs++;
+    lapic_send_ipi(ping_from->apic_id, VEC_PONG);
+}
+
+void bench_pong_ipi_handler(void)
+{
+    pongs++;
 }
 
 /* Moves v[root] down the max-heap v[0..n) to its place. */

@@ -12,8 +12,12 @@
 
 #include <stdint.h>
 
-/* VEC_PING / VEC_PONG interrupt: the bare IPI round trip. */
-void bench_ipi_handler(uint32_t vector);
+/*
+ * The bare IPI round trip (ipi.c's table): VEC_PING answers the pinging
+ * core with VEC_PONG; VEC_PONG counts the answer. Interrupt context.
+ */
+void bench_ping_ipi_handler(void);
+void bench_pong_ipi_handler(void);
 
 /* Runs the benchmarks named by @what ("rpc"). Bootstrap core, in a thread. */
 void bench_run(const char *what);

@@ -157,6 +157,7 @@ cluster_t *cluster_init(uint32_t cxy)
     }
     cl->boot_free_pages = cl->ppm.buddy.free_pages;
     cluster_tbl[cxy] = cl;
+    hal_remote_count_init(cxy, cl->remote_count);
     return cl;
 }
 

@@ -44,8 +44,8 @@ typedef struct cluster_s {
     rpc_fifo_t        rpc_fifo;       /* requests to this cluster (rpc.h) */
     dqdt_node_t       dqdt[DQDT_MAX_LEVELS]; /* leaf [0] and the DQDT nodes this cluster hosts */
     uint64_t          dqdt_reported_free; /* free pages last reported to the DQDT */
-    uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target */
-    uint64_t          shootdowns;     /* TLB shootdown IPIs sent from here (vmm.c, statistics) */
+    uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target (hal_remote.c counts) */
+    uint64_t          shootdowns;     /* TLB shootdown IPIs sent from here (tlb.c, statistics) */
     busylock_t        pid_lock;       /* RANK_PID: pid_tbl, pid_next, processes */
     struct process_s *pid_tbl[1024];  /* processes owned here, by PID index (process.h) */
     uint32_t          pid_next;       /* next index to try */

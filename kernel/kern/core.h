@@ -3,7 +3,8 @@
  *
  * A core_t lives in its cluster's cluster_t, in that cluster's memory
  * (invariant 1). GS base points at the running core's core_t, so
- * core_self() is one load.
+ * core_self() is one load; core_t is also the per-core area of the HAL,
+ * whose words come first (hal_core.h).
  */
 #ifndef _CORE_H_
 #define _CORE_H_
@@ -21,11 +22,14 @@ struct cluster_s;
 #define CORE_MAGIC 0x45524f43u        /* "CORE" */
 
 typedef struct core_s {
-    struct core_s    *self;           /* %gs:0 */
+    /* the HAL's words, at the offsets hal_core.h gives (HAL_GS_*) */
+    struct core_s    *self;           /* %gs:0: this core_t */
     uint64_t          kstack_top;     /* %gs:8: kernel stack of the running thread (SYSCALL entry) */
     uint64_t          user_rsp;       /* %gs:16: user stack pointer during SYSCALL entry */
+    const struct hal_gpt_s *volatile active_gpt; /* %gs:24: GPT in CR3 (NULL: kernel's): shootdown target */
+    uint32_t          cxy;            /* %gs:32: cluster */
+    /* the kernel's */
     uint32_t          magic;          /* CORE_MAGIC */
-    uint32_t          cxy;            /* cluster */
     uint32_t          lid;            /* index in the cluster */
     uint32_t          gid;            /* global index, 0..ncores-1 in cxy order */
     uint32_t          apic_id;        /* local APIC ID expected from the MADT */
@@ -46,14 +50,19 @@ typedef struct core_s {
     volatile uint64_t trace_tail;     /* next record this core writes */
     uint64_t          trace_lost;     /* records dropped: ring full */
     uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
-    const struct hal_gpt_s *volatile active_gpt; /* GPT in CR3 (NULL: the kernel's): shootdown target */
-    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (vmm.c) */
+    volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (tlb.c) */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 
-/* hal/x86_64/syscall_entry.S reads these by offset */
-_Static_assert(__builtin_offsetof(core_t, kstack_top) == 8, "core_t.kstack_top at %gs:8");
-_Static_assert(__builtin_offsetof(core_t, user_rsp) == 16, "core_t.user_rsp at %gs:16");
+/* The HAL reads and writes these through GS, by offset (hal_core.h) */
+_Static_assert(__builtin_offsetof(core_t, self) == HAL_GS_SELF, "core_t.self at HAL_GS_SELF");
+_Static_assert(__builtin_offsetof(core_t, kstack_top) == HAL_GS_KSTACK_TOP,
+               "core_t.kstack_top at HAL_GS_KSTACK_TOP");
+_Static_assert(__builtin_offsetof(core_t, user_rsp) == HAL_GS_USER_RSP,
+               "core_t.user_rsp at HAL_GS_USER_RSP");
+_Static_assert(__builtin_offsetof(core_t, active_gpt) == HAL_GS_ACTIVE_GPT,
+               "core_t.active_gpt at HAL_GS_ACTIVE_GPT");
+_Static_assert(__builtin_offsetof(core_t, cxy) == HAL_GS_CXY, "core_t.cxy at HAL_GS_CXY");
 
 /* The core running this code. */
 static inline core_t *core_self(void)

@@ -80,9 +80,10 @@ static void dqdt_memory_placement(ktest_t *t)
         return;
     }
     while (then == first && got < MAX_BLOCKS) {        /* 4 MiB at a time, by RPC */
-        rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args = { BUDDY_MAX_ORDER - 1 } };
+        rpc_desc_t d = { .type = RPC_PPM_ALLOC,
+                         .args.ppm_alloc = { .order = BUDDY_MAX_ORDER - 1 } };
         rpc_send(first, &d);
-        if ((phys[got] = d.args[0]) == 0)
+        if ((phys[got] = d.args.ppm_alloc.phys) == 0)
             break;
         got++;
         then = dqdt_get_cluster_for_memory();
@@ -90,7 +91,7 @@ static void dqdt_memory_placement(ktest_t *t)
     KTEST_EXPECT(t, then != first, "memory placement still picks cluster %u after %u MiB "
                  "were taken there", first, got * 4);
     for (uint32_t i = 0; i < got; i++) {
-        rpc_desc_t d = { .type = RPC_PPM_FREE, .args = { phys[i] } };
+        rpc_desc_t d = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = phys[i] } };
         rpc_send(first, &d);
     }
     kmem_free(phys);

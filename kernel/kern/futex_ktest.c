@@ -192,11 +192,11 @@ static void fx_expect_results(ktest_t *t, fx_ctx_t *c, int want)
 /* A zeroed page in cluster @cxy (RPC when remote). @return its physical address or 0. */
 static uint64_t fx_page(uint32_t cxy)
 {
-    rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+    rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args.ppm_alloc = { .order = 0 } };
     uint64_t pa;
 
     rpc_send(cxy, &d);
-    pa = d.args[0];
+    pa = d.args.ppm_alloc.phys;
     if (pa)
         memset(phys_to_virt(pa), 0, PAGE_SIZE);
     return pa;
@@ -204,7 +204,7 @@ static uint64_t fx_page(uint32_t cxy)
 
 static void fx_page_free(uint32_t cxy, uint64_t pa)
 {
-    rpc_desc_t d = { .type = RPC_PPM_FREE, .args = { pa } };
+    rpc_desc_t d = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = pa } };
 
     if (pa)
         rpc_send(cxy, &d);

@@ -28,6 +28,7 @@
 #include "paging.h"
 #include "smp.h"
 #include "trap.h"
+#include "ipi.h"
 #include "serial.h"
 #include "sched.h"
 #include "thread.h"
@@ -323,7 +324,7 @@ static void cluster_start_cores(void *arg)
     core_t *core = arg;
     cluster_t *cl = core->cluster;
 
-    hal_cpu_init(core);
+    hal_cpu_init(core, &core->arch);
     lapic_timer_start(TICK_US, boot_info.lapic_ticks_per_ms);
     for (uint32_t l = 0; l < cl->ncores; l++) {
         core_t *other = &cl->core[l];
@@ -355,7 +356,7 @@ static void cluster_bringup(uint32_t cxy, uint32_t lid)
     core = &cl->core[lid];
     core->apic_id_seen = lapic_id();
     core_stacks_alloc(core);
-    hal_cpu_init(core);                    /* now the core's final identity */
+    hal_cpu_init(core, &core->arch);      /* now the core's final identity */
     hal_switch_stack(core->stack_top, cluster_start_cores, core);
 }
 
@@ -364,7 +365,7 @@ static void kernel_cluster_entry(void *arg)
 {
     core_t *tmp = arg;
 
-    hal_cpu_init(tmp);
+    hal_cpu_init(tmp, &tmp->arch);
     lapic_init();
     tmp->online = 1;                       /* checked in: trampoline page free again */
     wake_core(boot_info.bsp_cxy, boot_info.bsp_lid);
@@ -376,7 +377,7 @@ static void kernel_core_entry(void *arg)
 {
     core_t *core = arg;
 
-    hal_cpu_init(core);
+    hal_cpu_init(core, &core->arch);
     lapic_init();
     core->apic_id_seen = lapic_id();
     lapic_timer_start(TICK_US, boot_info.lapic_ticks_per_ms);
@@ -618,7 +619,8 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
     bsp->self = bsp;
     bsp->arch.ist_top = (uint64_t)(bsp_ist_stack + sizeof(bsp_ist_stack));
     idt_init();
-    hal_cpu_init(bsp);
+    ipi_init();
+    hal_cpu_init(bsp, &bsp->arch);
     serial_init();
     boot_info.boot_tsc = rdtsc();
 
@@ -649,7 +651,7 @@ void kernel_boot(uint32_t magic, uint32_t mbi_phys)
                                      : early_ist_top(c);
         gid += boot_info.topo.cluster[c].ncores;
     }
-    hal_cpu_init(&boot_cores[cxy]);
+    hal_cpu_init(&boot_cores[cxy], &boot_cores[cxy].arch);
     printk("topology: %u cluster%s, %u core%s (%s%s); starting the first core of each cluster",
            boot_info.topo.nclusters, boot_info.topo.nclusters == 1 ? "" : "s",
            boot_info.topo.ncores, boot_info.topo.ncores == 1 ? "" : "s",

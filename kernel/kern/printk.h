@@ -28,6 +28,12 @@ void vprintk(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
  */
 void console_write_raw(const char *s, size_t n);
 
+/*
+ * Set by panic once every other core is stopped: printk then writes without
+ * the console lock (one of them may hold it). Never cleared.
+ */
+extern volatile int printk_bypass_lock;
+
 /* Prints a warning line ("warning: ..."). */
 #define pr_warn(fmt, ...) printk("warning: " fmt, ##__VA_ARGS__)
 

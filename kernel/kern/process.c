@@ -104,6 +104,7 @@ static process_t *process_alloc(int64_t *err)
     p->ref        = p;
     p->fork_place = -1;
     xlist_root_init(XPTR(local_cxy(), &p->threads_root));
+    process_copies_init(p);
     p->state      = PROCESS_RUNNING;
     p->start_tsc  = rdtsc();
     fd_table_init(&p->fds);
@@ -215,22 +216,14 @@ int process_init_start(const char *path, char *const argv[])
 
 /* ---- fork ------------------------------------------------------------------------- */
 
-/*
- * RPC_PROCESS_FORK handler, in the child's cluster.
- * in:  args[0] parent's reference process (xptr), args[1] parent thread's user
- *      frame (xptr), args[2] its FPU area (xptr), args[3] FS base, args[4]
- *      child stack or 0.
- * out: args[0] child PID or -errno.
- */
+/* RPC_PROCESS_FORK handler, in the child's cluster (arguments: rpc_process_fork_args_t). */
 void process_make_fork(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
-    xptr_t parent_xp = hal_remote_l64(XPTR(ccxy, &d->args[0]));
-    xptr_t frame_xp  = hal_remote_l64(XPTR(ccxy, &d->args[1]));
-    xptr_t fpu_xp    = hal_remote_l64(XPTR(ccxy, &d->args[2]));
-    uint64_t fs_base = hal_remote_l64(XPTR(ccxy, &d->args[3]));
-    uint64_t sp      = hal_remote_l64(XPTR(ccxy, &d->args[4]));
+    xptr_t parent_xp = hal_remote_lxp(RPC_ARG(desc, process_fork.parent));
+    xptr_t frame_xp  = hal_remote_lxp(RPC_ARG(desc, process_fork.frame));
+    xptr_t fpu_xp    = hal_remote_lxp(RPC_ARG(desc, process_fork.fpu));
+    uint64_t fs_base = hal_remote_l64(RPC_ARG(desc, process_fork.fs_base));
+    uint64_t sp      = hal_remote_l64(RPC_ARG(desc, process_fork.sp));
     uint32_t pcxy = GET_CXY(parent_xp);
     process_t *parent = GET_PTR(parent_xp);
     uint8_t fpu[HAL_FPU_SIZE] __attribute__((aligned(16)));
@@ -269,7 +262,7 @@ void process_make_fork(xptr_t desc)
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = p->pid;
 out:
-    hal_remote_s64(XPTR(ccxy, &d->args[0]), (uint64_t)rc);
+    hal_remote_s64(RPC_ARG(desc, process_fork.pid), (uint64_t)rc);
 }
 
 int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
@@ -277,7 +270,6 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     xptr_t ref_xp = process_current_xp();
     thread_t *t = thread_current();
     uint32_t cxy;
-    rpc_desc_t rpc = { .type = RPC_PROCESS_FORK };
     int64_t pid;
     int32_t place = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, fork_place));
 
@@ -288,13 +280,13 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
         cxy = dqdt_get_cluster_for_thread();
     }
     hal_fpu_save(t->fpu);                    /* the child starts from the live registers */
-    rpc.args[0] = ref_xp;
-    rpc.args[1] = XPTR(local_cxy(), frame);
-    rpc.args[2] = XPTR(local_cxy(), t->fpu);
-    rpc.args[3] = t->fs_base;
-    rpc.args[4] = child_sp;
+    rpc_desc_t rpc = { .type = RPC_PROCESS_FORK,
+                       .args.process_fork = { .parent = ref_xp, .frame = XPTR(local_cxy(), frame),
+                                              .fpu = XPTR(local_cxy(), t->fpu),
+                                              .fs_base = t->fs_base, .sp = child_sp } };
+
     rpc_send(cxy, &rpc);
-    pid = (int64_t)rpc.args[0];
+    pid = rpc.args.process_fork.pid;
     if (pid > 0) {
         vmm_set_cow(process_current_vmm());  /* every copy of the parent, in one round */
         trace(TRACE_FORK, 0, t->process->pid, (uint64_t)pid | (uint64_t)cxy << 32);
@@ -346,12 +338,10 @@ static void process_release(process_t *p)
     process_reparent_children(p);
 }
 
-/* RPC_PROCESS_RELEASE: in: args[0] the reference process_t (a local pointer of the server). */
+/* RPC_PROCESS_RELEASE handler, in the reference cluster (arguments: rpc_process_args_t). */
 void process_rpc_release(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-
-    process_release((process_t *)hal_remote_l64(XPTR(GET_CXY(desc), &d->args[0])));
+    process_release((process_t *)hal_remote_l64(RPC_ARG(desc, process_release.process)));
 }
 
 /*
@@ -373,7 +363,8 @@ static void process_end(process_t *p)
     if (GET_CXY(ref_xp) == local_cxy()) {
         process_release(p->ref);
     } else {
-        rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE, .args = { (uint64_t)p->ref } };
+        rpc_desc_t rpc = { .type = RPC_PROCESS_RELEASE,
+                           .args.process_release = { .process = p->ref } };
 
         rpc_send(GET_CXY(ref_xp), &rpc);
     }
@@ -434,12 +425,10 @@ void process_thread_reaped(process_t *p)
         process_wake_all(parent);
 }
 
-/* RPC_PROCESS_DESTROY: in: args[0] the zombie process_t (a local pointer of the server). */
+/* RPC_PROCESS_DESTROY handler, in the zombie's cluster (arguments: rpc_process_args_t). */
 void process_rpc_destroy(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-
-    process_free((process_t *)hal_remote_l64(XPTR(GET_CXY(desc), &d->args[0])));
+    process_free((process_t *)hal_remote_l64(RPC_ARG(desc, process_destroy.process)));
 }
 
 static bool pid_matches(int64_t want, uint32_t pid)
@@ -510,7 +499,8 @@ int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
             process_t *c = GET_PTR(z);
             uint32_t ccxy = GET_CXY(z);
             uint32_t cpid = hal_remote_l32(XPTR(ccxy, &c->pid));
-            rpc_desc_t rpc = { .type = RPC_PROCESS_DESTROY, .args = { (uint64_t)c } };
+            rpc_desc_t rpc = { .type = RPC_PROCESS_DESTROY,
+                               .args.process_destroy = { .process = c } };
 
             *status = (int32_t)hal_remote_l32(XPTR(ccxy, &c->wait_status));
             rpc_send(ccxy, &rpc);

@@ -21,7 +21,7 @@
  * PID_TID); the main thread's TID is the PID.
  *
  * Thread accounting lives in the reference, under the copies lock
- * (vmm_t.copies_lock; process_copy.h): `nthreads` threads have not started
+ * (process_t.copies_lock; process_copy.h): `nthreads` threads have not started
  * to exit and `live` threads are not reaped yet; in each copy
  * `local_threads` and `refs` count the same for that copy. The thread that
  * brings `nthreads` to 0 frees the process's memory and files
@@ -65,6 +65,13 @@ typedef struct process_s {
     uint32_t           nthreads;      /* reference: threads not exiting, all copies */
     uint32_t           live;          /* reference: threads not reaped, all copies */
     volatile uint32_t  group_exit;    /* reference: exit_group or a fatal signal is ending it */
+    busylock_t         copies_lock;   /* reference: RANK_COPIES; copies_root, every copy's
+                                         copy_list and threads_root, the thread counts */
+    xlist_entry_t      copies_root;   /* reference: every other copy's copy_list */
+    uint32_t           ncopies;       /* reference: copies in copies_root */
+    xlist_entry_t      copy_list;     /* copy: in the reference's copies_root */
+    uint64_t           retired_faults[VMM_FAULT_KINDS]; /* reference: vmm.faults of the copies
+                                                           torn down */
     xptr_t             parent;        /* the parent's process_t (its owner copy) */
     uint32_t           ppid;
     volatile uint32_t  state;         /* PROCESS_* */

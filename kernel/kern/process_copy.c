@@ -1,6 +1,6 @@
 /*
- * process_copy.c - process copies and their thread accounting (see
- * process_copy.h).
+ * process_copy.c - process copies, the list that links them and their
+ * thread accounting (see process_copy.h).
  */
 #include "process_copy.h"
 #include "thread.h"
@@ -9,6 +9,70 @@
 #include "trace.h"
 #include "kstring.h"
 #include "kerrno.h"
+
+/* ---- the copies list -------------------------------------------------------------- */
+
+void process_copies_init(process_t *p)
+{
+    busylock_init(&p->copies_lock, "copies", RANK_COPIES);
+    xlist_root_init(XPTR(local_cxy(), &p->copies_root));
+}
+
+void process_copy_link_locked(process_t *copy)
+{
+    xptr_t ref_xp = process_ref_xp(copy);
+
+    xlist_add_last(PROCESS_FIELD(ref_xp, copies_root), XPTR(local_cxy(), &copy->copy_list));
+    hal_remote_atomic_add(PROCESS_FIELD(ref_xp, ncopies), 1);
+}
+
+void process_copy_unlink_locked(process_t *copy)
+{
+    xptr_t ref_xp = process_ref_xp(copy);
+
+    xlist_unlink(XPTR(local_cxy(), &copy->copy_list));
+    hal_remote_atomic_add(PROCESS_FIELD(ref_xp, ncopies), -1);
+    /* the counters survive the copy (the process's totals) */
+    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+        hal_remote_atomic_add64(PROCESS_FIELD(ref_xp, retired_faults[k]),
+                                (int64_t)copy->vmm.faults[k]);
+}
+
+uint32_t process_copy_vmms(xptr_t ref_vmm, xptr_t *out)
+{
+    /* every vmm_t is the vmm field of a process_t */
+    xptr_t ref_xp = XPTR(GET_CXY(ref_vmm), (char *)GET_PTR(ref_vmm) - offsetof(process_t, vmm));
+    xptr_t lock = process_copies_lock(ref_xp), it;
+    uint32_t n = 0;
+
+    remote_busylock_acquire(lock);
+    XLIST_FOREACH(PROCESS_FIELD(ref_xp, copies_root), it)
+        if (n < MAX_CLUSTERS)
+            out[n++] = PROCESS_FIELD(XLIST_ELEMENT(it, process_t, copy_list), vmm);
+    remote_busylock_release(lock);
+    return n;
+}
+
+void process_counters(xptr_t ref_xp, process_counters_t *out)
+{
+    xptr_t lock = process_copies_lock(ref_xp), it;
+
+    remote_busylock_acquire(lock);
+    for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+        out->faults[k] = hal_remote_l64(PROCESS_FIELD(ref_xp, vmm.faults[k])) +
+                         hal_remote_l64(PROCESS_FIELD(ref_xp, retired_faults[k]));
+    out->copies = 1;
+    XLIST_FOREACH(PROCESS_FIELD(ref_xp, copies_root), it) {
+        xptr_t c = XLIST_ELEMENT(it, process_t, copy_list);
+
+        for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
+            out->faults[k] += hal_remote_l64(PROCESS_FIELD(c, vmm.faults[k]));
+        out->copies++;
+    }
+    remote_busylock_release(lock);
+}
+
+/* ---- threads of the copies -------------------------------------------------------- */
 
 void process_copy_link_thread(process_t *p, thread_t *t)
 {
@@ -26,8 +90,8 @@ void process_foreach_thread(xptr_t ref_xp, void (*fn)(xptr_t thread, void *arg),
     remote_busylock_acquire(lock);
     XLIST_FOREACH(PROCESS_FIELD(ref_xp, threads_root), it)
         fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
-    XLIST_FOREACH(PROCESS_FIELD(ref_xp, vmm.copies_root), c) {
-        xptr_t copy = XLIST_ELEMENT(c, process_t, vmm.copy_list);
+    XLIST_FOREACH(PROCESS_FIELD(ref_xp, copies_root), c) {
+        xptr_t copy = XLIST_ELEMENT(c, process_t, copy_list);
 
         XLIST_FOREACH(PROCESS_FIELD(copy, threads_root), it)
             fn(XLIST_ELEMENT(it, thread_t, process_list), arg);
@@ -58,9 +122,9 @@ static process_t *copy_find_locked(xptr_t ref_xp)
 
     if (GET_CXY(ref_xp) == local_cxy())
         return GET_PTR(ref_xp);
-    XLIST_FOREACH(PROCESS_FIELD(ref_xp, vmm.copies_root), it)
+    XLIST_FOREACH(PROCESS_FIELD(ref_xp, copies_root), it)
         if (GET_CXY(it) == local_cxy())
-            return GET_PTR(XLIST_ELEMENT(it, process_t, vmm.copy_list));
+            return GET_PTR(XLIST_ELEMENT(it, process_t, copy_list));
     return NULL;
 }
 
@@ -90,7 +154,7 @@ process_t *process_copy_get(xptr_t ref_xp, int *err)
         }
         p = copy_find_locked(ref_xp);
         if (p == NULL && fresh != NULL) {
-            vmm_copy_link_locked(&fresh->vmm);
+            process_copy_link_locked(fresh);
             trace(TRACE_COPY, 1, fresh->pid, GET_CXY(ref_xp));
             p = fresh;
             fresh = NULL;
@@ -114,6 +178,7 @@ process_t *process_copy_get(xptr_t ref_xp, int *err)
             *err = -ENOMEM;
             return NULL;
         }
+        process_copies_init(fresh);
         fresh->pid     = hal_remote_l32(PROCESS_FIELD(ref_xp, pid));
         fresh->ref_cxy = GET_CXY(ref_xp);
         fresh->ref     = GET_PTR(ref_xp);
@@ -136,7 +201,7 @@ bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only)
     xptr_t ref_xp = process_ref_xp(p), lock = process_copies_lock(ref_xp);
     bool last_copy, last;
 
-    vmm_copies_freeze(&p->vmm);
+    vmm_ref_freeze(&p->vmm);
     remote_busylock_acquire(lock);
     if (!count_only)
         xlist_unlink(XPTR(local_cxy(), &thread_current()->process_list));
@@ -146,7 +211,7 @@ bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only)
     if (last && !hal_remote_l32(PROCESS_FIELD(ref_xp, group_exit)))
         hal_remote_s32(PROCESS_FIELD(ref_xp, wait_status), (uint32_t)wait_status);
     if (last_copy)
-        vmm_copy_unlink_locked(&p->vmm);
+        process_copy_unlink_locked(p);
     remote_busylock_release(lock);
     if (!count_only)
         trace(TRACE_EXIT, last, p->pid, thread_current()->tid |
@@ -154,7 +219,7 @@ bool process_copy_leave(process_t *p, int32_t wait_status, bool count_only)
                                         : wait_status) << 32);
     if (last_copy)
         trace(TRACE_COPY, 0, p->pid, GET_CXY(ref_xp));
-    vmm_copies_thaw(&p->vmm);
+    vmm_ref_thaw(&p->vmm);
     if (last_copy)
         vmm_destroy(&p->vmm);
     return last;

@@ -4,6 +4,7 @@
  */
 #include "procfs.h"
 #include "process.h"
+#include "process_copy.h"
 #include "thread.h"
 #include "cluster.h"
 #include "boot_info.h"
@@ -57,10 +58,10 @@ static xptr_t proc_path_process(const char *path, const char **rest)
 static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
 {
     uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
-    vmm_counters_t c = { 0 };
+    process_counters_t c = { 0 };
 
     if (state != PROCESS_ZOMBIE)
-        vmm_counters(XPTR(cxy, &p->vmm), &c);
+        process_counters(XPTR(cxy, p), &c);
     return snprintf(buf, cap,
                     "Name:\t%s\nState:\t%s\nPid:\t%u\nPPid:\t%u\nThreads:\t%u\n"
                     "Cluster:\towner %u reference %u\nCopies:\t%u\n"
@@ -68,8 +69,9 @@ static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
                     "VmPages:\t%u\nVsegs:\t%u\n",
                     p->name, state == PROCESS_ZOMBIE ? "Z (zombie)" : "R (running)",
                     p->pid, p->ppid, hal_remote_l32(XPTR(cxy, &p->nthreads)), p->pid >> 16,
-                    p->ref_cxy, c.copies, c.faults_local, c.faults_global, c.faults_false,
-                    c.faults_cow, p->vmm.pages, p->vmm.vsegs);
+                    p->ref_cxy, c.copies, c.faults[TRACE_FAULT_LOCAL],
+                    c.faults[TRACE_FAULT_GLOBAL], c.faults[TRACE_FAULT_FALSE],
+                    c.faults[TRACE_FAULT_COW], p->vmm.pages, p->vmm.vsegs);
 }
 
 /* "a-b" for a contiguous range of numbers. */

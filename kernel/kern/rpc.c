@@ -28,57 +28,58 @@ static void rpc_nop(xptr_t desc)
 #ifdef CONFIG_KTEST
 static void rpc_test_echo(xptr_t desc)
 {
-    uint64_t a = hal_remote_l64(DESC(desc, args[0]));
-    uint64_t b = hal_remote_l64(DESC(desc, args[1]));
+    uint64_t a = hal_remote_l64(RPC_ARG(desc, test_echo.a));
+    uint64_t b = hal_remote_l64(RPC_ARG(desc, test_echo.b));
 
-    hal_remote_s64(DESC(desc, args[0]), a + b);
-    hal_remote_s64(DESC(desc, args[1]), local_cxy());
-    hal_remote_s64(DESC(desc, args[2]), core_self()->lid);
+    hal_remote_s64(RPC_ARG(desc, test_echo.sum), a + b);
+    hal_remote_s32(RPC_ARG(desc, test_echo.server_cxy), local_cxy());
+    hal_remote_s32(RPC_ARG(desc, test_echo.server_lid), core_self()->lid);
 }
 
 static void rpc_test_block(xptr_t desc)
 {
-    xptr_t lock = hal_remote_lxp(DESC(desc, args[0]));
+    xptr_t lock = hal_remote_lxp(RPC_ARG(desc, test_block.lock));
 
     remote_queuelock_acquire(lock);
     remote_queuelock_release(lock);
-    hal_remote_s64(DESC(desc, args[1]), local_cxy());
+    hal_remote_s32(RPC_ARG(desc, test_block.server_cxy), local_cxy());
 }
 #endif
 
 static void rpc_thread_create(xptr_t desc)
 {
-    uint32_t lid = (uint32_t)hal_remote_l64(DESC(desc, args[0]));
-    void (*entry)(void *) = (void (*)(void *))hal_remote_l64(DESC(desc, args[1]));
-    void *arg = (void *)hal_remote_l64(DESC(desc, args[2]));
+    uint32_t lid = hal_remote_l32(RPC_ARG(desc, thread_create.lid));
+    void (*entry)(void *) = (void (*)(void *))hal_remote_l64(RPC_ARG(desc, thread_create.entry));
+    void *arg = (void *)hal_remote_l64(RPC_ARG(desc, thread_create.arg));
     char name[16];
     thread_t *t;
 
-    hal_remote_strcpy(XPTR(local_cxy(), name), hal_remote_l64(DESC(desc, args[3])), sizeof(name));
+    hal_remote_strcpy(XPTR(local_cxy(), name), hal_remote_lxp(RPC_ARG(desc, thread_create.name)),
+                      sizeof(name));
     t = thread_create(lid, THREAD_KERNEL, entry, arg, name);
-    hal_remote_s64(DESC(desc, args[0]), t ? XPTR(local_cxy(), t) : XPTR_NULL);
+    hal_remote_sxp(RPC_ARG(desc, thread_create.thread), t ? XPTR(local_cxy(), t) : XPTR_NULL);
 }
 
 static void rpc_ppm_alloc(xptr_t desc)
 {
-    page_t *p = ppm_alloc_pages((unsigned)hal_remote_l64(DESC(desc, args[0])));
+    page_t *p = ppm_alloc_pages(hal_remote_l32(RPC_ARG(desc, ppm_alloc.order)));
 
-    hal_remote_s64(DESC(desc, args[0]), p ? ppm_page_to_phys(p) : 0);
+    hal_remote_s64(RPC_ARG(desc, ppm_alloc.phys), p ? ppm_page_to_phys(p) : 0);
 }
 
 static void rpc_ppm_free(xptr_t desc)
 {
-    page_t *p = ppm_phys_to_page(hal_remote_l64(DESC(desc, args[0])));
+    page_t *p = ppm_phys_to_page(hal_remote_l64(RPC_ARG(desc, ppm_free.phys)));
 
     if (p == NULL || p->cxy != local_cxy())
         panic("RPC_PPM_FREE of 0x%lx, not a page of cluster %u",
-              hal_remote_l64(DESC(desc, args[0])), local_cxy());
+              hal_remote_l64(RPC_ARG(desc, ppm_free.phys)), local_cxy());
     ppm_free_pages(p);
 }
 
 static void rpc_kmem_free(xptr_t desc)
 {
-    kmem_free((void *)hal_remote_l64(DESC(desc, args[0])));
+    kmem_free((void *)hal_remote_l64(RPC_ARG(desc, kmem_free.ptr)));
 }
 
 #ifdef CONFIG_KTEST
@@ -88,7 +89,7 @@ static void rpc_test_multi(xptr_t desc)
 
     if (results != XPTR_NULL)
         hal_remote_s64(results + local_cxy() * sizeof(uint64_t),
-                       hal_remote_l64(DESC(desc, args[0])) + local_cxy());
+                       hal_remote_l64(RPC_ARG(desc, test_multi.base)) + local_cxy());
 }
 #endif
 

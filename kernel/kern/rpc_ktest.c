@@ -17,11 +17,13 @@ static void rpc_all_pairs(ktest_t *t)
     uint32_t here = local_cxy();
 
     for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
-        rpc_desc_t d = { .type = RPC_TEST_ECHO, .args = { 1000 * here, c + 7 } };
+        rpc_desc_t d = { .type = RPC_TEST_ECHO,
+                         .args.test_echo = { .a = 1000 * here, .b = c + 7 } };
+        rpc_test_echo_args_t *echo = &d.args.test_echo;
 
         rpc_send(c, &d);
-        KTEST_EXPECT(t, d.args[0] == 1000 * here + c + 7 && d.args[1] == c,
-                     "%u -> %u: sum %lu, server %lu", here, c, d.args[0], d.args[1]);
+        KTEST_EXPECT(t, echo->sum == 1000 * here + c + 7 && echo->server_cxy == c,
+                     "%u -> %u: sum %lu, server %u", here, c, echo->sum, echo->server_cxy);
     }
 }
 
@@ -30,7 +32,7 @@ static void rpc_multicast_all(ktest_t *t)
 {
     uint32_t n = boot_info.topo.nclusters, cxy[MAX_CLUSTERS];
     uint64_t results[MAX_CLUSTERS];
-    rpc_desc_t d = { .type = RPC_TEST_MULTI, .args = { 500 } };
+    rpc_desc_t d = { .type = RPC_TEST_MULTI, .args.test_multi = { .base = 500 } };
 
     for (uint32_t c = 0; c < n; c++) {
         cxy[c] = c;
@@ -58,10 +60,10 @@ static void rpc_storm_worker(void *arg)
     for (uint32_t i = 0; i < s->rounds; i++) {
         uint32_t target = (core->gid + i) % n;
         uint64_t a = (uint64_t)core->gid << 32 | i;
-        rpc_desc_t d = { .type = RPC_TEST_ECHO, .args = { a, i } };
+        rpc_desc_t d = { .type = RPC_TEST_ECHO, .args.test_echo = { .a = a, .b = i } };
 
         rpc_send(target, &d);
-        if (d.args[0] != a + i || d.args[1] != target)
+        if (d.args.test_echo.sum != a + i || d.args.test_echo.server_cxy != target)
             __atomic_add_fetch(&s->wrong, 1, __ATOMIC_RELAXED);
     }
     ktest_join_done(XPTR(local_cxy(), &s->join));
@@ -93,10 +95,11 @@ typedef struct rpc_block_s {
 static void rpc_block_client(void *arg)
 {
     rpc_block_t *b = arg;
-    rpc_desc_t d = { .type = RPC_TEST_BLOCK, .args = { XPTR(local_cxy(), &b->lock) } };
+    rpc_desc_t d = { .type = RPC_TEST_BLOCK,
+                     .args.test_block = { .lock = XPTR(local_cxy(), &b->lock) } };
 
     rpc_send(b->server, &d);
-    b->answered_by = d.args[1];
+    b->answered_by = d.args.test_block.server_cxy;
     ktest_join_done(XPTR(local_cxy(), &b->join));
 }
 
@@ -136,10 +139,11 @@ static void rpc_blocking_handler(ktest_t *t)
         return;
     }
     ktest_sleep_ms(50);                                      /* the handler is now waiting */
-    rpc_desc_t echo = { .type = RPC_TEST_ECHO, .args = { 1, 2 } };
+    rpc_desc_t echo = { .type = RPC_TEST_ECHO, .args.test_echo = { .a = 1, .b = 2 } };
     rpc_send(b.server, &echo);
-    KTEST_EXPECT(t, echo.args[0] == 3 && echo.args[1] == b.server,
-                 "echo while a handler blocks: %lu from %lu", echo.args[0], echo.args[1]);
+    KTEST_EXPECT(t, echo.args.test_echo.sum == 3 && echo.args.test_echo.server_cxy == b.server,
+                 "echo while a handler blocks: %lu from %u", echo.args.test_echo.sum,
+                 echo.args.test_echo.server_cxy);
     KTEST_EXPECT(t, rpc_servers_of(b.server, true) > created, "cluster %u: no server thread "
                  "was added while one was blocked (%u started before, %u now)", b.server,
                  created, rpc_servers_of(b.server, true));

@@ -108,10 +108,9 @@ bool vfs_interrupted(void)
     return process_signal_pending();
 }
 
-void hal_user_return(trap_frame_t *frame)
+void signal_deliver(void)
 {
     xptr_t ref_xp = process_current_xp();
-    thread_t *t = thread_current();
     uint64_t pending;
 
     if (ref_xp == XPTR_NULL)
@@ -121,11 +120,6 @@ void hal_user_return(trap_frame_t *frame)
         irq_enable();
         /* the lowest pending signal ends the process (default actions only) */
         process_exit(__builtin_ctzll(pending) + 1);
-    }
-    if (t->migrate) {
-        irq_enable();
-        thread_user_migrate(frame);
-        irq_disable();
     }
 }
 

@@ -8,7 +8,7 @@
  * cluster sets the signal's bit in the pending set by remote atomic, under
  * the process-tree lock so that no zombie gets one, and wakes every thread
  * of the target (their blocking waits return -EINTR); each thread takes it
- * at its next return to user mode (hal_user_return). Only default actions
+ * at its next return to user mode (signal_deliver). Only default actions
  * exist: a signal that is not ignored (SIG_IGN, or a default action of
  * "ignore") ends the process, with the signal number as its wait status.
  */
@@ -64,12 +64,13 @@ int process_kill(int64_t pid, int sig);
 bool process_signal_pending(void);
 
 /*
- * On the way back to user mode (trap_entry.S), in the thread's cluster:
- * acts on pending signals (the lowest one's default action ends the
- * process), then moves the thread when its core left its affinity mask
- * (thread_user_migrate). Interrupts may be enabled.
+ * On the way back to user mode (thread_user_return), in the thread's
+ * cluster, with interrupts off: acts on the pending signals of the calling
+ * thread's process: the lowest one's default action ends the process (then
+ * it enables interrupts and never returns). Returns with nothing done for a
+ * kernel thread or when no signal is pending.
  */
-void hal_user_return(struct trap_frame_s *frame);
+void signal_deliver(void);
 
 /*
  * A fault in user mode that the VMM could not resolve, or an exception:

@@ -5,6 +5,7 @@
 #include "thread_user.h"
 #include "process.h"
 #include "process_copy.h"
+#include "signal.h"
 #include "thread.h"
 #include "cluster.h"
 #include "core.h"
@@ -138,14 +139,9 @@ void thread_user_leave_gpt(void)
     irq_enable();
 }
 
-/*
- * RPC_THREAD_USER handler, in the new thread's cluster.
- * in:  args[0] xptr to a thread_spec_t.   out: args[0] xptr of the thread or -errno.
- */
+/* RPC_THREAD_USER handler, in the new thread's cluster (arguments: rpc_thread_user_args_t). */
 void process_rpc_thread(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
     uint8_t fpu[HAL_FPU_SIZE] __attribute__((aligned(16)));
     thread_spec_t spec;
     trap_frame_t frame;
@@ -154,7 +150,7 @@ void process_rpc_thread(xptr_t desc)
     int err = -ENOMEM;
     int64_t rc;
 
-    hal_remote_memcpy(XPTR(local_cxy(), &spec), hal_remote_l64(XPTR(ccxy, &d->args[0])),
+    hal_remote_memcpy(XPTR(local_cxy(), &spec), hal_remote_lxp(RPC_ARG(desc, thread_user.spec)),
                       sizeof(spec));
     p = process_copy_get(spec.ref, &err);
     if (p == NULL) {
@@ -178,17 +174,17 @@ void process_rpc_thread(xptr_t desc)
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = (int64_t)XPTR(local_cxy(), t);
 out:
-    hal_remote_s64(XPTR(ccxy, &d->args[0]), (uint64_t)rc);
+    hal_remote_s64(RPC_ARG(desc, thread_user.rc), (uint64_t)rc);
 }
 
 /* Starts the thread described by @spec on core @lid of cluster @cxy. @return its xptr or -errno. */
 static int64_t thread_start_in(uint32_t cxy, thread_spec_t *spec)
 {
-    rpc_desc_t rpc = { .type = RPC_THREAD_USER };
+    rpc_desc_t rpc = { .type = RPC_THREAD_USER,
+                       .args.thread_user = { .spec = XPTR(local_cxy(), spec) } };
 
-    rpc.args[0] = XPTR(local_cxy(), spec);
     rpc_send(cxy, &rpc);
-    return (int64_t)rpc.args[0];
+    return rpc.args.thread_user.rc;
 }
 
 int64_t process_clone_thread(const trap_frame_t *frame, uint64_t flags, uint64_t newsp,
@@ -322,4 +318,16 @@ int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words)
     hal_remote_memcpy(XPTR(local_cxy(), mask), XPTR(GET_CXY(t_xp), t->affinity),
                       (words < CPU_SET_WORDS ? words : CPU_SET_WORDS) * sizeof(uint64_t));
     return 0;
+}
+
+void thread_user_return(trap_frame_t *frame)
+{
+    if (process_current_xp() == XPTR_NULL)
+        return;                          /* a kernel thread */
+    signal_deliver();
+    if (thread_current()->migrate) {
+        irq_enable();
+        thread_user_migrate(frame);
+        irq_disable();
+    }
 }

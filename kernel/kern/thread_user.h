@@ -54,7 +54,7 @@ int process_get_affinity(uint32_t tid, uint64_t *mask, uint32_t words);
  * over its registers (@frame, about to return to user mode) and TID; this
  * one leaves its copy and ends without a trace. When the new thread cannot
  * be made (no memory there), the thread stays and may try again at its
- * next return. Runs on the way back to user mode (hal_user_return), with
+ * next return. Runs on the way back to user mode (thread_user_return), with
  * interrupts enabled; RPC_THREAD_USER to the target cluster.
  */
 void thread_user_migrate(struct trap_frame_s *frame);
@@ -73,6 +73,18 @@ void thread_user_affinity_all(uint64_t *mask);
  * the kernel's (CR3): exit and migration, before leaving the process copy.
  */
 void thread_user_leave_gpt(void);
+
+/*
+ * The work of a user thread on its way back to user mode (trap_entry.S,
+ * before the frame is restored; Linux calls it exit_to_user_mode), in the
+ * thread's cluster: pending signals (signal_deliver), then a move to an
+ * allowed core when its own left its affinity mask (thread_user_migrate).
+ * Called with interrupts off; may enable them; returns with them off, or
+ * never (the process ended, the thread moved away). Declared for the HAL
+ * in hal_upcalls.h too.
+ * @frame : the user context that IRETQ restores.
+ */
+void thread_user_return(struct trap_frame_s *frame);
 
 /* RPC handler (rpc_table): RPC_THREAD_USER, a user thread created in the server cluster. */
 void process_rpc_thread(xptr_t desc);

@@ -291,14 +291,15 @@ xptr_t ktest_spawn_in(uint32_t cxy, uint32_t lid, void (*fn)(void *), void *arg,
                       const char *name)
 {
     rpc_desc_t d = { .type = RPC_THREAD_CREATE,
-                     .args = { lid, (uint64_t)fn, (uint64_t)arg, XPTR(local_cxy(), name) } };
+                     .args.thread_create = { .lid = lid, .entry = fn, .arg = arg,
+                                             .name = XPTR(local_cxy(), name) } };
 
     if (cxy == local_cxy()) {
         thread_t *t = thread_create(lid, THREAD_KERNEL, fn, arg, name);
         return t ? XPTR(cxy, t) : XPTR_NULL;
     }
     rpc_send(cxy, &d);
-    return d.args[0];
+    return d.args.thread_create.thread;
 }
 
 #else /* !CONFIG_KTEST */

@@ -48,7 +48,7 @@ enum lock_rank {
     RANK_RPC_FIFO    = 50,  /* a cluster's RPC FIFO: clients post while holding no busylock */
     RANK_PID         = 52,  /* a cluster's PID table: lookups by kill and wait */
     RANK_PTREE       = 53,  /* the process tree (parents, children, zombies), in cluster 0 */
-    RANK_COPIES      = 54,  /* a process's copies and threads lists, in its reference (process.c) */
+    RANK_COPIES      = 54,  /* process_t.copies_lock: copies and threads lists (process_copy.c) */
     RANK_DQDT        = 55,  /* a DQDT node: updated from allocation paths, allocates nothing */
     RANK_FUTEX       = 57,  /* a futex hash bucket, in the cluster of the futex's page (futex.c) */
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */

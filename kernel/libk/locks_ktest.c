@@ -106,10 +106,10 @@ static void locks_local_form_remote_object(ktest_t *t)
     core_t *core = core_self();
 
     if (core->gid == 0) {
-        rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+        rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args.ppm_alloc = { .order = 0 } };
 
         rpc_send(last, &d);
-        local_form_phys = d.args[0];
+        local_form_phys = d.args.ppm_alloc.phys;
         local_form_lock = local_form_phys ? phys_to_virt(local_form_phys) : NULL;
         if (local_form_lock)
             queuelock_init(local_form_lock, "ktest remote object", RANK_TEST_LOW);
@@ -135,7 +135,7 @@ static void locks_local_form_remote_object(ktest_t *t)
         KTEST_EXPECT(t, cluster_of_ptr((uintptr_t)local_form_lock) == last,
                      "lock in cluster %u, expected %u",
                      cluster_of_ptr((uintptr_t)local_form_lock), last);
-        rpc_desc_t d = { .type = RPC_PPM_FREE, .args = { local_form_phys } };
+        rpc_desc_t d = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = local_form_phys } };
         rpc_send(last, &d);
         local_form_lock = NULL;
     }
@@ -160,9 +160,9 @@ static void locks_xlist_spanning(ktest_t *t)
     xlist_root_init(rx);
     KTEST_EXPECT(t, xlist_is_empty(rx), "a new list is not empty");
     for (uint32_t c = 0; c < n; c++) {                 /* a page in each cluster, by RPC */
-        rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args = { 0 } };
+        rpc_desc_t d = { .type = RPC_PPM_ALLOC, .args.ppm_alloc = { .order = 0 } };
         rpc_send(c, &d);
-        phys[c] = d.args[0];
+        phys[c] = d.args.ppm_alloc.phys;
         KTEST_EXPECT(t, phys[c] != 0, "no page in cluster %u", c);
         if (phys[c] == 0)
             return;
@@ -191,7 +191,7 @@ static void locks_xlist_spanning(ktest_t *t)
         xlist_unlink(node[c] + offsetof(xnode_t, link));
     KTEST_EXPECT(t, xlist_is_empty(rx), "not empty at the end");
     for (uint32_t c = 0; c < n; c++) {
-        rpc_desc_t d = { .type = RPC_PPM_FREE, .args = { phys[c] } };
+        rpc_desc_t d = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = phys[c] } };
         rpc_send(c, &d);
     }
 }

@@ -1,16 +1,14 @@
 /*
- * kcm.c - per-cluster object caches and kmem (see kcm.h).
+ * kcm.c - per-cluster object caches (see kcm.h).
  *
  * A KCM page's descriptor holds: owner = the kcm_t, priv = first free
  * object, refcount = objects in use; the free objects are chained through
  * their first word.
  */
 #include "kcm.h"
-#include "rpc.h"
 #include "ppm.h"
 #include "cluster.h"
 #include "printk.h"
-#include "kstring.h"
 
 void kcm_init(kcm_t *kcm, uint32_t cxy, uint32_t obj_size)
 {
@@ -105,65 +103,4 @@ void kcm_free(void *obj)
         page->refcount = 1;
         ppm_free_pages(page);
     }
-}
-
-/* Smallest order k with 2^k pages >= @size bytes. */
-static unsigned kmem_page_order(size_t size)
-{
-    unsigned k = 0;
-
-    while ((PAGE_SIZE << k) < size)
-        k++;
-    return k;
-}
-
-void *kmem_alloc(size_t size)
-{
-    cluster_t *cl = cluster_local();
-    void *p;
-
-    if (size <= (1u << KCM_MAX_SHIFT)) {
-        unsigned shift = KCM_MIN_SHIFT;
-        while ((1u << shift) < size)
-            shift++;
-        p = kcm_alloc(&cl->kcm[shift - KCM_MIN_SHIFT]);
-    } else {
-        unsigned order = kmem_page_order(size);
-        page_t *page = order < BUDDY_MAX_ORDER ? ppm_alloc_pages(order) : NULL;
-        p = page ? ppm_page_to_virt(page) : NULL;
-    }
-    if (p)
-        memset(p, 0, size);
-    return p;
-}
-
-void kmem_free(void *ptr)
-{
-    page_t *page;
-
-    if (ptr == NULL)
-        return;
-    page = ppm_phys_to_page(virt_to_phys(ptr));
-    if (page == NULL)
-        panic("kmem_free: %p is not in any cluster's memory", ptr);
-    if (page->flags & PG_KCM)
-        kcm_free(ptr);
-    else
-        ppm_free_pages(page);
-}
-
-void kmem_free_any(void *ptr)
-{
-    page_t *page;
-
-    if (ptr == NULL)
-        return;
-    page = ppm_phys_to_page(virt_to_phys(ptr));
-    if (page == NULL || page->cxy == local_cxy()) {
-        kmem_free(ptr);                  /* a NULL page: kmem_free reports the bug */
-        return;
-    }
-    rpc_desc_t d = { .type = RPC_KMEM_FREE, .args = { (uint64_t)ptr } };
-
-    rpc_send(page->cxy, &d);
 }

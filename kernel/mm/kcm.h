@@ -1,12 +1,12 @@
 /*
- * kcm.h - kernel cache manager: per-cluster caches of fixed-size objects,
- * and kmem, the generic allocator on top of them.
+ * kcm.h - kernel cache manager: per-cluster caches of fixed-size objects.
+ * kmem, the generic allocator on top of them, is in kmem.h.
  *
  * A kcm_t hands out objects of one size carved from single pages of its
  * cluster's PPM; a page's free objects are chained through their first
  * word, and the page descriptor keeps the chain and the count of objects
  * in use. Every cluster has one KCM per power-of-two size class from 64 to
- * 2048 bytes; kmem_alloc() picks the class, or takes whole pages beyond it.
+ * 2048 bytes (cluster_t.kcm); kmem_alloc() picks the class.
  *
  * Locality (invariants 1, 2): allocation is from the local cluster; an
  * object is freed in the cluster that allocated it (remote frees are RPCs).
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "busylock.h"
 #include "list.h"
+#include "kmem.h"           /* kmem_alloc and co., which most users of the KCM call */
 
 #define KCM_MIN_SHIFT 6                   /* 64-byte objects */
 #define KCM_MAX_SHIFT 11                  /* 2048-byte objects */
@@ -50,22 +51,5 @@ void *kcm_alloc(kcm_t *kcm);
  * object is a kernel bug (panic).
  */
 void kcm_free(void *obj);
-
-/*
- * Allocates @size bytes in the local cluster: from the KCM of the smallest
- * class that fits, or as 2^k whole pages above KCM_MAX_SHIFT.
- * @return zeroed memory, or NULL when out of memory.
- */
-void *kmem_alloc(size_t size);
-
-/* Frees memory from kmem_alloc(); runs in the memory's cluster. NULL is ignored. */
-void kmem_free(void *ptr);
-
-/*
- * Frees a kmem object of any cluster: kmem_free() when it is local, else
- * RPC_KMEM_FREE to its cluster (invariant 2). Threads only when it may be
- * remote (the RPC blocks); no busylock held. NULL is ignored.
- */
-void kmem_free_any(void *ptr);
 
 #endif

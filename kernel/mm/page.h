@@ -1,15 +1,25 @@
 /*
- * page.h - physical page descriptors.
+ * page.h - physical page descriptors, and the sharing of user pages
+ * (page.c).
  *
  * Every physical page managed by a cluster's PPM has one page_t, stored in
  * that cluster's own memory (invariant 1). A page_t is named by its PFN
  * (physical address >> 12); the PPM of the page's cluster converts between
  * the two.
+ *
+ * Page ownership. A page mapped without GPT_FILE belongs to the mappings
+ * that share it: page_t.forks counts the sharers beyond the first, updated
+ * by remote atomics in the page's cluster. Forking a private or shared page
+ * adds one (page_share); releasing it (unmap, exit, COW copy) takes one
+ * (page_release), and the last release frees the page in its cluster
+ * (ppm_free_any). A GPT_FILE page belongs to a file (mapper_page) and
+ * is never freed by the VMM.
  */
 #ifndef _PAGE_H_
 #define _PAGE_H_
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "list.h"
 
 #define PAGE_SHIFT 12
@@ -30,8 +40,35 @@ typedef struct page_s {
     uint16_t     cxy;         /* cluster whose PPM manages this page */
     void        *owner;       /* PG_KCM: the kcm_t this page belongs to */
     uint32_t     refcount;    /* references held on an allocated page; PG_KCM: objects in use */
-    uint32_t     forks;       /* user page shared by fork: sharers beyond the first (vmm.h) */
+    uint32_t     forks;       /* user page shared by fork: sharers beyond the first (page.c) */
     void        *priv;        /* PG_KCM: first free object of the page */
 } page_t;
+
+/*
+ * A page of the calling cluster for a user mapping, with no other sharer
+ * (forks 0): a copy of the page @src (any cluster), or zeroed when @src is
+ * NULL. @return the page, or NULL when the cluster has none (-ENOMEM).
+ */
+page_t *page_user_alloc(const page_t *src);
+
+/* Adds a sharer to the user page @page (fork). Any cluster: a remote atomic. */
+void page_share(page_t *page);
+
+/* Does the user page @page have a sharer beyond the first? Any cluster. */
+bool page_shared(const page_t *page);
+
+/*
+ * Drops one sharer of the user page @page (any cluster): the fork counter
+ * goes down while others share it; the last sharer frees the page in its
+ * cluster (ppm_free_any: an RPC when it is remote, so threads only).
+ */
+void page_release(page_t *page);
+
+/*
+ * Releases what the PTE (@attr GPT_*, @ppn) held: a sharer of a private
+ * page (page_release), or a mapping reference on a file page (GPT_FILE).
+ * Only once no TLB can reach the page any more. Threads only.
+ */
+void page_pte_release(uint32_t attr, uint64_t ppn);
 
 #endif

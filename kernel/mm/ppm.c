@@ -2,11 +2,13 @@
  * ppm.c - per-cluster physical page manager (see ppm.h).
  */
 #include "ppm.h"
+#include "hal_upcalls.h"
 #include "cluster.h"
 #include "printk.h"
 #include "cpu.h"
 #include "dqdt.h"
 #include "rpc.h"
+#include "kstring.h"
 
 void ppm_init(ppm_t *ppm, uint32_t cxy, page_t *desc, uint64_t base_pfn, uint64_t npages)
 {
@@ -65,9 +67,39 @@ void ppm_free_any(page_t *page)
         ppm_free_pages(page);
         return;
     }
-    rpc_desc_t rpc = { .type = RPC_PPM_FREE, .args = { ppm_page_to_phys(page) } };
+    rpc_desc_t rpc = { .type = RPC_PPM_FREE, .args.ppm_free = { .phys = ppm_page_to_phys(page) } };
 
     rpc_send(page->cxy, &rpc);
+}
+
+uint64_t ppm_remote_alloc_zeroed(uint32_t cxy)
+{
+    static const uint64_t zero[64];
+    uint64_t phys;
+
+    if (cxy == local_cxy()) {
+        page_t *page = ppm_alloc_pages(0);
+
+        if (page == NULL)
+            return 0;
+        memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
+        return ppm_page_to_phys(page);
+    }
+    rpc_desc_t rpc = { .type = RPC_PPM_ALLOC, .args.ppm_alloc = { .order = 0 } };
+
+    rpc_send(cxy, &rpc);
+    phys = rpc.args.ppm_alloc.phys;
+    if (phys == 0)
+        return 0;
+    for (uint32_t off = 0; off < PAGE_SIZE; off += sizeof(zero))
+        hal_remote_memcpy(XPTR(cxy, (char *)phys_to_virt(phys) + off),
+                          XPTR(local_cxy(), (void *)zero), sizeof(zero));
+    return phys;
+}
+
+void ppm_free_phys(uint64_t phys)
+{
+    ppm_free_pages(ppm_phys_to_page(phys));
 }
 
 uint64_t ppm_page_to_phys(const page_t *page)

@@ -58,6 +58,13 @@ void ppm_free_pages(page_t *page);
  */
 void ppm_free_any(page_t *page);
 
+/*
+ * The page-table pages of the HAL's GPTs come from ppm_remote_alloc_zeroed()
+ * (a zeroed page of any cluster, by RPC_PPM_ALLOC when it is not the local
+ * one) and go back through ppm_free_phys(): the HAL's upcalls, declared and
+ * documented in hal_upcalls.h.
+ */
+
 /* Physical address (bytes) of the page described by @page, any cluster. */
 uint64_t ppm_page_to_phys(const page_t *page);
 

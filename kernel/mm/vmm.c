@@ -1,227 +1,23 @@
 /*
- * vmm.c - virtual memory of process copies (see vmm.h).
+ * vmm.c - the address space of a process copy (see vmm.h): init and
+ * clear, freezing the reference, vsegs added at exec, fork (vmm_fork_copy,
+ * vmm_set_cow), mmap, munmap, mprotect, brk, the RPCs that run them in the
+ * reference cluster (RPC_VMM) and that downgrade the copies (RPC_VMM_SYNC),
+ * and /proc/<pid>/maps.
  */
-#include "vmm.h"
+#include "vmm_internal.h"
+#include "process_copy.h"     /* process_copy_vmms: the copies a downgrade reaches */
+#include "tlb.h"
 #include "vfs.h"
 #include "ppm.h"
-#include "kcm.h"
-#include "cpu.h"
-#include "core.h"
 #include "cluster.h"
 #include "rpc.h"
-#include "ipi.h"
-#include "trap.h"
-#include "thread.h"
-#include "process.h"
 #include "kstring.h"
 #include "kerrno.h"
 #include "printk.h"
 #include "hal_user.h"
-#include "trace.h"
 
-#define VPN(a)       ((a) >> PAGE_SHIFT)
-#define PAGE_UP(a)   (((a) + PAGE_SIZE - 1) & PAGE_MASK)
-
-static const char *const vseg_names[VSEG_TYPES] = {
-    "CODE", "DATA", "HEAP", "STACK", "ANON", "FILE", "REMOTE",
-};
-
-const char *vseg_type_name(vseg_type_t type)
-{
-    return type < VSEG_TYPES ? vseg_names[type] : "?";
-}
-
-/* A vmm_t lives in its copy's cluster, the one that holds its GPT. */
-static uint32_t vmm_cxy(vmm_t *vmm)  { return cluster_of_ptr((uintptr_t)vmm); }
-static xptr_t vsl_root(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->vsl_root); }
-static xptr_t vsl_lock(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->vsl_lock); }
-static xptr_t gpt_lock(vmm_t *vmm)   { return XPTR(vmm->gpt.cxy, &vmm->gpt_lock); }
-static xptr_t gpt_xp(vmm_t *vmm)     { return XPTR(vmm->gpt.cxy, &vmm->gpt); }
-
-/* The same, for the reference copy named by an xptr (any cluster). */
-#define REF(xp, field) XPTR(GET_CXY(xp), &((vmm_t *)GET_PTR(xp))->field)
-
-/* The vseg whose VSL link is @it. */
-static vseg_t *vseg_of(xptr_t it)
-{
-    return GET_PTR(XLIST_ELEMENT(it, vseg_t, list));
-}
-
-/* Does a PTE of vseg @v in copy @vmm own its page? Reference PTEs do; a copy's only for CODE. */
-static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
-{
-    return vmm->is_ref || v->type == VSEG_CODE;
-}
-
-/* ---- page ownership ---------------------------------------------------------------- */
-
-/* A zeroed page for a user mapping, in the calling cluster. */
-static page_t *vmm_page_alloc(void)
-{
-    page_t *page = ppm_alloc_pages(0);
-
-    if (page == NULL)
-        return NULL;
-    page->forks = 0;
-    memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
-    return page;
-}
-
-/*
- * Drops one sharer of a private page (any cluster): the fork counter goes
- * down while others share it; the last sharer frees it in its cluster.
- */
-static void vmm_page_release(page_t *page)
-{
-    xptr_t forks = XPTR(page->cxy, &page->forks);
-
-    for (;;) {
-        uint32_t n = hal_remote_l32(forks);
-
-        if (n == 0) {
-            ppm_free_any(page);
-            return;
-        }
-        if (hal_remote_cas(forks, n, n - 1))
-            return;
-    }
-}
-
-/* Releases the page of a PTE: a sharer of a private page, or a mapping reference on a file page. */
-static void vmm_pte_release(uint32_t attr, uint64_t ppn)
-{
-    page_t *page = ppm_phys_to_page(ppn << PAGE_SHIFT);
-
-    if (attr & GPT_FILE)
-        mapper_page_put(page);
-    else
-        vmm_page_release(page);
-}
-
-/* ---- TLB shootdown ----------------------------------------------------------------- */
-
-#define TLB_ROUND_MAX 32
-
-/*
- * One shootdown round: the cores sent VEC_SHOOTDOWN and the acknowledgement
- * count each had before, so that the round waits for every one of them.
- */
-typedef struct tlb_round_s {
-    uint32_t n;
-    core_t  *core[TLB_ROUND_MAX];
-    uint64_t acks[TLB_ROUND_MAX];
-    uint64_t gids;                       /* bitmap of the targets' gids (trace) */
-    uint64_t start;
-} tlb_round_t;
-
-#define TLB_ROUND_INIT { .n = 0 }
-
-/* Waits for every acknowledgement of @r, then traces and counts the round. */
-static void tlb_round_wait(tlb_round_t *r)
-{
-    if (r->n == 0)
-        return;
-    for (uint32_t i = 0; i < r->n; i++) {
-        xptr_t acks = XPTR(r->core[i]->cxy, &r->core[i]->shootdown_acks);
-
-        while (hal_remote_l64(acks) == r->acks[i])
-            cpu_pause();
-    }
-    trace(TRACE_SHOOTDOWN, (uint16_t)r->n, r->gids, rdtsc() - r->start);
-    __atomic_add_fetch(&cluster_local()->shootdowns, r->n, __ATOMIC_RELAXED);
-    r->n = 0;
-    r->gids = 0;
-}
-
-/*
- * Adds to round @r the cores whose CR3 holds the GPT @gpt_xp, for the
- * entries of @flush: the calling core flushes at once, the others get
- * VEC_SHOOTDOWN. The PTE changes must be visible before this call.
- */
-static void tlb_round_add(tlb_round_t *r, xptr_t gpt_xp, tlb_flush_t flush)
-{
-    uint32_t cxy = GET_CXY(gpt_xp);
-    cluster_t *cl = cluster_tbl[cxy];
-    const hal_gpt_t *gpt = GET_PTR(gpt_xp);
-
-    if (tlb_flush_empty(flush))
-        return;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);     /* PTE stores before the active_gpt loads */
-    for (uint32_t l = 0; l < cl->ncores; l++) {
-        core_t *c = &cl->core[l];
-
-        if ((const hal_gpt_t *)hal_remote_l64(XPTR(cxy, &c->active_gpt)) != gpt)
-            continue;
-        if (c == core_self()) {
-            hal_tlb_flush_local(flush);
-            continue;
-        }
-        if (r->n == TLB_ROUND_MAX)
-            tlb_round_wait(r);
-        if (r->n == 0)
-            r->start = rdtsc();
-        r->core[r->n] = c;
-        r->acks[r->n] = hal_remote_l64(XPTR(cxy, &c->shootdown_acks));
-        r->n++;
-        if (c->gid < 64)
-            r->gids |= 1ull << c->gid;
-        ipi_send(c, VEC_SHOOTDOWN);
-    }
-}
-
-/* Shoots down @flush of the GPT @gpt_xp on every core that runs it, and waits. */
-static void vmm_shootdown(xptr_t gpt_xp, tlb_flush_t flush)
-{
-    tlb_round_t r = TLB_ROUND_INIT;
-
-    tlb_round_add(&r, gpt_xp, flush);
-    tlb_round_wait(&r);
-}
-
-void vmm_shootdown_ipi(void)
-{
-    core_t *core = core_self();
-    uint64_t start = trace_enabled ? rdtsc() : 0;
-
-    write_cr3(read_cr3());                       /* whole TLB but global (kernel) entries */
-    __atomic_add_fetch(&core->shootdown_acks, 1, __ATOMIC_RELEASE);
-    trace(TRACE_IPI_RECV, VEC_SHOOTDOWN, 0, rdtsc() - start);
-}
-
-/*
- * Pages unmapped but not yet released: they are freed only once no TLB can
- * still reach them (after the shootdown of @gpt).
- */
-typedef struct vmm_gather_s {
-    xptr_t      gpt;
-    tlb_flush_t flush;
-    uint32_t    n;
-    uint32_t    attr[32];
-    uint64_t    ppn[32];
-} vmm_gather_t;
-
-static void gather_flush(vmm_gather_t *g)
-{
-    vmm_shootdown(g->gpt, g->flush);
-    for (uint32_t i = 0; i < g->n; i++)
-        vmm_pte_release(g->attr[i], g->ppn[i]);
-    g->n = 0;
-    g->flush = TLB_FLUSH_NONE;
-}
-
-static void gather_add(vmm_gather_t *g, tlb_flush_t flush, bool owns, uint32_t attr, uint64_t ppn)
-{
-    g->flush = tlb_flush_merge(g->flush, flush);
-    if (!owns)
-        return;
-    if (g->n == 32)
-        gather_flush(g);
-    g->attr[g->n] = attr;
-    g->ppn[g->n] = ppn;
-    g->n++;
-}
-
-/* ---- VSL --------------------------------------------------------------------------- */
+/* ---- a copy, and its reference ---------------------------------------------------- */
 
 int vmm_init(vmm_t *vmm, xptr_t ref)
 {
@@ -236,173 +32,23 @@ int vmm_init(vmm_t *vmm, xptr_t ref)
     remote_rwlock_init(vsl_lock(vmm), "vsl", vmm->is_ref ? RANK_VSL : RANK_VSL_COPY);
     xlist_root_init(vsl_root(vmm));
     remote_queuelock_init(gpt_lock(vmm), "gpt", vmm->is_ref ? RANK_GPT : RANK_GPT_COPY);
-    busylock_init(&vmm->copies_lock, "copies", RANK_COPIES);
-    xlist_root_init(XPTR(local_cxy(), &vmm->copies_root));
     vmm->mmap_top = USER_MMAP_TOP;
     return 0;
 }
 
-xptr_t vmm_copies_lock(vmm_t *vmm)
-{
-    return REF(vmm->ref, copies_lock);
-}
-
-void vmm_copy_link_locked(vmm_t *copy)
-{
-    xlist_add_last(REF(copy->ref, copies_root), XPTR(local_cxy(), &copy->copy_list));
-    hal_remote_atomic_add(REF(copy->ref, ncopies), 1);
-}
-
-void vmm_copies_freeze(vmm_t *vmm)
+void vmm_ref_freeze(vmm_t *vmm)
 {
     remote_rwlock_rd_acquire(REF(vmm->ref, vsl_lock));
     remote_queuelock_acquire(REF(vmm->ref, gpt_lock));
 }
 
-void vmm_copies_thaw(vmm_t *vmm)
+void vmm_ref_thaw(vmm_t *vmm)
 {
     remote_queuelock_release(REF(vmm->ref, gpt_lock));
     remote_rwlock_rd_release(REF(vmm->ref, vsl_lock));
 }
 
-void vmm_copy_unlink_locked(vmm_t *copy)
-{
-    xlist_unlink(XPTR(local_cxy(), &copy->copy_list));
-    hal_remote_atomic_add(REF(copy->ref, ncopies), -1);
-    /* the counters survive the copy (the process's totals) */
-    hal_remote_atomic_add64(REF(copy->ref, retired[0]), (int64_t)copy->faults_local);
-    hal_remote_atomic_add64(REF(copy->ref, retired[1]), (int64_t)copy->faults_global);
-    hal_remote_atomic_add64(REF(copy->ref, retired[2]), (int64_t)copy->faults_false);
-    hal_remote_atomic_add64(REF(copy->ref, retired[3]), (int64_t)copy->faults_cow);
-}
-
-/*
- * The copies of the reference @ref_xp other than itself, as xptrs to their
- * vmm_t: at most MAX_CLUSTERS. Takes the copies lock. @return how many.
- */
-static uint32_t vmm_copies_snapshot(xptr_t ref_xp, xptr_t *out)
-{
-    xptr_t root = REF(ref_xp, copies_root), lock = REF(ref_xp, copies_lock), it;
-    uint32_t n = 0;
-
-    remote_busylock_acquire(lock);
-    XLIST_FOREACH(root, it)
-        if (n < MAX_CLUSTERS)
-            out[n++] = XLIST_ELEMENT(it, vmm_t, copy_list);
-    remote_busylock_release(lock);
-    return n;
-}
-
-void vmm_counters(xptr_t ref_xp, vmm_counters_t *out)
-{
-    xptr_t lock = REF(ref_xp, copies_lock), root = REF(ref_xp, copies_root), it;
-    uint32_t cxy = GET_CXY(ref_xp);
-    vmm_t *ref = GET_PTR(ref_xp);
-
-    remote_busylock_acquire(lock);
-    out->faults_local  = hal_remote_l64(XPTR(cxy, &ref->faults_local)) + hal_remote_l64(XPTR(cxy, &ref->retired[0]));
-    out->faults_global = hal_remote_l64(XPTR(cxy, &ref->faults_global)) + hal_remote_l64(XPTR(cxy, &ref->retired[1]));
-    out->faults_false  = hal_remote_l64(XPTR(cxy, &ref->faults_false)) + hal_remote_l64(XPTR(cxy, &ref->retired[2]));
-    out->faults_cow    = hal_remote_l64(XPTR(cxy, &ref->faults_cow)) + hal_remote_l64(XPTR(cxy, &ref->retired[3]));
-    out->copies = 1;
-    XLIST_FOREACH(root, it) {
-        xptr_t c = XLIST_ELEMENT(it, vmm_t, copy_list);
-
-        out->faults_local  += hal_remote_l64(REF(c, faults_local));
-        out->faults_global += hal_remote_l64(REF(c, faults_global));
-        out->faults_false  += hal_remote_l64(REF(c, faults_false));
-        out->faults_cow    += hal_remote_l64(REF(c, faults_cow));
-        out->copies++;
-    }
-    remote_busylock_release(lock);
-}
-
-/* The vseg containing @addr, or NULL. Caller holds the VSL lock. */
-static vseg_t *vmm_find_locked(vmm_t *vmm, uint64_t addr)
-{
-    xptr_t it;
-
-    XLIST_FOREACH(vsl_root(vmm), it) {
-        vseg_t *v = vseg_of(it);
-
-        if (addr < v->min)
-            return NULL;
-        if (addr < v->max)
-            return v;
-    }
-    return NULL;
-}
-
-/* True when [min, max) meets no vseg. Caller holds the VSL lock. */
-static bool vmm_range_free(vmm_t *vmm, uint64_t min, uint64_t max)
-{
-    xptr_t it;
-
-    XLIST_FOREACH(vsl_root(vmm), it) {
-        vseg_t *v = vseg_of(it);
-
-        if (v->min < max && min < v->max)
-            return false;
-    }
-    return true;
-}
-
-/* Inserts @v in address order. Caller holds the VSL lock for writing. */
-static void vmm_insert_locked(vmm_t *vmm, vseg_t *v)
-{
-    xptr_t it;
-
-    XLIST_FOREACH(vsl_root(vmm), it) {
-        if (vseg_of(it)->min > v->min) {
-            /* before @it: add after its predecessor */
-            xlist_entry_t *e = GET_PTR(it);
-            xlist_add_first(e->pred, XPTR(local_cxy(), &v->list));
-            vmm->vsegs++;
-            return;
-        }
-    }
-    xlist_add_last(vsl_root(vmm), XPTR(local_cxy(), &v->list));
-    vmm->vsegs++;
-}
-
-static vseg_t *vseg_new(vseg_type_t type, uint64_t min, uint64_t max, uint32_t prot,
-                        struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes)
-{
-    vseg_t *v = kmem_alloc(sizeof(*v));
-
-    if (v == NULL)
-        return NULL;
-    memset(v, 0, sizeof(*v));
-    v->type       = type;
-    v->min        = min;
-    v->max        = max;
-    v->prot       = prot;
-    v->cxy        = local_cxy();
-    v->file       = file ? vfs_inode_get(file) : NULL;
-    v->file_off   = file_off;
-    v->file_bytes = file_bytes;
-    return v;
-}
-
-/* A local copy of the vseg @src (any cluster's memory, already read into @src). */
-static vseg_t *vseg_dup(const vseg_t *src)
-{
-    vseg_t *v = vseg_new(src->type, src->min, src->max, src->prot, src->file, src->file_off,
-                         src->file_bytes);
-
-    if (v) {
-        v->cxy = src->cxy;
-        v->shared = src->shared;
-    }
-    return v;
-}
-
-static void vseg_free(vseg_t *v)
-{
-    if (v->file)
-        vfs_inode_put(v->file);
-    kmem_free(v);
-}
+/* ---- vsegs of a copy -------------------------------------------------------------- */
 
 vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, uint32_t prot,
                      struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes, int *err)
@@ -419,16 +65,22 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
         return NULL;
     }
     remote_rwlock_wr_acquire(vsl_lock(vmm));
-    if (!vmm_range_free(vmm, min, max)) {
+    if (!vsl_range_free_locked(vmm, min, max)) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         vseg_free(v);
         *err = -EEXIST;
         return NULL;
     }
-    vmm_insert_locked(vmm, v);
+    vsl_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
     *err = 0;
     return v;
+}
+
+/* Does a PTE of vseg @v in copy @vmm own its page? Reference PTEs do; a copy's only for CODE. */
+static bool pte_owns(const vmm_t *vmm, const vseg_t *v)
+{
+    return vmm->is_ref || v->type == VSEG_CODE;
 }
 
 /*
@@ -436,33 +88,28 @@ vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, u
  * they own (@owns) for release after the shootdown. Caller holds the GPT lock.
  */
 static void vmm_unmap_range_locked(vmm_t *vmm, uint64_t min, uint64_t max, bool owns,
-                                   vmm_gather_t *g)
+                                   tlb_gather_t *g)
 {
     uint64_t vpn = VPN(min), found, ppn;
     uint32_t attr;
 
     while (hal_gpt_next(gpt_xp(vmm), vpn, VPN(max), &found, &attr, &ppn)) {
-        gather_add(g, hal_gpt_unmap(gpt_xp(vmm), found), owns, attr, ppn);
+        tlb_gather_add(g, hal_gpt_unmap(gpt_xp(vmm), found), owns, attr, ppn);
         vmm->pages--;
         vpn = found + 1;
     }
 }
 
 /* Removes the vseg @it of the local copy @vmm and its PTEs. Caller holds both locks (VSL for writing). */
-static void vmm_remove_locked(vmm_t *vmm, xptr_t it, vmm_gather_t *g)
+static void vmm_remove_locked(vmm_t *vmm, xptr_t it, tlb_gather_t *g)
 {
     vseg_t *v = vseg_of(it);
 
     vmm_unmap_range_locked(vmm, v->min, v->max, pte_owns(vmm, v), g);
-    xlist_unlink(it);
-    vmm->vsegs--;
+    vsl_unlink_locked(vmm, v);
 }
 
-/*
- * Removes every vseg of the local copy @vmm that meets [@min, @max), with its
- * PTEs (pages gathered in @g). Caller holds both locks (VSL for writing).
- */
-static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, vmm_gather_t *g)
+void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, tlb_gather_t *g)
 {
     xptr_t it, next;
 
@@ -479,14 +126,14 @@ static void vmm_remove_meeting_locked(vmm_t *vmm, uint64_t min, uint64_t max, vm
 
 void vmm_clear(vmm_t *vmm)
 {
-    vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     remote_queuelock_acquire(gpt_lock(vmm));
     vmm_remove_meeting_locked(vmm, 0, USER_END, &g);         /* every vseg */
     remote_queuelock_release(gpt_lock(vmm));
     remote_rwlock_wr_release(vsl_lock(vmm));
-    gather_flush(&g);
+    tlb_gather_flush(&g);
     vmm->heap_start = vmm->brk = 0;
     vmm->stack_min = vmm->stack_max = 0;
     vmm->mmap_top = USER_MMAP_TOP;
@@ -497,412 +144,6 @@ void vmm_destroy(vmm_t *vmm)
 {
     vmm_clear(vmm);
     hal_gpt_destroy(&vmm->gpt);
-}
-
-/* ---- page faults ----------------------------------------------------------------- */
-
-static uint32_t vseg_attr(const vseg_t *v)
-{
-    uint32_t attr = GPT_MAPPED | GPT_USER;
-
-    if (v->prot & PROT_WRITE)
-        attr |= GPT_WRITABLE;
-    if (v->prot & PROT_EXEC)
-        attr |= GPT_EXEC;
-    if (v->shared)
-        attr |= GPT_SHARED;
-    if (v->prot == PROT_NONE)
-        attr &= ~GPT_USER;           /* present for the kernel only: user accesses fault */
-    return attr;
-}
-
-/* Copies the file bytes a page of @v shows into @dst (zero beyond the file part). */
-static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
-{
-    uint64_t off = (vpn << PAGE_SHIFT) - v->min;       /* bytes into the vseg */
-    uint64_t n;
-    page_t *fp;
-
-    if (off >= v->file_bytes)
-        return;
-    n = v->file_bytes - off;
-    if (n > PAGE_SIZE)
-        n = PAGE_SIZE;
-    fp = mapper_page_get(vfs_inode_mapper(v->file), (v->file_off + off) >> PAGE_SHIFT);
-    if (fp) {
-        hal_remote_memcpy(XPTR(local_cxy(), dst), XPTR(fp->cxy, ppm_page_to_virt(fp)), n);
-        mapper_page_put(fp);
-    }
-}
-
-/*
- * A new page for @vpn of @v, mapped in the GPT @gpt (the local copy's, or
- * the reference's): the file's own page for CODE in its cluster, else a
- * page of the calling cluster, zeroed or filled from the file. Caller holds
- * that GPT's lock. *@attr / *@ppn get the PTE. @return 0 or -ENOMEM.
- */
-static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, uint64_t *pppn)
-{
-    uint32_t attr = vseg_attr(v);
-    page_t *page;
-
-    if (v->type == VSEG_CODE) {
-        uint64_t off = (vpn << PAGE_SHIFT) - v->min;
-        page_t *fp = off < v->file_bytes ?
-                     mapper_page_get(vfs_inode_mapper(v->file),
-                                     (v->file_off + off) >> PAGE_SHIFT) : NULL;
-
-        if (fp && fp->cxy == local_cxy()) {
-            /* the file's own page is in this cluster: map it, shared; the mapping keeps the reference */
-            uint64_t ppn = ppm_page_to_phys(fp) >> PAGE_SHIFT;
-
-            if (hal_gpt_map_xp(gpt, vpn, attr | GPT_FILE, ppn)) {
-                mapper_page_put(fp);
-                return -ENOMEM;
-            }
-            *pattr = attr | GPT_FILE;
-            *pppn = ppn;
-            return 0;
-        }
-        if (fp)
-            mapper_page_put(fp);
-        /* else a replica in this cluster, private to this copy (invariant 3) */
-    }
-    page = vmm_page_alloc();
-    if (page == NULL)
-        return -ENOMEM;
-    if (v->file)
-        vseg_fill_from_file(v, vpn, ppm_page_to_virt(page));
-    if (hal_gpt_map_xp(gpt, vpn, attr, ppm_page_to_phys(page) >> PAGE_SHIFT)) {
-        ppm_free_pages(page);
-        return -ENOMEM;
-    }
-    *pattr = attr;
-    *pppn = ppm_page_to_phys(page) >> PAGE_SHIFT;
-    return 0;
-}
-
-int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
-                   uint32_t *nattr, uint64_t *nppn)
-{
-    xptr_t ref = vmm->ref, copies[MAX_CLUSTERS];
-    xptr_t ref_gpt = REF(ref, gpt);
-    page_t *old = ppm_phys_to_page(ppn << PAGE_SHIFT);
-    uint32_t new_attr = (attr | GPT_WRITABLE) & ~(GPT_COW | GPT_FILE);
-    uint64_t new_ppn = ppn;
-    bool copied = false;
-    tlb_round_t r = TLB_ROUND_INIT;
-    uint32_t n;
-
-    vmm->faults_cow++;
-    if ((attr & GPT_FILE) || hal_remote_l32(XPTR(old->cxy, &old->forks)) != 0) {
-        /* still shared: a private copy, in the faulting cluster */
-        page_t *page = ppm_alloc_pages(0);
-
-        if (page == NULL)
-            return -ENOMEM;
-        page->forks = 0;
-        hal_remote_memcpy(XPTR(local_cxy(), ppm_page_to_virt(page)),
-                          XPTR(old->cxy, ppm_page_to_virt(old)), PAGE_SIZE);
-        new_ppn = ppm_page_to_phys(page) >> PAGE_SHIFT;
-        copied = true;
-    }
-    /* one round: the reference, then every other copy that maps the page */
-    tlb_round_add(&r, ref_gpt, hal_gpt_update(ref_gpt, vpn, new_attr, new_ppn));
-    n = vmm_copies_snapshot(ref, copies);   /* the copies cannot go: ref GPT lock */
-    for (uint32_t i = 0; i < n; i++) {
-        xptr_t cgpt = REF(copies[i], gpt);
-        tlb_flush_t f;
-
-        if (!(hal_gpt_get(cgpt, vpn, NULL) & GPT_MAPPED))
-            continue;
-        remote_queuelock_acquire(REF(copies[i], gpt_lock));
-        f = hal_gpt_unmap(cgpt, vpn);
-        if (!tlb_flush_empty(f))
-            hal_remote_atomic_add(REF(copies[i], pages), -1);
-        remote_queuelock_release(REF(copies[i], gpt_lock));
-        tlb_round_add(&r, cgpt, f);
-    }
-    tlb_round_wait(&r);
-    if (copied)
-        vmm_pte_release(attr, ppn);      /* after the shootdown: the last sharer may free it */
-    *nattr = new_attr;
-    *nppn = new_ppn;
-    return 0;
-}
-
-/* Reads the vseg of the reference @ref_xp that contains @addr into @out. Takes its VSL (read). */
-static bool vmm_ref_find(xptr_t ref_xp, uint64_t addr, vseg_t *out, uint64_t *gen)
-{
-    xptr_t root = REF(ref_xp, vsl_root), it;
-    bool found = false;
-
-    remote_rwlock_rd_acquire(REF(ref_xp, vsl_lock));
-    *gen = hal_remote_l64(REF(ref_xp, vsl_gen));
-    XLIST_FOREACH(root, it) {
-        xptr_t v = XLIST_ELEMENT(it, vseg_t, list);
-
-        hal_remote_memcpy(XPTR(local_cxy(), out), v, sizeof(*out));
-        if (addr < out->min)
-            break;
-        if (addr < out->max) {
-            found = true;
-            break;
-        }
-    }
-    remote_rwlock_rd_release(REF(ref_xp, vsl_lock));
-    return found;
-}
-
-/*
- * Copies the reference vseg containing @addr into the local copy @vmm,
- * replacing the stale cached vsegs it overlaps. @return 0, or -EFAULT (no
- * such vseg), -ENOMEM.
- */
-static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
-{
-    vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
-    vseg_t rv, *v;
-    uint64_t gen;
-
-    if (!vmm_ref_find(vmm->ref, addr, &rv, &gen))
-        return -EFAULT;
-    v = vseg_dup(&rv);
-    if (v == NULL)
-        return -ENOMEM;
-    remote_rwlock_wr_acquire(vsl_lock(vmm));
-    if (hal_remote_l64(REF(vmm->ref, vsl_gen)) != gen) {
-        /* a vseg shrank or went meanwhile: this one may be stale, read it again */
-        remote_rwlock_wr_release(vsl_lock(vmm));
-        vseg_free(v);
-        return 0;
-    }
-    remote_queuelock_acquire(gpt_lock(vmm));
-    vmm_remove_meeting_locked(vmm, v->min, v->max, &g);     /* stale cached pieces */
-    remote_queuelock_release(gpt_lock(vmm));
-    vmm_insert_locked(vmm, v);
-    remote_rwlock_wr_release(vsl_lock(vmm));
-    gather_flush(&g);
-    return 0;
-}
-
-/* Installs the PTE (@attr, @ppn) of @vpn in the local copy @vmm. Takes its GPT lock. */
-static int vmm_install(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn)
-{
-    uint64_t cur_ppn;
-    uint32_t cur;
-    int rc = 0;
-
-    remote_queuelock_acquire(gpt_lock(vmm));
-    cur = hal_gpt_get(gpt_xp(vmm), vpn, &cur_ppn);
-    if (!(cur & GPT_MAPPED)) {
-        rc = hal_gpt_map(&vmm->gpt, vpn, attr, ppn);
-        if (rc == 0)
-            vmm->pages++;
-    } else if (cur != attr || cur_ppn != ppn) {
-        vmm_shootdown(gpt_xp(vmm), hal_gpt_update(gpt_xp(vmm), vpn, attr, ppn));
-    }
-    remote_queuelock_release(gpt_lock(vmm));
-    return rc;
-}
-
-/* Does the PTE @attr allow the access @error? */
-static bool pte_allows(uint32_t attr, uint32_t error)
-{
-    if (!(attr & GPT_MAPPED))
-        return false;
-    if ((error & VMM_FAULT_WRITE) && !(attr & GPT_WRITABLE))
-        return false;
-    return true;
-}
-
-/*
- * The fault of a public vseg @v in the copy @vmm: resolved in the
- * reference GPT first, then installed in this copy. Caller holds the
- * copy's VSL (read).
- */
-static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
-                            uint32_t *kind)
-{
-    xptr_t ref = vmm->ref, ref_gpt = REF(ref, gpt), ref_lock = REF(ref, gpt_lock);
-    uint64_t ppn;
-    uint32_t attr;
-    int rc = 0;
-
-    remote_queuelock_acquire(ref_lock);
-    attr = hal_gpt_get(ref_gpt, vpn, &ppn);
-    if (!(attr & GPT_MAPPED)) {
-        rc = vmm_populate(ref_gpt, v, vpn, &attr, &ppn);
-        if (rc == 0) {
-            hal_remote_atomic_add(REF(ref, pages), 1);
-            vmm->faults_local++;
-            *kind = TRACE_FAULT_LOCAL;
-        }
-    } else if ((error & VMM_FAULT_WRITE) && (attr & GPT_COW)) {
-        rc = vmm_handle_cow(vmm, vpn, attr, ppn, &attr, &ppn);
-        *kind = TRACE_FAULT_COW;
-    } else if ((error & VMM_FAULT_WRITE) && !(attr & GPT_WRITABLE)) {
-        rc = -EFAULT;                    /* a read-only mapping of a writable vseg: mprotect raced */
-    } else if (vmm->is_ref || pte_allows(hal_gpt_get(gpt_xp(vmm), vpn, NULL), error)) {
-        vmm->faults_false++;             /* already allowed: another thread or a stale TLB entry */
-        *kind = TRACE_FAULT_FALSE;
-        hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
-        remote_queuelock_release(ref_lock);
-        return 0;
-    } else {
-        vmm->faults_global++;            /* the reference has it: copy the PTE */
-        *kind = TRACE_FAULT_GLOBAL;
-    }
-    if (rc == 0 && !vmm->is_ref)
-        rc = vmm_install(vmm, vpn, attr, ppn);   /* under the reference lock: no stale PTE */
-    remote_queuelock_release(ref_lock);
-    return rc;
-}
-
-/* The fault of a CODE vseg: private to the copy, resolved in its own GPT. */
-static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
-                             uint32_t *kind)
-{
-    uint64_t ppn;
-    uint32_t attr;
-    int rc = 0;
-
-    remote_queuelock_acquire(gpt_lock(vmm));
-    attr = hal_gpt_get(gpt_xp(vmm), vpn, &ppn);
-    if (!(attr & GPT_MAPPED)) {
-        rc = vmm_populate(gpt_xp(vmm), v, vpn, &attr, &ppn);
-        if (rc == 0) {
-            vmm->pages++;
-            vmm->faults_local++;
-            *kind = TRACE_FAULT_LOCAL;
-        }
-    } else if (!pte_allows(attr, error)) {
-        rc = -EFAULT;
-    } else {
-        vmm->faults_false++;
-        *kind = TRACE_FAULT_FALSE;
-        hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
-    }
-    remote_queuelock_release(gpt_lock(vmm));
-    return rc;
-}
-
-/* The fault of @vaddr in @vmm (see vmm_handle_fault); *@kind says how it was resolved. */
-static int vmm_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error, uint32_t *kind)
-{
-    uint64_t vpn = VPN(vaddr);
-    vseg_t *v;
-    int rc;
-
-    if (vaddr >= USER_END)
-        return -EFAULT;
-    for (;;) {
-        remote_rwlock_rd_acquire(vsl_lock(vmm));
-        v = vmm_find_locked(vmm, vaddr);
-        if (v != NULL || vmm->is_ref)
-            break;
-        /* not cached in this copy: from the reference VSL, then again */
-        remote_rwlock_rd_release(vsl_lock(vmm));
-        rc = vmm_fetch_vseg(vmm, vaddr);
-        if (rc)
-            return rc;
-    }
-    if (v == NULL ||
-        ((error & VMM_FAULT_WRITE) && !(v->prot & PROT_WRITE)) ||
-        ((error & VMM_FAULT_EXEC) && !(v->prot & PROT_EXEC)) ||
-        v->prot == PROT_NONE) {
-        remote_rwlock_rd_release(vsl_lock(vmm));
-        return -EFAULT;
-    }
-    if (v->type == VSEG_CODE)
-        rc = vmm_fault_private(vmm, v, vpn, error, kind);
-    else
-        rc = vmm_fault_public(vmm, v, vpn, error, kind);
-    remote_rwlock_rd_release(vsl_lock(vmm));
-    return rc;
-}
-
-int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error)
-{
-    uint64_t start = trace_enabled ? rdtsc() : 0, cycles;
-    uint32_t kind = TRACE_FAULT_BAD;
-    int rc = vmm_fault(vmm, vaddr, error, &kind);
-
-    if (trace_enabled) {
-        cycles = rdtsc() - start;
-        if (rc)
-            kind = TRACE_FAULT_BAD;
-        trace(TRACE_FAULT, (uint16_t)(kind | ((error & VMM_FAULT_WRITE) ? TRACE_FAULT_WRITE : 0)),
-              VPN(vaddr), LIST_ELEMENT(vmm, process_t, vmm)->pid |
-              (cycles > UINT32_MAX ? (uint64_t)UINT32_MAX : cycles) << 32);
-    }
-    return rc;
-}
-
-int vmm_user_paddr(uint64_t uaddr, uint64_t *paddr)
-{
-    process_t *p = process_copy_current();
-    uint64_t ppn;
-    uint32_t attr;
-
-    if (p == NULL || !hal_user_range_ok(uaddr, 4))
-        return -EFAULT;
-    attr = hal_gpt_get(gpt_xp(&p->vmm), VPN(uaddr), &ppn);
-    if (!(attr & GPT_WRITABLE) || !(attr & GPT_USER)) {
-        if (vmm_handle_fault(&p->vmm, uaddr, VMM_FAULT_WRITE | VMM_FAULT_USER |
-                             ((attr & GPT_MAPPED) ? VMM_FAULT_PRESENT : 0)))
-            return -EFAULT;
-        attr = hal_gpt_get(gpt_xp(&p->vmm), VPN(uaddr), &ppn);
-        if (!(attr & GPT_MAPPED))
-            return -EFAULT;
-    }
-    *paddr = (ppn << PAGE_SHIFT) | (uaddr & ~PAGE_MASK);
-    return 0;
-}
-
-int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len)
-{
-    const char *s = src;
-
-    if (!hal_user_range_ok(uaddr, len))
-        return -EFAULT;
-    while (len) {
-        uint64_t off = uaddr & ~PAGE_MASK, n = PAGE_SIZE - off, ppn;
-        uint32_t attr;
-        int rc;
-
-        if (n > len)
-            n = len;
-        attr = hal_gpt_get(gpt_xp(vmm), VPN(uaddr), &ppn);
-        if (!(attr & GPT_WRITABLE)) {
-            rc = vmm_handle_fault(vmm, uaddr, VMM_FAULT_WRITE | VMM_FAULT_USER |
-                                  ((attr & GPT_MAPPED) ? VMM_FAULT_PRESENT : 0));
-            if (rc)
-                return rc;
-            attr = hal_gpt_get(gpt_xp(vmm), VPN(uaddr), &ppn);
-        }
-        memcpy((char *)phys_to_virt(ppn << PAGE_SHIFT) + off, s, n);
-        s += n;
-        uaddr += n;
-        len -= n;
-    }
-    return 0;
-}
-
-bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write)
-{
-    xptr_t ref = XPTR(vmm_cxy(vmm), vmm);
-    uint64_t end = addr + len, gen;
-    vseg_t v;
-
-    if (!hal_user_range_ok(addr, len))
-        return false;
-    while (addr < end) {
-        if (!vmm_ref_find(ref, addr, &v, &gen) || !(v.prot & (write ? PROT_WRITE : PROT_READ)))
-            return false;
-        addr = v.max;
-    }
-    return true;
 }
 
 /* ---- operations on the reference, from any cluster (RPC_VMM) ------------------------ */
@@ -918,25 +159,22 @@ typedef struct vmm_op_args_s {
 /* Runs @op on the reference copy @vmm in its cluster (the caller is elsewhere). */
 static int64_t vmm_forward(vmm_t *vmm, enum vmm_op op, const vmm_op_args_t *a)
 {
-    rpc_desc_t rpc = { .type = RPC_VMM };
+    rpc_desc_t rpc = { .type = RPC_VMM,
+                       .args.vmm = { .op = op, .vmm = vmm, .op_args = XPTR(local_cxy(), a) } };
 
-    rpc.args[0] = op;
-    rpc.args[1] = (uint64_t)vmm;
-    rpc.args[2] = XPTR(local_cxy(), a);
     rpc_send(vmm_cxy(vmm), &rpc);
-    return (int64_t)rpc.args[0];
+    return rpc.args.vmm.rc;
 }
 
 void vmm_rpc_op(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
-    enum vmm_op op = (enum vmm_op)hal_remote_l64(XPTR(ccxy, &d->args[0]));
-    vmm_t *vmm = (vmm_t *)hal_remote_l64(XPTR(ccxy, &d->args[1]));
+    enum vmm_op op = (enum vmm_op)hal_remote_l32(RPC_ARG(desc, vmm.op));
+    vmm_t *vmm = (vmm_t *)hal_remote_l64(RPC_ARG(desc, vmm.vmm));
     vmm_op_args_t a;
     int64_t rc = -EINVAL;
 
-    hal_remote_memcpy(XPTR(local_cxy(), &a), hal_remote_l64(XPTR(ccxy, &d->args[2])), sizeof(a));
+    hal_remote_memcpy(XPTR(local_cxy(), &a), hal_remote_lxp(RPC_ARG(desc, vmm.op_args)),
+                      sizeof(a));
     switch (op) {
     case VMM_OP_MMAP:     rc = vmm_mmap(vmm, a.addr, a.len, a.prot, a.flags, a.file, a.off); break;
     case VMM_OP_MUNMAP:   rc = vmm_munmap(vmm, a.addr, a.len); break;
@@ -944,28 +182,22 @@ void vmm_rpc_op(xptr_t desc)
     case VMM_OP_BRK:      rc = (int64_t)vmm_brk(vmm, a.addr); break;
     case VMM_OP_SET_COW:  vmm_set_cow(vmm); rc = 0; break;
     }
-    hal_remote_s64(XPTR(ccxy, &d->args[0]), (uint64_t)rc);
+    hal_remote_s64(RPC_ARG(desc, vmm.rc), (uint64_t)rc);
 }
 
 /* ---- downgrades of the copies (RPC_VMM_SYNC, multicast) ---------------------------- */
 
 enum vmm_sync { VMM_SYNC_INVALIDATE, VMM_SYNC_SET_COW };
 
-/*
- * RPC_VMM_SYNC, in each copy's cluster.
- * in: args[0] op, args[1] min, args[2] max (bytes), args[3] xptr to the
- *     table of the copies' vmm_t pointers, indexed by cxy.
- */
+/* RPC_VMM_SYNC, in each copy's cluster (arguments: rpc_vmm_sync_args_t). */
 void vmm_rpc_sync(xptr_t desc)
 {
-    rpc_desc_t *d = GET_PTR(desc);
-    uint32_t ccxy = GET_CXY(desc);
-    enum vmm_sync op = (enum vmm_sync)hal_remote_l64(XPTR(ccxy, &d->args[0]));
-    uint64_t min = hal_remote_l64(XPTR(ccxy, &d->args[1]));
-    uint64_t max = hal_remote_l64(XPTR(ccxy, &d->args[2]));
-    xptr_t tbl = (xptr_t)hal_remote_l64(XPTR(ccxy, &d->args[3]));
+    enum vmm_sync op = (enum vmm_sync)hal_remote_l32(RPC_ARG(desc, vmm_sync.op));
+    uint64_t min = hal_remote_l64(RPC_ARG(desc, vmm_sync.min));
+    uint64_t max = hal_remote_l64(RPC_ARG(desc, vmm_sync.max));
+    xptr_t tbl = hal_remote_lxp(RPC_ARG(desc, vmm_sync.copies));
     vmm_t *vmm = (vmm_t *)hal_remote_l64(tbl + local_cxy() * sizeof(uint64_t));
-    vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
     if (op == VMM_SYNC_INVALIDATE) {
         /* drop every cached vseg meeting the range: the next fault reads the reference */
@@ -986,7 +218,7 @@ void vmm_rpc_sync(xptr_t desc)
                                                    (attr & ~GPT_WRITABLE) | GPT_COW, ppn));
         remote_queuelock_release(gpt_lock(vmm));
     }
-    gather_flush(&g);
+    tlb_gather_flush(&g);
 }
 
 /*
@@ -999,8 +231,10 @@ static void vmm_sync_copies(vmm_t *ref, enum vmm_sync op, uint64_t min, uint64_t
     xptr_t copies[MAX_CLUSTERS];
     uint64_t table[MAX_CLUSTERS];
     uint32_t cxy[MAX_CLUSTERS];
-    uint32_t n = vmm_copies_snapshot(XPTR(local_cxy(), ref), copies);
-    rpc_desc_t rpc = { .type = RPC_VMM_SYNC };
+    uint32_t n = process_copy_vmms(XPTR(local_cxy(), ref), copies);
+    rpc_desc_t rpc = { .type = RPC_VMM_SYNC,
+                       .args.vmm_sync = { .op = op, .min = min, .max = max,
+                                          .copies = XPTR(local_cxy(), table) } };
 
     if (n == 0)
         return;
@@ -1008,10 +242,6 @@ static void vmm_sync_copies(vmm_t *ref, enum vmm_sync op, uint64_t min, uint64_t
         cxy[i] = GET_CXY(copies[i]);
         table[cxy[i]] = (uint64_t)GET_PTR(copies[i]);
     }
-    rpc.args[0] = op;
-    rpc.args[1] = min;
-    rpc.args[2] = max;
-    rpc.args[3] = XPTR(local_cxy(), table);
     rpc_multicast(cxy, n, &rpc);
 }
 
@@ -1047,7 +277,7 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
             rc = -ENOMEM;
             break;
         }
-        vmm_insert_locked(child, v);
+        vsl_insert_locked(child, v);
         if (pv.type == VSEG_CODE)
             continue;                    /* replicated on fault in the child's cluster */
         for (vpn = VPN(pv.min); hal_gpt_next(p_gpt, vpn, VPN(pv.max), &found, &attr, &ppn);
@@ -1064,7 +294,7 @@ int vmm_fork_copy(vmm_t *child, xptr_t parent_xp)
                 break;
             }
             page = ppm_phys_to_page(ppn << PAGE_SHIFT);
-            hal_remote_atomic_add(XPTR(page->cxy, &page->forks), 1);
+            page_share(page);
             child->pages++;
         }
         if (rc)
@@ -1113,69 +343,16 @@ void vmm_set_cow(vmm_t *vmm)
         }
     }
     vmm_sync_copies(vmm, VMM_SYNC_SET_COW, 0, USER_END);
-    vmm_shootdown(gpt_xp(vmm), flush);
+    tlb_shootdown(gpt_xp(vmm), flush);
     remote_queuelock_release(gpt_lock(vmm));
     remote_rwlock_rd_release(vsl_lock(vmm));
 }
 
 /* ---- mmap, munmap, mprotect, brk --------------------------------------------------- */
 
-/*
- * Cuts the vsegs so that none straddles @addr. Caller holds the VSL lock
- * for writing. @return 0 or -ENOMEM.
- */
-static int vmm_split_at(vmm_t *vmm, uint64_t addr)
-{
-    vseg_t *v = vmm_find_locked(vmm, addr), *tail;
-    uint64_t cut;
-
-    if (v == NULL || v->min == addr)
-        return 0;
-    cut = addr - v->min;
-    tail = vseg_dup(v);
-    if (tail == NULL)
-        return -ENOMEM;
-    tail->min = addr;
-    tail->file_off = v->file_off + cut;
-    tail->file_bytes = v->file_bytes > cut ? v->file_bytes - cut : 0;
-    v->max = addr;
-    if (v->file_bytes > cut)
-        v->file_bytes = cut;
-    vmm_insert_locked(vmm, tail);
-    return 0;
-}
-
-/* Can @b (right after @a) be merged into @a? Same kind, same rights, contiguous contents. */
-static bool vseg_mergeable(const vseg_t *a, const vseg_t *b)
-{
-    if (a->max != b->min || a->type != b->type || a->prot != b->prot || a->cxy != b->cxy ||
-        a->shared != b->shared || a->file != b->file)
-        return false;
-    if (a->file == NULL)
-        return a->type == VSEG_ANON || a->type == VSEG_REMOTE;
-    /* a file vseg: b must continue a's bytes, and a must show the file up to its end */
-    return a->type == VSEG_FILE && b->file_off == a->file_off + (a->max - a->min) &&
-           a->file_bytes == a->max - a->min;
-}
-
-/* Merges the vsegs meeting at @addr when they can be. Caller holds the VSL lock for writing. */
-static void vmm_merge_at(vmm_t *vmm, uint64_t addr)
-{
-    vseg_t *a = addr >= PAGE_SIZE ? vmm_find_locked(vmm, addr - 1) : NULL;
-    vseg_t *b = vmm_find_locked(vmm, addr);
-
-    if (a == NULL || b == NULL || a == b || !vseg_mergeable(a, b))
-        return;
-    a->max = b->max;
-    a->file_bytes += b->file_bytes;
-    xlist_unlink(XPTR(local_cxy(), &b->list));
-    vmm->vsegs--;
-    vseg_free(b);
-}
-
 int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
 {
-    vmm_gather_t g;
+    tlb_gather_t g;
     uint64_t end;
     xptr_t it, next, gone = XPTR_NULL;
     xlist_entry_t dead;
@@ -1189,11 +366,9 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
         return (int)vmm_forward(vmm, VMM_OP_MUNMAP, &a);
     }
     end = PAGE_UP(addr + len);
-    g = (vmm_gather_t){ .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+    g = (tlb_gather_t)TLB_GATHER_INIT(gpt_xp(vmm));
     remote_rwlock_wr_acquire(vsl_lock(vmm));
-    rc = vmm_split_at(vmm, addr);
-    if (rc == 0)
-        rc = vmm_split_at(vmm, end);
+    rc = vsl_split_locked(vmm, addr, end);
     if (rc) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         return rc;
@@ -1205,8 +380,7 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
 
         next = xlist_next(vsl_root(vmm), it);
         if (v->min >= addr && v->max <= end) {
-            xlist_unlink(it);
-            vmm->vsegs--;
+            vsl_unlink_locked(vmm, v);
             xlist_add_last(XPTR(local_cxy(), &dead), it);
         }
     }
@@ -1217,7 +391,7 @@ int vmm_munmap(vmm_t *vmm, uint64_t addr, uint64_t len)
     remote_queuelock_acquire(gpt_lock(vmm));
     vmm_unmap_range_locked(vmm, addr, end, true, &g);
     remote_queuelock_release(gpt_lock(vmm));
-    gather_flush(&g);
+    tlb_gather_flush(&g);
     remote_rwlock_wr_release(vsl_lock(vmm));
     while ((gone = xlist_first(XPTR(local_cxy(), &dead))) != XPTR_NULL) {
         xlist_unlink(gone);
@@ -1245,7 +419,7 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
     end = PAGE_UP(addr + len);
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     for (a = addr; a < end; ) {                  /* every page must belong to a vseg */
-        vseg_t *v = vmm_find_locked(vmm, a);
+        vseg_t *v = vsl_find_locked(vmm, a);
 
         if (v == NULL) {
             remote_rwlock_wr_release(vsl_lock(vmm));
@@ -1253,9 +427,7 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
         }
         a = v->max;
     }
-    rc = vmm_split_at(vmm, addr);
-    if (rc == 0)
-        rc = vmm_split_at(vmm, end);
+    rc = vsl_split_locked(vmm, addr, end);
     if (rc) {
         remote_rwlock_wr_release(vsl_lock(vmm));
         return rc;
@@ -1281,40 +453,13 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
         }
     }
     remote_queuelock_release(gpt_lock(vmm));
-    vmm_merge_at(vmm, end);
-    vmm_merge_at(vmm, addr);
+    vsl_merge_locked(vmm, end);
+    vsl_merge_locked(vmm, addr);
     vmm->vsl_gen++;
     vmm_sync_copies(vmm, VMM_SYNC_INVALIDATE, addr, end);
-    vmm_shootdown(gpt_xp(vmm), flush);
+    tlb_shootdown(gpt_xp(vmm), flush);
     remote_rwlock_wr_release(vsl_lock(vmm));
     return 0;
-}
-
-/* Highest free range of @len bytes below @top, or 0. Caller holds the VSL lock. */
-static uint64_t vmm_find_hole(vmm_t *vmm, uint64_t len, uint64_t top)
-{
-    uint64_t candidate = top - len;
-
-    /* walk down: any vseg overlapping the candidate pushes it below that vseg */
-    for (;;) {
-        xptr_t it;
-        bool moved = false;
-
-        if (candidate < PAGE_SIZE * 16 || candidate > top)
-            return 0;
-        XLIST_FOREACH(vsl_root(vmm), it) {
-            vseg_t *v = vseg_of(it);
-
-            if (v->min < candidate + len && candidate < v->max) {
-                if (v->min < len)
-                    return 0;
-                candidate = v->min - len;
-                moved = true;
-            }
-        }
-        if (!moved)
-            return candidate;
-    }
 }
 
 int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags,
@@ -1355,11 +500,11 @@ int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_
     remote_rwlock_wr_acquire(vsl_lock(vmm));
     if (!fixed) {
         if (addr && hal_user_range_ok(addr, size) && addr >= PAGE_SIZE * 16 &&
-            vmm_range_free(vmm, addr, addr + size))
+            vsl_range_free_locked(vmm, addr, addr + size))
             where = addr;                /* the hint is free: Linux takes it */
         else
-            where = vmm_find_hole(vmm, size, vmm->mmap_top);
-    } else if (!vmm_range_free(vmm, where, where + size)) {
+            where = vsl_find_hole_locked(vmm, size, vmm->mmap_top);
+    } else if (!vsl_range_free_locked(vmm, where, where + size)) {
         where = 0;                       /* raced with another mapping */
     }
     if (where == 0) {
@@ -1369,7 +514,7 @@ int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_
     }
     v->min = where;
     v->max = where + size;
-    vmm_insert_locked(vmm, v);
+    vsl_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
     /*
      * A shared mapping is populated now, so that a child forked later shares
@@ -1409,7 +554,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
         if (vseg_of(it)->type == VSEG_HEAP)
             heap = vseg_of(it);
     if (new_end > old_end) {
-        if (new_end > vmm->mmap_top || !vmm_range_free(vmm, old_end, new_end)) {
+        if (new_end > vmm->mmap_top || !vsl_range_free_locked(vmm, old_end, new_end)) {
             remote_rwlock_wr_release(vsl_lock(vmm));
             return vmm->brk;
         }
@@ -1419,17 +564,16 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
                 remote_rwlock_wr_release(vsl_lock(vmm));
                 return vmm->brk;
             }
-            vmm_insert_locked(vmm, heap);
+            vsl_insert_locked(vmm, heap);
         } else {
             heap->max = new_end;         /* copies refresh their smaller cached heap on fault */
         }
     } else if (new_end < old_end && heap != NULL) {
-        vmm_gather_t g = { .gpt = gpt_xp(vmm), .flush = TLB_FLUSH_NONE };
+        tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
 
         vmm->vsl_gen++;
         if (new_end == heap->min) {
-            xlist_unlink(XPTR(local_cxy(), &heap->list));
-            vmm->vsegs--;
+            vsl_unlink_locked(vmm, heap);
         } else {
             heap->max = new_end;
         }
@@ -1437,7 +581,7 @@ uint64_t vmm_brk(vmm_t *vmm, uint64_t addr)
         remote_queuelock_acquire(gpt_lock(vmm));
         vmm_unmap_range_locked(vmm, new_end, old_end, true, &g);
         remote_queuelock_release(gpt_lock(vmm));
-        gather_flush(&g);
+        tlb_gather_flush(&g);
         if (new_end == heap->min)
             vseg_free(heap);
     }

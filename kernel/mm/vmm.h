@@ -1,12 +1,19 @@
 /*
- * vmm.h - virtual memory of a process copy: vsegs, the VSL, the GPT, page
- * faults, fork (vmm_fork_copy + vmm_set_cow) and copy on write
- * (vmm_handle_cow). ARCHITECTURE.md, "Virtual memory", invariants 3-5.
+ * vmm.h - virtual memory of a process copy: vmm_t (its VSL and GPT), the
+ * operations on an address space (vmm.c: init and clear, freezing the
+ * reference, fork with vmm_fork_copy + vmm_set_cow, mmap, munmap,
+ * mprotect, brk, RPC_VMM and RPC_VMM_SYNC) and page faults with copy on
+ * write (vmm_fault.c: vmm_handle_fault, vmm_handle_cow, the user-address
+ * helpers). ARCHITECTURE.md, "Virtual memory", invariants 3-5. The vsegs
+ * and the VSL are in vseg.h, TLB shootdown in tlb.h, page ownership in
+ * page.h (the fork counter page_t.forks).
  *
- * A vmm_t is embedded in each process copy, in that copy's cluster. Its
- * VSL is an xlist of vseg_t sorted by address behind a remote rwlock; its
- * GPT is the hardware page table of hal_gpt.h, guarded by a remote
- * queuelock taken inside the VSL lock.
+ * A vmm_t is embedded in each process copy (process_t.vmm), in that copy's
+ * cluster. Its VSL is an xlist of vseg_t sorted by address behind a remote
+ * rwlock; its GPT is the hardware page table of hal_gpt.h, guarded by a
+ * remote queuelock taken inside the VSL lock. The list of the copies is
+ * the process's, not the VMM's (process_copy.h): a downgrade asks it for
+ * the copies it must reach (process_copy_vmms).
  *
  * Reference and copies (invariant 3). The reference copy, in the process's
  * reference cluster, is authoritative: every public vseg (all but CODE) and
@@ -26,18 +33,12 @@
  * another cluster run in the reference cluster by RPC (RPC_VMM).
  *
  * Lock order: reference VSL (RANK_VSL) < copy VSL (RANK_VSL_COPY) <
- * reference GPT (RANK_GPT) < copy GPT (RANK_GPT_COPY) < the reference's
- * copies list (RANK_COPIES, a busylock). A copy can only be unlinked from
- * the copies list by a thread holding the reference VSL (read) and GPT
- * locks, so a downgrade round that holds the reference GPT lock or the
- * reference VSL for writing never meets a freed copy.
- *
- * Page ownership. A page mapped without GPT_FILE belongs to the mappings
- * that share it: page_t.forks counts the sharers beyond the first, updated
- * by remote atomics in the page's cluster. Forking a private or shared page
- * adds one; releasing it (unmap, exit, COW copy) takes one, and the last
- * release frees the page in its cluster (ppm_free_any). A GPT_FILE page
- * belongs to a file (vfs_inode_page) and is never freed by the VMM.
+ * reference GPT (RANK_GPT) < copy GPT (RANK_GPT_COPY) < the process's
+ * copies lock (RANK_COPIES, a busylock, process_copy.h). A copy can only be
+ * unlinked from the copies list by a thread holding the reference VSL
+ * (read) and GPT locks (vmm_ref_freeze), so a downgrade round that holds
+ * the reference GPT lock or the reference VSL for writing never meets a
+ * freed copy.
  */
 #ifndef _VMM_H_
 #define _VMM_H_
@@ -48,38 +49,22 @@
 #include "rwlock.h"
 #include "queuelock.h"
 #include "hal_gpt.h"
+#include "tlb.h"           /* vmm_shootdown_ipi, for the trap dispatch */
+#include "vseg.h"
+#include "trace.h"          /* enum trace_fault_kind: the kinds of vmm_t.faults */
 
 struct vfs_inode_s;
 
-typedef enum vseg_type_e {
-    VSEG_CODE,     /* program text: read-only, from the file; private replica per cluster */
-    VSEG_DATA,     /* program data + bss: private copy of the file's bytes, zero beyond */
-    VSEG_HEAP,     /* brk(2) area: zero-filled */
-    VSEG_STACK,    /* the main stack: zero-filled, grows down inside its vseg */
-    VSEG_ANON,     /* anonymous mmap(2): zero-filled */
-    VSEG_FILE,     /* private file mmap(2): copy of the file's bytes */
-    VSEG_REMOTE,   /* zero-filled, pages in a named cluster (vseg_t.cxy) */
-    VSEG_TYPES
-} vseg_type_t;
-
-/* Linux PROT_* (asm-generic/mman-common.h) */
-#define PROT_NONE  0x0
-#define PROT_READ  0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC  0x4
-
-typedef struct vseg_s {
-    xlist_entry_t       list;       /* in the VSL, by increasing address */
-    uint64_t            min;        /* first byte, page aligned */
-    uint64_t            max;        /* first byte past the end, page aligned */
-    vseg_type_t         type;
-    uint32_t            prot;       /* PROT_* */
-    uint32_t            cxy;        /* VSEG_REMOTE: the cluster of its pages */
-    struct vfs_inode_s *file;       /* CODE, DATA, FILE: the file (referenced) */
-    uint64_t            file_off;   /* file offset of byte min (bytes, page aligned) */
-    uint64_t            file_bytes; /* bytes of the file from file_off shown at min; zero beyond */
-    bool                shared;     /* MAP_SHARED anonymous: pages shared with forked children */
-} vseg_t;
+/*
+ * The fault counters of a copy (vmm_t.faults), one per kind of fault
+ * (ARCHITECTURE.md): indexed by the trace's kinds, TRACE_FAULT_LOCAL (a
+ * page was allocated or replicated here), TRACE_FAULT_GLOBAL (the PTE was
+ * copied from the reference GPT), TRACE_FAULT_FALSE (the PTE already
+ * allowed the access: stale TLB, or another thread won) and
+ * TRACE_FAULT_COW (a write to a copy-on-write page). TRACE_FAULT_BAD, a
+ * fault not resolved, is not counted.
+ */
+#define VMM_FAULT_KINDS (TRACE_FAULT_COW + 1)
 
 typedef struct vmm_s {
     remote_rwlock_t vsl_lock;       /* the VSL: RANK_VSL (reference) or RANK_VSL_COPY */
@@ -90,80 +75,40 @@ typedef struct vmm_s {
     bool            is_ref;         /* this is the reference copy */
     xptr_t          ref;            /* the reference copy's vmm_t (itself in the reference) */
     volatile uint64_t vsl_gen;      /* reference: bumped whenever a vseg shrinks or goes */
-    busylock_t      copies_lock;    /* reference: RANK_COPIES; copies_root, copy_list links and
-                                       the thread accounting of process.c */
-    xlist_entry_t   copies_root;    /* reference: every other copy's copy_list */
-    uint32_t        ncopies;        /* reference: copies in copies_root */
-    xlist_entry_t   copy_list;      /* copy: in the reference's copies_root */
     uint64_t        heap_start;     /* brk(2) floor, bytes */
     uint64_t        brk;            /* current break, bytes (not page aligned) */
     uint64_t        stack_min;      /* the stack vseg [stack_min, stack_max) */
     uint64_t        stack_max;
     uint64_t        mmap_top;       /* mmap(2) allocates top-down below this address */
-    /* fault counters of this copy (ARCHITECTURE.md): */
-    uint64_t        faults_local;   /* a page was allocated or replicated here */
-    uint64_t        faults_global;  /* the PTE was copied from the reference GPT */
-    uint64_t        faults_false;   /* the PTE already allowed the access (stale TLB) */
-    uint64_t        faults_cow;     /* a write to a copy-on-write page */
+    uint64_t        faults[VMM_FAULT_KINDS];  /* faults resolved in this copy, by kind */
     uint32_t        pages;          /* user pages mapped in this copy's GPT */
-    uint64_t        retired[4];     /* reference: the four fault counters of copies torn down */
 } vmm_t;
-
-/* The four fault counters of a process, summed over its copies (vmm_counters). */
-typedef struct vmm_counters_s {
-    uint64_t faults_local, faults_global, faults_false, faults_cow;
-    uint32_t copies;                /* copies now, the reference included */
-} vmm_counters_t;
 
 #define USER_STACK_TOP   0x00007ffffffff000ull  /* = USER_END */
 #define USER_STACK_SIZE  (8ull << 20)           /* bytes: RLIMIT_STACK's Linux default */
 #define USER_MMAP_TOP    0x00007ff000000000ull  /* mmap(2) area, top-down */
 #define USER_PIE_BIAS    0x0000555555554000ull  /* load bias of static-PIE programs */
 
-/* Fault causes, from the x86 page-fault error code (SDM Vol. 3A, 4.7) */
-#define VMM_FAULT_PRESENT 0x01
-#define VMM_FAULT_WRITE   0x02
-#define VMM_FAULT_USER    0x04
-#define VMM_FAULT_EXEC    0x10
+/* ---- address spaces (vmm.c) --------------------------------------------------------- */
 
 /*
  * Initialises an empty vmm (no vseg) with a new GPT in the calling
  * cluster: a reference copy when @ref is XPTR_NULL, else a copy of the
- * reference @ref (not yet linked: vmm_copy_link_locked). @return 0 or -ENOMEM.
+ * reference @ref (not yet linked in the copies list:
+ * process_copy_link_locked). @return 0 or -ENOMEM.
  */
 int vmm_init(vmm_t *vmm, xptr_t ref);
 
 /*
- * Links the copy @copy (local) in its reference's copies list; from then on
- * every downgrade reaches it. Caller holds the copies lock (vmm_copies_lock).
- * Before any thread runs on the copy.
+ * Freezes the reference address space of copy @vmm (any copy, run in its
+ * cluster): takes the reference VSL (read) and GPT locks, so that no
+ * downgrade round runs until vmm_ref_thaw() releases them. It is the only
+ * state in which a copy may be unlinked from the copies list
+ * (process_copy_unlink_locked); the caller then takes the copies lock
+ * itself.
  */
-void vmm_copy_link_locked(vmm_t *copy);
-
-/*
- * Freezes the copies list of the process whose copy is @vmm (any copy, run
- * in its cluster): takes the reference VSL (read) and GPT locks, the only
- * state in which a copy may be unlinked (vmm_copy_unlink_locked). Then the
- * caller takes the copies lock itself. vmm_copies_thaw() releases.
- */
-void vmm_copies_freeze(vmm_t *vmm);
-void vmm_copies_thaw(vmm_t *vmm);
-
-/*
- * Unlinks the copy @copy from its reference's copies list and adds its
- * fault counters to the reference's. Caller holds vmm_copies_freeze() and
- * the copies lock. The copy is then vmm_destroy()ed by its cluster.
- */
-void vmm_copy_unlink_locked(vmm_t *copy);
-
-/* The copies lock of the process of copy @vmm (an xptr to the reference's busylock). */
-xptr_t vmm_copies_lock(vmm_t *vmm);
-
-/*
- * The fault counters of the process whose reference copy is @ref_xp,
- * summed over every copy. Any cluster; takes the copies lock.
- */
-void vmm_counters(xptr_t ref_xp, vmm_counters_t *out);
+void vmm_ref_freeze(vmm_t *vmm);
+void vmm_ref_thaw(vmm_t *vmm);
 
 /*
  * Removes every vseg of @vmm, releasing the pages its PTEs own and its file
@@ -185,31 +130,6 @@ void vmm_destroy(vmm_t *vmm);
  */
 vseg_t *vmm_add_vseg(vmm_t *vmm, vseg_type_t type, uint64_t min, uint64_t max, uint32_t prot,
                      struct vfs_inode_s *file, uint64_t file_off, uint64_t file_bytes, int *err);
-
-/*
- * Resolves a page fault at user address @vaddr with the x86 error code
- * @error (VMM_FAULT_*) in the local copy @vmm: zero-fill, file copy, CODE
- * replica, global fault or copy on write. Runs in the copy's cluster,
- * interrupts enabled; takes the copy's VSL (read), the reference GPT, then
- * the copy's GPT; may read the reference VSL first (a vseg this copy has
- * not cached) and may send RPC_PPM_ALLOC to the reference cluster (a
- * missing table of the reference GPT). @return 0 when the access can be
- * retried, -EFAULT when it is not allowed (no vseg, or its protection
- * forbids it: SIGSEGV), -ENOMEM.
- */
-int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error);
-
-/*
- * Copy on write of @vpn, whose reference PTE (@attr, @ppn) is GPT_COW, for a
- * fault in the local copy @vmm: copies the page into the calling cluster
- * while it is still shared (page_t.forks > 0), else makes it writable in
- * place; writes the new PTE to the reference, removes the old one from
- * every other copy (remote PTE writes, one round), shoots down the cores
- * running those GPTs and waits for them. Caller holds the reference GPT
- * lock. @return 0 with the new PTE in *@nattr / *@nppn, or -ENOMEM.
- */
-int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
-                   uint32_t *nattr, uint64_t *nppn);
 
 /*
  * Builds the child's VSL and GPT (@child, local, freshly initialised) from
@@ -265,20 +185,56 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot);
 /* brk(2) in the reference copy @vmm (any cluster): @return the (new or unchanged) break. */
 uint64_t vmm_brk(vmm_t *vmm, uint64_t addr);
 
+/* RPC handlers (rpc_table): RPC_VMM (an operation on a reference copy) and
+ * RPC_VMM_SYNC (a downgrade of the local copy, multicast). */
+void vmm_rpc_op(xptr_t desc);
+void vmm_rpc_sync(xptr_t desc);
+
+/*
+ * Writes /proc/<pid>/maps lines of @vmm into @buf (@cap bytes), Linux format
+ * plus the vseg type and the reference cluster @ref_cxy. @return bytes.
+ */
+int64_t vmm_format_maps(vmm_t *vmm, uint32_t ref_cxy, char *buf, size_t cap);
+
+/* ---- page faults and user addresses (vmm_fault.c) ------------------------------------ */
+
+/* Fault causes, from the x86 page-fault error code (SDM Vol. 3A, 4.7) */
+#define VMM_FAULT_PRESENT 0x01
+#define VMM_FAULT_WRITE   0x02
+#define VMM_FAULT_USER    0x04
+#define VMM_FAULT_EXEC    0x10
+
+/*
+ * Resolves a page fault at user address @vaddr with the x86 error code
+ * @error (VMM_FAULT_*) in the local copy @vmm: zero-fill, file copy, CODE
+ * replica, global fault or copy on write. Runs in the copy's cluster,
+ * interrupts enabled; takes the copy's VSL (read), the reference GPT, then
+ * the copy's GPT; may read the reference VSL first (a vseg this copy has
+ * not cached) and may send RPC_PPM_ALLOC to the reference cluster (a
+ * missing table of the reference GPT). @return 0 when the access can be
+ * retried, -EFAULT when it is not allowed (no vseg, or its protection
+ * forbids it: SIGSEGV), -ENOMEM.
+ */
+int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error);
+
+/*
+ * Copy on write of @vpn, whose reference PTE (@attr, @ppn) is GPT_COW, for a
+ * fault in the local copy @vmm: copies the page into the calling cluster
+ * while it is still shared (page_t.forks > 0), else makes it writable in
+ * place; writes the new PTE to the reference, removes the old one from
+ * every other copy (remote PTE writes, one round), shoots down the cores
+ * running those GPTs and waits for them. Caller holds the reference GPT
+ * lock. @return 0 with the new PTE in *@nattr / *@nppn, or -ENOMEM.
+ */
+int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
+                   uint32_t *nattr, uint64_t *nppn);
+
 /*
  * The physical address of user address @uaddr of the calling thread's
  * process, its page faulted in for writing (futex keys). @return 0 or
  * -EFAULT.
  */
 int vmm_user_paddr(uint64_t uaddr, uint64_t *paddr);
-
-/* RPC handlers (rpc_table): RPC_VMM (an operation on a reference copy) and
- * RPC_VMM_SYNC (a downgrade of the local copy, multicast). */
-void vmm_rpc_op(xptr_t desc);
-void vmm_rpc_sync(xptr_t desc);
-
-/* VEC_SHOOTDOWN: flushes the calling core's TLB and acknowledges. Interrupt context. */
-void vmm_shootdown_ipi(void);
 
 /*
  * Writes @len bytes of @src at user address @uaddr of the local copy @vmm,
@@ -295,14 +251,5 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len);
  * before they consume data they could not give back.
  */
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write);
-
-/* Name of a vseg type ("CODE", ...), for /proc/<pid>/maps. */
-const char *vseg_type_name(vseg_type_t type);
-
-/*
- * Writes /proc/<pid>/maps lines of @vmm into @buf (@cap bytes), Linux format
- * plus the vseg type and the reference cluster @ref_cxy. @return bytes.
- */
-int64_t vmm_format_maps(vmm_t *vmm, uint32_t ref_cxy, char *buf, size_t cap);
 
 #endif

@@ -279,59 +279,60 @@ static int64_t do_fstatat(int64_t dirfd, uint64_t upath, uint64_t ustat, uint64_
 static int64_t sys_stat(ARGS)       { return do_fstatat(AT_FDCWD, a0, a1, 0); }
 static int64_t sys_newfstatat(ARGS) { return do_fstatat((int32_t)a0, a1, a2, a3); }
 
+/* A namespace operation on the path @path relative to @dir: 0 or -errno. */
+typedef int64_t (*path_op_t)(vfs_inode_t *dir, const char *path, uint64_t arg);
+
+/*
+ * Copies the user path @upath in, finds where it starts (@dirfd, AT_FDCWD
+ * or a directory descriptor) and runs @op(dir, path, @arg) on it.
+ * @return what @op returns, or the path's error (path_get: -EFAULT,
+ * -ENAMETOOLONG, -ENOENT for an empty path, -EBADF), -ENOMEM without a page
+ * for it.
+ */
+static int64_t path_apply(int64_t dirfd, uint64_t upath, path_op_t op, uint64_t arg)
+{
+    vfs_inode_t *dir = NULL;
+    int64_t rc;
+
+    WITH_PATH(pg, kpath);
+    rc = path_get(dirfd, upath, kpath, &dir, false);
+    if (rc == 0) {
+        rc = op(dir, kpath, arg);
+        vfs_inode_put(dir);
+    }
+    ppm_free_pages(pg);
+    return rc;
+}
+
 /* access(2) / faccessat(2): everyone is root, so existence is the whole answer. */
-static int64_t do_faccessat(int64_t dirfd, uint64_t upath)
+static int64_t access_op(vfs_inode_t *dir, const char *path, uint64_t unused)
 {
     kstat_t st;
-    vfs_inode_t *dir = NULL;
-    int64_t rc;
 
-    WITH_PATH(pg, kpath);
-    rc = path_get(dirfd, upath, kpath, &dir, false);
-    if (rc == 0) {
-        rc = vfs_stat(dir, kpath, &st);
-        vfs_inode_put(dir);
-    }
-    ppm_free_pages(pg);
-    return rc;
+    (void)unused;
+    return vfs_stat(dir, path, &st);
 }
 
-static int64_t sys_access(ARGS)    { return do_faccessat(AT_FDCWD, a0); }
-static int64_t sys_faccessat(ARGS) { return do_faccessat((int32_t)a0, a1); }
-
-static int64_t do_mkdirat(int64_t dirfd, uint64_t upath, uint64_t mode)
+static int64_t mkdir_op(vfs_inode_t *dir, const char *path, uint64_t mode)
 {
-    vfs_inode_t *dir = NULL;
-    int64_t rc;
-
-    WITH_PATH(pg, kpath);
-    rc = path_get(dirfd, upath, kpath, &dir, false);
-    if (rc == 0) {
-        rc = vfs_mkdir(dir, kpath, (uint32_t)mode);
-        vfs_inode_put(dir);
-    }
-    ppm_free_pages(pg);
-    return rc;
+    return vfs_mkdir(dir, path, (uint32_t)mode);
 }
 
-static int64_t sys_mkdir(ARGS)   { return do_mkdirat(AT_FDCWD, a0, a1); }
-static int64_t sys_mkdirat(ARGS) { return do_mkdirat((int32_t)a0, a1, a2); }
+static int64_t unlink_op(vfs_inode_t *dir, const char *path, uint64_t flags)
+{
+    return vfs_unlink(dir, path, (int)flags);
+}
+
+static int64_t sys_access(ARGS)    { return path_apply(AT_FDCWD, a0, access_op, 0); }
+static int64_t sys_faccessat(ARGS) { return path_apply((int32_t)a0, a1, access_op, 0); }
+static int64_t sys_mkdir(ARGS)     { return path_apply(AT_FDCWD, a0, mkdir_op, a1); }
+static int64_t sys_mkdirat(ARGS)   { return path_apply((int32_t)a0, a1, mkdir_op, a2); }
 
 static int64_t do_unlinkat(int64_t dirfd, uint64_t upath, uint64_t flags)
 {
-    vfs_inode_t *dir = NULL;
-    int64_t rc;
-
     if (flags & ~(uint64_t)AT_REMOVEDIR)
         return -EINVAL;
-    WITH_PATH(pg, kpath);
-    rc = path_get(dirfd, upath, kpath, &dir, false);
-    if (rc == 0) {
-        rc = vfs_unlink(dir, kpath, (int)flags);
-        vfs_inode_put(dir);
-    }
-    ppm_free_pages(pg);
-    return rc;
+    return path_apply(dirfd, upath, unlink_op, flags);
 }
 
 static int64_t sys_unlink(ARGS)   { return do_unlinkat(AT_FDCWD, a0, 0); }

@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
 #include "process.h"
+#include "process_copy.h"
 #include "thread_user.h"
 #include "trace.h"
 #include "thread.h"
@@ -489,15 +490,15 @@ static int64_t sys_archipel_counters(ARGS)
 {
     xptr_t p = process_current_xp();
     archipel_counters_t c;
-    vmm_counters_t v;
+    process_counters_t v;
     uint32_t n = boot_info.topo.nclusters;
 
     memset(&c, 0, sizeof(c));
-    vmm_counters(PROCESS_FIELD(p, vmm), &v);
-    c.faults_local  = v.faults_local;
-    c.faults_global = v.faults_global;
-    c.faults_false  = v.faults_false;
-    c.faults_cow    = v.faults_cow;
+    process_counters(p, &v);
+    c.faults_local  = v.faults[TRACE_FAULT_LOCAL];
+    c.faults_global = v.faults[TRACE_FAULT_GLOBAL];
+    c.faults_false  = v.faults[TRACE_FAULT_FALSE];
+    c.faults_cow    = v.faults[TRACE_FAULT_COW];
     c.owner_cxy     = process_current_pid() >> 16;
     c.ref_cxy       = GET_CXY(p);
     c.copies        = v.copies;

@@ -55,7 +55,7 @@ class WireFormatTest(unittest.TestCase):
         self.assertEqual(wire.FAULT_KINDS, ("local", "global", "false", "cow", "bad"))
         self.assertEqual(int(re.search(r"#define\s+TRACE_FAULT_WRITE\s+(0x[0-9a-f]+)",
                                        src).group(1), 16), wire.FAULT_WRITE)
-        with open(os.path.join(REPO, "hal", "x86_64", "trap.h")) as f:
+        with open(os.path.join(REPO, "kernel", "kern", "ipi.h")) as f:
             vec = re.search(r"#define\s+VEC_SHOOTDOWN\s+(0x[0-9a-fA-F]+)", f.read()).group(1)
         self.assertEqual(int(vec, 16), wire.VEC_SHOOTDOWN)
         self.assertEqual(SHOOTDOWN_VEC, wire.VEC_SHOOTDOWN)

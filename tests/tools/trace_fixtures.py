@@ -41,7 +41,7 @@ VERSION = 1
 (HEADER, NAME, RPC_SEND, RPC_START, RPC_END, RPC_REPLY,
  IPI_SEND, IPI_RECV, LOST, SHOOTDOWN, FAULT, FORK, EXEC, EXIT, THREAD, COPY) = range(16)
 LOCAL, GLOBAL, FALSE, COW, BAD = range(5)   # TRACE_FAULT kinds
-SHOOTDOWN_VEC = 0x25                        # hal/x86_64/trap.h VEC_SHOOTDOWN
+SHOOTDOWN_VEC = 0x25                        # kernel/kern/ipi.h VEC_SHOOTDOWN
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 

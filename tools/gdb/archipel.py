@@ -246,6 +246,19 @@ def _rpc_name(rpc_type: int) -> str:
     return _enum_name("enum rpc_type_e", rpc_type, "RPC_")
 
 
+def _rpc_args_text(d) -> str:
+    """The arguments of rpc_desc_t ``d``: the fields of the rpc_args_t member named after
+    its type (RPC_PPM_ALLOC: ppm_alloc) as ``name=value,...``; ``-`` for a type without."""
+    member = _enum_name("enum rpc_type_e", int(d["type"]), "RPC_").lower()
+    args = d["args"]
+    for f in args.type.strip_typedefs().fields():
+        if f.name == member:
+            value = args[member]
+            return ",".join(f"{g.name}={_u(value[g.name]):#x}"
+                            for g in f.type.strip_typedefs().fields())
+    return "-"
+
+
 def _selected_core() -> int:
     """Address of the core_t of GDB's selected thread (its GS base), or 0."""
     try:
@@ -313,8 +326,8 @@ def process_copies(p) -> list[tuple[int, object]]:
     ref_cxy = int(ref["ref_cxy"])
     out = [(ref_cxy, ref)]
     ptype = _type("process_t")
-    link = _field_offset(ptype, "vmm.copy_list")
-    root = make_xptr(ref_cxy, int(ref["vmm"]["copies_root"].address))
+    link = _field_offset(ptype, "copy_list")
+    root = make_xptr(ref_cxy, int(ref["copies_root"].address))
     cur = _read_u64(xptr_ptr(root))
     seen = 0
     while cur and cur != root and seen < 4096:
@@ -496,7 +509,7 @@ def cmd_rpcq(args: list[str]) -> str:
         d = _deref(xptr_ptr(xp), "rpc_desc_t")
         client = _u(d["thread"])
         cname = _cstr(_deref(xptr_ptr(client), "thread_t")["name"]) if client else "-"
-        args_text = ",".join(f"{_u(d['args'][k]):#x}" for k in range(3))
+        args_text = _rpc_args_text(d)
         rows.append([str(index), f"{xp:#018x}", str(xptr_cxy(xp)),
                      _rpc_name(int(d["type"])), str(int(d["id"])),
                      str(int(d["responses"])), cname, args_text])
@@ -505,7 +518,7 @@ def cmd_rpcq(args: list[str]) -> str:
     if not rows:
         return text + "(empty)\n"
     return text + format_table(["SLOT", "DESC", "CLIENT_CXY", "TYPE", "ID", "RESPONSES",
-                                "CLIENT", "ARGS0-2"], rows)
+                                "CLIENT", "ARGS"], rows)
 
 
 def cmd_locks(args: list[str]) -> str:

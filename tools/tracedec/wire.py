@@ -49,7 +49,7 @@ TRACE_EVENTS = 16
 FAULT_KINDS = ("local", "global", "false", "cow", "bad")
 FAULT_WRITE = 0x100
 
-VEC_SHOOTDOWN = 0x25  # hal/x86_64/trap.h: the TLB shootdown IPI
+VEC_SHOOTDOWN = 0x25  # kernel/kern/ipi.h: the TLB shootdown IPI
 
 TRACE_MAGIC = 0x3143525448435241  # b"ARCHTRC1" read as a little-endian u64
 TRACE_VERSION = 1

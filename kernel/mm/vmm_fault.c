@@ -1,0 +1,386 @@
+/*
+ * vmm_fault.c - page faults of a process copy (see vmm.h): the fault paths
+ * (private CODE, public through the reference GPT), the page a fault
+ * populates, the installation of a PTE in a copy, copy on write, and the
+ * user-address helpers that fault pages in or check a range.
+ */
+#include "vmm_internal.h"
+#include "vfs.h"
+#include "ppm.h"
+#include "process.h"
+#include "process_copy.h"     /* process_copy_vmms: the copies a COW reaches */
+#include "kerrno.h"
+#include "kstring.h"
+#include "cpu.h"
+#include "hal_user.h"
+#include "trace.h"
+
+/* ---- populate, install, copy on write ---------------------------------------------- */
+
+/* Copies the file bytes a page of @v shows into @dst (zero beyond the file part). */
+static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
+{
+    uint64_t off = (vpn << PAGE_SHIFT) - v->min;       /* bytes into the vseg */
+    uint64_t n;
+    page_t *fp;
+
+    if (off >= v->file_bytes)
+        return;
+    n = v->file_bytes - off;
+    if (n > PAGE_SIZE)
+        n = PAGE_SIZE;
+    fp = mapper_page_get(vfs_inode_mapper(v->file), (v->file_off + off) >> PAGE_SHIFT);
+    if (fp) {
+        hal_remote_memcpy(XPTR(local_cxy(), dst), XPTR(fp->cxy, ppm_page_to_virt(fp)), n);
+        mapper_page_put(fp);
+    }
+}
+
+/*
+ * A new page for @vpn of @v, mapped in the GPT @gpt (the local copy's, or
+ * the reference's): the file's own page for CODE in its cluster, else a
+ * page of the calling cluster, zeroed or filled from the file. Caller holds
+ * that GPT's lock. *@attr / *@ppn get the PTE. @return 0 or -ENOMEM.
+ */
+static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, uint64_t *pppn)
+{
+    uint32_t attr = vseg_attr(v);
+    page_t *page;
+
+    if (v->type == VSEG_CODE) {
+        uint64_t off = (vpn << PAGE_SHIFT) - v->min;
+        page_t *fp = off < v->file_bytes ?
+                     mapper_page_get(vfs_inode_mapper(v->file),
+                                     (v->file_off + off) >> PAGE_SHIFT) : NULL;
+
+        if (fp && fp->cxy == local_cxy()) {
+            /* the file's own page is in this cluster: map it, shared; the mapping keeps the reference */
+            uint64_t ppn = ppm_page_to_phys(fp) >> PAGE_SHIFT;
+
+            if (hal_gpt_map_xp(gpt, vpn, attr | GPT_FILE, ppn)) {
+                mapper_page_put(fp);
+                return -ENOMEM;
+            }
+            *pattr = attr | GPT_FILE;
+            *pppn = ppn;
+            return 0;
+        }
+        if (fp)
+            mapper_page_put(fp);
+        /* else a replica in this cluster, private to this copy (invariant 3) */
+    }
+    page = page_user_alloc(NULL);
+    if (page == NULL)
+        return -ENOMEM;
+    if (v->file)
+        vseg_fill_from_file(v, vpn, ppm_page_to_virt(page));
+    if (hal_gpt_map_xp(gpt, vpn, attr, ppm_page_to_phys(page) >> PAGE_SHIFT)) {
+        ppm_free_pages(page);
+        return -ENOMEM;
+    }
+    *pattr = attr;
+    *pppn = ppm_page_to_phys(page) >> PAGE_SHIFT;
+    return 0;
+}
+
+int vmm_handle_cow(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn,
+                   uint32_t *nattr, uint64_t *nppn)
+{
+    xptr_t ref = vmm->ref, copies[MAX_CLUSTERS];
+    xptr_t ref_gpt = REF(ref, gpt);
+    page_t *old = ppm_phys_to_page(ppn << PAGE_SHIFT);
+    uint32_t new_attr = (attr | GPT_WRITABLE) & ~(GPT_COW | GPT_FILE);
+    uint64_t new_ppn = ppn;
+    bool copied = false;
+    tlb_round_t r = TLB_ROUND_INIT;
+    uint32_t n;
+
+    vmm->faults[TRACE_FAULT_COW]++;
+    if ((attr & GPT_FILE) || page_shared(old)) {
+        /* still shared: a private copy, in the faulting cluster */
+        page_t *page = page_user_alloc(old);
+
+        if (page == NULL)
+            return -ENOMEM;
+        new_ppn = ppm_page_to_phys(page) >> PAGE_SHIFT;
+        copied = true;
+    }
+    /* one round: the reference, then every other copy that maps the page */
+    tlb_round_add(&r, ref_gpt, hal_gpt_update(ref_gpt, vpn, new_attr, new_ppn));
+    n = process_copy_vmms(ref, copies);     /* the copies cannot go: ref GPT lock */
+    for (uint32_t i = 0; i < n; i++) {
+        xptr_t cgpt = REF(copies[i], gpt);
+        tlb_flush_t f;
+
+        if (!(hal_gpt_get(cgpt, vpn, NULL) & GPT_MAPPED))
+            continue;
+        remote_queuelock_acquire(REF(copies[i], gpt_lock));
+        f = hal_gpt_unmap(cgpt, vpn);
+        if (!tlb_flush_empty(f))
+            hal_remote_atomic_add(REF(copies[i], pages), -1);
+        remote_queuelock_release(REF(copies[i], gpt_lock));
+        tlb_round_add(&r, cgpt, f);
+    }
+    tlb_round_wait(&r);
+    if (copied)
+        page_pte_release(attr, ppn);      /* after the shootdown: the last sharer may free it */
+    *nattr = new_attr;
+    *nppn = new_ppn;
+    return 0;
+}
+
+/* ---- the fault paths --------------------------------------------------------------- */
+
+/*
+ * Copies the reference vseg containing @addr into the local copy @vmm,
+ * replacing the stale cached vsegs it overlaps. @return 0, or -EFAULT (no
+ * such vseg), -ENOMEM.
+ */
+static int vmm_fetch_vseg(vmm_t *vmm, uint64_t addr)
+{
+    tlb_gather_t g = TLB_GATHER_INIT(gpt_xp(vmm));
+    vseg_t rv, *v;
+    uint64_t gen;
+
+    if (!vsl_ref_find(vmm->ref, addr, &rv, &gen))
+        return -EFAULT;
+    v = vseg_dup(&rv);
+    if (v == NULL)
+        return -ENOMEM;
+    remote_rwlock_wr_acquire(vsl_lock(vmm));
+    if (hal_remote_l64(REF(vmm->ref, vsl_gen)) != gen) {
+        /* a vseg shrank or went meanwhile: this one may be stale, read it again */
+        remote_rwlock_wr_release(vsl_lock(vmm));
+        vseg_free(v);
+        return 0;
+    }
+    remote_queuelock_acquire(gpt_lock(vmm));
+    vmm_remove_meeting_locked(vmm, v->min, v->max, &g);     /* stale cached pieces */
+    remote_queuelock_release(gpt_lock(vmm));
+    vsl_insert_locked(vmm, v);
+    remote_rwlock_wr_release(vsl_lock(vmm));
+    tlb_gather_flush(&g);
+    return 0;
+}
+
+/* Installs the PTE (@attr, @ppn) of @vpn in the local copy @vmm. Takes its GPT lock. */
+static int vmm_install(vmm_t *vmm, uint64_t vpn, uint32_t attr, uint64_t ppn)
+{
+    uint64_t cur_ppn;
+    uint32_t cur;
+    int rc = 0;
+
+    remote_queuelock_acquire(gpt_lock(vmm));
+    cur = hal_gpt_get(gpt_xp(vmm), vpn, &cur_ppn);
+    if (!(cur & GPT_MAPPED)) {
+        rc = hal_gpt_map(&vmm->gpt, vpn, attr, ppn);
+        if (rc == 0)
+            vmm->pages++;
+    } else if (cur != attr || cur_ppn != ppn) {
+        tlb_shootdown(gpt_xp(vmm), hal_gpt_update(gpt_xp(vmm), vpn, attr, ppn));
+    }
+    remote_queuelock_release(gpt_lock(vmm));
+    return rc;
+}
+
+/* Does the PTE @attr allow the access @error? */
+static bool pte_allows(uint32_t attr, uint32_t error)
+{
+    if (!(attr & GPT_MAPPED))
+        return false;
+    if ((error & VMM_FAULT_WRITE) && !(attr & GPT_WRITABLE))
+        return false;
+    return true;
+}
+
+/*
+ * The fault of a public vseg @v in the copy @vmm: resolved in the
+ * reference GPT first, then installed in this copy. Caller holds the
+ * copy's VSL (read).
+ */
+static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
+                            uint32_t *kind)
+{
+    xptr_t ref = vmm->ref, ref_gpt = REF(ref, gpt), ref_lock = REF(ref, gpt_lock);
+    uint64_t ppn;
+    uint32_t attr;
+    int rc = 0;
+
+    remote_queuelock_acquire(ref_lock);
+    attr = hal_gpt_get(ref_gpt, vpn, &ppn);
+    if (!(attr & GPT_MAPPED)) {
+        rc = vmm_populate(ref_gpt, v, vpn, &attr, &ppn);
+        if (rc == 0) {
+            hal_remote_atomic_add(REF(ref, pages), 1);
+            vmm->faults[TRACE_FAULT_LOCAL]++;
+            *kind = TRACE_FAULT_LOCAL;
+        }
+    } else if ((error & VMM_FAULT_WRITE) && (attr & GPT_COW)) {
+        rc = vmm_handle_cow(vmm, vpn, attr, ppn, &attr, &ppn);
+        *kind = TRACE_FAULT_COW;
+    } else if ((error & VMM_FAULT_WRITE) && !(attr & GPT_WRITABLE)) {
+        rc = -EFAULT;                    /* a read-only mapping of a writable vseg: mprotect raced */
+    } else if (vmm->is_ref || pte_allows(hal_gpt_get(gpt_xp(vmm), vpn, NULL), error)) {
+        /* already allowed: another thread or a stale TLB entry */
+        vmm->faults[TRACE_FAULT_FALSE]++;
+        *kind = TRACE_FAULT_FALSE;
+        hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
+        remote_queuelock_release(ref_lock);
+        return 0;
+    } else {
+        vmm->faults[TRACE_FAULT_GLOBAL]++;   /* the reference has it: copy the PTE */
+        *kind = TRACE_FAULT_GLOBAL;
+    }
+    if (rc == 0 && !vmm->is_ref)
+        rc = vmm_install(vmm, vpn, attr, ppn);   /* under the reference lock: no stale PTE */
+    remote_queuelock_release(ref_lock);
+    return rc;
+}
+
+/* The fault of a CODE vseg: private to the copy, resolved in its own GPT. */
+static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
+                             uint32_t *kind)
+{
+    uint64_t ppn;
+    uint32_t attr;
+    int rc = 0;
+
+    remote_queuelock_acquire(gpt_lock(vmm));
+    attr = hal_gpt_get(gpt_xp(vmm), vpn, &ppn);
+    if (!(attr & GPT_MAPPED)) {
+        rc = vmm_populate(gpt_xp(vmm), v, vpn, &attr, &ppn);
+        if (rc == 0) {
+            vmm->pages++;
+            vmm->faults[TRACE_FAULT_LOCAL]++;
+            *kind = TRACE_FAULT_LOCAL;
+        }
+    } else if (!pte_allows(attr, error)) {
+        rc = -EFAULT;
+    } else {
+        vmm->faults[TRACE_FAULT_FALSE]++;
+        *kind = TRACE_FAULT_FALSE;
+        hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
+    }
+    remote_queuelock_release(gpt_lock(vmm));
+    return rc;
+}
+
+/* The fault of @vaddr in @vmm (see vmm_handle_fault); *@kind says how it was resolved. */
+static int vmm_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error, uint32_t *kind)
+{
+    uint64_t vpn = VPN(vaddr);
+    vseg_t *v;
+    int rc;
+
+    if (vaddr >= USER_END)
+        return -EFAULT;
+    for (;;) {
+        remote_rwlock_rd_acquire(vsl_lock(vmm));
+        v = vsl_find_locked(vmm, vaddr);
+        if (v != NULL || vmm->is_ref)
+            break;
+        /* not cached in this copy: from the reference VSL, then again */
+        remote_rwlock_rd_release(vsl_lock(vmm));
+        rc = vmm_fetch_vseg(vmm, vaddr);
+        if (rc)
+            return rc;
+    }
+    if (v == NULL ||
+        ((error & VMM_FAULT_WRITE) && !(v->prot & PROT_WRITE)) ||
+        ((error & VMM_FAULT_EXEC) && !(v->prot & PROT_EXEC)) ||
+        v->prot == PROT_NONE) {
+        remote_rwlock_rd_release(vsl_lock(vmm));
+        return -EFAULT;
+    }
+    if (v->type == VSEG_CODE)
+        rc = vmm_fault_private(vmm, v, vpn, error, kind);
+    else
+        rc = vmm_fault_public(vmm, v, vpn, error, kind);
+    remote_rwlock_rd_release(vsl_lock(vmm));
+    return rc;
+}
+
+int vmm_handle_fault(vmm_t *vmm, uint64_t vaddr, uint32_t error)
+{
+    uint64_t start = trace_enabled ? rdtsc() : 0, cycles;
+    uint32_t kind = TRACE_FAULT_BAD;
+    int rc = vmm_fault(vmm, vaddr, error, &kind);
+
+    if (trace_enabled) {
+        cycles = rdtsc() - start;
+        if (rc)
+            kind = TRACE_FAULT_BAD;
+        trace(TRACE_FAULT, (uint16_t)(kind | ((error & VMM_FAULT_WRITE) ? TRACE_FAULT_WRITE : 0)),
+              VPN(vaddr), LIST_ELEMENT(vmm, process_t, vmm)->pid |
+              (cycles > UINT32_MAX ? (uint64_t)UINT32_MAX : cycles) << 32);
+    }
+    return rc;
+}
+
+/* ---- user addresses ---------------------------------------------------------------- */
+
+int vmm_user_paddr(uint64_t uaddr, uint64_t *paddr)
+{
+    process_t *p = process_copy_current();
+    uint64_t ppn;
+    uint32_t attr;
+
+    if (p == NULL || !hal_user_range_ok(uaddr, 4))
+        return -EFAULT;
+    attr = hal_gpt_get(gpt_xp(&p->vmm), VPN(uaddr), &ppn);
+    if (!(attr & GPT_WRITABLE) || !(attr & GPT_USER)) {
+        if (vmm_handle_fault(&p->vmm, uaddr, VMM_FAULT_WRITE | VMM_FAULT_USER |
+                             ((attr & GPT_MAPPED) ? VMM_FAULT_PRESENT : 0)))
+            return -EFAULT;
+        attr = hal_gpt_get(gpt_xp(&p->vmm), VPN(uaddr), &ppn);
+        if (!(attr & GPT_MAPPED))
+            return -EFAULT;
+    }
+    *paddr = (ppn << PAGE_SHIFT) | (uaddr & ~PAGE_MASK);
+    return 0;
+}
+
+int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len)
+{
+    const char *s = src;
+
+    if (!hal_user_range_ok(uaddr, len))
+        return -EFAULT;
+    while (len) {
+        uint64_t off = uaddr & ~PAGE_MASK, n = PAGE_SIZE - off, ppn;
+        uint32_t attr;
+        int rc;
+
+        if (n > len)
+            n = len;
+        attr = hal_gpt_get(gpt_xp(vmm), VPN(uaddr), &ppn);
+        if (!(attr & GPT_WRITABLE)) {
+            rc = vmm_handle_fault(vmm, uaddr, VMM_FAULT_WRITE | VMM_FAULT_USER |
+                                  ((attr & GPT_MAPPED) ? VMM_FAULT_PRESENT : 0));
+            if (rc)
+                return rc;
+            attr = hal_gpt_get(gpt_xp(vmm), VPN(uaddr), &ppn);
+        }
+        memcpy((char *)phys_to_virt(ppn << PAGE_SHIFT) + off, s, n);
+        s += n;
+        uaddr += n;
+        len -= n;
+    }
+    return 0;
+}
+
+bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write)
+{
+    xptr_t ref = XPTR(vmm_cxy(vmm), vmm);
+    uint64_t end = addr + len, gen;
+    vseg_t v;
+
+    if (!hal_user_range_ok(addr, len))
+        return false;
+    while (addr < end) {
+        if (!vsl_ref_find(ref, addr, &v, &gen) || !(v.prot & (write ? PROT_WRITE : PROT_READ)))
+            return false;
+        addr = v.max;
+    }
+    return true;
+}
