@@ -138,6 +138,21 @@ static void check_rsdp(const mbi_t *m, uint32_t off, uint32_t type, uint32_t len
     CHECK_PTR_EQ(i.rsdp, m->buf + off + 8);
 }
 
+/* An MBI whose only tag is an RSDP of @len (<= 36) bytes, revision @rev, in a
+ * tag of @type: that RSDP is the one parsed. */
+static void check_rsdp_alone(uint32_t type, uint32_t len, uint8_t rev)
+{
+    mbi_t    m;
+    uint8_t  r[36];
+    uint32_t t;
+
+    fake_rsdp(r, len, rev);
+    mbi_begin(&m);
+    t = mbi_tag(&m, type, r, len);
+    mbi_end(&m);
+    check_rsdp(&m, t, type, len);
+}
+
 /* An MBI whose only tag is one of @type with @plen bytes of @payload: -EINVAL. */
 static void check_tag_refused(uint32_t type, const void *payload, uint32_t plen)
 {
@@ -309,29 +324,13 @@ UNIT_TEST(mb2_modules_overflow)
 /* ACPI old RSDP alone (tag 14): recorded with its length. */
 UNIT_TEST(mb2_acpi_old_only)
 {
-    mbi_t      m;
-    uint8_t    r[20];
-    uint32_t   t;
-
-    fake_rsdp(r, 20, 0);
-    mbi_begin(&m);
-    t = mbi_tag(&m, MB2_TAG_ACPI_OLD, r, 20);
-    mbi_end(&m);
-    check_rsdp(&m, t, MB2_TAG_ACPI_OLD, 20);
+    check_rsdp_alone(MB2_TAG_ACPI_OLD, 20, 0);
 }
 
 /* ACPI new RSDP alone (tag 15). */
 UNIT_TEST(mb2_acpi_new_only)
 {
-    mbi_t      m;
-    uint8_t    r[36];
-    uint32_t   t;
-
-    fake_rsdp(r, 36, 2);
-    mbi_begin(&m);
-    t = mbi_tag(&m, MB2_TAG_ACPI_NEW, r, 36);
-    mbi_end(&m);
-    check_rsdp(&m, t, MB2_TAG_ACPI_NEW, 36);
+    check_rsdp_alone(MB2_TAG_ACPI_NEW, 36, 2);
 }
 
 /* Both RSDP tags: the new one wins, whether it comes first or last. */
