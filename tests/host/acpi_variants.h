@@ -84,6 +84,64 @@ CAP_UNUSED static void cap_replace(cap_t *cap, int i, uint8_t *t, uint32_t len)
 }
 
 /*
+ * Writes at @out the replacement of entry @e of a type-0 entry (MADT local
+ * APIC, SRAT processor affinity) for make_x2apic, whose APIC IDs start at
+ * @apic_base. Returns the length of the new entry.
+ */
+typedef uint32_t cap_entry_fn(const uint8_t *e, uint8_t *out, uint32_t apic_base);
+
+/* A MADT local APIC entry (type 0) as a local x2APIC entry (type 9, ACPI 5.2.12.12). */
+CAP_UNUSED static uint32_t x2apic_madt_entry(const uint8_t *e, uint8_t *out, uint32_t apic_base)
+{
+    memset(out, 0, 16);
+    out[0] = 9;
+    out[1] = 16;
+    put32(out + 4, apic_base + e[3]);          /* x2APIC ID */
+    put32(out + 8, get32(e + 4));              /* flags */
+    put32(out + 12, e[2]);                     /* ACPI processor UID */
+    return 16;
+}
+
+/* An SRAT processor entry (type 0) as an x2APIC affinity entry (type 2, 5.2.16.3). */
+CAP_UNUSED static uint32_t x2apic_srat_entry(const uint8_t *e, uint8_t *out, uint32_t apic_base)
+{
+    memset(out, 0, 24);
+    out[0] = 2;
+    out[1] = 24;
+    put32(out + 4, e[2] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 |
+                   (uint32_t)e[11] << 24);     /* proximity domain */
+    put32(out + 8, apic_base + e[3]);
+    put32(out + 12, get32(e + 4));             /* flags */
+    return 24;
+}
+
+/*
+ * Replaces table @i of @cap (cap_replace) with a copy whose first @hdr bytes
+ * are the same, then whose entries of type 0 go through @convert(e, out,
+ * @arg) and the others are copied as they are. Returns nothing.
+ */
+CAP_UNUSED static void cap_rewrite_type0(cap_t *cap, int i, uint32_t hdr, cap_entry_fn *convert,
+                                         uint32_t arg)
+{
+    const uint8_t *table = cap->c[i].data;
+    uint8_t        t[4096];
+    uint32_t       off, o, len = get32(table + 4);
+
+    memcpy(t, table, hdr);
+    for (off = hdr, o = hdr; off < len; off += table[off + 1]) {
+        const uint8_t *e = table + off;
+
+        if (e[0] == 0) {
+            o += convert(e, t + o, arg);
+        } else {
+            memcpy(t + o, e, e[1]);
+            o += e[1];
+        }
+    }
+    cap_replace(cap, i, t, o);
+}
+
+/*
  * Turns @cap (with a MADT and an SRAT, e.g. the 4x2 capture) into the
  * x2APIC form of the same machine: every MADT local APIC entry (type 0)
  * becomes a local x2APIC entry (type 9, ACPI 5.2.12.12) and every SRAT
@@ -93,52 +151,12 @@ CAP_UNUSED static void cap_replace(cap_t *cap, int i, uint8_t *t, uint32_t len)
  */
 CAP_UNUSED static void make_x2apic(cap_t *cap, uint32_t apic_base)
 {
-    int       i = cap_find(cap, "APIC"), s = cap_find(cap, "SRAT");
-    uint8_t   t[4096];
-    uint32_t  off, len, o;
+    int i = cap_find(cap, "APIC"), s = cap_find(cap, "SRAT");
 
     if (i < 0 || s < 0)
         abort();
-    len = get32(cap->c[i].data + 4);
-    memcpy(t, cap->c[i].data, 44);
-    for (off = 44, o = 44; off < len; off += cap->c[i].data[off + 1]) {
-        const uint8_t *e = cap->c[i].data + off;
-
-        if (e[0] == 0) {
-            memset(t + o, 0, 16);
-            t[o] = 9;
-            t[o + 1] = 16;
-            put32(t + o + 4, apic_base + e[3]);   /* x2APIC ID */
-            put32(t + o + 8, get32(e + 4));       /* flags */
-            put32(t + o + 12, e[2]);              /* ACPI processor UID */
-            o += 16;
-        } else {
-            memcpy(t + o, e, e[1]);
-            o += e[1];
-        }
-    }
-    cap_replace(cap, i, t, o);
-
-    len = get32(cap->c[s].data + 4);
-    memcpy(t, cap->c[s].data, 48);
-    for (off = 48, o = 48; off < len; off += cap->c[s].data[off + 1]) {
-        const uint8_t *e = cap->c[s].data + off;
-
-        if (e[0] == 0) {
-            memset(t + o, 0, 24);
-            t[o] = 2;
-            t[o + 1] = 24;
-            put32(t + o + 4, e[2] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 |
-                             (uint32_t)e[11] << 24);  /* proximity domain */
-            put32(t + o + 8, apic_base + e[3]);
-            put32(t + o + 12, get32(e + 4));          /* flags */
-            o += 24;
-        } else {
-            memcpy(t + o, e, e[1]);
-            o += e[1];
-        }
-    }
-    cap_replace(cap, s, t, o);
+    cap_rewrite_type0(cap, i, 44, x2apic_madt_entry, apic_base);
+    cap_rewrite_type0(cap, s, 48, x2apic_srat_entry, apic_base);
 }
 
 /*
