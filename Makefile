@@ -62,7 +62,7 @@ endif
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 # Include paths. The HAL looks only down (ARCHITECTURE.md, "Layering"): objects under
-# hal/ see hal/, boot/ and kernel/include/ (hal_upcalls.h, kstring.h, kerrno.h) and
+# hal/ see hal/, boot/ and kernel/include/ (hal_upcalls.h, kstring.h, uapi/errno.h) and
 # nothing else of the kernel; every other object sees every folder.
 KINCLUDES   := -Ikernel/include $(addprefix -I,$(KERNEL_DIRS))
 HALINCLUDES := -Ihal/x86_64 -Iboot -Ikernel/include

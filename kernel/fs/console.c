@@ -21,7 +21,7 @@
 #include "sched.h"
 #include "cpu.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 #define CONSOLE_LINE_MAX  1024       /* bytes of one input line, '\n' included */
 #define CONSOLE_OUT_CHUNK 1024       /* bytes written per console lock hold */

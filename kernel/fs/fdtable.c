@@ -7,7 +7,7 @@
  */
 #include "fdtable.h"
 #include "vfs_internal.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 
 static bool fd_valid(int fd)

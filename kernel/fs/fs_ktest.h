@@ -20,7 +20,7 @@
 #include "boot_info.h"
 #include "core.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 #define MIB (1u << 20)
 

@@ -17,7 +17,7 @@
 #include "vfs_internal.h"
 #include "kcm.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "printk.h"
 
 #define VFS_MAX_MOUNTS 4                /* generated mounts (/proc, /sys, ...) */

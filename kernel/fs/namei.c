@@ -22,7 +22,7 @@
  */
 #include "vfs_internal.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "printk.h"
 
 static bool vfs_is_dot(const char *name, size_t len)

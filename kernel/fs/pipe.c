@@ -21,7 +21,7 @@
 #include "sched.h"
 #include "core.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 #define PIPE_ORDER 4                     /* 2^4 pages = PIPE_BUF_SIZE bytes */
 

@@ -16,7 +16,7 @@
 #include "vfs_internal.h"
 #include "kcm.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 static const vfs_inode_ops_t ramfs_dir_iops, ramfs_file_iops;
 static const vfs_file_ops_t ramfs_dir_fops, ramfs_file_fops;

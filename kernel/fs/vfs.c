@@ -19,7 +19,7 @@
 #include "cpu.h"
 #include "printk.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "boot_info.h"
 
 static rwlock_t vfs_tree;             /* the namespace (vfs_internal.h) */

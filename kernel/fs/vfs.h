@@ -19,7 +19,7 @@
  *
  * Every function takes and returns kernel buffers only: the system-call
  * layer (kernel/syscalls) copies user memory in and out. Errors are
- * negative Linux errno values (kerrno.h). Flags and modes use the Linux
+ * negative Linux errno values (uapi/errno.h). Flags and modes use the Linux
  * values (O_*, S_IF*, AT_*: kernel/include/uapi/).
  */
 #ifndef _VFS_H_

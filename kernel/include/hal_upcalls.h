@@ -5,11 +5,11 @@
  * only hal/ and boot/ headers, compiler headers, and this one, and the build
  * enforces it (the Makefile compiles hal/ with -Ihal/x86_64 -Iboot
  * -Ikernel/include only). Everything the HAL needs from above is declared
- * here: the string functions and errno values of kstring.h and kerrno.h,
+ * here: the string functions and errno values of kstring.h and uapi/errno.h,
  * and the upcalls, each implemented in the kernel file its section names.
  * Those files include this header, so the compiler checks each definition
  * against its declaration; the last three upcalls are also declared for
- * the kernel in sched.h, signal.h and syscall.h (ipi.c and exception.c see
+ * the kernel in sched.h, thread_user.h and syscall.h (ipi.c and exception.c see
  * both declarations of the first two).
  */
 #ifndef _HAL_UPCALLS_H_
@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "trap.h"
 
 /* ---- fatal reports: kernel/kern/panic.c ------------------------------------------ */

@@ -13,7 +13,7 @@
 #include "acpi.h"
 #include "topology.h"
 #include "cpu.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "uapi/time_types.h"
 
 #define BOOT_MAX_RESERVED 32

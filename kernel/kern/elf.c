@@ -2,7 +2,7 @@
  * elf.c - program headers of static x86_64 ELF executables (see elf.h).
  */
 #include "elf.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 
 #define EI_CLASS      4

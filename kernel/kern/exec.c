@@ -23,7 +23,7 @@
 #include "trap.h"
 #include "hal_user.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "printk.h"
 #include "uapi/auxvec.h"
 

@@ -8,7 +8,7 @@
 #include "boot_info.h"
 #include "hal_user.h"
 #include "cpu.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "vmm.h"
 
 

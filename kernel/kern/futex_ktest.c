@@ -17,7 +17,7 @@
 #include "sched.h"
 #include "rpc.h"
 #include "cpu.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 
 #define FX_MAX_WAITERS 16

@@ -18,7 +18,7 @@
 #include "barrier.h"
 #include "printk.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "ksym.h"
 #include "cpio.h"
 #include "ktest.h"

@@ -4,7 +4,7 @@
 #include "pid.h"
 #include "cluster.h"
 #include "boot_info.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 int64_t pid_alloc(uint32_t cxy, uint64_t entry)
 {

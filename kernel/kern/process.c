@@ -25,7 +25,7 @@
 #include "vfs.h"
 #include "printk.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "trap.h"
 #include "hal_user.h"
 #include "cpu.h"

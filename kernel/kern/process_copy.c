@@ -8,7 +8,7 @@
 #include "ppm.h"
 #include "trace.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 /* ---- the copies list -------------------------------------------------------------- */
 

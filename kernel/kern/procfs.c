@@ -11,7 +11,7 @@
 #include "ppm.h"
 #include "vfs.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 #define NODE_DIR "/sys/devices/system/node"
 

@@ -11,7 +11,7 @@
 #include "trap.h"
 #include "cpu.h"
 #include "printk.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "vfs.h"
 
 void signal_fork_copy(process_t *child, xptr_t parent_xp)

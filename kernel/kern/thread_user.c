@@ -17,7 +17,7 @@
 #include "cpu.h"
 #include "boot_info.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 /* ---- affinity and placement -------------------------------------------------------- */
 

@@ -2,7 +2,7 @@
  * topology.c - clusters from ACPI proximity domains (see topology.h).
  */
 #include "topology.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 
 /* Working state of one proximity domain while the clusters are formed. */

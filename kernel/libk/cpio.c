@@ -2,7 +2,7 @@
  * cpio.c - cpio "newc" archive walking (see cpio.h).
  */
 #include "cpio.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 
 #define CPIO_HEADER 110

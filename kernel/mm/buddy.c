@@ -7,7 +7,7 @@
  * physically, so blocks are physically aligned.
  */
 #include "buddy.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 
 void buddy_init(buddy_t *b, page_t *pages, uint64_t base_pfn, uint64_t npages)

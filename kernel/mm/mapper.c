@@ -6,7 +6,7 @@
 #include "ppm.h"
 #include "page.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 static void mapper_lock(mapper_t *m)
 {

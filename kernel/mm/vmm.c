@@ -13,7 +13,7 @@
 #include "cluster.h"
 #include "rpc.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "printk.h"
 #include "hal_user.h"
 

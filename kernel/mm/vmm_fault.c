@@ -9,7 +9,7 @@
 #include "ppm.h"
 #include "process.h"
 #include "process_copy.h"     /* process_copy_vmms: the copies a COW reaches */
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "kstring.h"
 #include "cpu.h"
 #include "hal_user.h"

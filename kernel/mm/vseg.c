@@ -7,7 +7,7 @@
 #include "kmem.h"
 #include "cluster.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 /* ---- one vseg ------------------------------------------------------------------------ */
 

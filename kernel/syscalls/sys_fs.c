@@ -16,7 +16,7 @@
 #include "ppm.h"
 #include "hal_user.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "uapi/fcntl.h"
 #include "uapi/termios.h"
 #include "uapi/uio.h"

@@ -18,7 +18,7 @@
 #include "hal_user.h"
 #include "cpu.h"
 #include "kstring.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "printk.h"
 #include "hal_cpu.h"
 #include "futex.h"

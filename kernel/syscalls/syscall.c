@@ -5,7 +5,7 @@
 #include "thread.h"
 #include "process.h"
 #include "printk.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "hal_user.h"
 
 static syscall_entry_t syscall_table[SYSCALL_MAX];

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "buddy.h"
 
 #define NMAX ((uint64_t)1 << (BUDDY_MAX_ORDER - 1))   /* pages of a maximal block */

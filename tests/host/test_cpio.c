@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include "unit.h"
 #include "cpio.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 typedef struct arch_s {
     char   buf[4096];

@@ -11,7 +11,7 @@
 #include <string.h>
 #include "unit.h"
 #include "elf.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 
 typedef struct blob_s {
     uint8_t *data;

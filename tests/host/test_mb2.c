@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "mb2.h"
 
 #define MBI_CAP 8192

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
-#include "kerrno.h"
+#include "uapi/errno.h"
 #include "acpi.h"
 #include "acpi_capture.h"
 #include "topology.h"

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <dirent.h>
 #include <asm/signal.h>
+#include <linux/errno.h>
 #include <asm/mman.h>
 #include <asm/stat.h>
 #include <asm/prctl.h>

@@ -4,6 +4,7 @@
  * test_uapi.c. Includes no libc header that defines ABI names.
  */
 #include <stddef.h>
+#include "uapi/errno.h"
 #include "uapi/signal.h"
 #include "uapi/signal_defs.h"
 #include "uapi/sched.h"

@@ -1,10 +1,14 @@
 /*
- * kerrno.h - error numbers, with the values of the Linux x86_64 ABI
- * (include/uapi/asm-generic/errno-base.h and errno.h), so that a kernel
- * function's negative return value can be handed to user space unchanged.
+ * uapi/errno.h - error numbers, with the values of the Linux x86_64 ABI, so
+ * that a kernel function's negative return value can be handed to user
+ * space unchanged.
+ *
+ * From Linux's include/uapi/asm-generic/errno-base.h and errno.h.
+ * tests/host/test_uapi.c checks every value against the system's
+ * <asm-generic/errno.h>.
  */
-#ifndef _KERRNO_H_
-#define _KERRNO_H_
+#ifndef _UAPI_ERRNO_H_
+#define _UAPI_ERRNO_H_
 
 #define EPERM    1   /* operation not permitted */
 #define ENOENT   2   /* no such file or directory */
