@@ -68,7 +68,6 @@ typedef struct process_s {
     busylock_t         copies_lock;   /* reference: RANK_COPIES; copies_root, every copy's
                                          copy_list and threads_root, the thread counts */
     xlist_entry_t      copies_root;   /* reference: every other copy's copy_list */
-    uint32_t           ncopies;       /* reference: copies in copies_root */
     xlist_entry_t      copy_list;     /* copy: in the reference's copies_root */
     uint64_t           retired_faults[VMM_FAULT_KINDS]; /* reference: vmm.faults of the copies
                                                            torn down */

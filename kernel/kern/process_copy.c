@@ -23,7 +23,6 @@ void process_copy_link_locked(process_t *copy)
     xptr_t ref_xp = process_ref_xp(copy);
 
     xlist_add_last(PROCESS_FIELD(ref_xp, copies_root), XPTR(local_cxy(), &copy->copy_list));
-    hal_remote_atomic_add(PROCESS_FIELD(ref_xp, ncopies), 1);
 }
 
 void process_copy_unlink_locked(process_t *copy)
@@ -31,7 +30,6 @@ void process_copy_unlink_locked(process_t *copy)
     xptr_t ref_xp = process_ref_xp(copy);
 
     xlist_unlink(XPTR(local_cxy(), &copy->copy_list));
-    hal_remote_atomic_add(PROCESS_FIELD(ref_xp, ncopies), -1);
     /* the counters survive the copy (the process's totals) */
     for (uint32_t k = 0; k < VMM_FAULT_KINDS; k++)
         hal_remote_atomic_add64(PROCESS_FIELD(ref_xp, retired_faults[k]),

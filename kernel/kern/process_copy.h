@@ -4,9 +4,8 @@
  *
  * A process copy is a process_t in a cluster that runs threads of the
  * process: its own VSL and GPT copies (vmm.h), linked in the reference's
- * copies list (process_t.copies_root, through each copy's copy_list;
- * ncopies counts the list), the reference being a copy too, not in the
- * list. The first thread of a process in a cluster creates the copy there
+ * copies list (process_t.copies_root, through each copy's copy_list),
+ * the reference being a copy too, not in the list. The first thread of a process in a cluster creates the copy there
  * (process_copy_get); the last thread to leave it tears it down
  * (process_copy_leave) and its last reaping frees it (process_copy_reaped).
  * The VMM asks for the copies it must update (process_copy_vmms): a
