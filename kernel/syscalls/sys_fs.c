@@ -494,27 +494,18 @@ static int64_t sys_fcntl(ARGS)
         if (rc < 0)
             vfs_file_put(f);
         return rc;
-    case F_GETFD:
-        f = fd_get(fds(), (int)a0);
-        if (f == NULL)
-            return -EBADF;
-        vfs_file_put(f);
-        return fd_get_cloexec(fds(), (int)a0) ? FD_CLOEXEC : 0;
     case F_SETFD:
         return fd_set_cloexec(fds(), (int)a0, a2 & FD_CLOEXEC);
+    case F_GETFD:
     case F_GETFL:
+    case F_SETFL:                        /* O_APPEND / O_NONBLOCK changes are not supported: kept */
         f = fd_get(fds(), (int)a0);
         if (f == NULL)
             return -EBADF;
-        rc = vfs_file_flags(f);
+        rc = a1 == F_GETFL ? vfs_file_flags(f) :
+             a1 == F_GETFD ? (fd_get_cloexec(fds(), (int)a0) ? FD_CLOEXEC : 0) : 0;
         vfs_file_put(f);
         return rc;
-    case F_SETFL:
-        f = fd_get(fds(), (int)a0);
-        if (f == NULL)
-            return -EBADF;
-        vfs_file_put(f);
-        return 0;                        /* O_APPEND / O_NONBLOCK changes are not supported: kept */
     default:
         return -EINVAL;
     }
