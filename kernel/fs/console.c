@@ -34,6 +34,7 @@ static uint32_t    console_len;      /* bytes of the current line */
 static uint32_t    console_pos;      /* bytes of it already returned */
 static bool        console_done;     /* the current line is complete */
 static bool        console_after_cr; /* the last byte was CR: drop an LF right after it */
+static uint32_t    console_fg = 1;   /* foreground process group (TIOCSPGRP): init's at boot */
 
 void console_init(void)
 {
@@ -42,6 +43,16 @@ void console_init(void)
                           RANK_VFS_CONSOLE);
     console_len = console_pos = 0;
     console_ready = true;
+}
+
+uint32_t console_fg_pgrp(void)
+{
+    return __atomic_load_n(&console_fg, __ATOMIC_ACQUIRE);
+}
+
+void console_set_fg_pgrp(uint32_t pgrp)
+{
+    __atomic_store_n(&console_fg, pgrp, __ATOMIC_RELEASE);
 }
 
 /*

@@ -181,6 +181,14 @@ int64_t vfs_getcwd(vfs_inode_t *dir, char *buf, size_t cap);
 int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags);
 
 bool vfs_file_is_tty(vfs_file_t *f);       /* /dev/console */
+
+/*
+ * The console's foreground process group (TIOCGPGRP / TIOCSPGRP,
+ * man 2const TIOCSPGRP): PID 1's group at boot; the caller of the setter
+ * has checked @pgrp (pgrp_tty_check). Any cluster, no lock (one word).
+ */
+uint32_t console_fg_pgrp(void);
+void console_set_fg_pgrp(uint32_t pgrp);
 bool vfs_file_is_pipe(vfs_file_t *f);
 int  vfs_file_flags(vfs_file_t *f);        /* the O_* status flags of the open file */
 vfs_inode_t *vfs_file_inode(vfs_file_t *f);/* not referenced: valid while @f is */

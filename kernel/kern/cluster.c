@@ -142,6 +142,7 @@ cluster_t *cluster_init(uint32_t cxy)
     rpc_fifo_init(&cl->rpc_fifo);
     busylock_init(&cl->pid_lock, "pid", RANK_PID);
     busylock_init(&cl->ptree_lock, "ptree", RANK_PTREE);
+    busylock_init(&cl->pgrp_lock, "pgrp", RANK_PGRP);
     futex_cluster_init(cl);
     cl->pid_next = 1;
 

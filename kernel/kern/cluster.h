@@ -51,6 +51,7 @@ typedef struct cluster_s {
     uint32_t          pid_next;       /* next index to try */
     uint32_t          processes;      /* live entries of pid_tbl */
     busylock_t        ptree_lock;     /* cluster 0 only, RANK_PTREE: the process tree (process.c) */
+    busylock_t        pgrp_lock;      /* cluster 0 only, RANK_PGRP: every pgid and sid (pgrp.c) */
     futex_bucket_t    futex[FUTEX_BUCKETS]; /* wait queues of the futexes in this cluster's memory (futex.h) */
     core_t            core[MAX_CORES_PER_CLUSTER];
 } cluster_t;

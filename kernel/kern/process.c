@@ -31,6 +31,7 @@
 #include "cpu.h"
 #include "hal_cpu.h"
 #include "futex.h"
+#include "pgrp.h"
 #include "uapi/wait.h"
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
@@ -187,6 +188,7 @@ int process_init_start(const char *path, char *const argv[])
         panic("init got PID %u: the PID table of cluster %u was not empty", p->pid, local_cxy());
     p->cwd = vfs_inode_get(vfs_root());
     p->parent = XPTR_NULL;
+    p->pgid = p->sid = p->pid;           /* init leads its session and its group */
     memset(&frame, 0, sizeof(frame));
     vfs_file_t *con;
 
@@ -237,6 +239,7 @@ void process_make_fork(xptr_t desc)
         goto out;
     hal_remote_memcpy(XPTR(local_cxy(), p->name), XPTR(pcxy, parent->name), sizeof(p->name));
     signal_fork_copy(p, parent_xp);
+    pgrp_fork_copy(p, parent_xp);
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)

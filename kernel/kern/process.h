@@ -76,6 +76,9 @@ typedef struct process_s {
     volatile uint32_t  state;         /* PROCESS_* */
     int32_t            wait_status;   /* Linux wait status, valid once a zombie */
     int32_t            fork_place;    /* cluster of the next fork's child, or -1 (DQDT) */
+    uint32_t           pgid;          /* reference: process group (pgrp.h; pgrp lock) */
+    uint32_t           sid;           /* reference: session (pgrp.h; pgrp lock) */
+    uint32_t           execd;         /* reference: has exec'd since fork (setpgid's EACCES) */
     busylock_t         children_lock; /* RANK_PID: children_root and every child's sibling */
     xlist_entry_t      children_root;
     xlist_entry_t      sibling;       /* in the parent's children_root */

@@ -46,6 +46,7 @@ enum lock_rank {
 
     /* ---- busylocks: never held across a reschedule ---- */
     RANK_RPC_FIFO    = 50,  /* a cluster's RPC FIFO: clients post while holding no busylock */
+    RANK_PGRP        = 51,  /* process groups and sessions (pgrp.c), in cluster 0: then PID tables */
     RANK_PID         = 52,  /* a cluster's PID table: lookups by kill and wait */
     RANK_PTREE       = 53,  /* the process tree (parents, children, zombies), in cluster 0 */
     RANK_COPIES      = 54,  /* process_t.copies_lock: copies and threads lists (process_copy.c) */

@@ -9,6 +9,7 @@
 /* every handler has the six-register signature: most use fewer */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
+#include "pgrp.h"
 #include "process.h"
 #include "thread.h"
 #include "vfs.h"
@@ -549,8 +550,19 @@ static int64_t sys_ioctl(ARGS)
         return hal_copy_to_user(a2, &ws, sizeof(ws));
     }
     case TIOCGPGRP: {
-        int32_t pgrp = (int32_t)process_current_pid();
+        int32_t pgrp = (int32_t)console_fg_pgrp();
         return hal_copy_to_user(a2, &pgrp, sizeof(pgrp));
+    }
+    case TIOCSPGRP: {                    /* man 2const TIOCSPGRP: a group of the caller's session */
+        int32_t pgrp;
+        int rc;
+
+        if (hal_copy_from_user(&pgrp, a2, sizeof(pgrp)))
+            return -EFAULT;
+        rc = pgrp_tty_check(pgrp);
+        if (rc == 0)
+            console_set_fg_pgrp((uint32_t)pgrp);
+        return rc;
     }
     default:
         return -ENOTTY;

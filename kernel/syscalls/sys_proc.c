@@ -22,6 +22,7 @@
 #include "printk.h"
 #include "hal_cpu.h"
 #include "futex.h"
+#include "pgrp.h"
 #include "uapi/fcntl.h"
 #include "uapi/futex.h"
 #include "uapi/mman.h"
@@ -84,6 +85,8 @@ static int64_t sys_wait4(ARGS)
 
 static int64_t sys_kill(ARGS)
 {
+    if ((int32_t)a0 <= 0)                /* a group, or every process (pgrp.h) */
+        return pgrp_kill((int64_t)(int32_t)a0, (int)a1);
     return process_kill((int64_t)(int32_t)a0, (int)a1);
 }
 

@@ -12,6 +12,8 @@
  *   exec_helper count N arg0 ... arg<N-1>      N arguments named arg<i>
  *   exec_helper fds OPEN CLOSED                fd OPEN is open, fd CLOSED is not
  *   exec_helper exit CODE                      exit(CODE)
+ *   exec_helper wait IN OUT                    writes a byte on fd OUT, then reads fd IN
+ *                                              until EOF and exits 0 (the pgrp test)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -106,6 +108,14 @@ int main(int argc, char *argv[])
 		return check_count(argc, argv);
 	if (!strcmp(argv[1], "fds"))
 		return check_fds(argc, argv);
+	if (!strcmp(argv[1], "wait") && argc == 4) {
+		char c = 'x';
+		if (write(atoi(argv[3]), &c, 1) != 1)
+			return fail(3, "cannot write the started byte");
+		while (read(atoi(argv[2]), &c, 1) > 0)
+			;
+		return 0;
+	}
 	if (!strcmp(argv[1], "exit") && argc == 3)
 		return atoi(argv[2]);
 	return fail(3, "unknown mode");

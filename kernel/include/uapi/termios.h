@@ -20,6 +20,7 @@
 #define TCSETSW    0x5403        /* set it once the output is written */
 #define TCSETSF    0x5404        /* ... and the input discarded */
 #define TIOCGPGRP  0x540f        /* the foreground process group */
+#define TIOCSPGRP  0x5410        /* set it (TIOCSPGRP(2const)) */
 #define TIOCGWINSZ 0x5413        /* read the struct winsize */
 
 /* c_cc indexes */

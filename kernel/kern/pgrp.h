@@ -1,0 +1,76 @@
+/*
+ * pgrp.h - process groups and sessions (credentials(7), setpgid(2),
+ * setsid(2)), and kill(2) to a group or to every process.
+ *
+ * A process's pgid and sid live in its reference process_t (process.h),
+ * which is its owner copy, the one its PID table entry names (pid.h): the
+ * owner cluster rule of ARCHITECTURE.md for process-level state. They are
+ * written only under the pgrp lock (cluster_t.pgrp_lock of cluster 0,
+ * RANK_PGRP, taken by remote access from any cluster) and read by remote
+ * access. A process group or session has no object of its own: its
+ * members are found by walking the PID tables of every cluster (each
+ * under its own lock, RANK_PID, taken inside the pgrp lock when both are
+ * needed), as kill(-pgrp) must in any case reach processes of every
+ * cluster. fork copies both ids to the child; exec keeps them; init
+ * (PID 1) is its own session and group leader.
+ */
+#ifndef _PGRP_H_
+#define _PGRP_H_
+
+#include <stdint.h>
+#include "hal_remote.h"
+
+struct process_s;
+
+/*
+ * fork(2): the new child @child (local, not yet running) joins the process
+ * group and session of its parent, whose reference process_t is
+ * @parent_xp (any cluster). Takes the pgrp lock.
+ */
+void pgrp_fork_copy(struct process_s *child, xptr_t parent_xp);
+
+/*
+ * setpgid(2) for the calling process: moves process @pid (0: the caller)
+ * into group @pgid (0: @pid). A user thread, any cluster; takes the pgrp
+ * lock, then the PID tables' locks. @return 0, or -EINVAL (@pgid < 0, or
+ * @pid names a thread that is not a main thread), -ESRCH (@pid is neither
+ * the caller nor a child of it), -EACCES (that child has exec'd), -EPERM
+ * (@pid is a session leader, or a child in another session, or no group
+ * @pgid exists in the caller's session).
+ */
+int pgrp_setpgid(int64_t pid, int64_t pgid);
+
+/*
+ * getpgid(2) / getsid(2): the process group / session of process @pid
+ * (0: the caller). Any cluster. @return it, or -ESRCH (no such process).
+ */
+int64_t pgrp_getpgid(int64_t pid);
+int64_t pgrp_getsid(int64_t pid);
+
+/*
+ * setsid(2): the calling process becomes the leader of a new session and
+ * of a new process group, both numbered by its PID. Takes the pgrp lock.
+ * @return the new session id, or -EPERM (the caller already leads a group).
+ */
+int64_t pgrp_setsid(void);
+
+/*
+ * kill(2) for @pid <= 0: signal @sig (0: existence probe) to every process
+ * of the caller's group (@pid 0), of group -@pid (@pid < -1), or to every
+ * process but init and the caller (@pid -1), in every cluster, each by
+ * process_kill() (signal.h). A user thread, any cluster; takes the PID
+ * tables' locks (one at a time, never while sending). @return 0 when at
+ * least one process was signalled, else -ESRCH (nobody to signal) or the
+ * error of the last try; -EINVAL (bad @sig).
+ */
+int pgrp_kill(int64_t pid, int sig);
+
+/*
+ * TIOCSPGRP(2const)'s checks for the console, the controlling terminal of
+ * every process: @pgrp must be a process group of the caller's session.
+ * @return 0, -EINVAL (@pgrp < 0), -ESRCH (no such group), -EPERM (another
+ * session). Takes the pgrp lock and the PID tables' locks.
+ */
+int pgrp_tty_check(int64_t pgrp);
+
+#endif
