@@ -6,6 +6,7 @@
 #include "printk.h"
 #include "kstring.h"
 #include "cpu.h"
+#include "itimer.h"
 
 cluster_t *cluster_tbl[MAX_CLUSTERS];
 
@@ -143,6 +144,7 @@ cluster_t *cluster_init(uint32_t cxy)
     busylock_init(&cl->pid_lock, "pid", RANK_PID);
     busylock_init(&cl->ptree_lock, "ptree", RANK_PTREE);
     busylock_init(&cl->pgrp_lock, "pgrp", RANK_PGRP);
+    itimer_cluster_init(cl);
     futex_cluster_init(cl);
     cl->pid_next = 1;
 

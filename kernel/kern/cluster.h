@@ -52,6 +52,10 @@ typedef struct cluster_s {
     uint32_t          processes;      /* live entries of pid_tbl */
     busylock_t        ptree_lock;     /* cluster 0 only, RANK_PTREE: the process tree (process.c) */
     busylock_t        pgrp_lock;      /* cluster 0 only, RANK_PGRP: every pgid and sid (pgrp.c) */
+    busylock_t        itimer_lock;    /* RANK_ITIMER: itimer_root and its timers (itimer.c) */
+    xlist_entry_t     itimer_root;    /* the armed ITIMER_REAL timers of processes referenced here */
+    xptr_t            itimer_thread;  /* the kernel thread that fires them (itimer.c) */
+    volatile uint32_t itimer_kick;    /* set when a timer was armed: the thread rescans */
     futex_bucket_t    futex[FUTEX_BUCKETS]; /* wait queues of the futexes in this cluster's memory (futex.h) */
     core_t            core[MAX_CORES_PER_CLUSTER];
 } cluster_t;

@@ -18,6 +18,7 @@
 #include "barrier.h"
 #include "printk.h"
 #include "kstring.h"
+#include "itimer.h"
 #include "uapi/errno.h"
 #include "ksym.h"
 #include "cpio.h"
@@ -604,6 +605,8 @@ static void core_online(core_t *core)
     sched_init();                         /* this context becomes the idle thread */
     trace_core_init();
     rpc_core_init();
+    if (core->lid == cluster_init_lid(core->cxy))
+        itimer_thread_start(core);        /* the cluster's ITIMER_REAL timers */
     if (thread_create(core->lid, THREAD_KERNEL, kernel_main, NULL, "main") == NULL)
         panic("no memory for the main thread of core %u.%u", core->cxy, core->lid);
     idle_loop(core);

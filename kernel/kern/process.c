@@ -32,6 +32,7 @@
 #include "hal_cpu.h"
 #include "futex.h"
 #include "pgrp.h"
+#include "itimer.h"
 #include "uapi/wait.h"
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
@@ -239,7 +240,7 @@ void process_make_fork(xptr_t desc)
         goto out;
     hal_remote_memcpy(XPTR(local_cxy(), p->name), XPTR(pcxy, parent->name), sizeof(p->name));
     signal_fork_copy(p, parent_xp);
-    pgrp_fork_copy(p, parent_xp);
+    pgrp_fork_copy(p, parent_xp);        /* no timer: the itimer fields stay 0 (fork(2)) */
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)
@@ -332,6 +333,7 @@ static void process_reparent_children(process_t *p)
  */
 static void process_release(process_t *p)
 {
+    itimer_cancel(p);                    /* Linux: exit_itimers(); a zombie gets no SIGALRM */
     fd_table_close_all(&p->fds);
     if (p->cwd) {
         vfs_inode_put(p->cwd);

@@ -51,6 +51,7 @@ enum lock_rank {
     RANK_PTREE       = 53,  /* the process tree (parents, children, zombies), in cluster 0 */
     RANK_COPIES      = 54,  /* process_t.copies_lock: copies and threads lists (process_copy.c) */
     RANK_DQDT        = 55,  /* a DQDT node: updated from allocation paths, allocates nothing */
+    RANK_ITIMER      = 56,  /* a cluster's armed ITIMER_REAL list (itimer.c): takes no other lock */
     RANK_FUTEX       = 57,  /* a futex hash bucket, in the cluster of the futex's page (futex.c) */
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */
     RANK_PPM         = 70,  /* a cluster's page allocator: takes no other lock */

@@ -1,11 +1,15 @@
 /*
- * sys_pgrp.c - system calls of process groups and sessions (pgrp.h)
- * (Linux x86_64 ABI; see syscall.h).
+ * sys_pgrp.c - system calls of process groups, sessions (pgrp.h) and the
+ * ITIMER_REAL timer (itimer.h) (Linux x86_64 ABI; see syscall.h).
  */
 /* every handler has the six-register signature: most use fewer */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "syscall.h"
 #include "pgrp.h"
+#include "itimer.h"
+#include "hal_user.h"
+#include "uapi/errno.h"
+#include "uapi/time.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
@@ -36,6 +40,46 @@ static int64_t sys_getsid(ARGS)
     return pgrp_getsid((int64_t)(int32_t)a0);
 }
 
+/* ---- ITIMER_REAL (man 2 getitimer, man 2 alarm) ----------------------------------- */
+
+static int64_t sys_getitimer(ARGS)
+{
+    kitimerval_t cur;
+
+    if ((int32_t)a0 != ITIMER_REAL)
+        return -EINVAL;                  /* ITIMER_VIRTUAL and ITIMER_PROF: not implemented */
+    itimer_get(&cur);
+    return hal_copy_to_user(a1, &cur, sizeof(cur)) ? -EFAULT : 0;
+}
+
+static int64_t sys_setitimer(ARGS)
+{
+    kitimerval_t val = { { 0, 0 }, { 0, 0 } }, old;
+    int rc;
+
+    if ((int32_t)a0 != ITIMER_REAL)
+        return -EINVAL;
+    /* Linux (kernel/time/itimer.c) takes a NULL new value as a zero one: disarm */
+    if (a1 && hal_copy_from_user(&val, a1, sizeof(val)))
+        return -EFAULT;
+    rc = itimer_set(&val, &old);
+    if (rc == 0 && a2 && hal_copy_to_user(a2, &old, sizeof(old)))
+        return -EFAULT;
+    return rc;
+}
+
+/* alarm(2): seconds, 0 cancels; returns the seconds left of the previous alarm, rounded */
+static int64_t sys_alarm(ARGS)
+{
+    kitimerval_t val = { { 0, 0 }, { (int64_t)(uint32_t)a0, 0 } }, old;
+
+    itimer_set(&val, &old);
+    /* Linux's alarm_setitimer: never 0 for an armed timer; >= .5 s rounds up */
+    if ((old.it_value.tv_sec == 0 && old.it_value.tv_usec) || old.it_value.tv_usec >= 500000)
+        old.it_value.tv_sec++;
+    return old.it_value.tv_sec;
+}
+
 void sys_pgrp_register(syscall_entry_t *table)
 {
     SYSCALL_ENTRY(setpgid);
@@ -43,4 +87,7 @@ void sys_pgrp_register(syscall_entry_t *table)
     SYSCALL_ENTRY(getpgrp);
     SYSCALL_ENTRY(setsid);
     SYSCALL_ENTRY(getsid);
+    SYSCALL_ENTRY(getitimer);
+    SYSCALL_ENTRY(setitimer);
+    SYSCALL_ENTRY(alarm);
 }

@@ -1,6 +1,6 @@
 /*
- * uapi/time.h - clock identifiers, clock_nanosleep(2) flags and the
- * gettimeofday(2) structures.
+ * uapi/time.h - clock identifiers, clock_nanosleep(2) flags, the
+ * gettimeofday(2) structures and getitimer(2)'s timers.
  *
  * From Linux's include/uapi/linux/time.h. struct timespec of
  * clock_gettime(2) and nanosleep(2) is in uapi/time_types.h.
@@ -28,6 +28,17 @@ typedef struct ktimeval_s {
     int64_t tv_sec;
     int64_t tv_usec;             /* microseconds, 0..999999 */
 } ktimeval_t;
+
+/* getitimer(2) / setitimer(2): which timer */
+#define ITIMER_REAL    0         /* real time: SIGALRM */
+#define ITIMER_VIRTUAL 1         /* user CPU time: SIGVTALRM (not implemented: EINVAL) */
+#define ITIMER_PROF    2         /* user + system CPU time: SIGPROF (not implemented: EINVAL) */
+
+/* struct itimerval, 32 bytes */
+typedef struct kitimerval_s {
+    ktimeval_t it_interval;      /* reload after each expiry; 0: one shot */
+    ktimeval_t it_value;         /* time to the next expiry; 0: disarmed */
+} kitimerval_t;
 
 /* struct timezone, 8 bytes */
 typedef struct ktimezone_s {
