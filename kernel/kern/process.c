@@ -436,9 +436,16 @@ void process_rpc_destroy(xptr_t desc)
     process_free((process_t *)hal_remote_l64(RPC_ARG(desc, process_destroy.process)));
 }
 
-static bool pid_matches(int64_t want, uint32_t pid)
+#define WAIT_ANY_CHILD INT64_MIN         /* process_wait's form of wait4(-1): -1 is group 1 */
+
+/* Child @c (any cluster) is one that process_wait(@want) waits for: see process_wait. */
+static bool pid_matches(int64_t want, xptr_t c)
 {
-    return want <= 0 || (uint32_t)want == pid;
+    if (want == WAIT_ANY_CHILD)
+        return true;
+    if (want < 0)                        /* a member of group -@want (man 2 wait) */
+        return hal_remote_l32(PROCESS_FIELD(c, pgid)) == (uint32_t)-want;
+    return hal_remote_l32(PROCESS_FIELD(c, pid)) == (uint32_t)want;
 }
 
 /*
@@ -455,7 +462,7 @@ static xptr_t process_find_zombie(xptr_t ref_xp, int64_t want, bool *any)
         process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
 
-        if (!pid_matches(want, hal_remote_l32(XPTR(ccxy, &c->pid))))
+        if (!pid_matches(want, XPTR(ccxy, c)))
             continue;
         *any = true;
         if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE) {
@@ -484,7 +491,7 @@ static bool wait_done(const void *arg)
         process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
         uint32_t ccxy = GET_CXY(it);
 
-        if (pid_matches(w->want, hal_remote_l32(XPTR(ccxy, &c->pid))) &&
+        if (pid_matches(w->want, XPTR(ccxy, c)) &&
             hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
             return true;
     }
@@ -495,6 +502,11 @@ int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
 {
     xptr_t ref_xp = process_current_xp();
     wait_arg_t w = { ref_xp, pid };
+
+    if (pid == -1)
+        w.want = pid = WAIT_ANY_CHILD;
+    else if (pid == 0)                   /* any child of the caller's process group */
+        w.want = pid = -(int64_t)hal_remote_l32(PROCESS_FIELD(ref_xp, pgid));
 
     for (;;) {
         bool any;

@@ -197,7 +197,8 @@ void process_exit(int32_t wait_status) __attribute__((noreturn));
 void process_thread_exit(int32_t wait_status, bool group) __attribute__((noreturn));
 
 /*
- * wait4(2) for child @pid (-1: any; 0 / < -1: any, no process groups)
+ * wait4(2) for child @pid (-1: any; 0: any of the caller's process group;
+ * < -1: any of process group -@pid)
  * with @options (WNOHANG). @return the PID reaped with its status in
  * *@status, 0 (WNOHANG, none ready), -ECHILD, -EINTR (a signal came).
  */

@@ -2,8 +2,9 @@
  * pgrp.c - process groups and sessions (man 2 setpgid, setsid, getsid,
  * kill): the getters, inheritance over fork (children in other clusters),
  * setpgid's and setsid's rules and error numbers, kill(-pgrp) and kill(0)
- * reaching every member in every cluster, kill(-1, 0), and the console's
- * TIOCGPGRP / TIOCSPGRP (Archipel only: on Linux the terminal is the host's).
+ * reaching every member in every cluster, kill(-1, 0), wait4 by group, and
+ * the console's TIOCGPGRP / TIOCSPGRP (Archipel only: on Linux the terminal
+ * is the host's).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -292,6 +293,35 @@ static int t_setsid_group_leader_eperm(void)
 	return KTAP_PASS;
 }
 
+/* wait4(0): a child of the caller's group; wait4(-pgrp): a child of that group. */
+static int t_wait_by_group(void)
+{
+	int up[2], down[2], status;
+	pid_t other, same;
+
+	KTAP_CHECK(pipe(up) == 0 && pipe(down) == 0);
+	other = spawn_member(test_other_cluster(), up[1], down[0], down[1], up[0]);
+	KTAP_CHECK(other > 0);
+	same = spawn_member(test_other_cluster(), up[1], down[0], down[1], up[0]);
+	KTAP_CHECK(same > 0);
+	close(up[1]);
+	close(down[0]);
+	KTAP_CHECK(read_bytes(up[0], 2));
+	KTAP_CHECK(setpgid(other, other) == 0);
+	close(down[1]);                                  /* both exit 0 */
+	close(up[0]);
+	pid_t first = waitpid(0, &status, 0);
+	KTAP_CHECKF(first == same, "wait4(0) reaped %d, want %d (our group)", first, same);
+	errno = 0;
+	KTAP_CHECK(waitpid(0, &status, WNOHANG) == -1 && errno == ECHILD);
+	pid_t second = waitpid(-other, &status, 0);
+	KTAP_CHECKF(second == other, "wait4(-%d) reaped %d", other, second);
+	KTAP_CHECK(test_exited_with(status, 0));
+	errno = 0;
+	KTAP_CHECK(waitpid(-other, &status, WNOHANG) == -1 && errno == ECHILD);
+	return KTAP_PASS;
+}
+
 /* kill(-pgrp): a group of MEMBERS children spread over the clusters, all killed. */
 static int t_kill_pgrp(void)
 {
@@ -461,6 +491,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_setpgid_after_exec),
 	KTAP_CASE(t_setsid),
 	KTAP_CASE(t_setsid_group_leader_eperm),
+	KTAP_CASE(t_wait_by_group),
 	KTAP_CASE(t_kill_pgrp),
 	KTAP_CASE(t_kill_zero),
 	KTAP_CASE(t_kill_probes),
