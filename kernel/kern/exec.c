@@ -301,8 +301,10 @@ int process_exec(trap_frame_t *frame, uint64_t upath, uint64_t uargv, uint64_t u
         goto out;
     }
     rc = process_exec_image(p, frame, path, argv, envp);
-    if (rc == 0)
+    if (rc == 0) {
         p->execd = 1;                                        /* setpgid(2)'s EACCES */
+        itimer_exec(p);                                      /* timer_create(2): not kept */
+    }
 out:
     ppm_free_pages(pages);
     return rc;

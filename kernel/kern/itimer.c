@@ -1,6 +1,7 @@
 /*
- * itimer.c - ITIMER_REAL timers fired by a kernel thread per cluster (see
- * itimer.h). Linux's rules: kernel/time/itimer.c and man 2 getitimer.
+ * itimer.c - the timers of a process, fired by a kernel thread per cluster
+ * (see itimer.h). Linux's rules: kernel/time/itimer.c, posix-timers.c and
+ * man 2 getitimer, man 2 timer_create, man 2 timer_settime.
  */
 #include "itimer.h"
 #include "process.h"
@@ -13,8 +14,10 @@
 
 #define ITIMER_BATCH 32          /* expired timers handled per hold of the lock */
 #define USEC         1000000ull
-
+#define NSEC         1000000000ull
 #define ITIMER_MAX_SEC 1000000000ll /* ~31 years: longer settings are kept as that (no overflow) */
+
+/* ---- time conversions --------------------------------------------------------------- */
 
 static uint64_t tv_to_tsc(const ktimeval_t *tv)
 {
@@ -23,18 +26,43 @@ static uint64_t tv_to_tsc(const ktimeval_t *tv)
     return (uint64_t)sec * boot_info.tsc_hz + (uint64_t)tv->tv_usec * boot_info.tsc_hz / USEC;
 }
 
-/* A time left in TSC cycles, rounded up to the next microsecond as Linux reports it. */
-static ktimeval_t tsc_to_tv(uint64_t cycles)
+static uint64_t ts_to_tsc(const ktimespec_t *ts)
+{
+    int64_t sec = ts->tv_sec < ITIMER_MAX_SEC ? ts->tv_sec : ITIMER_MAX_SEC;
+
+    return (uint64_t)sec * boot_info.tsc_hz + (uint64_t)ts->tv_nsec * boot_info.tsc_hz / NSEC;
+}
+
+/* @cycles as seconds and @unit-ths of a second, rounded up (a time left is never shortened). */
+static void tsc_split(uint64_t cycles, uint64_t unit, int64_t *sec, int64_t *frac)
 {
     uint64_t hz = boot_info.tsc_hz;
-    ktimeval_t tv = { (int64_t)(cycles / hz), (int64_t)(((cycles % hz) * USEC + hz - 1) / hz) };
 
-    if (tv.tv_usec == (int64_t)USEC) {
-        tv.tv_sec++;
-        tv.tv_usec = 0;
+    *sec = (int64_t)(cycles / hz);
+    *frac = (int64_t)(((cycles % hz) * unit + hz - 1) / hz);
+    if (*frac == (int64_t)unit) {
+        (*sec)++;
+        *frac = 0;
     }
+}
+
+static ktimeval_t tsc_to_tv(uint64_t cycles)
+{
+    ktimeval_t tv;
+
+    tsc_split(cycles, USEC, &tv.tv_sec, &tv.tv_usec);
     return tv;
 }
+
+static ktimespec_t tsc_to_ts(uint64_t cycles)
+{
+    ktimespec_t ts;
+
+    tsc_split(cycles, NSEC, &ts.tv_sec, &ts.tv_nsec);
+    return ts;
+}
+
+/* ---- the timer thread -------------------------------------------------------------- */
 
 void itimer_cluster_init(cluster_t *cl)
 {
@@ -45,14 +73,15 @@ void itimer_cluster_init(cluster_t *cl)
 }
 
 /*
- * SIGALRM is ignored by process @p (local reference). Linux re-arms an
- * interval ITIMER_REAL only when its SIGALRM is dequeued (dequeue_signal in
- * kernel/signal.c); an ignored one is dropped when sent, so the timer
- * stops after that expiry, it_interval kept. This kernel re-arms when the
- * timer fires, except in that case.
+ * SIGALRM is ignored by the process of ITIMER_REAL @t (local). Linux
+ * re-arms an interval ITIMER_REAL only when its SIGALRM is dequeued
+ * (dequeue_signal in kernel/signal.c); an ignored one is dropped when
+ * sent, so the timer stops after that expiry, it_interval kept.
  */
-static bool itimer_sigalrm_ignored(const process_t *p)
+static bool itimer_sigalrm_ignored(const itimer_t *t)
 {
+    const process_t *p = (const process_t *)((const char *)t - offsetof(process_t, itimer));
+
     return p->sigaction[SIGALRM - 1].handler == SIG_IGN;
 }
 
@@ -68,35 +97,44 @@ static void itimer_thread(void *arg)
     xptr_t root = XPTR(cl->cxy, &cl->itimer_root);
 
     for (;;) {
-        uint32_t fire[ITIMER_BATCH], n = 0;
+        struct { uint32_t pid; int32_t sig; } fire[ITIMER_BATCH];
         uint64_t now = rdtsc(), next = UINT64_MAX;
+        uint32_t n = 0;
         xptr_t it;
 
         __atomic_store_n(&cl->itimer_kick, 0, __ATOMIC_RELEASE);
         busylock_acquire(&cl->itimer_lock);
         it = xlist_first(root);
         while (it != XPTR_NULL) {
-            process_t *p = GET_PTR(XLIST_ELEMENT(it, process_t, itimer_list));
+            itimer_t *t = GET_PTR(XLIST_ELEMENT(it, itimer_t, list));   /* local: this list's */
             xptr_t nxt = xlist_next(root, it);
 
-            if (p->itimer_expire <= now && n < ITIMER_BATCH) {
-                fire[n++] = p->pid;
-                if (p->itimer_interval && !itimer_sigalrm_ignored(p)) {
-                    /* Linux reloads from the expiry, not from now; a late tick skips periods */
-                    while (p->itimer_expire <= now)
-                        p->itimer_expire += p->itimer_interval;
+            if (t->expire <= now && n < ITIMER_BATCH) {
+                if (t->sig) {
+                    fire[n].pid = t->pid;
+                    fire[n++].sig = t->sig;
+                }
+                if (t->interval && !(t->real && itimer_sigalrm_ignored(t))) {
+                    uint32_t periods = 0;
+
+                    /* Linux reloads from the expiry, not from now; late: overruns */
+                    while (t->expire <= now) {
+                        t->expire += t->interval;
+                        periods++;
+                    }
+                    t->overrun = periods - 1;
                 } else {
-                    p->itimer_expire = 0;
+                    t->expire = 0;
                     xlist_unlink(it);
                 }
             }
-            if (p->itimer_expire && p->itimer_expire < next)
-                next = p->itimer_expire;
+            if (t->expire && t->expire < next)
+                next = t->expire;
             it = nxt;
         }
         busylock_release(&cl->itimer_lock);
         for (uint32_t i = 0; i < n; i++)
-            process_kill((int64_t)fire[i], SIGALRM);
+            process_kill((int64_t)fire[i].pid, fire[i].sig);
         if (n == ITIMER_BATCH)
             continue;                    /* more may have expired */
         thread_sleep_until(next, itimer_kicked, cl);
@@ -113,25 +151,56 @@ void itimer_thread_start(core_t *core)
     cl->itimer_thread = XPTR(cl->cxy, t);
 }
 
-/* Unlinks the timer of reference @p in cluster @cxy (its lock held). */
-static void itimer_unlink(uint32_t cxy, process_t *p)
-{
-    xptr_t entry = XPTR(cxy, &p->itimer_list);
+/* ---- arming and reading, from any cluster ------------------------------------------- */
 
-    if (hal_remote_l64(XPTR(cxy, &p->itimer_list.next)) != XPTR_NULL)
-        xlist_unlink(entry);
-    hal_remote_s64(XPTR(cxy, &p->itimer_expire), 0);
-    hal_remote_s64(XPTR(cxy, &p->itimer_interval), 0);
+/* The itimer lock of the cluster of timer @t. */
+static xptr_t timer_lock(xptr_t t)
+{
+    return XPTR(GET_CXY(t), &cluster_tbl[GET_CXY(t)]->itimer_lock);
 }
 
-/* The setting of reference @p in cluster @cxy, read at TSC @now (its lock held). */
-static void itimer_read(uint32_t cxy, process_t *p, uint64_t now, kitimerval_t *cur)
-{
-    uint64_t expire = hal_remote_l64(XPTR(cxy, &p->itimer_expire));
+#define TIMER_FIELD(t, field) XPTR(GET_CXY(t), &((itimer_t *)GET_PTR(t))->field)
 
-    cur->it_interval = tsc_to_tv(hal_remote_l64(XPTR(cxy, &p->itimer_interval)));
-    cur->it_value = tsc_to_tv(expire == 0 ? 0 : expire > now ? expire - now : 1);
+/* Disarms timer @t (its lock held). */
+static void timer_disarm(xptr_t t)
+{
+    if (hal_remote_l64(TIMER_FIELD(t, list.next)) != XPTR_NULL)
+        xlist_unlink(TIMER_FIELD(t, list));
+    hal_remote_s64(TIMER_FIELD(t, expire), 0);
+    hal_remote_s64(TIMER_FIELD(t, interval), 0);
+    hal_remote_s32(TIMER_FIELD(t, overrun), 0);
 }
+
+/* Arms timer @t (its lock held) for TSC @expire (> 0), reloading by @interval. */
+static void timer_arm(xptr_t t, uint64_t expire, uint64_t interval)
+{
+    uint32_t cxy = GET_CXY(t);
+
+    hal_remote_s64(TIMER_FIELD(t, expire), expire);
+    hal_remote_s64(TIMER_FIELD(t, interval), interval);
+    xlist_add_last(XPTR(cxy, &cluster_tbl[cxy]->itimer_root), TIMER_FIELD(t, list));
+}
+
+/* After timer_arm(), lock released: the timer thread of @t's cluster rescans its list. */
+static void timer_kick(xptr_t t)
+{
+    cluster_t *cl = cluster_tbl[GET_CXY(t)];
+    xptr_t thread = hal_remote_lxp(XPTR(GET_CXY(t), &cl->itimer_thread));
+
+    hal_remote_s32(XPTR(GET_CXY(t), &cl->itimer_kick), 1);
+    if (thread != XPTR_NULL)
+        thread_unblock(thread, THREAD_BLOCKED_SLEEP);
+}
+
+/* Time left to timer @t's expiry at TSC @now (its lock held): 0 disarmed, >= 1 cycle armed. */
+static uint64_t timer_left(xptr_t t, uint64_t now)
+{
+    uint64_t expire = hal_remote_l64(TIMER_FIELD(t, expire));
+
+    return expire == 0 ? 0 : expire > now ? expire - now : 1;
+}
+
+/* ---- ITIMER_REAL -------------------------------------------------------------------- */
 
 static bool tv_valid(const ktimeval_t *tv)
 {
@@ -141,10 +210,7 @@ static bool tv_valid(const ktimeval_t *tv)
 int itimer_set(const kitimerval_t *val, kitimerval_t *old)
 {
     xptr_t ref = process_current_xp();
-    uint32_t cxy = GET_CXY(ref);
-    process_t *p = GET_PTR(ref);
-    cluster_t *cl = cluster_tbl[cxy];
-    xptr_t lock = XPTR(cxy, &cl->itimer_lock);
+    xptr_t t = PROCESS_FIELD(ref, itimer);
     uint64_t now, value, interval;
 
     if (!tv_valid(&val->it_value) || !tv_valid(&val->it_interval))
@@ -153,43 +219,186 @@ int itimer_set(const kitimerval_t *val, kitimerval_t *old)
     interval = tv_to_tsc(&val->it_interval);
     if (value == 0 && (val->it_value.tv_sec || val->it_value.tv_usec))
         value = 1;                       /* shorter than a cycle: still armed */
-    remote_busylock_acquire(lock);
+    remote_busylock_acquire(timer_lock(t));
     now = rdtsc();
-    if (old)
-        itimer_read(cxy, p, now, old);
-    itimer_unlink(cxy, p);               /* it_value 0: it_interval goes too (Linux) */
-    if (value) {
-        hal_remote_s64(XPTR(cxy, &p->itimer_expire), now + value);
-        hal_remote_s64(XPTR(cxy, &p->itimer_interval), interval);
-        xlist_add_last(XPTR(cxy, &cl->itimer_root), XPTR(cxy, &p->itimer_list));
+    if (old) {
+        old->it_interval = tsc_to_tv(hal_remote_l64(TIMER_FIELD(t, interval)));
+        old->it_value = tsc_to_tv(timer_left(t, now));
     }
-    remote_busylock_release(lock);
+    timer_disarm(t);                     /* it_value 0: it_interval goes too (Linux) */
     if (value) {
-        xptr_t t = hal_remote_lxp(XPTR(cxy, &cl->itimer_thread));
-
-        hal_remote_s32(XPTR(cxy, &cl->itimer_kick), 1);
-        if (t != XPTR_NULL)
-            thread_unblock(t, THREAD_BLOCKED_SLEEP);
+        hal_remote_s32(TIMER_FIELD(t, pid), hal_remote_l32(PROCESS_FIELD(ref, pid)));
+        hal_remote_s32(TIMER_FIELD(t, sig), SIGALRM);
+        hal_remote_s32(TIMER_FIELD(t, real), 1);
+        timer_arm(t, now + value, interval);
     }
+    remote_busylock_release(timer_lock(t));
+    if (value)
+        timer_kick(t);
     return 0;
 }
 
 void itimer_get(kitimerval_t *cur)
 {
-    xptr_t ref = process_current_xp();
-    uint32_t cxy = GET_CXY(ref);
-    xptr_t lock = XPTR(cxy, &cluster_tbl[cxy]->itimer_lock);
+    xptr_t t = PROCESS_FIELD(process_current_xp(), itimer);
 
-    remote_busylock_acquire(lock);
-    itimer_read(cxy, GET_PTR(ref), rdtsc(), cur);
-    remote_busylock_release(lock);
+    remote_busylock_acquire(timer_lock(t));
+    cur->it_interval = tsc_to_tv(hal_remote_l64(TIMER_FIELD(t, interval)));
+    cur->it_value = tsc_to_tv(timer_left(t, rdtsc()));
+    remote_busylock_release(timer_lock(t));
 }
 
-void itimer_cancel(process_t *p)
+/* ---- POSIX timers ------------------------------------------------------------------- */
+
+int ptimer_create(uint64_t clock, const ksigevent_t *ev)
+{
+    xptr_t ref = process_current_xp();
+    int32_t sig = SIGALRM;
+    int id = -EAGAIN;
+
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+        return -EINVAL;
+    if (ev && ev->sigev_notify == SIGEV_NONE)
+        sig = 0;
+    else if (ev && ev->sigev_notify != SIGEV_SIGNAL)
+        return -EINVAL;                  /* SIGEV_THREAD_ID: not implemented */
+    else if (ev && (ev->sigev_signo <= 0 || ev->sigev_signo > NSIG))
+        return -EINVAL;
+    else if (ev)
+        sig = ev->sigev_signo;
+    remote_busylock_acquire(timer_lock(ref));
+    for (int i = 0; i < PTIMER_MAX; i++) {
+        xptr_t t = PROCESS_FIELD(ref, ptimer[i]);
+
+        if (hal_remote_l32(TIMER_FIELD(t, used)) == 0) {
+            hal_remote_s32(TIMER_FIELD(t, used), 1);
+            hal_remote_s32(TIMER_FIELD(t, pid), hal_remote_l32(PROCESS_FIELD(ref, pid)));
+            hal_remote_s32(TIMER_FIELD(t, sig), (uint32_t)sig);
+            hal_remote_s32(TIMER_FIELD(t, clock), (uint32_t)clock);
+            timer_disarm(t);
+            id = i;
+            break;
+        }
+    }
+    remote_busylock_release(timer_lock(ref));
+    return id;
+}
+
+/* Timer @id of the calling process, locked, or XPTR_NULL (-EINVAL: no such timer). */
+static xptr_t ptimer_lock(int64_t id)
+{
+    xptr_t ref = process_current_xp(), t;
+
+    if (id < 0 || id >= PTIMER_MAX)
+        return XPTR_NULL;
+    t = PROCESS_FIELD(ref, ptimer[id]);
+    remote_busylock_acquire(timer_lock(t));
+    if (hal_remote_l32(TIMER_FIELD(t, used)) == 0) {
+        remote_busylock_release(timer_lock(t));
+        return XPTR_NULL;
+    }
+    return t;
+}
+
+static void ptimer_read(xptr_t t, uint64_t now, kitimerspec_t *cur)
+{
+    cur->it_interval = tsc_to_ts(hal_remote_l64(TIMER_FIELD(t, interval)));
+    cur->it_value = tsc_to_ts(timer_left(t, now));
+}
+
+int ptimer_settime(int64_t id, uint64_t flags, const kitimerspec_t *val, kitimerspec_t *old)
+{
+    const ktimespec_t *iv = &val->it_interval;
+    bool arm = val->it_value.tv_sec || val->it_value.tv_nsec;
+    uint64_t deadline = 0;
+    xptr_t t;
+
+    if (iv->tv_sec < 0 || iv->tv_nsec < 0 || iv->tv_nsec >= (int64_t)NSEC)
+        return -EINVAL;
+    t = ptimer_lock(id);
+    if (t == XPTR_NULL)
+        return -EINVAL;
+    if (arm) {
+        bool realtime = hal_remote_l32(TIMER_FIELD(t, clock)) == CLOCK_REALTIME;
+        int rc = tsc_deadline(&val->it_value, flags & TIMER_ABSTIME, realtime, &deadline);
+
+        if (rc) {
+            remote_busylock_release(timer_lock(t));
+            return rc;
+        }
+    } else if (val->it_value.tv_sec < 0 || val->it_value.tv_nsec < 0) {
+        remote_busylock_release(timer_lock(t));
+        return -EINVAL;
+    }
+    if (old)
+        ptimer_read(t, rdtsc(), old);
+    timer_disarm(t);
+    if (arm)
+        timer_arm(t, deadline ? deadline : 1, ts_to_tsc(iv));
+    remote_busylock_release(timer_lock(t));
+    if (arm)
+        timer_kick(t);
+    return 0;
+}
+
+int ptimer_gettime(int64_t id, kitimerspec_t *cur)
+{
+    xptr_t t = ptimer_lock(id);
+
+    if (t == XPTR_NULL)
+        return -EINVAL;
+    ptimer_read(t, rdtsc(), cur);
+    remote_busylock_release(timer_lock(t));
+    return 0;
+}
+
+int ptimer_getoverrun(int64_t id)
+{
+    xptr_t t = ptimer_lock(id);
+    int n;
+
+    if (t == XPTR_NULL)
+        return -EINVAL;
+    n = (int)hal_remote_l32(TIMER_FIELD(t, overrun));
+    remote_busylock_release(timer_lock(t));
+    return n;
+}
+
+int ptimer_delete(int64_t id)
+{
+    xptr_t t = ptimer_lock(id);
+
+    if (t == XPTR_NULL)
+        return -EINVAL;
+    timer_disarm(t);
+    hal_remote_s32(TIMER_FIELD(t, used), 0);
+    remote_busylock_release(timer_lock(t));
+    return 0;
+}
+
+/* ---- exec and exit ------------------------------------------------------------------ */
+
+/* Deletes the POSIX timers of reference @p (local), and with @real disarms ITIMER_REAL. */
+static void itimer_drop(process_t *p, bool real)
 {
     cluster_t *cl = cluster_local();
 
     busylock_acquire(&cl->itimer_lock);
-    itimer_unlink(local_cxy(), p);
+    if (real)
+        timer_disarm(XPTR(local_cxy(), &p->itimer));
+    for (int i = 0; i < PTIMER_MAX; i++) {
+        timer_disarm(XPTR(local_cxy(), &p->ptimer[i]));
+        p->ptimer[i].used = 0;
+    }
     busylock_release(&cl->itimer_lock);
+}
+
+void itimer_exec(process_t *p)
+{
+    itimer_drop(p, false);
+}
+
+void itimer_cancel(process_t *p)
+{
+    itimer_drop(p, true);
 }

@@ -44,6 +44,7 @@
 #include "xlist.h"
 #include "pid.h"
 #include "signal.h"
+#include "itimer.h"
 
 struct thread_s;
 struct vfs_inode_s;
@@ -79,9 +80,8 @@ typedef struct process_s {
     uint32_t           pgid;          /* reference: process group (pgrp.h; pgrp lock) */
     uint32_t           sid;           /* reference: session (pgrp.h; pgrp lock) */
     uint32_t           execd;         /* reference: has exec'd since fork (setpgid's EACCES) */
-    uint64_t           itimer_expire; /* reference: ITIMER_REAL expiry, TSC; 0 = disarmed (itimer.h) */
-    uint64_t           itimer_interval; /* reference: its reload, TSC cycles; 0 = one shot */
-    xlist_entry_t      itimer_list;   /* reference: in its cluster's armed timers (itimer.h) */
+    itimer_t           itimer;        /* reference: ITIMER_REAL (itimer.h) */
+    itimer_t           ptimer[PTIMER_MAX]; /* reference: the POSIX timers, by timer_t */
     busylock_t         children_lock; /* RANK_PID: children_root and every child's sibling */
     xlist_entry_t      children_root;
     xlist_entry_t      sibling;       /* in the parent's children_root */

@@ -1,6 +1,6 @@
 /*
  * sys_pgrp.c - system calls of process groups, sessions (pgrp.h) and the
- * ITIMER_REAL timer (itimer.h) (Linux x86_64 ABI; see syscall.h).
+ * timers of a process (itimer.h) (Linux x86_64 ABI; see syscall.h).
  */
 /* every handler has the six-register signature: most use fewer */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -10,6 +10,8 @@
 #include "hal_user.h"
 #include "uapi/errno.h"
 #include "uapi/time.h"
+#include "uapi/sigevent.h"
+#include <stddef.h>
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
@@ -80,6 +82,61 @@ static int64_t sys_alarm(ARGS)
     return old.it_value.tv_sec;
 }
 
+/* ---- POSIX timers (man 2 timer_create, timer_settime, timer_delete) ---------------- */
+
+static int64_t sys_timer_create(ARGS)
+{
+    ksigevent_t ev;
+    int32_t id;
+
+    /* the fields used (libc's struct may be only that long: musl's ksigevent is) */
+    if (a1 && hal_copy_from_user(&ev, a1, offsetof(ksigevent_t, pad)))
+        return -EFAULT;
+    if (!hal_user_range_ok(a2, sizeof(id)))
+        return -EFAULT;
+    id = ptimer_create(a0, a1 ? &ev : NULL);
+    if (id >= 0 && hal_copy_to_user(a2, &id, sizeof(id))) {
+        ptimer_delete(id);
+        return -EFAULT;
+    }
+    return id < 0 ? id : 0;
+}
+
+static int64_t sys_timer_settime(ARGS)
+{
+    kitimerspec_t val, old;
+    int rc;
+
+    if (a1 & ~(uint64_t)TIMER_ABSTIME)
+        return -EINVAL;
+    if (hal_copy_from_user(&val, a2, sizeof(val)))
+        return -EFAULT;
+    rc = ptimer_settime((int64_t)(int32_t)a0, a1, &val, &old);
+    if (rc == 0 && a3 && hal_copy_to_user(a3, &old, sizeof(old)))
+        return -EFAULT;
+    return rc;
+}
+
+static int64_t sys_timer_gettime(ARGS)
+{
+    kitimerspec_t cur;
+    int rc = ptimer_gettime((int64_t)(int32_t)a0, &cur);
+
+    if (rc == 0 && hal_copy_to_user(a1, &cur, sizeof(cur)))
+        return -EFAULT;
+    return rc;
+}
+
+static int64_t sys_timer_getoverrun(ARGS)
+{
+    return ptimer_getoverrun((int64_t)(int32_t)a0);
+}
+
+static int64_t sys_timer_delete(ARGS)
+{
+    return ptimer_delete((int64_t)(int32_t)a0);
+}
+
 void sys_pgrp_register(syscall_entry_t *table)
 {
     SYSCALL_ENTRY(setpgid);
@@ -90,4 +147,9 @@ void sys_pgrp_register(syscall_entry_t *table)
     SYSCALL_ENTRY(getitimer);
     SYSCALL_ENTRY(setitimer);
     SYSCALL_ENTRY(alarm);
+    SYSCALL_ENTRY(timer_create);
+    SYSCALL_ENTRY(timer_settime);
+    SYSCALL_ENTRY(timer_gettime);
+    SYSCALL_ENTRY(timer_getoverrun);
+    SYSCALL_ENTRY(timer_delete);
 }

@@ -31,6 +31,7 @@
 #include <linux/resource.h>
 #include <linux/uio.h>
 #include <linux/utsname.h>
+#include <asm-generic/siginfo.h>
 #include "archipel.h"            /* user/include/archipel.h */
 #include "test_uapi.h"
 

@@ -4,12 +4,16 @@
  * action ending the process (in another cluster too), an interval timer
  * counting down and stopping when SIGALRM is ignored (Linux re-arms on
  * dequeue), fork clearing the child's timer, exec keeping it, the end of
- * the process cancelling it, and error numbers. Counting the reloads of
- * an interval timer needs a SIGALRM handler: it waits for user handlers.
+ * the process cancelling it, and error numbers; POSIX timers
+ * (timer_create...): values, their signal ending the process (relative on
+ * CLOCK_MONOTONIC, absolute on CLOCK_REALTIME), not inherited by fork,
+ * deleted by exec. Counting the reloads of an interval timer needs a
+ * signal handler: it waits for user handlers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -301,6 +305,154 @@ static int t_exit_cancels(void)
 	return KTAP_PASS;
 }
 
+/* ---- POSIX timers ------------------------------------------------------------------ */
+
+static long ts_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000000000L + ts->tv_nsec;
+}
+
+static int t_timer_errors(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = 0 };
+	struct itimerspec its = { { 0, 0 }, { 1, 0 } }, cur;
+	timer_t t;
+
+	errno = 0;
+	KTAP_CHECK(timer_create(99, NULL, &t) == -1 && errno == EINVAL);
+	errno = 0;
+	KTAP_CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == -1 && errno == EINVAL);
+	ev.sigev_signo = 65;
+	errno = 0;
+	KTAP_CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == -1 && errno == EINVAL);
+	KTAP_CHECK(timer_create(CLOCK_MONOTONIC, NULL, &t) == 0);
+	its.it_value.tv_nsec = 1000000000;
+	errno = 0;
+	KTAP_CHECK(timer_settime(t, 0, &its, NULL) == -1 && errno == EINVAL);
+	its = (struct itimerspec){ { 0, -1 }, { 1, 0 } };
+	errno = 0;
+	KTAP_CHECK(timer_settime(t, 0, &its, NULL) == -1 && errno == EINVAL);
+	KTAP_CHECK(timer_delete(t) == 0);
+	errno = 0;
+	KTAP_CHECK(timer_gettime(t, &cur) == -1 && errno == EINVAL);
+	KTAP_CHECK(timer_delete(t) != 0);   /* musl returns -EINVAL itself, errno untouched */
+	return KTAP_PASS;
+}
+
+static int t_timer_settime_gettime(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec its = { { 0, 0 }, { 5, 0 } }, old, cur, a, b;
+	timer_t t;
+
+	KTAP_CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
+	KTAP_CHECK(timer_gettime(t, &cur) == 0);
+	KTAP_CHECK(ts_ns(&cur.it_value) == 0 && ts_ns(&cur.it_interval) == 0);
+	KTAP_CHECK(timer_settime(t, 0, &its, &old) == 0);
+	KTAP_CHECK(ts_ns(&old.it_value) == 0);
+	KTAP_CHECK(timer_gettime(t, &cur) == 0);
+	KTAP_CHECKF(ts_ns(&cur.it_value) > 4000000000L && ts_ns(&cur.it_value) <= 5000000000L,
+		    "it_value %ld ns after setting 5 s", ts_ns(&cur.it_value));
+	its = (struct itimerspec){ { 0, 100000000 }, { 0, 100000000 } };
+	KTAP_CHECK(timer_settime(t, 0, &its, &old) == 0);
+	KTAP_CHECK(ts_ns(&old.it_value) > 4000000000L && ts_ns(&old.it_interval) == 0);
+	KTAP_CHECK(timer_gettime(t, &a) == 0);
+	sleep_ms(350);                     /* three expiries: the interval re-arms it */
+	KTAP_CHECK(timer_gettime(t, &b) == 0);
+	KTAP_CHECK(timer_delete(t) == 0);
+	KTAP_CHECKF(labs(ts_ns(&a.it_interval) - 100000000L) <= 1000, "it_interval %ld ns",
+		    ts_ns(&a.it_interval));
+	KTAP_CHECKF(ts_ns(&b.it_value) > 0 && ts_ns(&b.it_value) <= 100000000L,
+		    "it_value %ld ns 350 ms into a 100 ms interval", ts_ns(&b.it_value));
+	return KTAP_PASS;
+}
+
+/* A timer's signal, default action: it ends the process. @abs: TIMER_ABSTIME on CLOCK_REALTIME. */
+static void timer_child(void *arg)
+{
+	bool abs = arg != NULL;
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = abs ? SIGUSR2 : SIGUSR1 };
+	struct itimerspec its = { { 0, 0 }, { 0, 200000000 } };
+	clockid_t clock = abs ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	timer_t t;
+
+	if (timer_create(clock, &ev, &t) != 0)
+		_exit(1);
+	if (abs) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		its.it_value.tv_sec = now.tv_sec + (now.tv_nsec + 200000000L) / 1000000000L;
+		its.it_value.tv_nsec = (now.tv_nsec + 200000000L) % 1000000000L;
+	}
+	if (timer_settime(t, abs ? TIMER_ABSTIME : 0, &its, NULL) != 0)
+		_exit(2);
+	for (;;)
+		sleep_ms(10000);
+}
+
+static int timer_kills(bool abs, int sig)
+{
+	long t0 = now_ms();
+	int status = test_in_child(timer_child, abs ? (void *)1 : NULL);
+	long ms = now_ms() - t0;
+
+	KTAP_CHECKF(test_killed_by(status, sig), "wait status 0x%x", status);
+	KTAP_CHECKF(ms >= 150, "ended after %ld ms, before its 200 ms", ms);
+	return KTAP_PASS;
+}
+
+static int t_timer_signal_kills(void) { return timer_kills(false, SIGUSR1); }
+static int t_timer_abstime_realtime(void) { return timer_kills(true, SIGUSR2); }
+
+/* fork: the child has none of the parent's POSIX timers. */
+static int t_timer_not_inherited(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec cur;
+	timer_t t;
+	pid_t pid;
+
+	KTAP_CHECK(timer_create(CLOCK_MONOTONIC, &ev, &t) == 0);
+	pid = test_fork_in(test_other_cluster());
+	if (pid == 0) {
+		errno = 0;
+		_exit(timer_gettime(t, &cur) == -1 && errno == EINVAL ? 0 : 1);
+	}
+	int status = test_wait(pid);
+	KTAP_CHECK(timer_delete(t) == 0);
+	KTAP_CHECK(pid > 0);
+	KTAP_CHECKF(test_exited_with(status, 0), "wait status 0x%x", status);
+	return KTAP_PASS;
+}
+
+/* exec deletes the POSIX timers: an armed one no longer fires. */
+static int t_timer_deleted_by_exec(void)
+{
+	struct test_pipes tp;
+	char in[16], out[16], c;
+	pid_t pid = test_fork_piped(&tp, test_other_cluster());
+
+	KTAP_CHECK(pid >= 0);
+	if (pid == 0) {
+		struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+		struct itimerspec its = { { 0, 0 }, { 0, 200000000 } };
+		timer_t t;
+		snprintf(in, sizeof(in), "%d", tp.down[0]);
+		snprintf(out, sizeof(out), "%d", tp.up[1]);
+		char *argv[] = { (char *)helper, "wait", in, out, NULL };
+		if (timer_create(CLOCK_MONOTONIC, &ev, &t) != 0 || timer_settime(t, 0, &its, NULL) != 0)
+			_exit(99);
+		execv(helper, argv);
+		_exit(100 + errno);
+	}
+	KTAP_CHECK(read(tp.up[0], &c, 1) == 1);       /* the helper runs */
+	sleep_ms(500);                                  /* past the timer's 200 ms */
+	test_pipes_close(&tp);                          /* the helper exits 0 */
+	int status = test_wait(pid);
+	KTAP_CHECKF(test_exited_with(status, 0), "wait status 0x%x", status);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_disarmed_at_start),
 	KTAP_CASE(t_setitimer_getitimer),
@@ -315,6 +467,12 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_fork_clears),
 	KTAP_CASE(t_exec_keeps),
 	KTAP_CASE(t_exit_cancels),
+	KTAP_CASE(t_timer_errors),
+	KTAP_CASE(t_timer_settime_gettime),
+	KTAP_CASE(t_timer_signal_kills),
+	KTAP_CASE(t_timer_abstime_realtime),
+	KTAP_CASE(t_timer_not_inherited),
+	KTAP_CASE(t_timer_deleted_by_exec),
 };
 
 int main(int argc, char *argv[])

@@ -11,6 +11,7 @@
 #define _UAPI_TIME_H_
 
 #include <stdint.h>
+#include "time_types.h"
 
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1
@@ -39,6 +40,12 @@ typedef struct kitimerval_s {
     ktimeval_t it_interval;      /* reload after each expiry; 0: one shot */
     ktimeval_t it_value;         /* time to the next expiry; 0: disarmed */
 } kitimerval_t;
+
+/* struct itimerspec of timer_settime(2), 32 bytes (struct timespec: uapi/time_types.h) */
+typedef struct kitimerspec_s {
+    ktimespec_t it_interval;
+    ktimespec_t it_value;
+} kitimerspec_t;
 
 /* struct timezone, 8 bytes */
 typedef struct ktimezone_s {
