@@ -4,11 +4,12 @@
  * action ending the process (in another cluster too), an interval timer
  * counting down and stopping when SIGALRM is ignored (Linux re-arms on
  * dequeue), fork clearing the child's timer, exec keeping it, the end of
- * the process cancelling it, and error numbers; POSIX timers
- * (timer_create...): values, their signal ending the process (relative on
- * CLOCK_MONOTONIC, absolute on CLOCK_REALTIME), not inherited by fork,
- * deleted by exec. Counting the reloads of an interval timer needs a
- * signal handler: it waits for user handlers.
+ * the process cancelling it, a thread of another cluster arming it, and
+ * error numbers; POSIX timers (timer_create...): values, their signal
+ * ending the process (relative on CLOCK_MONOTONIC, absolute on
+ * CLOCK_REALTIME), not inherited by fork, deleted by exec. Counting the
+ * reloads of an interval timer needs a signal handler: it waits for user
+ * handlers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 
 #include "ktap.h"
 #include "testutil.h"
+#include "threadutil.h"
 
 static const char *helper;
 
@@ -305,6 +307,49 @@ static int t_exit_cancels(void)
 	return KTAP_PASS;
 }
 
+/*
+ * A thread in another cluster than the process's main thread arms the
+ * process's timer (kept in the reference cluster, reached by remote access):
+ * it reads it back, and SIGALRM ends the whole process.
+ */
+static void *remote_arm_thread(void *arg)
+{
+	struct itimerval val = { { 0, 0 }, { 0, 300000 } }, cur;
+
+	if (test_pin_to_cluster((int)(intptr_t)arg) < 0)
+		return (void *)1;
+	if (setitimer(ITIMER_REAL, &val, NULL) != 0 || getitimer(ITIMER_REAL, &cur) != 0)
+		return (void *)2;
+	if (tv_us(&cur.it_value) <= 0 || tv_us(&cur.it_value) > 300000)
+		return (void *)3;
+	return NULL;
+}
+
+static void remote_arm_child(void *arg)
+{
+	(void)arg;
+	pthread_t th;
+	void *ret;
+	struct itimerval cur;
+
+	if (pthread_create(&th, NULL, remote_arm_thread, (void *)(intptr_t)test_other_cluster()))
+		_exit(10);
+	if (pthread_join(th, &ret) || ret != NULL)
+		_exit(11 + (int)(intptr_t)ret);
+	if (getitimer(ITIMER_REAL, &cur) != 0 || tv_us(&cur.it_value) <= 0)
+		_exit(20);                     /* the main thread sees the same timer */
+	for (;;)
+		sleep_ms(10000);
+}
+
+static int t_armed_from_other_cluster(void)
+{
+	int status = test_in_child(remote_arm_child, NULL);
+
+	KTAP_CHECKF(test_killed_by(status, SIGALRM), "wait status 0x%x", status);
+	return KTAP_PASS;
+}
+
 /* ---- POSIX timers ------------------------------------------------------------------ */
 
 static long ts_ns(const struct timespec *ts)
@@ -467,6 +512,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_fork_clears),
 	KTAP_CASE(t_exec_keeps),
 	KTAP_CASE(t_exit_cancels),
+	KTAP_CASE(t_armed_from_other_cluster),
 	KTAP_CASE(t_timer_errors),
 	KTAP_CASE(t_timer_settime_gettime),
 	KTAP_CASE(t_timer_signal_kills),
