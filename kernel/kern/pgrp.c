@@ -200,6 +200,13 @@ int pgrp_kill(int64_t pid, int sig)
     return w.sent ? 0 : w.err;
 }
 
+#define CONSOLE_SID 1            /* the console's session: init's */
+
+bool pgrp_console_is_ctty(void)
+{
+    return hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid)) == CONSOLE_SID;
+}
+
 int pgrp_tty_check(int64_t pgrp)
 {
     uint32_t sid = hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid));

@@ -18,6 +18,7 @@
 #define _PGRP_H_
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "hal_remote.h"
 
 struct process_s;
@@ -66,8 +67,16 @@ int64_t pgrp_setsid(void);
 int pgrp_kill(int64_t pid, int sig);
 
 /*
- * TIOCSPGRP(2const)'s checks for the console, the controlling terminal of
- * every process: @pgrp must be a process group of the caller's session.
+ * The console is the calling process's controlling terminal: it is in
+ * init's session (PID 1's, the session of the console; there is no
+ * TIOCSCTTY yet). A process that left it with setsid(2) gets ENOTTY from
+ * the console's TIOCGPGRP and TIOCSPGRP, as on Linux. Any cluster.
+ */
+bool pgrp_console_is_ctty(void);
+
+/*
+ * TIOCSPGRP(2const)'s checks for the console, for a caller of its session
+ * (pgrp_console_is_ctty): @pgrp must be a process group of that session.
  * @return 0, -EINVAL (@pgrp < 0), -ESRCH (no such group), -EPERM (another
  * session). Takes the pgrp lock and the PID tables' locks.
  */

@@ -551,12 +551,17 @@ static int64_t sys_ioctl(ARGS)
     }
     case TIOCGPGRP: {
         int32_t pgrp = (int32_t)console_fg_pgrp();
+
+        if (!pgrp_console_is_ctty())
+            return -ENOTTY;              /* not the caller's controlling terminal */
         return hal_copy_to_user(a2, &pgrp, sizeof(pgrp));
     }
     case TIOCSPGRP: {                    /* man 2const TIOCSPGRP: a group of the caller's session */
         int32_t pgrp;
         int rc;
 
+        if (!pgrp_console_is_ctty())
+            return -ENOTTY;
         if (hal_copy_from_user(&pgrp, a2, sizeof(pgrp)))
             return -EFAULT;
         rc = pgrp_tty_check(pgrp);

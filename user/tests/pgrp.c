@@ -462,6 +462,21 @@ static void tty_child(void *arg)
 		_exit(6);
 	if (ioctl(1, TIOCSPGRP, &orig) != 0)
 		_exit(7);
+	/* a new session has no controlling terminal: ENOTTY (man 2const TIOCSPGRP) */
+	pid_t gc = fork();
+	if (gc == 0) {
+		if (setsid() != getpid())
+			_exit(1);
+		errno = 0;
+		if (ioctl(1, TIOCGPGRP, &got) != -1 || errno != ENOTTY)
+			_exit(2);
+		errno = 0;
+		if (ioctl(1, TIOCSPGRP, &(pid_t){ getpid() }) != -1 || errno != ENOTTY)
+			_exit(3);
+		_exit(0);
+	}
+	if (gc < 0 || !test_exited_with(test_wait(gc), 0))
+		_exit(8);
 	_exit(0);
 }
 
