@@ -138,7 +138,7 @@ int pgrp_setpgid(int64_t pid, int64_t pgid)
     return rc;
 }
 
-/* The field at @offset of process @pid's reference (0: the caller), or -ESRCH. */
+/* The sid (@want_sid) or pgid of process @pid (0: the caller), or -ESRCH. */
 static int64_t pgrp_get(int64_t pid, bool want_sid)
 {
     xptr_t p;
