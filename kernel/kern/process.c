@@ -221,8 +221,11 @@ void process_make_fork(xptr_t desc)
 {
     xptr_t parent_xp = hal_remote_lxp(RPC_ARG(desc, process_fork.parent));
     xptr_t frame_xp  = hal_remote_lxp(RPC_ARG(desc, process_fork.frame));
-    xptr_t fpu_xp    = hal_remote_lxp(RPC_ARG(desc, process_fork.fpu));
-    uint64_t fs_base = hal_remote_l64(RPC_ARG(desc, process_fork.fs_base));
+    xptr_t pt_xp     = hal_remote_lxp(RPC_ARG(desc, process_fork.thread));
+    thread_t *pt     = GET_PTR(pt_xp);
+    xptr_t fpu_xp    = XPTR(GET_CXY(pt_xp), hal_remote_l64(XPTR(GET_CXY(pt_xp), &pt->fpu)));
+    uint64_t fs_base = hal_remote_l64(XPTR(GET_CXY(pt_xp), &pt->fs_base));
+    uint64_t sigmask = hal_remote_l64(XPTR(GET_CXY(pt_xp), &pt->sig_blocked));
     uint64_t sp      = hal_remote_l64(RPC_ARG(desc, process_fork.sp));
     uint32_t pcxy = GET_CXY(parent_xp);
     process_t *parent = GET_PTR(parent_xp);
@@ -259,6 +262,7 @@ void process_make_fork(xptr_t desc)
         goto out;
     }
     process_first_thread(p, t);
+    t->sig_blocked = sigmask;                      /* fork(2): the mask is inherited */
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = p->pid;
 out:
@@ -282,8 +286,8 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     hal_fpu_save(t->fpu);                    /* the child starts from the live registers */
     rpc_desc_t rpc = { .type = RPC_PROCESS_FORK,
                        .args.process_fork = { .parent = ref_xp, .frame = XPTR(local_cxy(), frame),
-                                              .fpu = XPTR(local_cxy(), t->fpu),
-                                              .fs_base = t->fs_base, .sp = child_sp } };
+                                              .thread = XPTR(local_cxy(), t),
+                                              .sp = child_sp } };
 
     rpc_send(cxy, &rpc);
     pid = rpc.args.process_fork.pid;
@@ -511,7 +515,7 @@ int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
         if (options & WNOHANG)
             return 0;
         if (process_signal_pending())
-            return -EINTR;
+            return -ERESTARTSYS;         /* -EINTR or a restart (signal.h) */
         thread_wait(THREAD_BLOCKED_SLEEP, wait_done, &w);
     }
 }

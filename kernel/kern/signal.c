@@ -1,6 +1,6 @@
 /*
  * signal.c - signal state, sending, and taking a signal at return to user
- * mode (see signal.h).
+ * mode (see signal.h; the handler's frame is sigframe.c).
  */
 #include "signal.h"
 #include "process.h"
@@ -8,11 +8,19 @@
 #include "thread_user.h"
 #include "thread.h"
 #include "cluster.h"
+#include "core.h"
+#include "ipi.h"
+#include "pid.h"
+#include "trace.h"
 #include "trap.h"
+#include "hal_user.h"
 #include "cpu.h"
 #include "printk.h"
+#include "kstring.h"
 #include "uapi/errno.h"
 #include "vfs.h"
+
+#define THREAD_FIELD(xp, f) XPTR(GET_CXY(xp), &((thread_t *)GET_PTR(xp))->f)
 
 void signal_fork_copy(process_t *child, xptr_t parent_xp)
 {
@@ -21,7 +29,17 @@ void signal_fork_copy(process_t *child, xptr_t parent_xp)
 
     hal_remote_memcpy(XPTR(local_cxy(), child->sigaction), XPTR(pcxy, parent->sigaction),
                       sizeof(child->sigaction));
-    child->sig_blocked = hal_remote_l64(XPTR(pcxy, &parent->sig_blocked));
+}
+
+/* Linux's default action is "ignore" (man 7 signal; SIGCONT: "continue", no stop exists). */
+static bool sig_default_ignored(int sig)
+{
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+static bool action_ignores(const ksigaction_t *act, int sig)
+{
+    return act->handler == SIG_IGN || (act->handler == SIG_DFL && sig_default_ignored(sig));
 }
 
 void signal_get_action(int sig, ksigaction_t *act)
@@ -32,38 +50,88 @@ void signal_get_action(int sig, ksigaction_t *act)
 
 void signal_set_action(int sig, const ksigaction_t *act)
 {
-    hal_remote_memcpy(PROCESS_FIELD(process_current_xp(), sigaction[sig - 1]),
-                      XPTR(local_cxy(), act), sizeof(*act));
+    xptr_t ref_xp = process_current_xp();
+
+    hal_remote_memcpy(PROCESS_FIELD(ref_xp, sigaction[sig - 1]), XPTR(local_cxy(), act),
+                      sizeof(*act));
+    if (action_ignores(act, sig)) {
+        /* POSIX: pending instances are discarded (the other threads' own: left) */
+        hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~SIG_BIT(sig));
+        __atomic_fetch_and(&thread_current()->sig_pending, ~SIG_BIT(sig), __ATOMIC_ACQ_REL);
+    }
 }
 
 uint64_t signal_blocked(void)
 {
-    return hal_remote_l64(PROCESS_FIELD(process_current_xp(), sig_blocked));
+    return thread_current()->sig_blocked;
 }
 
 int signal_procmask(uint64_t how, uint64_t set)
 {
-    xptr_t blocked = PROCESS_FIELD(process_current_xp(), sig_blocked);
-    uint64_t mask = hal_remote_l64(blocked);
+    thread_t *t = thread_current();
+    uint64_t mask = t->sig_blocked;
 
-    set &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
     switch (how) {
     case SIG_BLOCK:   mask |= set; break;
     case SIG_UNBLOCK: mask &= ~set; break;
     case SIG_SETMASK: mask = set; break;
     default:          return -EINVAL;
     }
-    hal_remote_s64(blocked, mask);
+    t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
     return 0;
 }
 
-static bool sig_default_ignored(int sig)
+/* Signals pending for the calling thread @t of the process @ref_xp (its own and the process's). */
+static uint64_t pending_of(thread_t *t, xptr_t ref_xp)
 {
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+    return t->sig_pending | hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
+}
+
+uint64_t signal_pending_blocked(void)
+{
+    thread_t *t = thread_current();
+
+    return pending_of(t, process_current_xp()) & t->sig_blocked;
+}
+
+/* Makes thread @t_xp notice a new signal: woken if it sleeps, its core interrupted. */
+static void signal_kick(xptr_t t_xp)
+{
+    core_t *core = (core_t *)hal_remote_l64(THREAD_FIELD(t_xp, core));
+
+    thread_unblock(t_xp, THREAD_BLOCKED_SLEEP);
+    if (core != core_self())
+        ipi_send(core, VEC_WAKE);        /* running in user mode: it enters the kernel */
+}
+
+/* The sender as sig_from records it. */
+static uint64_t sender_word(int32_t code)
+{
+    xptr_t me = process_current_xp();
+    uint32_t pid = me == XPTR_NULL ? 0 : process_current_pid();
+
+    return pid | (uint64_t)(uint32_t)code << 32;
+}
+
+/* Process-directed: the first thread that does not block the signal is kicked. */
+typedef struct pick_s {
+    uint64_t bit;
+    xptr_t   picked;
+} pick_t;
+
+static void pick_thread(xptr_t t_xp, void *arg)
+{
+    pick_t *pk = arg;
+
+    if (pk->picked != XPTR_NULL || (hal_remote_l64(THREAD_FIELD(t_xp, sig_blocked)) & pk->bit))
+        return;
+    pk->picked = t_xp;
+    signal_kick(t_xp);                   /* under the copies lock: it cannot go meanwhile */
 }
 
 int process_kill(int64_t pid, int sig)
 {
+    ksigaction_t act;
     xptr_t xp;
     process_t *p;
     uint32_t cxy;
@@ -79,28 +147,130 @@ int process_kill(int64_t pid, int sig)
         return 0;
     p = GET_PTR(xp);
     cxy = GET_CXY(xp);
-    if (sig != SIGKILL) {
-        uint64_t handler = hal_remote_l64(XPTR(cxy, &p->sigaction[sig - 1].handler));
-
-        if (handler == SIG_IGN || (handler == SIG_DFL && sig_default_ignored(sig)))
-            return 0;
-    }
+    hal_remote_memcpy(XPTR(local_cxy(), &act), XPTR(cxy, &p->sigaction[sig - 1]), sizeof(act));
+    if (sig != SIGKILL && action_ignores(&act, sig))
+        return 0;
     remote_busylock_acquire(process_tree_lock());
     bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
 
-    if (running)
-        hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), 1ull << (sig - 1));
+    if (running) {
+        hal_remote_s64(XPTR(cxy, &p->sig_from[sig - 1]), sender_word(SI_USER));
+        hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), SIG_BIT(sig));
+    }
     remote_busylock_release(process_tree_lock());
-    if (running)
-        process_wake_all(xp);            /* every thread, in every cluster, sees it */
+    if (!running)
+        return 0;
+    trace(TRACE_SIGNAL, (uint16_t)sig, sender_word(0) | (uint64_t)local_cxy() << 48,
+          (uint64_t)pid | (uint64_t)cxy << 48);
+    if (sig == SIGKILL) {
+        process_wake_all(xp);            /* every thread, in every cluster, ends */
+    } else {
+        pick_t pk = { SIG_BIT(sig), XPTR_NULL };
+
+        process_foreach_thread(xp, pick_thread, &pk);
+    }
     return 0;
+}
+
+/* tgkill: the thread with that TID, found and signalled under its process's copies lock. */
+typedef struct tsend_s {
+    uint32_t tid;
+    int      sig;
+    bool     found;
+} tsend_t;
+
+static void send_to_tid(xptr_t t_xp, void *arg)
+{
+    tsend_t *ts = arg;
+
+    if (ts->found || hal_remote_l32(THREAD_FIELD(t_xp, tid)) != ts->tid)
+        return;
+    ts->found = true;
+    if (ts->sig == 0)
+        return;
+    hal_remote_s64(THREAD_FIELD(t_xp, sig_from[ts->sig - 1]), sender_word(SI_TKILL));
+    hal_remote_atomic_or64(THREAD_FIELD(t_xp, sig_pending), SIG_BIT(ts->sig));
+    trace(TRACE_SIGNAL, (uint16_t)ts->sig, sender_word(0) | (uint64_t)local_cxy() << 48,
+          (uint64_t)ts->tid | (uint64_t)GET_CXY(t_xp) << 48);
+    signal_kick(t_xp);
+}
+
+int signal_tgkill(int64_t tgid, int64_t tid, int sig)
+{
+    tsend_t ts = { (uint32_t)tid, sig, false };
+    ksigaction_t act;
+    xptr_t ref_xp;
+
+    if (sig < 0 || sig > NSIG || tid <= 0 || (tgid <= 0 && tgid != -1))
+        return -EINVAL;
+    ref_xp = process_lookup((uint32_t)tid);
+    if (ref_xp == XPTR_NULL || (tgid != -1 && process_lookup((uint32_t)tgid) != ref_xp))
+        return -ESRCH;
+    if (sig != 0 && sig != SIGKILL) {
+        hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(ref_xp, sigaction[sig - 1]),
+                          sizeof(act));
+        if (action_ignores(&act, sig))
+            sig = 0;                     /* dropped; the thread must exist all the same */
+    }
+    ts.sig = sig == SIGKILL ? 0 : sig;
+    process_foreach_thread(ref_xp, send_to_tid, &ts);
+    if (!ts.found)
+        return -ESRCH;
+    if (sig == SIGKILL)                  /* ends the whole process (man 7 signal) */
+        return process_kill(hal_remote_l32(PROCESS_FIELD(ref_xp, pid)), SIGKILL);
+    return 0;
+}
+
+void signal_force_fault(int sig, int code, uint64_t addr)
+{
+    thread_t *t = thread_current();
+    xptr_t ref_xp = process_current_xp();
+    ksigaction_t act;
+
+    signal_get_action(sig, &act);
+    if ((t->sig_blocked & SIG_BIT(sig)) || act.handler == SIG_IGN) {
+        ksigaction_t dfl = { 0 };
+
+        t->sig_blocked &= ~SIG_BIT(sig);
+        hal_remote_memcpy(PROCESS_FIELD(ref_xp, sigaction[sig - 1]), XPTR(local_cxy(), &dfl),
+                          sizeof(dfl));
+    }
+    t->sig_from[sig - 1] = (uint64_t)(uint32_t)code << 32;
+    t->sig_addr = addr;
+    __atomic_fetch_or(&t->sig_pending, SIG_BIT(sig), __ATOMIC_ACQ_REL);
+}
+
+void signal_send_self(int sig)
+{
+    thread_t *t = thread_current();
+
+    if (process_current_xp() != XPTR_NULL)
+        signal_tgkill(-1, t->tid, sig);
+}
+
+static bool suspend_done(const void *arg)
+{
+    (void)arg;
+    return process_signal_pending();
+}
+
+int64_t signal_suspend(uint64_t mask)
+{
+    thread_t *t = thread_current();
+
+    t->sig_saved = t->sig_blocked;
+    t->sig_restore = 1;
+    t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
+    thread_wait(THREAD_BLOCKED_SLEEP, suspend_done, NULL);
+    return -EINTR;
 }
 
 bool process_signal_pending(void)
 {
+    thread_t *t = thread_current();
     xptr_t ref_xp = process_current_xp();
 
-    return ref_xp != XPTR_NULL && hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) != 0;
+    return ref_xp != XPTR_NULL && (pending_of(t, ref_xp) & ~t->sig_blocked) != 0;
 }
 
 bool vfs_interrupted(void)
@@ -108,18 +278,91 @@ bool vfs_interrupted(void)
     return process_signal_pending();
 }
 
-void signal_deliver(void)
+/* Ends the calling process with @sig from the return path (interrupts off). */
+static void __attribute__((noreturn)) signal_fatal(int sig)
 {
+    irq_enable();
+    process_exit(sig);
+    __builtin_unreachable();
+}
+
+/*
+ * A system call's -ERESTARTSYS in @frame becomes -EINTR (a handler @act
+ * without SA_RESTART runs) or a restart of the call (SA_RESTART, or no
+ * handler: @act NULL). See ERESTARTSYS in signal.h.
+ */
+static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
+{
+    if (frame->vector != VEC_SYSCALL || frame->rax != (uint64_t)-ERESTARTSYS ||
+        frame->error == (uint64_t)-1)
+        return;
+    if (act && !(act->flags & SA_RESTART)) {
+        frame->rax = (uint64_t)-EINTR;
+        return;
+    }
+    frame->rax = frame->error;
+    frame->rip -= 2;                     /* the syscall instruction, again */
+}
+
+void signal_deliver(trap_frame_t *frame)
+{
+    thread_t *t = thread_current();
     xptr_t ref_xp = process_current_xp();
-    uint64_t pending;
+    ksigaction_t act;
+    ksiginfo_t info;
 
     if (ref_xp == XPTR_NULL)
         return;
-    pending = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
-    if (pending) {
+    for (;;) {
+        uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
+        uint64_t ready = (own | shared) & ~t->sig_blocked, bit, from;
+        int sig;
+
+        if (!ready)
+            break;
+        if (shared & SIG_BIT(SIGKILL))
+            signal_fatal(SIGKILL);       /* stays pending: every thread of the process ends */
+        sig = __builtin_ctzll(ready) + 1;
+        bit = SIG_BIT(sig);
+        if (own & bit) {
+            __atomic_fetch_and(&t->sig_pending, ~bit, __ATOMIC_ACQ_REL);
+            from = t->sig_from[sig - 1];
+        } else {
+            from = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_from[sig - 1]));
+            if (!(hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~bit) & bit))
+                continue;                /* another thread took it */
+        }
+        signal_get_action(sig, &act);
+        if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
+            continue;
+        memset(&info, 0, sizeof(info));
+        info.si_signo = sig;
+        info.si_code = (int32_t)(from >> 32);
+        if (info.si_code > 0)            /* a fault (signal_force_fault): si_addr */
+            info.u.fault.addr = t->sig_addr;
+        else
+            info.u.kill.pid = (int32_t)(uint32_t)from;
+        if (act.handler == SIG_DFL) {
+            if (info.si_code > 0 || info.si_code == SI_KERNEL)
+                process_fault_kill(frame, sig, t->sig_addr);   /* logged, as Linux does */
+            signal_fatal(sig);
+        }
+        if (act.flags & SA_RESETHAND) {
+            ksigaction_t dfl = { 0 };
+
+            signal_set_action(sig, &dfl);
+        }
+        syscall_restart(frame, &act);
         irq_enable();
-        /* the lowest pending signal ends the process (default actions only) */
-        process_exit(__builtin_ctzll(pending) + 1);
+        if (sigframe_setup(frame, sig, &act, &info))
+            process_fault_kill(frame, SIGSEGV, frame->rsp);   /* Linux: force_sigsegv */
+        irq_disable();
+        return;
+    }
+    syscall_restart(frame, NULL);
+    if (t->sig_restore) {                /* rt_sigsuspend without a handler run */
+        t->sig_restore = 0;
+        t->sig_blocked = t->sig_saved;
     }
 }
 
