@@ -105,8 +105,7 @@ int sigframe_setup(trap_frame_t *frame, int sig, const ksigaction_t *act, const 
     frame->rflags &= ~(uint64_t)(RF_DF | RF_RF | RF_TF);
     frame->cs = SEL_UCODE_RPL3;
     frame->ss = SEL_UDATA_RPL3;
-    t->sig_blocked |= act->mask | ((act->flags & SA_NODEFER) ? 0 : SIG_BIT(sig));
-    t->sig_blocked &= ~SIG_UNBLOCKABLE;
+    t->sig_blocked = signal_handler_mask(t->sig_blocked, act, sig);
     t->sig_restore = 0;
     hal_fpu_init_state(fpu);             /* the handler starts with a clean FPU (Linux too) */
     irq_disable();

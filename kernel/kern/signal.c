@@ -22,6 +22,50 @@
 
 #define THREAD_FIELD(xp, f) XPTR(GET_CXY(xp), &((thread_t *)GET_PTR(xp))->f)
 
+/* ---- the set logic ---------------------------------------------------------------- */
+
+/* The signal of @set to take first: a synchronous one, else the lowest; 0 if @set is empty. */
+static int first_of(uint64_t set)
+{
+    uint64_t sync = set & SIG_SYNCHRONOUS;
+
+    if (sync)
+        set = sync;
+    return set ? __builtin_ctzll(set) + 1 : 0;
+}
+
+int signal_next(uint64_t own, uint64_t shared, uint64_t blocked, bool *from_own)
+{
+    int sig;
+
+    blocked &= ~SIG_UNBLOCKABLE;
+    sig = first_of(own & ~blocked);
+    *from_own = sig != 0;
+    return sig ? sig : first_of(shared & ~blocked);
+}
+
+int signal_mask_change(uint64_t how, uint64_t set, uint64_t *mask)
+{
+    uint64_t m = *mask;
+
+    switch (how) {
+    case SIG_BLOCK:   m |= set; break;
+    case SIG_UNBLOCK: m &= ~set; break;
+    case SIG_SETMASK: m = set; break;
+    default:          return -EINVAL;
+    }
+    *mask = m & ~SIG_UNBLOCKABLE;
+    return 0;
+}
+
+uint64_t signal_handler_mask(uint64_t blocked, const ksigaction_t *act, int sig)
+{
+    blocked |= act->mask | ((act->flags & SA_NODEFER) ? 0 : SIG_BIT(sig));
+    return blocked & ~SIG_UNBLOCKABLE;
+}
+
+/* ---- state ------------------------------------------------------------------------ */
+
 void signal_fork_copy(process_t *child, xptr_t parent_xp)
 {
     process_t *parent = GET_PTR(parent_xp);
@@ -68,17 +112,7 @@ uint64_t signal_blocked(void)
 
 int signal_procmask(uint64_t how, uint64_t set)
 {
-    thread_t *t = thread_current();
-    uint64_t mask = t->sig_blocked;
-
-    switch (how) {
-    case SIG_BLOCK:   mask |= set; break;
-    case SIG_UNBLOCK: mask &= ~set; break;
-    case SIG_SETMASK: mask = set; break;
-    default:          return -EINVAL;
-    }
-    t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
-    return 0;
+    return signal_mask_change(how, set, &thread_current()->sig_blocked);
 }
 
 /* Signals pending for the calling thread @t of the process @ref_xp (its own and the process's). */
@@ -315,16 +349,17 @@ void signal_deliver(trap_frame_t *frame)
         return;
     for (;;) {
         uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
-        uint64_t ready = (own | shared) & ~t->sig_blocked, bit, from;
+        uint64_t bit, from;
+        bool from_own;
         int sig;
 
-        if (!ready)
-            break;
         if (shared & SIG_BIT(SIGKILL))
             signal_fatal(SIGKILL);       /* stays pending: every thread of the process ends */
-        sig = __builtin_ctzll(ready) + 1;
+        sig = signal_next(own, shared, t->sig_blocked, &from_own);
+        if (sig == 0)
+            break;
         bit = SIG_BIT(sig);
-        if (own & bit) {
+        if (from_own) {
             __atomic_fetch_and(&t->sig_pending, ~bit, __ATOMIC_ACQ_REL);
             from = t->sig_from[sig - 1];
         } else {

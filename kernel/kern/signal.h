@@ -62,6 +62,34 @@ struct trap_frame_s;
 #define SIG_BIT(sig)     (1ull << ((sig) - 1))
 #define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 
+/* ---- the set logic (pure functions: any context; signal_ktest.c tests them) ---------- */
+
+/* The synchronous signals, taken first (Linux's SYNCHRONOUS_MASK, kernel/signal.c) */
+#define SIG_SYNCHRONOUS  (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | \
+                          SIG_BIT(SIGTRAP) | SIG_BIT(SIGFPE) | SIG_BIT(31 /* SIGSYS */))
+
+/*
+ * Which pending signal a thread takes next, as Linux's dequeue_signal: its
+ * own set @own before its process's @shared, in each the synchronous
+ * signals first, then the lowest number; signals in @blocked are skipped
+ * (SIGKILL and SIGSTOP never are). @return the signal (1..NSIG), *@from_own
+ * telling which set it is in, or 0 when none can be taken.
+ */
+int signal_next(uint64_t own, uint64_t shared, uint64_t blocked, bool *from_own);
+
+/*
+ * rt_sigprocmask(2)'s arithmetic: *@mask changed by @how (SIG_BLOCK,
+ * SIG_UNBLOCK, SIG_SETMASK) with @set, SIGKILL and SIGSTOP removed.
+ * @return 0, or -EINVAL (unknown @how; *@mask unchanged).
+ */
+int signal_mask_change(uint64_t how, uint64_t set, uint64_t *mask);
+
+/*
+ * The mask while the handler @act of @sig runs: @blocked | sa_mask | @sig
+ * (not @sig with SA_NODEFER), SIGKILL and SIGSTOP removed (man 2 sigaction).
+ */
+uint64_t signal_handler_mask(uint64_t blocked, const ksigaction_t *act, int sig);
+
 /*
  * fork(2): the child @child (local, not yet visible) gets the signal
  * dispositions of the parent process whose reference is @parent_xp (any

@@ -112,6 +112,7 @@ typedef struct thread_spec_s {
     uint64_t affinity[CPU_SET_WORDS];
     uint64_t sig_blocked;                /* the signal mask (clone(2): the creator's) */
     kstack_t sig_altstack;               /* migration only; clone(2) starts without one */
+    uint64_t sig_pending;                /* migration only: its thread-directed signals */
 } thread_spec_t;
 
 /*
@@ -175,6 +176,7 @@ void process_rpc_thread(xptr_t desc)
     memcpy(t->affinity, spec.affinity, sizeof(t->affinity));
     t->sig_blocked = spec.sig_blocked;
     t->sig_altstack = spec.sig_altstack;
+    t->sig_pending = spec.sig_pending;
     process_copy_link_thread(p, t);
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = (int64_t)XPTR(local_cxy(), t);
@@ -250,6 +252,7 @@ void thread_user_migrate(trap_frame_t *frame)
     spec.clear_child_tid = t->clear_child_tid;
     spec.tid = t->tid;
     spec.sig_altstack = t->sig_altstack;
+    spec.sig_pending = t->sig_pending;   /* (their si_pid is lost: si_pid 0) */
     place_thread(t->affinity, &cxy, &spec.lid);
     if (thread_start_in(cxy, &spec) < 0)
         return;                          /* no memory there: it stays, and may try again */
