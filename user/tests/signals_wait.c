@@ -2,7 +2,7 @@
  * signals_wait.c - waiting for signals and signals between threads, as on
  * Linux (man 7 signal): rt_sigsuspend, pause woken by a child in another
  * cluster, nanosleep's remaining time, EINTR versus SA_RESTART on a pipe
- * read, a thread-directed signal to a thread running in user mode in
+ * read and on FUTEX_WAIT, a thread-directed signal to a thread running in user mode in
  * another cluster (the IPI), a process-directed signal taken by the one
  * thread that does not block it, and musl's pthread_cancel of a thread
  * blocked in read (its cleanup handler runs).
@@ -292,11 +292,71 @@ static int t_pthread_cancel_blocked_read(void)
 	return KTAP_PASS;
 }
 
+/* futex(2) FUTEX_WAIT is restarted under SA_RESTART, else EINTR (man 7 signal) */
+struct fwaiter {
+	atomic_int word;
+	atomic_int ready;
+	int cluster;
+	long rc;
+	int err;
+};
+
+static void *fwaiter_main(void *arg)
+{
+	struct fwaiter *w = arg;
+
+	test_pin_to_cluster(w->cluster);
+	atomic_store(&w->ready, 1);
+	w->rc = syscall(SYS_futex, &w->word, 0 /* FUTEX_WAIT */, 0, NULL, NULL, 0);
+	w->err = errno;
+	return NULL;
+}
+
+static int futex_interrupted(int flags, long *rc, int *err)
+{
+	struct fwaiter w = { .cluster = test_other_cluster() };
+	pthread_t th;
+
+	if (set_handler(SIGUSR1, count_handler, flags, NULL) ||
+	    pthread_create(&th, NULL, fwaiter_main, &w))
+		return -1;
+	while (!atomic_load(&w.ready))
+		sched_yield();
+	sleep_ms(100);                       /* it sleeps in FUTEX_WAIT */
+	pthread_kill(th, SIGUSR1);
+	sleep_ms(200);
+	atomic_store(&w.word, 1);
+	syscall(SYS_futex, &w.word, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
+	pthread_join(th, NULL);
+	*rc = w.rc;
+	*err = w.err;
+	set_default(SIGUSR1);
+	return 0;
+}
+
+static int t_futex_wait_eintr_and_restart(void)
+{
+	long rc;
+	int err;
+
+	got_count = 0;
+	KTAP_CHECK(futex_interrupted(0, &rc, &err) == 0);
+	KTAP_CHECKF(rc == -1 && err == EINTR, "without SA_RESTART: %ld (%s)", rc, strerror(err));
+	KTAP_CHECK(got_count == 1);
+	got_count = 0;
+	KTAP_CHECK(futex_interrupted(SA_RESTART, &rc, &err) == 0);
+	KTAP_CHECKF(rc == 0 || (rc == -1 && err == EAGAIN), "with SA_RESTART: %ld (%s)", rc,
+		    strerror(err));
+	KTAP_CHECK(got_count == 1);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_sigsuspend),
 	KTAP_CASE(t_pause_signal_from_child),
 	KTAP_CASE(t_nanosleep_remaining),
 	KTAP_CASE(t_eintr_and_restart_pipe_read),
+	KTAP_CASE(t_futex_wait_eintr_and_restart),
 	KTAP_CASE(t_thread_kill_other_cluster),
 	KTAP_CASE(t_process_signal_to_unblocked_thread),
 	KTAP_CASE(t_pthread_cancel_blocked_read),
