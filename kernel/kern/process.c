@@ -396,8 +396,12 @@ void process_thread_exit(int32_t wait_status, bool group)
     uint32_t zero = 0;
     uint64_t paddr;
 
-    if (group)
+    if (group) {
         process_group_exit(process_ref_xp(p), wait_status);
+    } else {
+        t->sig_blocked = ~0ull;          /* it takes no more signals: another thread will */
+        signal_retarget(~0ull);
+    }
     futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
         vmm_user_paddr(t->clear_child_tid, &paddr) == 0)

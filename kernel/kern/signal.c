@@ -112,7 +112,13 @@ uint64_t signal_blocked(void)
 
 int signal_procmask(uint64_t how, uint64_t set)
 {
-    return signal_mask_change(how, set, &thread_current()->sig_blocked);
+    thread_t *t = thread_current();
+    uint64_t old = t->sig_blocked;
+    int rc = signal_mask_change(how, set, &t->sig_blocked);
+
+    if (rc == 0 && (t->sig_blocked & ~old))
+        signal_retarget(t->sig_blocked & ~old);
+    return rc;
 }
 
 /* Signals pending for the calling thread @t of the process @ref_xp (its own and the process's). */
@@ -161,6 +167,22 @@ static void pick_thread(xptr_t t_xp, void *arg)
         return;
     pk->picked = t_xp;
     signal_kick(t_xp);                   /* under the copies lock: it cannot go meanwhile */
+}
+
+void signal_retarget(uint64_t set)
+{
+    xptr_t ref_xp = process_current_xp();
+    uint64_t shared;
+
+    if (ref_xp == XPTR_NULL)
+        return;
+    shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) & set & ~SIG_UNBLOCKABLE;
+    while (shared) {
+        pick_t pk = { shared & -shared, XPTR_NULL };
+
+        process_foreach_thread(ref_xp, pick_thread, &pk);
+        shared &= shared - 1;
+    }
 }
 
 int process_kill(int64_t pid, int sig)

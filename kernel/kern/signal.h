@@ -121,6 +121,15 @@ uint64_t signal_blocked(void);
 int signal_procmask(uint64_t how, uint64_t set);
 
 /*
+ * The calling thread no longer takes the signals of @set (it blocks them
+ * now, or it exits): for each of them pending for its process, another
+ * thread that does not block it is kicked, as Linux's
+ * retarget_shared_pending. A user thread, any cluster; takes the process's
+ * copies lock.
+ */
+void signal_retarget(uint64_t set);
+
+/*
  * rt_sigpending(2): the signals pending for the calling thread (its own
  * and its process's) that it blocks. A user thread, any cluster.
  */
