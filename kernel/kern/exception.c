@@ -56,6 +56,7 @@ static int exception_code(const trap_frame_t *frame)
     case VEC_PAGE_FAULT: return thread_current()->sig_accerr ? SEGV_ACCERR : SEGV_MAPERR;
     case 0:              return FPE_INTDIV;
     case 6:              return ILL_ILLOPN;
+    case 17:             return BUS_ADRALN;  /* #AC */
     case 3:              return SI_KERNEL;  /* int3: do_int3 sends SIGTRAP, SI_KERNEL */
     default:             return SI_KERNEL;  /* #GP and the others: SI_KERNEL, si_addr 0 */
     }

@@ -10,12 +10,17 @@
  * bit (sig - 1) of a 64-bit word, and its sender (pid, si_code) is kept in
  * sig_from[sig - 1] for the siginfo_t of the handler.
  *
- * Sending, from any cluster (invariant 2 of ARCHITECTURE.md: the state of
- * an object is changed where it lives). The pending word is a single
- * 64-bit word of the object that owns it (the target thread_t, or the
- * reference process_t): setting one bit is one remote atomic OR on that
- * word, which needs no lock of the owner cluster and no RPC, and no
- * replica of it exists anywhere, so nothing can go stale. The sender then
+ * Sending, from any cluster. Invariant 2 of ARCHITECTURE.md (RPC vs remote
+ * access) makes it a remote access, not an RPC: recording a signal
+ * allocates nothing, creates or destroys nothing and never sleeps in the
+ * target's cluster; it updates two words of the object that owns the
+ * pending set (the target thread_t, or the reference process_t): the
+ * sender in sig_from[sig - 1] (a plain store: with two racing senders the
+ * last one's pid is reported), then the signal's bit by one remote atomic
+ * OR on the pending word, which can neither be torn nor lose another
+ * sender's bit, so no lock of the owner is needed for it (kill(2) holds
+ * the process-tree lock only so that no zombie gets one). No replica of
+ * the pending word exists anywhere, so nothing can go stale. The sender then
  * makes the target notice: a process-directed signal picks one thread of
  * the process, in whatever cluster, that does not block it (the first
  * found; none: it stays pending until a thread unblocks it); that thread,

@@ -51,7 +51,7 @@ UAPI_F(ksigaction_t, mask, struct sigaction, sa_mask)
 
 /* uapi/sigcontext.h: <asm/siginfo.h>, <asm/sigcontext.h>, <asm/ucontext.h> */
 UAPI_C(SI_USER) UAPI_C(SI_KERNEL) UAPI_C(SI_TKILL) UAPI_C(SEGV_MAPERR) UAPI_C(SEGV_ACCERR)
-UAPI_C(BUS_ADRERR) UAPI_C(ILL_ILLOPN) UAPI_C(FPE_INTDIV) UAPI_C(TRAP_BRKPT)
+UAPI_C(BUS_ADRALN) UAPI_C(ILL_ILLOPN) UAPI_C(FPE_INTDIV) UAPI_C(TRAP_BRKPT)
 UAPI_C(UC_FP_XSTATE) UAPI_C(UC_SIGCONTEXT_SS) UAPI_C(UC_STRICT_RESTORE_SS)
 UAPI_S(ksiginfo_t, siginfo_t)
 UAPI_F(ksiginfo_t, si_signo, siginfo_t, si_signo)

@@ -23,7 +23,7 @@
 #define SI_TKILL     (-6)        /* tkill(2), tgkill(2) */
 #define SEGV_MAPERR  1           /* SIGSEGV: address not mapped */
 #define SEGV_ACCERR  2           /* SIGSEGV: invalid permissions */
-#define BUS_ADRERR   2           /* SIGBUS: non-existent physical address */
+#define BUS_ADRALN   1           /* SIGBUS: invalid address alignment (#AC) */
 #define ILL_ILLOPN   2           /* SIGILL: illegal operand */
 #define FPE_INTDIV   1           /* SIGFPE: integer divide by zero */
 #define TRAP_BRKPT   1           /* SIGTRAP: breakpoint */
