@@ -429,8 +429,11 @@ void process_thread_reaped(process_t *p)
     hal_remote_s32(PROCESS_FIELD(ref_xp, state), PROCESS_ZOMBIE);
     xptr_t parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(ref_xp, parent));
     remote_busylock_release(process_tree_lock());
-    if (parent != XPTR_NULL)
+    if (parent != XPTR_NULL) {
+        signal_child_ended(parent, hal_remote_l32(PROCESS_FIELD(ref_xp, pid)),
+                           (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, wait_status)));
         process_wake_all(parent);
+    }
 }
 
 /* RPC_PROCESS_DESTROY handler, in the zombie's cluster (arguments: rpc_process_args_t). */

@@ -83,6 +83,7 @@ typedef struct process_s {
     struct vfs_inode_s *cwd;
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */
     uint64_t           sig_from[NSIG];/* reference: sender of each: pid | si_code << 32 */
+    int32_t            sig_chld_status; /* reference: si_status of the pending SIGCHLD */
     ksigaction_t       sigaction[NSIG];
     uint64_t           start_tsc;
     char               name[16];      /* basename of the program */

@@ -228,6 +228,41 @@ int process_kill(int64_t pid, int sig)
     return 0;
 }
 
+void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status)
+{
+    int32_t code, status;
+    ksigaction_t act;
+    pick_t pk = { SIG_BIT(SIGCHLD), XPTR_NULL };
+    bool running;
+
+    if (wait_status & 0x7f) {
+        code = (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+        status = wait_status & 0x7f;
+    } else {
+        code = CLD_EXITED;
+        status = (wait_status >> 8) & 0xff;
+    }
+    hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(parent_xp, sigaction[SIGCHLD - 1]),
+                      sizeof(act));
+    if (action_ignores(&act, SIGCHLD))
+        return;
+    remote_busylock_acquire(process_tree_lock());
+    running = hal_remote_l32(PROCESS_FIELD(parent_xp, state)) == PROCESS_RUNNING;
+    if (running) {
+        hal_remote_s64(PROCESS_FIELD(parent_xp, sig_from[SIGCHLD - 1]),
+                       child_pid | (uint64_t)(uint32_t)code << 32);
+        hal_remote_s32(PROCESS_FIELD(parent_xp, sig_chld_status), (uint32_t)status);
+        hal_remote_atomic_or64(PROCESS_FIELD(parent_xp, sig_pending), SIG_BIT(SIGCHLD));
+    }
+    remote_busylock_release(process_tree_lock());
+    if (!running)
+        return;
+    trace(TRACE_SIGNAL, SIGCHLD, (uint64_t)child_pid | (uint64_t)local_cxy() << 48,
+          (uint64_t)hal_remote_l32(PROCESS_FIELD(parent_xp, pid)) |
+          (uint64_t)GET_CXY(parent_xp) << 48);
+    process_foreach_thread(parent_xp, pick_thread, &pk);
+}
+
 /* tgkill: the thread with that TID, found and signalled under its process's copies lock. */
 typedef struct tsend_s {
     uint32_t tid;
@@ -372,7 +407,7 @@ void signal_deliver(trap_frame_t *frame)
     for (;;) {
         uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
         uint64_t bit, from;
-        bool from_own;
+        bool from_own, fault;
         int sig;
 
         if (shared & SIG_BIT(SIGKILL))
@@ -395,12 +430,17 @@ void signal_deliver(trap_frame_t *frame)
         memset(&info, 0, sizeof(info));
         info.si_signo = sig;
         info.si_code = (int32_t)(from >> 32);
-        if (info.si_code > 0)            /* a fault (signal_force_fault): si_addr */
+        fault = from_own && (info.si_code > 0 || info.si_code == SI_KERNEL);
+        if (fault) {                     /* signal_force_fault: si_addr */
             info.u.fault.addr = t->sig_addr;
-        else
+        } else {
             info.u.kill.pid = (int32_t)(uint32_t)from;
+            if (sig == SIGCHLD && info.si_code > 0)
+                info.u.chld.status = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp,
+                                                                           sig_chld_status));
+        }
         if (act.handler == SIG_DFL) {
-            if (info.si_code > 0 || info.si_code == SI_KERNEL)
+            if (fault)
                 process_fault_kill(frame, sig, t->sig_addr);   /* logged, as Linux does */
             signal_fatal(sig);
         }

@@ -185,6 +185,16 @@ void signal_send_self(int sig);
 int64_t signal_suspend(uint64_t mask);
 
 /*
+ * The child @child_pid of the process @parent_xp (its reference, any
+ * cluster) ended with Linux wait status @wait_status: SIGCHLD to the
+ * parent, process-directed, si_code CLD_EXITED / CLD_KILLED / CLD_DUMPED,
+ * si_pid and si_status (man 2 sigaction), unless the parent ignores it
+ * (the default). Any thread (the idle thread makes the zombie); takes the
+ * process-tree lock, then the parent's copies lock.
+ */
+void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status);
+
+/*
  * A signal the calling thread does not block is pending for it (its own or
  * its process's): its interruptible waits return -EINTR. Any thread (false
  * for a kernel thread).

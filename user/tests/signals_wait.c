@@ -4,8 +4,9 @@
  * cluster, nanosleep's remaining time, EINTR versus SA_RESTART on a pipe
  * read and on FUTEX_WAIT, a thread-directed signal to a thread running in user mode in
  * another cluster (the IPI), a process-directed signal taken by the one
- * thread that does not block it, and musl's pthread_cancel of a thread
- * blocked in read (its cleanup handler runs).
+ * thread that does not block it, musl's pthread_cancel of a thread blocked
+ * in read (its cleanup handler runs), and SIGCHLD to the parent when a child
+ * exits or is killed (si_code, si_pid, si_status).
  *
  * Threads go to other clusters with test_pin_to_cluster (Archipel); on
  * Linux everything runs in node 0 and the cluster checks are skipped.
@@ -351,6 +352,62 @@ static int t_futex_wait_eintr_and_restart(void)
 	return KTAP_PASS;
 }
 
+/* SIGCHLD to the parent when a child ends, with si_code, si_pid and si_status */
+static volatile int chld_code, chld_status, chld_count;
+static volatile pid_t chld_pid;
+
+static void chld_handler(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig; (void)uc;
+	chld_code = info->si_code;
+	chld_pid = info->si_pid;
+	chld_status = info->si_status;
+	chld_count++;
+}
+
+/* Forks a child (another cluster) that ends by @how, sigsuspends until its SIGCHLD. */
+static int child_ends(int how, pid_t *pid)
+{
+	sigset_t chld, none;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigemptyset(&none);
+	sigprocmask(SIG_BLOCK, &chld, NULL);     /* no race with sigsuspend */
+	chld_count = 0;
+	*pid = test_fork_in(test_other_cluster());
+	if (*pid == 0) {
+		if (how)
+			kill(getpid(), SIGKILL);
+		_exit(7);
+	}
+	if (*pid < 0)
+		return -1;
+	errno = 0;
+	sigsuspend(&none);
+	unblock_all();
+	return errno == EINTR ? 0 : -1;
+}
+
+static int t_sigchld_on_child_end(void)
+{
+	pid_t pid;
+
+	KTAP_CHECK(set_handler(SIGCHLD, chld_handler, SA_RESTART, NULL) == 0);
+	KTAP_CHECK(child_ends(0, &pid) == 0);
+	KTAP_CHECKF(chld_count == 1 && chld_code == CLD_EXITED && chld_pid == pid &&
+		    chld_status == 7, "exit: count %d code %d pid %d (%d) status %d", chld_count,
+		    chld_code, chld_pid, pid, chld_status);
+	KTAP_CHECK(test_exited_with(test_wait(pid), 7));
+	KTAP_CHECK(child_ends(1, &pid) == 0);
+	KTAP_CHECKF(chld_count == 1 && chld_code == CLD_KILLED && chld_pid == pid &&
+		    chld_status == SIGKILL, "kill: count %d code %d pid %d (%d) status %d",
+		    chld_count, chld_code, chld_pid, pid, chld_status);
+	KTAP_CHECK(test_killed_by(test_wait(pid), SIGKILL));
+	set_default(SIGCHLD);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_sigsuspend),
 	KTAP_CASE(t_pause_signal_from_child),
@@ -360,6 +417,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_thread_kill_other_cluster),
 	KTAP_CASE(t_process_signal_to_unblocked_thread),
 	KTAP_CASE(t_pthread_cancel_blocked_read),
+	KTAP_CASE(t_sigchld_on_child_end),
 };
 
 int main(void)

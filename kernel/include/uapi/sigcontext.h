@@ -27,6 +27,9 @@
 #define ILL_ILLOPN   2           /* SIGILL: illegal operand */
 #define FPE_INTDIV   1           /* SIGFPE: integer divide by zero */
 #define TRAP_BRKPT   1           /* SIGTRAP: breakpoint */
+#define CLD_EXITED   1           /* SIGCHLD: the child exited (si_status: its exit code) */
+#define CLD_KILLED   2           /* SIGCHLD: a signal killed it (si_status: the signal) */
+#define CLD_DUMPED   3           /* SIGCHLD: ... and it dumped core */
 
 /* uc_flags: <asm/ucontext.h> */
 #define UC_FP_XSTATE         0x1 /* the FPU area is an XSAVE image (never here: FXSAVE) */
@@ -42,6 +45,8 @@ typedef struct ksiginfo_s {
     union {
         struct { int32_t pid; uint32_t uid; } kill;      /* SI_USER, SI_TKILL */
         struct { uint64_t addr; } fault;                 /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+        struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad;
+                 int64_t utime, stime; } chld;           /* SIGCHLD (CLD_*) */
         uint8_t pad[112];
     } u;
 } ksiginfo_t;
