@@ -395,6 +395,87 @@ static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
     frame->rip -= 2;                     /* the syscall instruction, again */
 }
 
+/*
+ * Takes (clears) the next signal that the calling thread @t of process
+ * @ref_xp does not block under @blocked, and fills *@info for it; *@fault
+ * tells a forced fault (signal_force_fault) from a sent signal. @return the
+ * signal, or 0 when none is pending (one that another thread took first is
+ * skipped).
+ */
+static int signal_dequeue(thread_t *t, xptr_t ref_xp, uint64_t blocked, ksiginfo_t *info,
+                          bool *fault)
+{
+    for (;;) {
+        uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
+        uint64_t bit, from;
+        bool from_own;
+        int sig = signal_next(own, shared, blocked, &from_own);
+
+        if (sig == 0)
+            return 0;
+        bit = SIG_BIT(sig);
+        if (from_own) {
+            __atomic_fetch_and(&t->sig_pending, ~bit, __ATOMIC_ACQ_REL);
+            from = t->sig_from[sig - 1];
+        } else {
+            from = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_from[sig - 1]));
+            if (!(hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~bit) & bit))
+                continue;                /* another thread took it */
+        }
+        memset(info, 0, sizeof(*info));
+        info->si_signo = sig;
+        info->si_code = (int32_t)(from >> 32);
+        *fault = from_own && (info->si_code > 0 || info->si_code == SI_KERNEL);
+        if (*fault) {                    /* signal_force_fault: si_addr */
+            info->u.fault.addr = t->sig_addr;
+        } else {
+            info->u.kill.pid = (int32_t)(uint32_t)from;
+            if (sig == SIGCHLD && info->si_code > 0)
+                info->u.chld.status = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp,
+                                                                            sig_chld_status));
+        }
+        return sig;
+    }
+}
+
+/* Is a signal of the set *@arg pending for the calling thread, or one it does not block? */
+static bool timedwait_done(const void *arg)
+{
+    thread_t *t = thread_current();
+    xptr_t ref_xp = process_current_xp();
+
+    return (pending_of(t, ref_xp) & *(const uint64_t *)arg) || process_signal_pending();
+}
+
+int64_t signal_timedwait(uint64_t set, ksiginfo_t *info, uint64_t deadline_tsc)
+{
+    thread_t *t = thread_current();
+    xptr_t ref_xp = process_current_xp();
+    uint64_t old = t->sig_blocked;
+    bool fault;
+    int sig;
+
+    set &= ~SIG_UNBLOCKABLE;
+    sig = signal_dequeue(t, ref_xp, ~set, info, &fault);
+    if (sig)
+        return sig;
+    if (deadline_tsc == 1)
+        return -EAGAIN;                  /* a zero timeout: a poll */
+    t->sig_blocked = old & ~set;         /* senders kick this thread for @set (Linux too) */
+    if (deadline_tsc) {
+        while (!thread_sleep_until(deadline_tsc, timedwait_done, &set) &&
+               !timedwait_done(&set))
+            ;                            /* a stale wake-up: sleep on */
+    } else {
+        thread_wait(THREAD_BLOCKED_SLEEP, timedwait_done, &set);
+    }
+    t->sig_blocked = old;
+    sig = signal_dequeue(t, ref_xp, ~set, info, &fault);
+    if (sig)
+        return sig;
+    return process_signal_pending() ? -EINTR : -EAGAIN;
+}
+
 void signal_deliver(trap_frame_t *frame)
 {
     thread_t *t = thread_current();
@@ -405,40 +486,17 @@ void signal_deliver(trap_frame_t *frame)
     if (ref_xp == XPTR_NULL)
         return;
     for (;;) {
-        uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
-        uint64_t bit, from;
-        bool from_own, fault;
+        bool fault;
         int sig;
 
-        if (shared & SIG_BIT(SIGKILL))
+        if (hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) & SIG_BIT(SIGKILL))
             signal_fatal(SIGKILL);       /* stays pending: every thread of the process ends */
-        sig = signal_next(own, shared, t->sig_blocked, &from_own);
+        sig = signal_dequeue(t, ref_xp, t->sig_blocked, &info, &fault);
         if (sig == 0)
             break;
-        bit = SIG_BIT(sig);
-        if (from_own) {
-            __atomic_fetch_and(&t->sig_pending, ~bit, __ATOMIC_ACQ_REL);
-            from = t->sig_from[sig - 1];
-        } else {
-            from = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_from[sig - 1]));
-            if (!(hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~bit) & bit))
-                continue;                /* another thread took it */
-        }
         signal_get_action(sig, &act);
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
             continue;
-        memset(&info, 0, sizeof(info));
-        info.si_signo = sig;
-        info.si_code = (int32_t)(from >> 32);
-        fault = from_own && (info.si_code > 0 || info.si_code == SI_KERNEL);
-        if (fault) {                     /* signal_force_fault: si_addr */
-            info.u.fault.addr = t->sig_addr;
-        } else {
-            info.u.kill.pid = (int32_t)(uint32_t)from;
-            if (sig == SIGCHLD && info.si_code > 0)
-                info.u.chld.status = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp,
-                                                                           sig_chld_status));
-        }
         if (act.handler == SIG_DFL) {
             if (fault)
                 process_fault_kill(frame, sig, t->sig_addr);   /* logged, as Linux does */

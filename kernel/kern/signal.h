@@ -195,6 +195,17 @@ int64_t signal_suspend(uint64_t mask);
 void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status);
 
 /*
+ * rt_sigtimedwait(2): takes a pending signal of @set for the calling
+ * thread (its own first, then its process's) into *@info, waiting until
+ * one comes, @deadline_tsc passes (absolute TSC; 0: no deadline; 1: do not
+ * wait at all) or another signal that the thread does not block is
+ * pending. While it waits the signals of @set are unblocked, so that
+ * senders pick this thread (Linux does the same). A user thread.
+ * @return the signal, -EAGAIN (the deadline passed), -EINTR.
+ */
+int64_t signal_timedwait(uint64_t set, ksiginfo_t *info, uint64_t deadline_tsc);
+
+/*
  * A signal the calling thread does not block is pending for it (its own or
  * its process's): its interruptible waits return -EINTR. Any thread (false
  * for a kernel thread).

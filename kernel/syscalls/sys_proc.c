@@ -344,6 +344,32 @@ static int64_t sys_sigaltstack(ARGS)
     return rc;
 }
 
+/* rt_sigtimedwait(2): takes a pending signal of the set, waiting at most the timeout. */
+static int64_t sys_rt_sigtimedwait(ARGS)
+{
+    uint64_t set, deadline = 0;
+    ksiginfo_t info;
+    ktimespec_t ts;
+    int64_t sig;
+
+    if (a3 != NSIG / 8)
+        return -EINVAL;                  /* a3: bytes of a sigset_t */
+    if (hal_copy_from_user(&set, a0, sizeof(set)))
+        return -EFAULT;
+    if (a2) {
+        if (hal_copy_from_user(&ts, a2, sizeof(ts)))
+            return -EFAULT;
+        if (ts.tv_sec == 0 && ts.tv_nsec == 0)
+            deadline = 1;                /* a poll */
+        else if (tsc_deadline(&ts, false, false, &deadline))
+            return -EINVAL;
+    }
+    sig = signal_timedwait(set, &info, deadline);
+    if (sig > 0 && a1 && hal_copy_to_user(a1, &info, sizeof(info)))
+        return -EFAULT;
+    return sig;
+}
+
 /* ---- time ------------------------------------------------------------------------- */
 
 static ktimespec_t time_since_boot(void)
@@ -577,6 +603,7 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(rt_sigreturn);
     SYSCALL_ENTRY(rt_sigpending);
     SYSCALL_ENTRY(rt_sigsuspend);
+    SYSCALL_ENTRY(rt_sigtimedwait);
     SYSCALL_ENTRY(pause);
     SYSCALL_ENTRY(sigaltstack);
     SYSCALL_ENTRY(sched_yield);

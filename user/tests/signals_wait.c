@@ -6,7 +6,8 @@
  * another cluster (the IPI), a process-directed signal taken by the one
  * thread that does not block it, musl's pthread_cancel of a thread blocked
  * in read (its cleanup handler runs), and SIGCHLD to the parent when a child
- * exits or is killed (si_code, si_pid, si_status).
+ * exits or is killed (si_code, si_pid, si_status), and rt_sigtimedwait
+ * (a poll, a timeout, a signal from another cluster while it waits).
  *
  * Threads go to other clusters with test_pin_to_cluster (Archipel); on
  * Linux everything runs in node 0 and the cluster checks are skipped.
@@ -408,6 +409,52 @@ static int t_sigchld_on_child_end(void)
 	return KTAP_PASS;
 }
 
+/* rt_sigtimedwait(2): sigtimedwait, sigwaitinfo */
+struct delayed_kill {
+	int cluster;
+	int sig;
+};
+
+static void *delayed_kill_main(void *arg)
+{
+	struct delayed_kill *d = arg;
+
+	test_pin_to_cluster(d->cluster);
+	sleep_ms(100);
+	kill(getpid(), d->sig);              /* process-directed: every thread blocks it */
+	return NULL;
+}
+
+static int t_sigtimedwait(void)
+{
+	struct timespec zero = { 0, 0 }, short_wait = { 0, 50000000 };
+	struct delayed_kill d = { .cluster = test_other_cluster(), .sig = SIGUSR2 };
+	sigset_t set;
+	siginfo_t info;
+	pthread_t th;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	KTAP_CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	KTAP_CHECK(kill(getpid(), SIGUSR1) == 0);
+	memset(&info, 0, sizeof(info));
+	KTAP_CHECK(sigtimedwait(&set, &info, &zero) == SIGUSR1);
+	KTAP_CHECKF(info.si_signo == SIGUSR1 && info.si_code == SI_USER &&
+		    info.si_pid == getpid(), "signo %d code %d pid %d", info.si_signo,
+		    info.si_code, info.si_pid);
+	KTAP_CHECK_ERRNO(sigtimedwait(&set, &info, &zero), EAGAIN);
+	KTAP_CHECK_ERRNO(sigtimedwait(&set, &info, &short_wait), EAGAIN);
+	/* woken by a signal sent by another thread while it waits */
+	KTAP_CHECK(pthread_create(&th, NULL, delayed_kill_main, &d) == 0);
+	KTAP_CHECK(sigwaitinfo(&set, &info) == SIGUSR2);
+	KTAP_CHECK(info.si_signo == SIGUSR2 && info.si_pid == getpid());
+	KTAP_CHECK(pthread_join(th, NULL) == 0);
+	KTAP_CHECK(sigpending(&set) == 0 && !sigismember(&set, SIGUSR2));
+	unblock_all();
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_sigsuspend),
 	KTAP_CASE(t_pause_signal_from_child),
@@ -418,6 +465,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_process_signal_to_unblocked_thread),
 	KTAP_CASE(t_pthread_cancel_blocked_read),
 	KTAP_CASE(t_sigchld_on_child_end),
+	KTAP_CASE(t_sigtimedwait),
 };
 
 int main(void)
