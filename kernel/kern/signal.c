@@ -353,7 +353,7 @@ int64_t signal_suspend(uint64_t mask)
     t->sig_restore = 1;
     t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
     thread_wait(THREAD_BLOCKED_SLEEP, suspend_done, NULL);
-    return -EINTR;
+    return -ERESTARTNOHAND;
 }
 
 bool process_signal_pending(void)
@@ -380,14 +380,17 @@ static void __attribute__((noreturn)) signal_fatal(int sig)
 /*
  * A system call's -ERESTARTSYS in @frame becomes -EINTR (a handler @act
  * without SA_RESTART runs) or a restart of the call (SA_RESTART, or no
- * handler: @act NULL). See ERESTARTSYS in signal.h.
+ * handler: @act NULL); -ERESTARTNOHAND becomes -EINTR whenever a handler
+ * runs. See ERESTARTSYS in signal.h.
  */
 static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
 {
-    if (frame->vector != VEC_SYSCALL || frame->rax != (uint64_t)-ERESTARTSYS ||
-        frame->error == (uint64_t)-1)
+    bool nohand = frame->rax == (uint64_t)-ERESTARTNOHAND;
+
+    if (frame->vector != VEC_SYSCALL || frame->error == (uint64_t)-1 ||
+        (frame->rax != (uint64_t)-ERESTARTSYS && !nohand))
         return;
-    if (act && !(act->flags & SA_RESTART)) {
+    if (act && (nohand || !(act->flags & SA_RESTART))) {
         frame->rax = (uint64_t)-EINTR;
         return;
     }

@@ -63,6 +63,8 @@ struct trap_frame_s;
  * never reaches user space.
  */
 #define ERESTARTSYS      512
+/* ... and its variant for rt_sigsuspend and pause: -EINTR whenever a handler runs */
+#define ERESTARTNOHAND   514
 
 #define SIG_BIT(sig)     (1ull << ((sig) - 1))
 #define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
@@ -178,9 +180,10 @@ void signal_send_self(int sig);
 /*
  * rt_sigsuspend(2) (@mask: the temporary mask) and pause(2) (@mask: the
  * thread's own): sleeps until a signal that the thread does not block
- * under @mask is pending, and returns -EINTR; the old mask comes back
- * after the handler (saved in its frame) or at once if none runs. A user
- * thread.
+ * under @mask is pending, and returns -ERESTARTNOHAND: -EINTR once a
+ * handler runs, a restart when none does (the signal was taken by another
+ * thread); the old mask comes back after the handler (saved in its frame)
+ * or at once if none runs. A user thread.
  */
 int64_t signal_suspend(uint64_t mask);
 

@@ -306,7 +306,7 @@ static int64_t sys_rt_sigpending(ARGS)
     return hal_copy_to_user(a0, &set, a1) ? -EFAULT : 0;
 }
 
-/* rt_sigsuspend(2): waits for a signal with a temporary mask; always -EINTR. */
+/* rt_sigsuspend(2): waits for a signal with a temporary mask; -EINTR after a handler. */
 static int64_t sys_rt_sigsuspend(ARGS)
 {
     uint64_t mask;
@@ -318,7 +318,7 @@ static int64_t sys_rt_sigsuspend(ARGS)
     return signal_suspend(mask);
 }
 
-/* pause(2): waits for a signal; always -EINTR. */
+/* pause(2): waits for a signal; -EINTR after a handler. */
 static int64_t sys_pause(ARGS)
 {
     return signal_suspend(thread_current()->sig_blocked);
