@@ -126,6 +126,7 @@ int64_t sigframe_return(trap_frame_t *frame)
     uint8_t fpu[HAL_FPU_SIZE] __attribute__((aligned(16)));
     uint8_t cur[HAL_FPU_SIZE] __attribute__((aligned(16)));
     uint64_t at = frame->rsp - 8;        /* the handler's ret popped pretcode */
+    uint64_t handler_sp = frame->rsp;
     rt_sigframe_t f;
     const ksigcontext_t *sc = &f.uc.uc_mcontext;
     uint32_t mxcsr, mask;
@@ -160,6 +161,9 @@ int64_t sigframe_return(trap_frame_t *frame)
     frame->vector = VEC_SYSCALL;
     frame->error = (uint64_t)-1;         /* no restart of whatever rax says (Linux: orig_ax -1) */
     t->sig_blocked = f.uc.uc_sigmask & ~SIG_UNBLOCKABLE;
+    /* Linux's restore_altstack: as sigaltstack(2) at the handler's stack pointer
+     * (so refused, silently, when the handler ran on the alternate stack) */
+    (void)sigframe_altstack(&f.uc.uc_stack, NULL, handler_sp);
     irq_disable();
     hal_fpu_restore(fpu);
     irq_enable();

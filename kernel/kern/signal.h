@@ -250,7 +250,9 @@ int sigframe_setup(struct trap_frame_s *frame, int sig, const ksigaction_t *act,
                    const ksiginfo_t *info);
 
 /*
- * rt_sigreturn(2): restores the registers, FPU state and mask saved by
+ * rt_sigreturn(2): restores the registers, FPU state, mask and alternate
+ * stack (uc_stack, as sigaltstack(2) called by the handler would take it,
+ * errors ignored: Linux's restore_altstack) saved by
  * sigframe_setup from the frame at @frame->rsp - 8, with what user space
  * controls sanitised (CS and SS the user selectors, only the arithmetic,
  * DF and AC bits of RFLAGS, RIP and RSP in user space, MXCSR's reserved

@@ -410,6 +410,8 @@ static int t_exceptions_to_handlers(void)
 static char altstack[65536] __attribute__((aligned(16)));
 static volatile uintptr_t alt_local;
 static volatile int alt_flags;
+static char altstack2[65536] __attribute__((aligned(16)));
+static volatile int alt_switch;
 
 static void alt_handler(int sig, siginfo_t *info, void *uc)
 {
@@ -420,6 +422,13 @@ static void alt_handler(int sig, siginfo_t *info, void *uc)
 	alt_local = (uintptr_t)&here;
 	sigaltstack(NULL, &now);
 	alt_flags = now.ss_flags;
+	if (alt_switch) {                    /* rt_sigreturn installs uc_stack */
+		ucontext_t *u = uc;
+
+		u->uc_stack.ss_sp = altstack2;
+		u->uc_stack.ss_size = sizeof(altstack2);
+		u->uc_stack.ss_flags = 0;
+	}
 }
 
 static int t_sigaltstack(void)
@@ -435,6 +444,22 @@ static int t_sigaltstack(void)
 		    alt_local < (uintptr_t)altstack + sizeof(altstack), "local at 0x%lx",
 		    (unsigned long)alt_local);
 	KTAP_CHECK(alt_flags == SS_ONSTACK);
+	/*
+	 * rt_sigreturn takes uc_stack as a sigaltstack(2) call of the handler
+	 * would: refused (silently) from a handler on the alternate stack,
+	 * installed from one on the normal stack.
+	 */
+	alt_switch = 1;
+	raise(SIGUSR1);
+	KTAP_CHECK(sigaltstack(NULL, &old) == 0);
+	KTAP_CHECKF(old.ss_sp == altstack, "from the alternate stack: sp %p", old.ss_sp);
+	KTAP_CHECK(set_handler(SIGUSR1, alt_handler, 0, NULL) == 0);
+	raise(SIGUSR1);
+	alt_switch = 0;
+	KTAP_CHECK(sigaltstack(NULL, &old) == 0);
+	KTAP_CHECKF(old.ss_sp == altstack2 && old.ss_size == sizeof(altstack2) &&
+		    old.ss_flags == 0, "from the normal stack: sp %p size %zu flags %d",
+		    old.ss_sp, old.ss_size, old.ss_flags);
 	ss.ss_size = 100;
 	KTAP_CHECK_ERRNO(sigaltstack(&ss, NULL), ENOMEM);
 	ss.ss_flags = SS_DISABLE;
