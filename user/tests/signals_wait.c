@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -409,6 +410,28 @@ static int t_sigchld_on_child_end(void)
 	return KTAP_PASS;
 }
 
+/* A parent blocked in waitpid gets its child, not EINTR, and the SIGCHLD handler runs too */
+static int t_sigchld_during_waitpid(void)
+{
+	int status = 0;
+	pid_t pid, got;
+
+	KTAP_CHECK(set_handler(SIGCHLD, chld_handler, 0, NULL) == 0);     /* no SA_RESTART */
+	chld_count = 0;
+	pid = test_fork_in(test_other_cluster());
+	KTAP_CHECK(pid >= 0);
+	if (pid == 0) {
+		sleep_ms(100);               /* the parent is waiting by then */
+		_exit(3);
+	}
+	got = waitpid(pid, &status, 0);
+	KTAP_CHECKF(got == pid, "waitpid returned %d (%s)", got, got < 0 ? strerror(errno) : "");
+	KTAP_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	KTAP_CHECKF(chld_count == 1 && chld_pid == pid, "handler ran %d times", chld_count);
+	set_default(SIGCHLD);
+	return KTAP_PASS;
+}
+
 /* rt_sigtimedwait(2): sigtimedwait, sigwaitinfo */
 struct delayed_kill {
 	int cluster;
@@ -465,6 +488,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_process_signal_to_unblocked_thread),
 	KTAP_CASE(t_pthread_cancel_blocked_read),
 	KTAP_CASE(t_sigchld_on_child_end),
+	KTAP_CASE(t_sigchld_during_waitpid),
 	KTAP_CASE(t_sigtimedwait),
 };
 
