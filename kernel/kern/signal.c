@@ -163,7 +163,8 @@ static void pick_thread(xptr_t t_xp, void *arg)
 {
     pick_t *pk = arg;
 
-    if (pk->picked != XPTR_NULL || (hal_remote_l64(THREAD_FIELD(t_xp, sig_blocked)) & pk->bit))
+    if (pk->picked != XPTR_NULL || (hal_remote_l64(THREAD_FIELD(t_xp, sig_blocked)) & pk->bit) ||
+        hal_remote_l32(THREAD_FIELD(t_xp, sig_moving)))
         return;
     pk->picked = t_xp;
     signal_kick(t_xp);                   /* under the copies lock: it cannot go meanwhile */
@@ -263,27 +264,52 @@ void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_statu
     process_foreach_thread(parent_xp, pick_thread, &pk);
 }
 
-/* tgkill: the thread with that TID, found and signalled under its process's copies lock. */
+/*
+ * tgkill: every thread_t with that TID, under its process's copies lock:
+ * normally one; two for a moment while a thread migrates
+ * (thread_user_migrate), and then both get the bit, the old one forwarding
+ * what it holds to the new one once that one is linked (signal_forward).
+ * A standard signal set twice is still one signal.
+ */
 typedef struct tsend_s {
     uint32_t tid;
     int      sig;
     bool     found;
 } tsend_t;
 
+/* Records @sig from the sender word @from for thread @t_xp (any cluster) and kicks it. */
+static void send_to_thread(xptr_t t_xp, int sig, uint64_t from)
+{
+    hal_remote_s64(THREAD_FIELD(t_xp, sig_from[sig - 1]), from);
+    hal_remote_atomic_or64(THREAD_FIELD(t_xp, sig_pending), SIG_BIT(sig));
+    signal_kick(t_xp);
+}
+
 static void send_to_tid(xptr_t t_xp, void *arg)
 {
     tsend_t *ts = arg;
 
-    if (ts->found || hal_remote_l32(THREAD_FIELD(t_xp, tid)) != ts->tid)
+    if (hal_remote_l32(THREAD_FIELD(t_xp, tid)) != ts->tid)
         return;
     ts->found = true;
     if (ts->sig == 0)
         return;
-    hal_remote_s64(THREAD_FIELD(t_xp, sig_from[ts->sig - 1]), sender_word(SI_TKILL));
-    hal_remote_atomic_or64(THREAD_FIELD(t_xp, sig_pending), SIG_BIT(ts->sig));
+    send_to_thread(t_xp, ts->sig, sender_word(SI_TKILL));
     trace(TRACE_SIGNAL, (uint16_t)ts->sig, sender_word(0) | (uint64_t)local_cxy() << 48,
           (uint64_t)ts->tid | (uint64_t)GET_CXY(t_xp) << 48);
-    signal_kick(t_xp);
+}
+
+void signal_forward(xptr_t new_xp)
+{
+    thread_t *t = thread_current();
+    uint64_t moved = __atomic_exchange_n(&t->sig_pending, 0, __ATOMIC_ACQ_REL);
+
+    while (moved) {
+        int sig = __builtin_ctzll(moved) + 1;
+
+        send_to_thread(new_xp, sig, t->sig_from[sig - 1]);
+        moved &= moved - 1;
+    }
 }
 
 int signal_tgkill(int64_t tgid, int64_t tid, int sig)

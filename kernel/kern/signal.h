@@ -198,6 +198,15 @@ int64_t signal_suspend(uint64_t mask);
 void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status);
 
 /*
+ * A migrating thread (thread_user_migrate, in its old thread_t, once the
+ * new one @new_xp is linked in its process copy): its thread-directed
+ * pending signals go to the new thread_t. Senders found both meanwhile
+ * (tgkill sends to every thread_t of the TID; a process-directed signal
+ * picks none that is moving), so nothing sent is lost.
+ */
+void signal_forward(xptr_t new_xp);
+
+/*
  * rt_sigtimedwait(2): takes a pending signal of @set for the calling
  * thread (its own first, then its process's) into *@info, waiting until
  * one comes, @deadline_tsc passes (absolute TSC; 0: no deadline; 1: do not

@@ -94,6 +94,8 @@ typedef struct thread_s {
     uint32_t          sig_accerr;         /* the last unresolved page fault hit a vseg (SEGV_ACCERR) */
     uint64_t          sig_saved;          /* rt_sigsuspend(2): the mask to restore ... */
     uint32_t          sig_restore;        /* ... when set: after the handler's frame is built */
+    volatile uint32_t sig_moving;         /* migrating: senders prefer its new thread_t, and
+                                             what still reaches this one is forwarded */
 } thread_t;
 
 /* The thread running on the calling core (NULL before its scheduler exists). */

@@ -112,7 +112,6 @@ typedef struct thread_spec_s {
     uint64_t affinity[CPU_SET_WORDS];
     uint64_t sig_blocked;                /* the signal mask (clone(2): the creator's) */
     kstack_t sig_altstack;               /* migration only; clone(2) starts without one */
-    uint64_t sig_pending;                /* migration only: its thread-directed signals */
 } thread_spec_t;
 
 /*
@@ -176,7 +175,6 @@ void process_rpc_thread(xptr_t desc)
     memcpy(t->affinity, spec.affinity, sizeof(t->affinity));
     t->sig_blocked = spec.sig_blocked;
     t->sig_altstack = spec.sig_altstack;
-    t->sig_pending = spec.sig_pending;
     process_copy_link_thread(p, t);
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = (int64_t)XPTR(local_cxy(), t);
@@ -244,6 +242,7 @@ void thread_user_migrate(trap_frame_t *frame)
     thread_t *t = thread_current();
     thread_spec_t spec;
     uint32_t cxy;
+    int64_t rc;
 
     t->migrate = 0;
     if (mask_has(t->affinity, core_self()->gid))
@@ -252,10 +251,14 @@ void thread_user_migrate(trap_frame_t *frame)
     spec.clear_child_tid = t->clear_child_tid;
     spec.tid = t->tid;
     spec.sig_altstack = t->sig_altstack;
-    spec.sig_pending = t->sig_pending;   /* (their si_pid is lost: si_pid 0) */
     place_thread(t->affinity, &cxy, &spec.lid);
-    if (thread_start_in(cxy, &spec) < 0)
+    t->sig_moving = 1;                   /* senders will prefer the new thread once linked */
+    rc = thread_start_in(cxy, &spec);
+    if (rc < 0) {
+        t->sig_moving = 0;
         return;                          /* no memory there: it stays, and may try again */
+    }
+    signal_forward((xptr_t)rc);          /* what reached this thread_t goes to the new one */
     thread_user_leave_gpt();
     process_leave(t->process, 0, false);
     thread_exit();
