@@ -113,15 +113,19 @@ static int t_nanosleep_remaining(void)
 	return KTAP_PASS;
 }
 
-/* A child that sends SIGUSR1 to its parent after 100 ms, then writes a byte 200 ms later. */
+/*
+ * A child that sends SIGUSR1 to its parent after 300 ms, then writes a byte
+ * 300 ms later (margins for a loaded TCG machine: the parent must be in its
+ * read by then).
+ */
 static pid_t signal_then_write(int wfd)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		sleep_ms(100);
+		sleep_ms(300);
 		kill(getppid(), SIGUSR1);
-		sleep_ms(200);
+		sleep_ms(300);
 		_exit(write(wfd, "y", 1) == 1 ? 0 : 1);
 	}
 	return pid;
@@ -325,9 +329,9 @@ static int futex_interrupted(int flags, long *rc, int *err)
 		return -1;
 	while (!atomic_load(&w.ready))
 		sched_yield();
-	sleep_ms(100);                       /* it sleeps in FUTEX_WAIT */
+	sleep_ms(300);                       /* it sleeps in FUTEX_WAIT */
 	pthread_kill(th, SIGUSR1);
-	sleep_ms(200);
+	sleep_ms(300);
 	atomic_store(&w.word, 1);
 	syscall(SYS_futex, &w.word, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
 	pthread_join(th, NULL);
