@@ -89,8 +89,10 @@ static bool trap_page_fault(trap_frame_t *f)
     case EXCEPTION_FAULT_FAILED:
         break;
     }
-    if (user)
-        exception_user(f, addr);
+    if (user) {
+        exception_user(f, addr);         /* a signal, taken on the way back to user mode */
+        return true;
+    }
     return hal_user_fixup(f);
 }
 
@@ -98,8 +100,10 @@ void hal_trap(trap_frame_t *f)
 {
     if (f->vector == VEC_PAGE_FAULT && trap_page_fault(f))
         return;
-    if (f->vector < 32 && f->vector != VEC_NMI && (f->cs & 3) == 3)
+    if (f->vector < 32 && f->vector != VEC_NMI && (f->cs & 3) == 3) {
         exception_user(f, f->vector == VEC_PAGE_FAULT ? read_cr2() : f->rip);
+        return;                             /* the signal is taken by trap_return */
+    }
 
     switch (f->vector) {
     case VEC_NMI:

@@ -9,8 +9,8 @@
  * (serial_read_byte) and, while no byte is waiting, yields its core
  * (sched_yield) between polls, so other threads of the core keep running;
  * the reader stays runnable, so its core never idles while it waits. A
- * fatal signal ends the wait with -EINTR (vfs_interrupted); the line typed
- * so far is kept for the next read.
+ * signal ends the wait with -ERESTARTSYS (vfs_interrupted; -EINTR or a
+ * restart for user space); the line typed so far is kept for the next read.
  * One line at a time: readers are serialised by the console input
  * queuelock (RANK_VFS_CONSOLE), held while polling. The console is a
  * device of the whole machine; its state lives in the kernel image.
@@ -22,6 +22,7 @@
 #include "cpu.h"
 #include "kstring.h"
 #include "uapi/errno.h"
+#include "signal.h"
 
 #define CONSOLE_LINE_MAX  1024       /* bytes of one input line, '\n' included */
 #define CONSOLE_OUT_CHUNK 1024       /* bytes written per console lock hold */
@@ -57,7 +58,7 @@ void console_set_fg_pgrp(uint32_t pgrp)
 
 /*
  * The next byte typed on COM1: polls, yielding the core between polls.
- * @return the byte, or -EINTR (vfs_interrupted).
+ * @return the byte, or -ERESTARTSYS (vfs_interrupted).
  */
 static int console_getc(void)
 {
@@ -65,7 +66,7 @@ static int console_getc(void)
 
     while ((c = serial_read_byte()) < 0) {
         if (vfs_interrupted())
-            return -EINTR;
+            return -ERESTARTSYS;         /* -EINTR or a restart (signal.h) */
         sched_yield();
         cpu_pause();
     }

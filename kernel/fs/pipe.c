@@ -11,13 +11,15 @@
  * every waiter of the other side and unblocks it with thread_unblock(),
  * which works for a thread of any cluster. The blocked bit is set before
  * the lock is released, so a wake-up is never lost; every wait re-checks its
- * condition, so a stale one only costs a loop. A wait ends with -EINTR
- * when the sleeper's process gets a fatal signal (vfs_interrupted), whose
- * sender unblocks it.
+ * condition, so a stale one only costs a loop. A wait ends with
+ * -ERESTARTSYS when a signal the sleeper does not block is pending
+ * (vfs_interrupted), whose sender unblocks it. A write with no reader left
+ * gets -EPIPE and sends SIGPIPE to the writer (man 7 pipe).
  */
 #include "vfs_internal.h"
 #include "ppm.h"
 #include "thread.h"
+#include "signal.h"
 #include "sched.h"
 #include "core.h"
 #include "kstring.h"
@@ -124,11 +126,11 @@ static int64_t pipe_read(vfs_file_t *f, void *buf, size_t n)
     while (p->count == 0) {
         if (p->writers == 0 || nonblock || vfs_interrupted()) {
             vfs_qunlock(ino->cxy, &p->lock);
-            return p->writers == 0 ? 0 : nonblock ? -EAGAIN : -EINTR;
+            return p->writers == 0 ? 0 : nonblock ? -EAGAIN : -ERESTARTSYS;
         }
         if (vfs_interrupted()) {
             vfs_qunlock(ino->cxy, &p->lock);
-            return -EINTR;               /* a signal ends the caller: stop waiting */
+            return -ERESTARTSYS;         /* a signal: -EINTR or a restart (signal.h) */
         }
         pipe_sleep_locked(ino, &p->rd_waiters);
     }
@@ -162,16 +164,16 @@ static int64_t pipe_write(vfs_file_t *f, const void *buf, size_t n)
         size_t need = (done == 0 && n <= PIPE_BUF) ? n : 1;
 
         if (p->readers == 0) {
-            rc = -EPIPE;
+            rc = -EPIPE;                 /* and SIGPIPE, sent below (man 7 pipe) */
             break;
         }
         if (space < need) {
             if (nonblock || vfs_interrupted()) {
-                rc = nonblock ? -EAGAIN : -EINTR;
+                rc = nonblock ? -EAGAIN : -ERESTARTSYS;
                 break;
             }
             if (vfs_interrupted()) {
-                rc = -EINTR;
+                rc = -ERESTARTSYS;
                 break;
             }
             pipe_sleep_locked(ino, &p->wr_waiters);
@@ -189,6 +191,8 @@ static int64_t pipe_write(vfs_file_t *f, const void *buf, size_t n)
         pipe_wake_locked(ino, &p->rd_waiters);
     }
     vfs_qunlock(ino->cxy, &p->lock);
+    if (rc == -EPIPE)
+        signal_send_self(SIGPIPE);       /* Linux's pipe_write: even after a partial write */
     return done ? (int64_t)done : rc;
 }
 

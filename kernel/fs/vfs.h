@@ -122,7 +122,7 @@ void vfs_file_put(vfs_file_t *f);
  * is left; O_NONBLOCK gives -EAGAIN; the console returns one edited line,
  * '\n' included, and 0 for Ctrl-D on an empty line). @return bytes read, 0
  * at end of file, or -EBADF (not open for reading), -EISDIR, -EAGAIN,
- * -EINTR (see vfs_interrupted).
+ * -ERESTARTSYS (a signal: see vfs_interrupted).
  */
 int64_t vfs_read(vfs_file_t *f, void *buf, size_t n);
 
@@ -235,10 +235,11 @@ void vfs_file_set_flags(vfs_file_t *f, int flags);
 int vfs_unmount_generated(const char *prefix);
 
 /*
- * Provided by the process layer (kernel/kern/process.c): true when the
- * calling thread's process has a pending signal that ends it. The blocking
+ * Provided by the signal layer (kernel/kern/signal.c): true when a signal
+ * that the calling thread does not block is pending for it. The blocking
  * waits of the VFS (pipes, console) check it each time they wake up and
- * then return -EINTR (a pipe write that moved some bytes returns their
+ * then return -ERESTARTSYS, which the return to user mode turns into -EINTR
+ * or a restart (signal.h; a pipe write that moved some bytes returns their
  * count); whoever posts such a signal unblocks the thread
  * (THREAD_BLOCKED_SLEEP). False for kernel threads.
  */

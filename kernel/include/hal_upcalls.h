@@ -63,15 +63,17 @@ typedef enum exception_fault_e {
 exception_fault_t exception_page_fault(uint64_t addr, uint32_t error);
 
 /*
- * An exception in user mode that was not resolved: logs "pid N (name)
- * segfault at ADDR ip RIP cluster C" (or "illegal instruction",
- * "arithmetic exception", "trap") and ends the process with the signal Linux sends
- * for @frame->vector (SIGFPE for #DE #MF #XM, SIGTRAP for #DB #BP, SIGILL
- * for #UD, SIGBUS for #AC, SIGSEGV for the others). Never returns.
+ * An exception in user mode that was not resolved: forces on the calling
+ * thread the signal Linux sends for @frame->vector (SIGFPE for #DE #MF #XM,
+ * SIGTRAP for #DB #BP, SIGILL for #UD, SIGBUS for #AC, SIGSEGV for the
+ * others), with Linux's si_code and si_addr, and returns: the HAL returns
+ * through trap_return, whose thread_user_return delivers it (a handler
+ * runs; default action: "pid N (name) segfault at ADDR ip RIP cluster C"
+ * is logged and the process ends). Interrupts off.
  * @frame : the trap frame, from user mode.
  * @addr  : the faulting address: CR2 for a page fault, else the faulting RIP.
  */
-void exception_user(trap_frame_t *frame, uint64_t addr) __attribute__((noreturn));
+void exception_user(trap_frame_t *frame, uint64_t addr);
 
 /* ---- page-table pages: kernel/mm/ppm.c ------------------------------------------- */
 

@@ -10,7 +10,9 @@
 #include "cpu.h"
 #include "process.h"
 #include "signal.h"
+#include "thread.h"
 #include "vmm.h"
+#include "vseg.h"
 
 /* Signal for an exception in user mode (what Linux sends for it). */
 static int exception_signal(uint64_t vector)
@@ -36,11 +38,35 @@ exception_fault_t exception_page_fault(uint64_t addr, uint32_t error)
         return EXCEPTION_FAULT_NO_PROCESS;
     irq_enable();                        /* the VMM may block (locks, RPC) */
     rc = vmm_handle_fault(&p->vmm, addr, error);
+    if (rc) {                            /* Linux's si_code: a mapping there or not */
+        vseg_t v;
+        uint64_t gen;
+
+        thread_current()->sig_accerr =
+            vsl_ref_find(PROCESS_FIELD(process_current_xp(), vmm), addr, &v, &gen);
+    }
     irq_disable();
     return rc == 0 ? EXCEPTION_FAULT_RESOLVED : EXCEPTION_FAULT_FAILED;
 }
 
+/* si_code for that exception (Linux: arch/x86/kernel/traps.c, arch/x86/mm/fault.c). */
+static int exception_code(const trap_frame_t *frame)
+{
+    switch (frame->vector) {
+    case VEC_PAGE_FAULT: return thread_current()->sig_accerr ? SEGV_ACCERR : SEGV_MAPERR;
+    case 0:              return FPE_INTDIV;
+    case 6:              return ILL_ILLOPN;
+    case 17:             return BUS_ADRALN;  /* #AC */
+    case 3:              return SI_KERNEL;  /* int3: do_int3 sends SIGTRAP, SI_KERNEL */
+    default:             return SI_KERNEL;  /* #GP and the others: SI_KERNEL, si_addr 0 */
+    }
+}
+
 void exception_user(trap_frame_t *frame, uint64_t addr)
 {
-    process_fault_kill(frame, exception_signal(frame->vector), addr);
+    int code = exception_code(frame);
+
+    if (frame->vector != VEC_PAGE_FAULT && code == SI_KERNEL)
+        addr = 0;
+    signal_force_fault(exception_signal(frame->vector), code, addr);
 }

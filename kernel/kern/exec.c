@@ -204,9 +204,10 @@ int process_exec_image(process_t *p, trap_frame_t *frame, const char *path,
         process_exit(SIGKILL);
     }
     fd_table_close_on_exec(&p->fds);
-    for (int i = 0; i < NSIG; i++)
-        if (p->sigaction[i].handler != SIG_IGN)
+    for (int i = 0; i < NSIG; i++)      /* execve(2): handled signals back to SIG_DFL; */
+        if (p->sigaction[i].handler != SIG_IGN)   /* ignored ones, mask, pending stay */
             memset(&p->sigaction[i], 0, sizeof(p->sigaction[i]));
+    memset(&thread_current()->sig_altstack, 0, sizeof(kstack_t));   /* no alternate stack */
     process_set_name(p, path);
     trace(TRACE_EXEC, 0, p->pid, trace_pack_name(p->name));
     memset(frame, 0, sizeof(*frame));

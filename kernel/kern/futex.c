@@ -289,7 +289,10 @@ int futex_wait_key(uint64_t paddr, uint32_t expected, uint32_t bitset, uint64_t 
         }
         if (!waiter_dequeue(&w))
             return 0;                               /* woken meanwhile: that wins */
-        return timed_out ? -ETIMEDOUT : -EINTR;
+        if (timed_out)
+            return -ETIMEDOUT;
+        /* Linux: -ERESTARTSYS without a timeout, else EINTR once a handler ran */
+        return deadline_tsc ? -EINTR : -ERESTARTSYS;
     }
 }
 

@@ -76,8 +76,9 @@ void futex_cluster_init(struct cluster_s *cl);
  * @deadline_tsc: absolute TSC (cycles) at which the wait ends, 0 = none;
  *                one already past still checks the word first.
  * @return 0 when woken (or spuriously), -EAGAIN when the word did not hold
- *         @expected, -ETIMEDOUT when the deadline passed, -EINTR when a
- *         signal is pending, -EINVAL when @bitset is 0 or @paddr unaligned.
+ *         @expected, -ETIMEDOUT when the deadline passed, -EINTR (with a
+ *         deadline) or -ERESTARTSYS (without: signal.h) when a signal is
+ *         pending, -EINVAL when @bitset is 0 or @paddr unaligned.
  */
 int futex_wait_key(uint64_t paddr, uint32_t expected, uint32_t bitset, uint64_t deadline_tsc);
 

@@ -224,8 +224,11 @@ void process_make_fork(xptr_t desc)
 {
     xptr_t parent_xp = hal_remote_lxp(RPC_ARG(desc, process_fork.parent));
     xptr_t frame_xp  = hal_remote_lxp(RPC_ARG(desc, process_fork.frame));
-    xptr_t fpu_xp    = hal_remote_lxp(RPC_ARG(desc, process_fork.fpu));
-    uint64_t fs_base = hal_remote_l64(RPC_ARG(desc, process_fork.fs_base));
+    xptr_t pt_xp     = hal_remote_lxp(RPC_ARG(desc, process_fork.thread));
+    thread_t *pt     = GET_PTR(pt_xp);
+    xptr_t fpu_xp    = XPTR(GET_CXY(pt_xp), hal_remote_l64(XPTR(GET_CXY(pt_xp), &pt->fpu)));
+    uint64_t fs_base = hal_remote_l64(XPTR(GET_CXY(pt_xp), &pt->fs_base));
+    uint64_t sigmask = hal_remote_l64(XPTR(GET_CXY(pt_xp), &pt->sig_blocked));
     uint64_t sp      = hal_remote_l64(RPC_ARG(desc, process_fork.sp));
     uint32_t pcxy = GET_CXY(parent_xp);
     process_t *parent = GET_PTR(parent_xp);
@@ -263,6 +266,7 @@ void process_make_fork(xptr_t desc)
         goto out;
     }
     process_first_thread(p, t);
+    t->sig_blocked = sigmask;                      /* fork(2): the mask is inherited */
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = p->pid;
 out:
@@ -286,8 +290,8 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
     hal_fpu_save(t->fpu);                    /* the child starts from the live registers */
     rpc_desc_t rpc = { .type = RPC_PROCESS_FORK,
                        .args.process_fork = { .parent = ref_xp, .frame = XPTR(local_cxy(), frame),
-                                              .fpu = XPTR(local_cxy(), t->fpu),
-                                              .fs_base = t->fs_base, .sp = child_sp } };
+                                              .thread = XPTR(local_cxy(), t),
+                                              .sp = child_sp } };
 
     rpc_send(cxy, &rpc);
     pid = rpc.args.process_fork.pid;
@@ -397,8 +401,12 @@ void process_thread_exit(int32_t wait_status, bool group)
     uint32_t zero = 0;
     uint64_t paddr;
 
-    if (group)
+    if (group) {
         process_group_exit(process_ref_xp(p), wait_status);
+    } else {
+        t->sig_blocked = ~0ull;          /* it takes no more signals: another thread will */
+        signal_retarget(~0ull);
+    }
     futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
         vmm_user_paddr(t->clear_child_tid, &paddr) == 0)
@@ -426,8 +434,11 @@ void process_thread_reaped(process_t *p)
     hal_remote_s32(PROCESS_FIELD(ref_xp, state), PROCESS_ZOMBIE);
     xptr_t parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(ref_xp, parent));
     remote_busylock_release(process_tree_lock());
-    if (parent != XPTR_NULL)
+    if (parent != XPTR_NULL) {
+        signal_child_ended(parent, hal_remote_l32(PROCESS_FIELD(ref_xp, pid)),
+                           (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, wait_status)));
         process_wake_all(parent);
+    }
 }
 
 /* RPC_PROCESS_DESTROY handler, in the zombie's cluster (arguments: rpc_process_args_t). */
@@ -528,7 +539,7 @@ int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
         if (options & WNOHANG)
             return 0;
         if (process_signal_pending())
-            return -EINTR;
+            return -ERESTARTSYS;         /* -EINTR or a restart (signal.h) */
         thread_wait(THREAD_BLOCKED_SLEEP, wait_done, &w);
     }
 }

@@ -87,8 +87,9 @@ typedef struct process_s {
     xlist_entry_t      sibling;       /* in the parent's children_root */
     struct thread_s   *thread;        /* the first thread (PID 1's start) */
     struct vfs_inode_s *cwd;
-    volatile uint64_t  sig_pending;   /* bit (sig - 1) */
-    uint64_t           sig_blocked;
+    volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */
+    uint64_t           sig_from[NSIG];/* reference: sender of each: pid | si_code << 32 */
+    int32_t            sig_chld_status; /* reference: si_status of the pending SIGCHLD */
     ksigaction_t       sigaction[NSIG];
     uint64_t           start_tsc;
     char               name[16];      /* basename of the program */
@@ -200,7 +201,7 @@ void process_thread_exit(int32_t wait_status, bool group) __attribute__((noretur
  * wait4(2) for child @pid (-1: any; 0: any of the caller's process group;
  * < -1: any of process group -@pid)
  * with @options (WNOHANG). @return the PID reaped with its status in
- * *@status, 0 (WNOHANG, none ready), -ECHILD, -EINTR (a signal came).
+ * *@status, 0 (WNOHANG, none ready), -ECHILD, -ERESTARTSYS (a signal came: signal.h).
  */
 int64_t process_wait(int64_t pid, int32_t *status, uint32_t options);
 

@@ -116,8 +116,8 @@ typedef struct rpc_kmem_free_args_s {
 typedef struct rpc_process_fork_args_s {
     xptr_t   parent;                   /* in: the parent's reference process_t */
     xptr_t   frame;                    /* in: the parent thread's user trap_frame_t */
-    xptr_t   fpu;                      /* in: its FPU area (HAL_FPU_SIZE bytes) */
-    uint64_t fs_base;                  /* in: its FS base */
+    xptr_t   thread;                   /* in: the parent thread: its FPU area (saved), FS
+                                          base and signal mask are the child's */
     uint64_t sp;                       /* in: the child's stack pointer, 0 for the parent's */
     int64_t  pid;                      /* out: the child's PID, or -errno */
 } rpc_process_fork_args_t;

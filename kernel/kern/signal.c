@@ -1,6 +1,6 @@
 /*
  * signal.c - signal state, sending, and taking a signal at return to user
- * mode (see signal.h).
+ * mode (see signal.h; the handler's frame is sigframe.c).
  */
 #include "signal.h"
 #include "process.h"
@@ -8,11 +8,63 @@
 #include "thread_user.h"
 #include "thread.h"
 #include "cluster.h"
+#include "core.h"
+#include "ipi.h"
+#include "pid.h"
+#include "trace.h"
 #include "trap.h"
+#include "hal_user.h"
 #include "cpu.h"
 #include "printk.h"
+#include "kstring.h"
 #include "uapi/errno.h"
 #include "vfs.h"
+
+#define THREAD_FIELD(xp, f) XPTR(GET_CXY(xp), &((thread_t *)GET_PTR(xp))->f)
+
+/* ---- the set logic ---------------------------------------------------------------- */
+
+/* The signal of @set to take first: a synchronous one, else the lowest; 0 if @set is empty. */
+static int first_of(uint64_t set)
+{
+    uint64_t sync = set & SIG_SYNCHRONOUS;
+
+    if (sync)
+        set = sync;
+    return set ? __builtin_ctzll(set) + 1 : 0;
+}
+
+int signal_next(uint64_t own, uint64_t shared, uint64_t blocked, bool *from_own)
+{
+    int sig;
+
+    blocked &= ~SIG_UNBLOCKABLE;
+    sig = first_of(own & ~blocked);
+    *from_own = sig != 0;
+    return sig ? sig : first_of(shared & ~blocked);
+}
+
+int signal_mask_change(uint64_t how, uint64_t set, uint64_t *mask)
+{
+    uint64_t m = *mask;
+
+    switch (how) {
+    case SIG_BLOCK:   m |= set; break;
+    case SIG_UNBLOCK: m &= ~set; break;
+    case SIG_SETMASK: m = set; break;
+    default:          return -EINVAL;
+    }
+    *mask = m & ~SIG_UNBLOCKABLE;
+    return 0;
+}
+
+uint64_t signal_handler_mask(uint64_t blocked, const ksigaction_t *act, int sig)
+{
+    blocked |= act->mask | ((act->flags & SA_NODEFER) ? 0 : SIG_BIT(sig));
+    return blocked & ~SIG_UNBLOCKABLE;
+}
+
+/* ---- state ------------------------------------------------------------------------ */
 
 void signal_fork_copy(process_t *child, xptr_t parent_xp)
 {
@@ -21,7 +73,17 @@ void signal_fork_copy(process_t *child, xptr_t parent_xp)
 
     hal_remote_memcpy(XPTR(local_cxy(), child->sigaction), XPTR(pcxy, parent->sigaction),
                       sizeof(child->sigaction));
-    child->sig_blocked = hal_remote_l64(XPTR(pcxy, &parent->sig_blocked));
+}
+
+/* Linux's default action is "ignore" (man 7 signal; SIGCONT: "continue", no stop exists). */
+static bool sig_default_ignored(int sig)
+{
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+static bool action_ignores(const ksigaction_t *act, int sig)
+{
+    return act->handler == SIG_IGN || (act->handler == SIG_DFL && sig_default_ignored(sig));
 }
 
 void signal_get_action(int sig, ksigaction_t *act)
@@ -32,38 +94,101 @@ void signal_get_action(int sig, ksigaction_t *act)
 
 void signal_set_action(int sig, const ksigaction_t *act)
 {
-    hal_remote_memcpy(PROCESS_FIELD(process_current_xp(), sigaction[sig - 1]),
-                      XPTR(local_cxy(), act), sizeof(*act));
+    xptr_t ref_xp = process_current_xp();
+
+    hal_remote_memcpy(PROCESS_FIELD(ref_xp, sigaction[sig - 1]), XPTR(local_cxy(), act),
+                      sizeof(*act));
+    if (action_ignores(act, sig)) {
+        /* POSIX: pending instances are discarded (the other threads' own: left) */
+        hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~SIG_BIT(sig));
+        __atomic_fetch_and(&thread_current()->sig_pending, ~SIG_BIT(sig), __ATOMIC_ACQ_REL);
+    }
 }
 
 uint64_t signal_blocked(void)
 {
-    return hal_remote_l64(PROCESS_FIELD(process_current_xp(), sig_blocked));
+    return thread_current()->sig_blocked;
 }
 
 int signal_procmask(uint64_t how, uint64_t set)
 {
-    xptr_t blocked = PROCESS_FIELD(process_current_xp(), sig_blocked);
-    uint64_t mask = hal_remote_l64(blocked);
+    thread_t *t = thread_current();
+    uint64_t old = t->sig_blocked;
+    int rc = signal_mask_change(how, set, &t->sig_blocked);
 
-    set &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
-    switch (how) {
-    case SIG_BLOCK:   mask |= set; break;
-    case SIG_UNBLOCK: mask &= ~set; break;
-    case SIG_SETMASK: mask = set; break;
-    default:          return -EINVAL;
-    }
-    hal_remote_s64(blocked, mask);
-    return 0;
+    if (rc == 0 && (t->sig_blocked & ~old))
+        signal_retarget(t->sig_blocked & ~old);
+    return rc;
 }
 
-static bool sig_default_ignored(int sig)
+/* Signals pending for the calling thread @t of the process @ref_xp (its own and the process's). */
+static uint64_t pending_of(thread_t *t, xptr_t ref_xp)
 {
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+    return t->sig_pending | hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
+}
+
+uint64_t signal_pending_blocked(void)
+{
+    thread_t *t = thread_current();
+
+    return pending_of(t, process_current_xp()) & t->sig_blocked;
+}
+
+/* Makes thread @t_xp notice a new signal: woken if it sleeps, its core interrupted. */
+static void signal_kick(xptr_t t_xp)
+{
+    core_t *core = (core_t *)hal_remote_l64(THREAD_FIELD(t_xp, core));
+
+    thread_unblock(t_xp, THREAD_BLOCKED_SLEEP);
+    if (core != core_self())
+        ipi_send(core, VEC_WAKE);        /* running in user mode: it enters the kernel */
+}
+
+/* The sender as sig_from records it. */
+static uint64_t sender_word(int32_t code)
+{
+    xptr_t me = process_current_xp();
+    uint32_t pid = me == XPTR_NULL ? 0 : process_current_pid();
+
+    return pid | (uint64_t)(uint32_t)code << 32;
+}
+
+/* Process-directed: the first thread that does not block the signal is kicked. */
+typedef struct pick_s {
+    uint64_t bit;
+    xptr_t   picked;
+} pick_t;
+
+static void pick_thread(xptr_t t_xp, void *arg)
+{
+    pick_t *pk = arg;
+
+    if (pk->picked != XPTR_NULL || (hal_remote_l64(THREAD_FIELD(t_xp, sig_blocked)) & pk->bit) ||
+        hal_remote_l32(THREAD_FIELD(t_xp, sig_moving)))
+        return;
+    pk->picked = t_xp;
+    signal_kick(t_xp);                   /* under the copies lock: it cannot go meanwhile */
+}
+
+void signal_retarget(uint64_t set)
+{
+    xptr_t ref_xp = process_current_xp();
+    uint64_t shared;
+
+    if (ref_xp == XPTR_NULL)
+        return;
+    shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) & set & ~SIG_UNBLOCKABLE;
+    while (shared) {
+        pick_t pk = { shared & -shared, XPTR_NULL };
+
+        process_foreach_thread(ref_xp, pick_thread, &pk);
+        shared &= shared - 1;
+    }
 }
 
 int process_kill(int64_t pid, int sig)
 {
+    ksigaction_t act;
     xptr_t xp;
     process_t *p;
     uint32_t cxy;
@@ -79,28 +204,190 @@ int process_kill(int64_t pid, int sig)
         return 0;
     p = GET_PTR(xp);
     cxy = GET_CXY(xp);
-    if (sig != SIGKILL) {
-        uint64_t handler = hal_remote_l64(XPTR(cxy, &p->sigaction[sig - 1].handler));
-
-        if (handler == SIG_IGN || (handler == SIG_DFL && sig_default_ignored(sig)))
-            return 0;
-    }
+    hal_remote_memcpy(XPTR(local_cxy(), &act), XPTR(cxy, &p->sigaction[sig - 1]), sizeof(act));
+    if (sig != SIGKILL && action_ignores(&act, sig))
+        return 0;
     remote_busylock_acquire(process_tree_lock());
     bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
 
-    if (running)
-        hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), 1ull << (sig - 1));
+    if (running) {
+        hal_remote_s64(XPTR(cxy, &p->sig_from[sig - 1]), sender_word(SI_USER));
+        hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), SIG_BIT(sig));
+    }
     remote_busylock_release(process_tree_lock());
-    if (running)
-        process_wake_all(xp);            /* every thread, in every cluster, sees it */
+    if (!running)
+        return 0;
+    trace(TRACE_SIGNAL, (uint16_t)sig, sender_word(0) | (uint64_t)local_cxy() << 48,
+          (uint64_t)pid | (uint64_t)cxy << 48);
+    if (sig == SIGKILL) {
+        process_wake_all(xp);            /* every thread, in every cluster, ends */
+    } else {
+        pick_t pk = { SIG_BIT(sig), XPTR_NULL };
+
+        process_foreach_thread(xp, pick_thread, &pk);
+    }
     return 0;
+}
+
+void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status)
+{
+    int32_t code, status;
+    ksigaction_t act;
+    pick_t pk = { SIG_BIT(SIGCHLD), XPTR_NULL };
+    bool running;
+
+    if (wait_status & 0x7f) {
+        code = (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+        status = wait_status & 0x7f;
+    } else {
+        code = CLD_EXITED;
+        status = (wait_status >> 8) & 0xff;
+    }
+    hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(parent_xp, sigaction[SIGCHLD - 1]),
+                      sizeof(act));
+    if (action_ignores(&act, SIGCHLD))
+        return;
+    remote_busylock_acquire(process_tree_lock());
+    running = hal_remote_l32(PROCESS_FIELD(parent_xp, state)) == PROCESS_RUNNING;
+    if (running) {
+        hal_remote_s64(PROCESS_FIELD(parent_xp, sig_from[SIGCHLD - 1]),
+                       child_pid | (uint64_t)(uint32_t)code << 32);
+        hal_remote_s32(PROCESS_FIELD(parent_xp, sig_chld_status), (uint32_t)status);
+        hal_remote_atomic_or64(PROCESS_FIELD(parent_xp, sig_pending), SIG_BIT(SIGCHLD));
+    }
+    remote_busylock_release(process_tree_lock());
+    if (!running)
+        return;
+    trace(TRACE_SIGNAL, SIGCHLD, (uint64_t)child_pid | (uint64_t)local_cxy() << 48,
+          (uint64_t)hal_remote_l32(PROCESS_FIELD(parent_xp, pid)) |
+          (uint64_t)GET_CXY(parent_xp) << 48);
+    process_foreach_thread(parent_xp, pick_thread, &pk);
+}
+
+/*
+ * tgkill: every thread_t with that TID, under its process's copies lock:
+ * normally one; two for a moment while a thread migrates
+ * (thread_user_migrate), and then both get the bit, the old one forwarding
+ * what it holds to the new one once that one is linked (signal_forward).
+ * A standard signal set twice is still one signal.
+ */
+typedef struct tsend_s {
+    uint32_t tid;
+    int      sig;
+    bool     found;
+} tsend_t;
+
+/* Records @sig from the sender word @from for thread @t_xp (any cluster) and kicks it. */
+static void send_to_thread(xptr_t t_xp, int sig, uint64_t from)
+{
+    hal_remote_s64(THREAD_FIELD(t_xp, sig_from[sig - 1]), from);
+    hal_remote_atomic_or64(THREAD_FIELD(t_xp, sig_pending), SIG_BIT(sig));
+    signal_kick(t_xp);
+}
+
+static void send_to_tid(xptr_t t_xp, void *arg)
+{
+    tsend_t *ts = arg;
+
+    if (hal_remote_l32(THREAD_FIELD(t_xp, tid)) != ts->tid)
+        return;
+    ts->found = true;
+    if (ts->sig == 0)
+        return;
+    send_to_thread(t_xp, ts->sig, sender_word(SI_TKILL));
+    trace(TRACE_SIGNAL, (uint16_t)ts->sig, sender_word(0) | (uint64_t)local_cxy() << 48,
+          (uint64_t)ts->tid | (uint64_t)GET_CXY(t_xp) << 48);
+}
+
+void signal_forward(xptr_t new_xp)
+{
+    thread_t *t = thread_current();
+    uint64_t moved = __atomic_exchange_n(&t->sig_pending, 0, __ATOMIC_ACQ_REL);
+
+    while (moved) {
+        int sig = __builtin_ctzll(moved) + 1;
+
+        send_to_thread(new_xp, sig, t->sig_from[sig - 1]);
+        moved &= moved - 1;
+    }
+}
+
+int signal_tgkill(int64_t tgid, int64_t tid, int sig)
+{
+    tsend_t ts = { (uint32_t)tid, sig, false };
+    ksigaction_t act;
+    xptr_t ref_xp;
+
+    if (sig < 0 || sig > NSIG || tid <= 0 || (tgid <= 0 && tgid != -1))
+        return -EINVAL;
+    ref_xp = process_lookup((uint32_t)tid);
+    if (ref_xp == XPTR_NULL || (tgid != -1 && process_lookup((uint32_t)tgid) != ref_xp))
+        return -ESRCH;
+    if (sig != 0 && sig != SIGKILL) {
+        hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(ref_xp, sigaction[sig - 1]),
+                          sizeof(act));
+        if (action_ignores(&act, sig))
+            sig = 0;                     /* dropped; the thread must exist all the same */
+    }
+    ts.sig = sig == SIGKILL ? 0 : sig;
+    process_foreach_thread(ref_xp, send_to_tid, &ts);
+    if (!ts.found)
+        return -ESRCH;
+    if (sig == SIGKILL)                  /* ends the whole process (man 7 signal) */
+        return process_kill(hal_remote_l32(PROCESS_FIELD(ref_xp, pid)), SIGKILL);
+    return 0;
+}
+
+void signal_force_fault(int sig, int code, uint64_t addr)
+{
+    thread_t *t = thread_current();
+    xptr_t ref_xp = process_current_xp();
+    ksigaction_t act;
+
+    signal_get_action(sig, &act);
+    if ((t->sig_blocked & SIG_BIT(sig)) || act.handler == SIG_IGN) {
+        ksigaction_t dfl = { 0 };
+
+        t->sig_blocked &= ~SIG_BIT(sig);
+        hal_remote_memcpy(PROCESS_FIELD(ref_xp, sigaction[sig - 1]), XPTR(local_cxy(), &dfl),
+                          sizeof(dfl));
+    }
+    t->sig_from[sig - 1] = (uint64_t)(uint32_t)code << 32;
+    t->sig_addr = addr;
+    __atomic_fetch_or(&t->sig_pending, SIG_BIT(sig), __ATOMIC_ACQ_REL);
+}
+
+void signal_send_self(int sig)
+{
+    thread_t *t = thread_current();
+
+    if (process_current_xp() != XPTR_NULL)
+        signal_tgkill(-1, t->tid, sig);
+}
+
+static bool suspend_done(const void *arg)
+{
+    (void)arg;
+    return process_signal_pending();
+}
+
+int64_t signal_suspend(uint64_t mask)
+{
+    thread_t *t = thread_current();
+
+    t->sig_saved = t->sig_blocked;
+    t->sig_restore = 1;
+    t->sig_blocked = mask & ~SIG_UNBLOCKABLE;
+    thread_wait(THREAD_BLOCKED_SLEEP, suspend_done, NULL);
+    return -ERESTARTNOHAND;
 }
 
 bool process_signal_pending(void)
 {
+    thread_t *t = thread_current();
     xptr_t ref_xp = process_current_xp();
 
-    return ref_xp != XPTR_NULL && hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) != 0;
+    return ref_xp != XPTR_NULL && (pending_of(t, ref_xp) & ~t->sig_blocked) != 0;
 }
 
 bool vfs_interrupted(void)
@@ -108,18 +395,158 @@ bool vfs_interrupted(void)
     return process_signal_pending();
 }
 
-void signal_deliver(void)
+/* Ends the calling process with @sig from the return path (interrupts off). */
+static void __attribute__((noreturn)) signal_fatal(int sig)
 {
+    irq_enable();
+    process_exit(sig);
+    __builtin_unreachable();
+}
+
+/*
+ * A system call's -ERESTARTSYS in @frame becomes -EINTR (a handler @act
+ * without SA_RESTART runs) or a restart of the call (SA_RESTART, or no
+ * handler: @act NULL); -ERESTARTNOHAND becomes -EINTR whenever a handler
+ * runs. See ERESTARTSYS in signal.h.
+ */
+static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
+{
+    bool nohand = frame->rax == (uint64_t)-ERESTARTNOHAND;
+
+    if (frame->vector != VEC_SYSCALL || frame->error == (uint64_t)-1 ||
+        (frame->rax != (uint64_t)-ERESTARTSYS && !nohand))
+        return;
+    if (act && (nohand || !(act->flags & SA_RESTART))) {
+        frame->rax = (uint64_t)-EINTR;
+        return;
+    }
+    frame->rax = frame->error;
+    frame->rip -= 2;                     /* the syscall instruction, again */
+}
+
+/*
+ * Takes (clears) the next signal that the calling thread @t of process
+ * @ref_xp does not block under @blocked, and fills *@info for it; *@fault
+ * tells a forced fault (signal_force_fault) from a sent signal. @return the
+ * signal, or 0 when none is pending (one that another thread took first is
+ * skipped).
+ */
+static int signal_dequeue(thread_t *t, xptr_t ref_xp, uint64_t blocked, ksiginfo_t *info,
+                          bool *fault)
+{
+    for (;;) {
+        uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
+        uint64_t bit, from;
+        bool from_own;
+        int sig = signal_next(own, shared, blocked, &from_own);
+
+        if (sig == 0)
+            return 0;
+        bit = SIG_BIT(sig);
+        if (from_own) {
+            __atomic_fetch_and(&t->sig_pending, ~bit, __ATOMIC_ACQ_REL);
+            from = t->sig_from[sig - 1];
+        } else {
+            from = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_from[sig - 1]));
+            if (!(hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~bit) & bit))
+                continue;                /* another thread took it */
+        }
+        memset(info, 0, sizeof(*info));
+        info->si_signo = sig;
+        info->si_code = (int32_t)(from >> 32);
+        *fault = from_own && (info->si_code > 0 || info->si_code == SI_KERNEL);
+        if (*fault) {                    /* signal_force_fault: si_addr */
+            info->u.fault.addr = t->sig_addr;
+        } else {
+            info->u.kill.pid = (int32_t)(uint32_t)from;
+            if (sig == SIGCHLD && info->si_code > 0)
+                info->u.chld.status = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp,
+                                                                            sig_chld_status));
+        }
+        return sig;
+    }
+}
+
+/* Is a signal of the set *@arg pending for the calling thread, or one it does not block? */
+static bool timedwait_done(const void *arg)
+{
+    thread_t *t = thread_current();
     xptr_t ref_xp = process_current_xp();
-    uint64_t pending;
+
+    return (pending_of(t, ref_xp) & *(const uint64_t *)arg) || process_signal_pending();
+}
+
+int64_t signal_timedwait(uint64_t set, ksiginfo_t *info, uint64_t deadline_tsc)
+{
+    thread_t *t = thread_current();
+    xptr_t ref_xp = process_current_xp();
+    uint64_t old = t->sig_blocked;
+    bool fault;
+    int sig;
+
+    set &= ~SIG_UNBLOCKABLE;
+    sig = signal_dequeue(t, ref_xp, ~set, info, &fault);
+    if (sig)
+        return sig;
+    if (deadline_tsc == 1)
+        return -EAGAIN;                  /* a zero timeout: a poll */
+    t->sig_blocked = old & ~set;         /* senders kick this thread for @set (Linux too) */
+    if (deadline_tsc) {
+        while (!thread_sleep_until(deadline_tsc, timedwait_done, &set) &&
+               !timedwait_done(&set))
+            ;                            /* a stale wake-up: sleep on */
+    } else {
+        thread_wait(THREAD_BLOCKED_SLEEP, timedwait_done, &set);
+    }
+    t->sig_blocked = old;
+    sig = signal_dequeue(t, ref_xp, ~set, info, &fault);
+    if (sig)
+        return sig;
+    return process_signal_pending() ? -EINTR : -EAGAIN;
+}
+
+void signal_deliver(trap_frame_t *frame)
+{
+    thread_t *t = thread_current();
+    xptr_t ref_xp = process_current_xp();
+    ksigaction_t act;
+    ksiginfo_t info;
 
     if (ref_xp == XPTR_NULL)
         return;
-    pending = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
-    if (pending) {
+    for (;;) {
+        bool fault;
+        int sig;
+
+        if (hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) & SIG_BIT(SIGKILL))
+            signal_fatal(SIGKILL);       /* stays pending: every thread of the process ends */
+        sig = signal_dequeue(t, ref_xp, t->sig_blocked, &info, &fault);
+        if (sig == 0)
+            break;
+        signal_get_action(sig, &act);
+        if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
+            continue;
+        if (act.handler == SIG_DFL) {
+            if (fault)
+                process_fault_kill(frame, sig, t->sig_addr);   /* logged, as Linux does */
+            signal_fatal(sig);
+        }
+        if (act.flags & SA_RESETHAND) {
+            ksigaction_t dfl = { 0 };
+
+            signal_set_action(sig, &dfl);
+        }
+        syscall_restart(frame, &act);
         irq_enable();
-        /* the lowest pending signal ends the process (default actions only) */
-        process_exit(__builtin_ctzll(pending) + 1);
+        if (sigframe_setup(frame, sig, &act, &info))
+            process_fault_kill(frame, SIGSEGV, frame->rsp);   /* Linux: force_sigsegv */
+        irq_disable();
+        return;
+    }
+    syscall_restart(frame, NULL);
+    if (t->sig_restore) {                /* rt_sigsuspend without a handler run */
+        t->sig_restore = 0;
+        t->sig_blocked = t->sig_saved;
     }
 }
 

@@ -1,16 +1,42 @@
 /*
- * signal.h - signals (ARCHITECTURE.md, "Processes and threads"): the Linux
- * numbers, the per-process state, sending, and taking a signal at the
- * return to user mode.
+ * signal.h - signals (ARCHITECTURE.md, "Processes and threads"): the
+ * per-process and per-thread state, sending, and taking a signal at the
+ * return to user mode, as Linux x86_64 does (man 7 signal).
  *
- * The dispositions (sigaction), the blocked mask and the pending set of a
- * process live in its reference process_t (process.h). A sender in any
- * cluster sets the signal's bit in the pending set by remote atomic, under
- * the process-tree lock so that no zombie gets one, and wakes every thread
- * of the target (their blocking waits return -EINTR); each thread takes it
- * at its next return to user mode (signal_deliver). Only default actions
- * exist: a signal that is not ignored (SIG_IGN, or a default action of
- * "ignore") ends the process, with the signal number as its wait status.
+ * State. The dispositions (sigaction) and the process-directed pending set
+ * live in the process's reference process_t (process.h); each thread has
+ * its own blocked mask, its thread-directed pending set and its alternate
+ * stack (thread.h). Standard signals do not queue: a pending signal is one
+ * bit (sig - 1) of a 64-bit word, and its sender (pid, si_code) is kept in
+ * sig_from[sig - 1] for the siginfo_t of the handler.
+ *
+ * Sending, from any cluster. Invariant 2 of ARCHITECTURE.md (RPC vs remote
+ * access) makes it a remote access, not an RPC: recording a signal
+ * allocates nothing, creates or destroys nothing and never sleeps in the
+ * target's cluster; it updates two words of the object that owns the
+ * pending set (the target thread_t, or the reference process_t): the
+ * sender in sig_from[sig - 1] (a plain store: with two racing senders the
+ * last one's pid is reported), then the signal's bit by one remote atomic
+ * OR on the pending word, which can neither be torn nor lose another
+ * sender's bit, so no lock of the owner is needed for it (kill(2) holds
+ * the process-tree lock only so that no zombie gets one). No replica of
+ * the pending word exists anywhere, so nothing can go stale. The sender then
+ * makes the target notice: a process-directed signal picks one thread of
+ * the process, in whatever cluster, that does not block it (the first
+ * found; none: it stays pending until a thread unblocks it); that thread,
+ * or the thread of a thread-directed signal, is woken if it sleeps
+ * (thread_unblock: its interruptible wait returns -EINTR) and its core is
+ * interrupted (VEC_WAKE) so that a thread running in user mode enters the
+ * kernel and takes the signal on its way back. Every send is traced
+ * (TRACE_SIGNAL).
+ *
+ * Taking (signal_deliver, at every return to user mode): the lowest
+ * pending signal that the thread does not block, its own first, is taken
+ * (an atomic AND on the word, so that one thread only takes a
+ * process-directed one). SIG_IGN and default "ignore" signals (SIGCHLD,
+ * SIGURG, SIGWINCH, SIGCONT) are dropped; any other default action ends
+ * the process (core dump, stop: treated as "terminate" here); a handler
+ * gets Linux's rt_sigframe on the user stack (sigframe.c).
  */
 #ifndef _SIGNAL_H_
 #define _SIGNAL_H_
@@ -20,57 +46,193 @@
 #include "hal_remote.h"
 #include "uapi/signal.h"
 #include "uapi/signal_defs.h"
+#include "uapi/sigcontext.h"
 
 struct process_s;
+struct thread_s;
 struct trap_frame_s;
 
+/*
+ * An interruptible wait of a system call that a signal ended returns
+ * -ERESTARTSYS (Linux's include/linux/errno.h, kernel-internal): on the way
+ * back to user mode (signal_deliver) it becomes -EINTR when a handler
+ * without SA_RESTART runs, and otherwise the call is restarted (RIP back
+ * over the 2-byte syscall instruction, RAX = the call's number, kept in
+ * trap_frame_t.error by syscall_dispatch), as man 7 signal, "Interruption
+ * of system calls and library functions by signal handlers" describes. It
+ * never reaches user space.
+ */
+#define ERESTARTSYS      512
+/* ... and its variant for rt_sigsuspend and pause: -EINTR whenever a handler runs */
+#define ERESTARTNOHAND   514
+
+#define SIG_BIT(sig)     (1ull << ((sig) - 1))
+#define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+/* ---- the set logic (pure functions: any context; signal_ktest.c tests them) ---------- */
+
+/* The synchronous signals, taken first (Linux's SYNCHRONOUS_MASK, kernel/signal.c) */
+#define SIG_SYNCHRONOUS  (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | \
+                          SIG_BIT(SIGTRAP) | SIG_BIT(SIGFPE) | SIG_BIT(31 /* SIGSYS */))
+
+/*
+ * Which pending signal a thread takes next, as Linux's dequeue_signal: its
+ * own set @own before its process's @shared, in each the synchronous
+ * signals first, then the lowest number; signals in @blocked are skipped
+ * (SIGKILL and SIGSTOP never are). @return the signal (1..NSIG), *@from_own
+ * telling which set it is in, or 0 when none can be taken.
+ */
+int signal_next(uint64_t own, uint64_t shared, uint64_t blocked, bool *from_own);
+
+/*
+ * rt_sigprocmask(2)'s arithmetic: *@mask changed by @how (SIG_BLOCK,
+ * SIG_UNBLOCK, SIG_SETMASK) with @set, SIGKILL and SIGSTOP removed.
+ * @return 0, or -EINVAL (unknown @how; *@mask unchanged).
+ */
+int signal_mask_change(uint64_t how, uint64_t set, uint64_t *mask);
+
+/*
+ * The mask while the handler @act of @sig runs: @blocked | sa_mask | @sig
+ * (not @sig with SA_NODEFER), SIGKILL and SIGSTOP removed (man 2 sigaction).
+ */
+uint64_t signal_handler_mask(uint64_t blocked, const ksigaction_t *act, int sig);
 
 /*
  * fork(2): the child @child (local, not yet visible) gets the signal
- * dispositions and the blocked mask of the parent process whose reference
- * is @parent_xp (any cluster, read by remote access); nothing is pending.
+ * dispositions of the parent process whose reference is @parent_xp (any
+ * cluster, read by remote access); nothing is pending. (The child's thread
+ * gets the forking thread's mask: process_make_fork.)
  */
 void signal_fork_copy(struct process_s *child, xptr_t parent_xp);
 
 /*
  * rt_sigaction(2)'s state: the disposition of signal @sig (1..NSIG) of the
  * calling process, read into *@act / replaced by *@act (the caller has
- * refused SIGKILL and SIGSTOP). A user thread, any cluster: remote access
- * to the reference process_t, no lock.
+ * refused SIGKILL and SIGSTOP). Setting SIG_IGN, or SIG_DFL for a signal
+ * whose default is to ignore it, discards it where it is pending for the
+ * calling thread or the process (man 2 sigaction, POSIX). A user thread,
+ * any cluster: remote access to the reference process_t, no lock.
  */
 void signal_get_action(int sig, ksigaction_t *act);
 void signal_set_action(int sig, const ksigaction_t *act);
 
-/* The calling process's blocked mask (rt_sigprocmask(2)'s old set). A user thread, any cluster. */
+/* The calling thread's blocked mask (rt_sigprocmask(2)'s old set). A user thread. */
 uint64_t signal_blocked(void);
 
 /*
- * rt_sigprocmask(2): changes the calling process's blocked mask by @how
+ * rt_sigprocmask(2): changes the calling thread's blocked mask by @how
  * (SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK) with @set; SIGKILL and SIGSTOP are
- * never blocked. A user thread, any cluster (remote access to the
- * reference process_t, no lock). @return 0, or -EINVAL (unknown @how).
+ * never blocked. A user thread, any cluster, no lock (the mask is its own).
+ * @return 0, or -EINVAL (unknown @how).
  */
 int signal_procmask(uint64_t how, uint64_t set);
 
 /*
+ * The calling thread no longer takes the signals of @set (it blocks them
+ * now, or it exits): for each of them pending for its process, another
+ * thread that does not block it is kicked, as Linux's
+ * retarget_shared_pending. A user thread, any cluster; takes the process's
+ * copies lock.
+ */
+void signal_retarget(uint64_t set);
+
+/*
+ * rt_sigpending(2): the signals pending for the calling thread (its own
+ * and its process's) that it blocks. A user thread, any cluster.
+ */
+uint64_t signal_pending_blocked(void);
+
+/*
  * kill(2): sends @sig to process @pid (any cluster; 0 and -1: the calling
- * process, < -1: process -@pid, no process groups). Only default actions
- * exist: SIGCHLD, SIGURG, SIGWINCH, SIGCONT and ignored signals are
- * dropped, every other one ends the target. @return 0, -ESRCH, -EINVAL.
+ * process, < -1: process -@pid, no process groups yet), process-directed,
+ * with si_code SI_USER and si_pid the caller's PID. @sig 0 only checks
+ * that the process exists. Signals ignored by the target are dropped
+ * (SIG_IGN, or default "ignore"). No user IDs exist, so never -EPERM.
+ * @return 0, -ESRCH (no such process, or a zombie), -EINVAL (bad @sig).
  */
 int process_kill(int64_t pid, int sig);
 
-/* A signal that ends the calling process is pending (blocking calls return -EINTR). */
+/*
+ * tgkill(2) / tkill(2) (@tgid -1): sends @sig to thread @tid of thread
+ * group @tgid, thread-directed, with si_code SI_TKILL. @sig 0 only checks.
+ * Any cluster: the thread is found through its owner's PID table.
+ * @return 0, -EINVAL (bad @sig, @tid or @tgid <= 0 but -1), -ESRCH.
+ */
+int signal_tgkill(int64_t tgid, int64_t tid, int sig);
+
+/*
+ * A CPU exception in user mode becomes signal @sig (SIGSEGV, SIGBUS,
+ * SIGFPE, SIGILL, SIGTRAP) with si_code @code and si_addr @addr for the
+ * calling thread, forced as Linux's force_sig_fault: if the thread blocks
+ * it or its process ignores it, it is unblocked and its disposition reset
+ * to SIG_DFL. Taken at the return to user mode. Interrupts off or on.
+ */
+void signal_force_fault(int sig, int code, uint64_t addr);
+
+/*
+ * A signal raised by the kernel for the calling thread (SIGPIPE on a write
+ * to a pipe without reader, man 7 pipe): thread-directed, si_code SI_USER,
+ * si_pid the caller's; dropped if ignored. A user thread (nothing for a
+ * kernel thread).
+ */
+void signal_send_self(int sig);
+
+/*
+ * rt_sigsuspend(2) (@mask: the temporary mask) and pause(2) (@mask: the
+ * thread's own): sleeps until a signal that the thread does not block
+ * under @mask is pending, and returns -ERESTARTNOHAND: -EINTR once a
+ * handler runs, a restart when none does (the signal was taken by another
+ * thread); the old mask comes back after the handler (saved in its frame)
+ * or at once if none runs. A user thread.
+ */
+int64_t signal_suspend(uint64_t mask);
+
+/*
+ * The child @child_pid of the process @parent_xp (its reference, any
+ * cluster) ended with Linux wait status @wait_status: SIGCHLD to the
+ * parent, process-directed, si_code CLD_EXITED / CLD_KILLED / CLD_DUMPED,
+ * si_pid and si_status (man 2 sigaction), unless the parent ignores it
+ * (the default). Any thread (the idle thread makes the zombie); takes the
+ * process-tree lock, then the parent's copies lock.
+ */
+void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status);
+
+/*
+ * A migrating thread (thread_user_migrate, in its old thread_t, once the
+ * new one @new_xp is linked in its process copy): its thread-directed
+ * pending signals go to the new thread_t. Senders found both meanwhile
+ * (tgkill sends to every thread_t of the TID; a process-directed signal
+ * picks none that is moving), so nothing sent is lost.
+ */
+void signal_forward(xptr_t new_xp);
+
+/*
+ * rt_sigtimedwait(2): takes a pending signal of @set for the calling
+ * thread (its own first, then its process's) into *@info, waiting until
+ * one comes, @deadline_tsc passes (absolute TSC; 0: no deadline; 1: do not
+ * wait at all) or another signal that the thread does not block is
+ * pending. While it waits the signals of @set are unblocked, so that
+ * senders pick this thread (Linux does the same). A user thread.
+ * @return the signal, -EAGAIN (the deadline passed), -EINTR.
+ */
+int64_t signal_timedwait(uint64_t set, ksiginfo_t *info, uint64_t deadline_tsc);
+
+/*
+ * A signal the calling thread does not block is pending for it (its own or
+ * its process's): its interruptible waits return -EINTR. Any thread (false
+ * for a kernel thread).
+ */
 bool process_signal_pending(void);
 
 /*
  * On the way back to user mode (thread_user_return), in the thread's
- * cluster, with interrupts off: acts on the pending signals of the calling
- * thread's process: the lowest one's default action ends the process (then
- * it enables interrupts and never returns). Returns with nothing done for a
- * kernel thread or when no signal is pending.
+ * cluster, with interrupts off, @frame the user registers that trap_return
+ * will restore: takes the lowest deliverable pending signal (see above): a
+ * default action that ends the process never returns; a handler's frame is
+ * built on the user stack and @frame set to enter it (sigframe.c). Returns
+ * at once for a kernel thread or when nothing is deliverable.
  */
-void signal_deliver(void);
+void signal_deliver(struct trap_frame_s *frame);
 
 /*
  * A fault in user mode that the VMM could not resolve, or an exception:
@@ -78,5 +240,43 @@ void signal_deliver(void);
  * process with @sig.
  */
 void process_fault_kill(struct trap_frame_s *frame, int sig, uint64_t addr) __attribute__((noreturn));
+
+/* ---- sigframe.c: the user-mode frame of a handler ------------------------------------ */
+
+/*
+ * Builds Linux's x86_64 rt_sigframe (arch/x86/kernel/signal_64.c) for
+ * signal @sig with disposition @act and siginfo @info on the calling
+ * thread's user stack, or its alternate stack (SA_ONSTACK), below the red
+ * zone: FXSAVE image 64-byte aligned, frame such that (rsp + 8) % 16 == 0
+ * at the handler's entry; then points @frame at the handler with (sig,
+ * &info, &uc) in rdi, rsi, rdx, a fresh FPU state, and the thread's mask
+ * becomes old | sa_mask | sig (unless SA_NODEFER). A user thread with
+ * interrupts enabled (the copies may fault). @return 0, or -EFAULT (no
+ * SA_RESTORER, or the stack cannot be written: the caller kills with
+ * SIGSEGV, as Linux's force_sigsegv).
+ */
+int sigframe_setup(struct trap_frame_s *frame, int sig, const ksigaction_t *act,
+                   const ksiginfo_t *info);
+
+/*
+ * rt_sigreturn(2): restores the registers, FPU state, mask and alternate
+ * stack (uc_stack, as sigaltstack(2) called by the handler would take it,
+ * errors ignored: Linux's restore_altstack) saved by
+ * sigframe_setup from the frame at @frame->rsp - 8, with what user space
+ * controls sanitised (CS and SS the user selectors, only the arithmetic,
+ * DF and AC bits of RFLAGS, RIP and RSP in user space, MXCSR's reserved
+ * bits clear). A frame that cannot be read or is not acceptable ends the
+ * process with SIGSEGV (never returns). A user thread, interrupts enabled.
+ * @return the restored rax (the system call's return value).
+ */
+int64_t sigframe_return(struct trap_frame_s *frame);
+
+/*
+ * sigaltstack(2) for the calling thread: @ss (NULL: no change) becomes its
+ * alternate stack, the old one is written to *@old (NULL: not wanted).
+ * @return 0, -EPERM (changing it while running on it), -EINVAL (bad
+ * ss_flags), -ENOMEM (ss_size < MINSIGSTKSZ).
+ */
+int sigframe_altstack(const kstack_t *ss, kstack_t *old, uint64_t user_rsp);
 
 #endif

@@ -23,6 +23,7 @@
 #include "xlist.h"
 #include "lock_rank.h"
 #include "hal_remote.h"
+#include "uapi/signal.h"
 
 struct core_s;
 struct page_s;
@@ -84,6 +85,17 @@ typedef struct thread_s {
                                              return to user mode (thread_user.c) */
     xlist_entry_t     process_list;       /* in its process copy's threads_root */
     uint64_t          affinity[CPU_SET_WORDS]; /* sched_setaffinity(2): allowed cores by gid */
+    /* signals (signal.h): the thread's own; senders in any cluster set sig_pending */
+    volatile uint64_t sig_pending;        /* thread-directed (tkill, tgkill): bit (sig - 1) */
+    uint64_t          sig_blocked;        /* rt_sigprocmask(2): bit (sig - 1); own thread only */
+    kstack_t          sig_altstack;       /* sigaltstack(2); ss_size 0: none */
+    uint64_t          sig_from[NSIG];     /* sender of each pending signal: pid | si_code << 32 */
+    uint64_t          sig_addr;           /* si_addr of the pending fault signal (signal_force_fault) */
+    uint32_t          sig_accerr;         /* the last unresolved page fault hit a vseg (SEGV_ACCERR) */
+    uint64_t          sig_saved;          /* rt_sigsuspend(2): the mask to restore ... */
+    uint32_t          sig_restore;        /* ... when set: after the handler's frame is built */
+    volatile uint32_t sig_moving;         /* migrating: senders prefer its new thread_t, and
+                                             what still reaches this one is forwarded */
 } thread_t;
 
 /* The thread running on the calling core (NULL before its scheduler exists). */

@@ -110,6 +110,8 @@ typedef struct thread_spec_s {
     uint32_t tid;
     uint32_t lid;                        /* core of the target cluster */
     uint64_t affinity[CPU_SET_WORDS];
+    uint64_t sig_blocked;                /* the signal mask (clone(2): the creator's) */
+    kstack_t sig_altstack;               /* migration only; clone(2) starts without one */
 } thread_spec_t;
 
 /*
@@ -129,6 +131,7 @@ static void spec_from_current(thread_spec_t *spec, const trap_frame_t *frame)
     spec->fs_base = t->fs_base;
     spec->robust_list = t->robust_list;
     memcpy(spec->affinity, t->affinity, sizeof(spec->affinity));
+    spec->sig_blocked = t->sig_blocked;
 }
 
 void thread_user_leave_gpt(void)
@@ -170,6 +173,8 @@ void process_rpc_thread(xptr_t desc)
     t->clear_child_tid = spec.clear_child_tid;
     t->robust_list = spec.robust_list;
     memcpy(t->affinity, spec.affinity, sizeof(t->affinity));
+    t->sig_blocked = spec.sig_blocked;
+    t->sig_altstack = spec.sig_altstack;
     process_copy_link_thread(p, t);
     thread_unblock(XPTR(local_cxy(), t), THREAD_BLOCKED_SLEEP);
     rc = (int64_t)XPTR(local_cxy(), t);
@@ -237,6 +242,7 @@ void thread_user_migrate(trap_frame_t *frame)
     thread_t *t = thread_current();
     thread_spec_t spec;
     uint32_t cxy;
+    int64_t rc;
 
     t->migrate = 0;
     if (mask_has(t->affinity, core_self()->gid))
@@ -244,9 +250,15 @@ void thread_user_migrate(trap_frame_t *frame)
     spec_from_current(&spec, frame);
     spec.clear_child_tid = t->clear_child_tid;
     spec.tid = t->tid;
+    spec.sig_altstack = t->sig_altstack;
     place_thread(t->affinity, &cxy, &spec.lid);
-    if (thread_start_in(cxy, &spec) < 0)
+    t->sig_moving = 1;                   /* senders will prefer the new thread once linked */
+    rc = thread_start_in(cxy, &spec);
+    if (rc < 0) {
+        t->sig_moving = 0;
         return;                          /* no memory there: it stays, and may try again */
+    }
+    signal_forward((xptr_t)rc);          /* what reached this thread_t goes to the new one */
     thread_user_leave_gpt();
     process_leave(t->process, 0, false);
     thread_exit();
@@ -324,7 +336,7 @@ void thread_user_return(trap_frame_t *frame)
 {
     if (process_current_xp() == XPTR_NULL)
         return;                          /* a kernel thread */
-    signal_deliver();
+    signal_deliver(frame);
     if (thread_current()->migrate) {
         irq_enable();
         thread_user_migrate(frame);

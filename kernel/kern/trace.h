@@ -69,6 +69,9 @@ enum trace_event {
                              down; arg0 = pid; arg1 = reference cluster. Only the copies
                              outside the reference cluster (the reference lives and dies
                              with the process: FORK and EXIT) */
+    TRACE_SIGNAL    = 16, /* sender's core, signal recorded: aux = signal;
+                             arg0 = sender pid | sender cxy << 48;
+                             arg1 = target pid (kill) or tid (tgkill) | target cxy << 48 */
     TRACE_EVENTS
 };
 

@@ -90,23 +90,19 @@ static int64_t sys_kill(ARGS)
     return process_kill((int64_t)(int32_t)a0, (int)a1);
 }
 
-/* A signal to one thread: with default actions only, it acts on the whole process. */
+/* tkill(2), tgkill(2): a thread-directed signal (signal_tgkill). */
 static int64_t sys_tkill(ARGS)
 {
     if ((int32_t)a0 <= 0)
         return -EINVAL;
-    return process_kill((int64_t)(int32_t)a0, (int)a1);
+    return signal_tgkill(-1, (int32_t)a0, (int)a1);
 }
 
 static int64_t sys_tgkill(ARGS)
 {
-    xptr_t t = process_lookup((uint32_t)a1);
-
-    if ((int32_t)a0 <= 0 || (int32_t)a1 <= 0)
+    if ((int32_t)a0 <= 0)
         return -EINVAL;
-    if (t == XPTR_NULL || t != process_lookup((uint32_t)a0))
-        return -ESRCH;                   /* no such thread in that thread group */
-    return process_kill((int64_t)(int32_t)a0, (int)a2);
+    return signal_tgkill((int32_t)a0, (int32_t)a1, (int)a2);
 }
 
 static int64_t sys_gettid(ARGS) { return thread_current()->tid; }
@@ -303,14 +299,78 @@ static int64_t sys_rt_sigprocmask(ARGS)
     return 0;
 }
 
-/*
- * rt_sigreturn(2): returns from a signal handler's frame. This kernel runs
- * no user handler (default actions only), so no such frame exists: as
- * Linux does for a corrupt frame, the caller is killed with SIGSEGV.
- */
+/* rt_sigpending(2): the pending signals the calling thread blocks. */
+static int64_t sys_rt_sigpending(ARGS)
+{
+    uint64_t set = signal_pending_blocked();
+
+    if (a1 > NSIG / 8)
+        return -EINVAL;                  /* a1: bytes of a sigset_t (Linux: at most) */
+    return hal_copy_to_user(a0, &set, a1) ? -EFAULT : 0;
+}
+
+/* rt_sigsuspend(2): waits for a signal with a temporary mask; -EINTR after a handler. */
+static int64_t sys_rt_sigsuspend(ARGS)
+{
+    uint64_t mask;
+
+    if (a1 != NSIG / 8)
+        return -EINVAL;                  /* a1: bytes of a sigset_t */
+    if (hal_copy_from_user(&mask, a0, sizeof(mask)))
+        return -EFAULT;
+    return signal_suspend(mask);
+}
+
+/* pause(2): waits for a signal; -EINTR after a handler. */
+static int64_t sys_pause(ARGS)
+{
+    return signal_suspend(thread_current()->sig_blocked);
+}
+
+/* rt_sigreturn(2): back from a handler's frame (sigframe.c); a bad frame is a SIGSEGV. */
 static int64_t sys_rt_sigreturn(ARGS)
 {
-    process_fault_kill(syscall_frame(), SIGSEGV, syscall_frame()->rsp);
+    return sigframe_return(syscall_frame());
+}
+
+/* sigaltstack(2) */
+static int64_t sys_sigaltstack(ARGS)
+{
+    kstack_t ss, old;
+    int rc;
+
+    if (a0 && hal_copy_from_user(&ss, a0, sizeof(ss)))
+        return -EFAULT;
+    rc = sigframe_altstack(a0 ? &ss : NULL, &old, syscall_frame()->rsp);
+    if (rc == 0 && a1 && hal_copy_to_user(a1, &old, sizeof(old)))
+        return -EFAULT;
+    return rc;
+}
+
+/* rt_sigtimedwait(2): takes a pending signal of the set, waiting at most the timeout. */
+static int64_t sys_rt_sigtimedwait(ARGS)
+{
+    uint64_t set, deadline = 0;
+    ksiginfo_t info;
+    ktimespec_t ts;
+    int64_t sig;
+
+    if (a3 != NSIG / 8)
+        return -EINVAL;                  /* a3: bytes of a sigset_t */
+    if (hal_copy_from_user(&set, a0, sizeof(set)))
+        return -EFAULT;
+    if (a2) {
+        if (hal_copy_from_user(&ts, a2, sizeof(ts)))
+            return -EFAULT;
+        if (ts.tv_sec == 0 && ts.tv_nsec == 0)
+            deadline = 1;                /* a poll */
+        else if (tsc_deadline(&ts, false, false, &deadline))
+            return -EINVAL;
+    }
+    sig = signal_timedwait(set, &info, deadline);
+    if (sig > 0 && a1 && hal_copy_to_user(a1, &info, sizeof(info)))
+        return -EFAULT;
+    return sig;
 }
 
 /* ---- time ------------------------------------------------------------------------- */
@@ -356,15 +416,31 @@ static bool sleep_interrupted(const void *arg)
     return process_signal_pending();
 }
 
-/* Sleeps @ts (relative, or absolute on @clock when @abs). @return 0 or -EINTR. */
-static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock)
+/*
+ * Sleeps @ts (relative, or absolute on @clock when @abs). A signal ends it
+ * with -EINTR (never restarted: Linux's -ERESTART_RESTARTBLOCK with a
+ * handler) and, when @rem is not 0 and the sleep is relative, the time
+ * left written there (nanosleep(2)). @return 0, -EINTR, -EFAULT, -EINVAL.
+ */
+static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64_t rem)
 {
-    uint64_t deadline;
+    uint64_t deadline, now, left, hz = boot_info.tsc_hz;
     int rc = tsc_deadline(ts, abs, clock == CLOCK_REALTIME, &deadline);
+    ktimespec_t r;
 
     if (rc)
         return rc;
-    return thread_sleep_until(deadline, sleep_interrupted, NULL) ? 0 : -EINTR;
+    if (thread_sleep_until(deadline, sleep_interrupted, NULL))
+        return 0;
+    if (rem && !abs) {
+        now = rdtsc();
+        left = deadline > now ? deadline - now : 0;
+        r.tv_sec = (int64_t)(left / hz);
+        r.tv_nsec = (int64_t)((left % hz) * 1000000000ull / hz);
+        if (hal_copy_to_user(rem, &r, sizeof(r)))
+            return -EFAULT;
+    }
+    return -EINTR;
 }
 
 static int64_t sys_nanosleep(ARGS)
@@ -375,7 +451,7 @@ static int64_t sys_nanosleep(ARGS)
         return -EFAULT;
     if (a1 && !hal_user_range_ok(a1, sizeof(ts)))
         return -EFAULT;
-    return sleep_for(&ts, false, CLOCK_MONOTONIC);
+    return sleep_for(&ts, false, CLOCK_MONOTONIC, a1);
 }
 
 static int64_t sys_clock_nanosleep(ARGS)
@@ -386,7 +462,7 @@ static int64_t sys_clock_nanosleep(ARGS)
         return -EINVAL;
     if (hal_copy_from_user(&ts, a2, sizeof(ts)))
         return -EFAULT;
-    return sleep_for(&ts, a1 & TIMER_ABSTIME, a0);
+    return sleep_for(&ts, a1 & TIMER_ABSTIME, a0, a3);
 }
 
 static int64_t sys_sched_yield(ARGS)
@@ -528,6 +604,11 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(rt_sigaction);
     SYSCALL_ENTRY(rt_sigprocmask);
     SYSCALL_ENTRY(rt_sigreturn);
+    SYSCALL_ENTRY(rt_sigpending);
+    SYSCALL_ENTRY(rt_sigsuspend);
+    SYSCALL_ENTRY(rt_sigtimedwait);
+    SYSCALL_ENTRY(pause);
+    SYSCALL_ENTRY(sigaltstack);
     SYSCALL_ENTRY(sched_yield);
     SYSCALL_ENTRY(nanosleep);
     SYSCALL_ENTRY(getpid);

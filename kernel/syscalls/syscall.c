@@ -47,6 +47,7 @@ void syscall_dispatch(trap_frame_t *f)
     uint64_t nr = f->rax;
     const syscall_entry_t *e = NULL;
 
+    f->error = nr;                       /* Linux's orig_rax: a restart needs it (signal.h) */
     if (nr < SYSCALL_MAX)
         e = &syscall_table[nr];
     else if (nr >= SYS_ARCHIPEL_BASE && nr < SYS_ARCHIPEL_END)

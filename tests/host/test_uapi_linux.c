@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <dirent.h>
 #include <asm/signal.h>
+#include <asm/siginfo.h>
+#include <asm/sigcontext.h>
+#include <asm/ucontext.h>
+#include <linux/signal.h>
 #include <linux/errno.h>
 #include <asm/mman.h>
 #include <asm/stat.h>

@@ -7,6 +7,7 @@
 #include "uapi/errno.h"
 #include "uapi/signal.h"
 #include "uapi/signal_defs.h"
+#include "uapi/sigcontext.h"
 #include "uapi/sched.h"
 #include "uapi/mman.h"
 #include "uapi/futex.h"

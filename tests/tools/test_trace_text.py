@@ -12,7 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from trace_fixtures import (  # noqa: E402  (puts tools/ on sys.path)
-    TraceBuilder, build_sample, table, columns, SummaryCase, VmEventsCase)
+    TraceBuilder, build_sample, table, columns, SummaryCase, VmEventsCase, SIGNAL)
 from tracedec import text, wire  # noqa: E402
 
 
@@ -75,6 +75,23 @@ class VmEventsTest(VmEventsCase, unittest.TestCase):
         self.assertIn("(no page fault)", report)
         self.assertIn("(no shootdown", report)
         self.assertIn("(no process event)", report)
+        self.assertIn("(no signal)", report)
+
+    def test_signals_by_cluster_pair(self):
+        b = TraceBuilder()
+        # kill from pid 0x10001 in cluster 1 to pid 2 in cluster 0, twice; tgkill 1 -> 1
+        b.event(1_000, 1, 0, SIGNAL, 10, 0x10001 | 1 << 48, 2)
+        b.event(2_000, 1, 0, SIGNAL, 12, 0x10001 | 1 << 48, 2)
+        b.event(3_000, 1, 1, SIGNAL, 33, 0x10001 | 1 << 48, 0x10002 | 1 << 48)
+        trace = b.trace()
+        self.assertEqual(len(trace.signals), 3)
+        self.assertEqual((trace.signals[2].sig, trace.signals[2].target,
+                          trace.signals[2].target_cxy), (33, 0x10002, 1))
+        report = text.format_summary(trace)
+        rows = table(report, "Signals by cluster pair")
+        self.assertEqual(rows[1].split(), ["1", "->", "0", "2", "10,12"])
+        self.assertEqual(rows[2].split(), ["1", "->", "1", "1", "33"])
+        self.assertIn("signals sent", report)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from trace_fixtures import (  # noqa: E402  (puts tools/ on sys.path)
     REC, MAGIC, VERSION, HEADER, NAME, RPC_SEND, RPC_START, RPC_END, RPC_REPLY,
     IPI_SEND, IPI_RECV, LOST, SHOOTDOWN, FAULT, FORK, EXEC, EXIT, THREAD, COPY,
-    SHOOTDOWN_VEC, record, TraceBuilder, SummaryCase, ErrorCase, REPO, TRACE_H)
+    SIGNAL, SHOOTDOWN_VEC, record, TraceBuilder, SummaryCase, ErrorCase, REPO, TRACE_H)
 from tracedec import stats, wire  # noqa: E402
 
 
@@ -42,7 +42,7 @@ class WireFormatTest(unittest.TestCase):
                     "TRACE_IPI_RECV": IPI_RECV, "TRACE_LOST": LOST, "TRACE_SHOOTDOWN": SHOOTDOWN,
                     "TRACE_FAULT": FAULT, "TRACE_FORK": FORK, "TRACE_EXEC": EXEC,
                     "TRACE_EXIT": EXIT, "TRACE_THREAD": THREAD, "TRACE_COPY": COPY,
-                    "TRACE_EVENTS": 16}
+                    "TRACE_SIGNAL": SIGNAL, "TRACE_EVENTS": 17}
         self.assertEqual(values, expected)
         for name, value in expected.items():
             self.assertEqual(getattr(wire, name), value, name)
@@ -112,11 +112,12 @@ class SummaryTest(SummaryCase, unittest.TestCase):
         b = self.build()
         whole = stats.summarize(b.trace())
         b.event(5_000_000, 0, 1, 42, 0, 1, 2)
-        b.event(5_000_001, 1, 0, 16)       # TRACE_EVENTS itself is no event
+        b.event(5_000_001, 1, 0, 17)       # TRACE_EVENTS itself is no event
         b.event(5_000_002, 1, 0, 42)
+        b.event(5_000_003, 1, 0, SIGNAL, 10, 1 | 1 << 48, 2)   # known: no warning
         t = b.trace()
-        self.assertEqual(t.unknown, Counter({42: 2, 16: 1}))
-        self.assertTrue(any("unknown event" in w and "16 (x1)" in w and "42 (x2)" in w
+        self.assertEqual(t.unknown, Counter({42: 2, 17: 1}))
+        self.assertTrue(any("unknown event" in w and "17 (x1)" in w and "42 (x2)" in w
                             for w in t.warnings), t.warnings)
         s = stats.summarize(t)
         self.assertEqual(s.totals.unknown_events, 3)

@@ -39,7 +39,8 @@ REC = struct.Struct("<QHHHHQQ")  # tsc, cxy, lid, event, aux, arg0, arg1
 MAGIC = 0x3143525448435241       # "ARCHTRC1"
 VERSION = 1
 (HEADER, NAME, RPC_SEND, RPC_START, RPC_END, RPC_REPLY,
- IPI_SEND, IPI_RECV, LOST, SHOOTDOWN, FAULT, FORK, EXEC, EXIT, THREAD, COPY) = range(16)
+ IPI_SEND, IPI_RECV, LOST, SHOOTDOWN, FAULT, FORK, EXEC, EXIT, THREAD, COPY,
+ SIGNAL) = range(17)
 LOCAL, GLOBAL, FALSE, COW, BAD = range(5)   # TRACE_FAULT kinds
 SHOOTDOWN_VEC = 0x25                        # kernel/kern/ipi.h VEC_SHOOTDOWN
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -24,8 +24,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from tracedec.wire import (EVENT_NAMES, FAULT_KINDS, FAULT_WRITE, TRACE_COPY, TRACE_EXEC,
                            TRACE_EXIT, TRACE_FAULT, TRACE_FORK, TRACE_IPI_RECV,
                            TRACE_IPI_SEND, TRACE_LOST, TRACE_RPC_END, TRACE_RPC_REPLY,
-                           TRACE_RPC_SEND, TRACE_RPC_START, TRACE_SHOOTDOWN, TRACE_THREAD,
-                           Header, Record, decode, decode_name)
+                           TRACE_RPC_SEND, TRACE_RPC_START, TRACE_SHOOTDOWN, TRACE_SIGNAL,
+                           TRACE_THREAD, Header, Record, decode, decode_name)
 
 @dataclass
 class Rpc:
@@ -130,6 +130,19 @@ class ProcEvent:
     ref: Optional[int] = None                  # copy, uncopy: the reference cluster
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A SIGNAL record: recorded by the sender's core once the signal is pending."""
+    tsc: int
+    cxy: int
+    lid: int
+    sig: int
+    sender: int              # sender's pid (0: the kernel)
+    sender_cxy: int
+    target: int              # target pid (kill) or tid (tgkill)
+    target_cxy: int          # cluster of the target process's reference or thread
+
+
 @dataclass
 class Lost:
     """A LOST record: core (cxy, lid) had dropped ``total`` records so far."""
@@ -153,6 +166,7 @@ class Trace:
     faults: List[Fault] = field(default_factory=list)
     shootdowns: List[Shootdown] = field(default_factory=list)
     procs: List[ProcEvent] = field(default_factory=list)
+    signals: List[Signal] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
     trailing_bytes: int = 0
 
@@ -217,9 +231,19 @@ def parse(data: bytes, source: str = "<trace>") -> Trace:
     trace = Trace(source=source, header=stream.header, names=stream.names, events=events,
                   rpcs=rpcs, ipis=ipis, losts=losts, unknown=stream.unknown,
                   warnings=warnings, trailing_bytes=stream.trailing_bytes, faults=faults,
-                  shootdowns=shootdowns, procs=procs)
+                  shootdowns=shootdowns, procs=procs,
+                  signals=[_signal(r) for r in events if r.event == TRACE_SIGNAL])
     _check(trace)
     return trace
+
+
+def _signal(rec: Record) -> Signal:
+    """A TRACE_SIGNAL record (kernel/kern/trace.h: arg0 = sender pid | cxy << 48,
+    arg1 = target pid or tid | cxy << 48, aux = signal)."""
+    low48 = (1 << 48) - 1
+    return Signal(rec.tsc, rec.cxy, rec.lid, sig=rec.aux, sender=rec.arg0 & low48,
+                  sender_cxy=rec.arg0 >> 48, target=rec.arg1 & low48,
+                  target_cxy=rec.arg1 >> 48)
 
 
 def _assemble(events: Sequence[Record], warnings: List[str]):

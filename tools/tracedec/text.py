@@ -95,6 +95,7 @@ def format_summary(trace: Trace, summary: Optional[Summary] = None) -> str:
     out.append("")
 
     out += _format_vm(trace, s.vm or summarize_vm(trace))
+    out += _format_signals(trace)
 
     t = s.totals
     out.append("Totals")
@@ -108,6 +109,7 @@ def format_summary(trace: Trace, summary: Optional[Summary] = None) -> str:
         ["page faults", str(len(trace.faults))],
         ["TLB shootdowns", str(len(trace.shootdowns))],
         ["process events", str(len(trace.procs))],
+        ["signals sent", str(len(trace.signals))],
         ["records lost", str(t.records_lost)],
         ["unknown events", str(t.unknown_events)],
     ])[1:]
@@ -117,6 +119,22 @@ def format_summary(trace: Trace, summary: Optional[Summary] = None) -> str:
     out.append("the median is p50 (the lower middle sample when n is even). "
                "us = cycles / TSC frequency.")
     return "\n".join(out) + "\n"
+
+
+def _format_signals(trace: Trace) -> List[str]:
+    """Signals by (sender cluster, target cluster): how many, and which signals."""
+    out = ["Signals by cluster pair  (sender -> target's cluster; recorded when pending)"]
+    pairs: dict = {}
+    for sg in trace.signals:
+        pairs.setdefault((sg.sender_cxy, sg.target_cxy), []).append(sg.sig)
+    if pairs:
+        rows = [[f"{a} -> {b}", str(len(sigs)), ",".join(str(n) for n in sorted(set(sigs)))]
+                for (a, b), sigs in sorted(pairs.items())]
+        out += format_table(["pair", "count", "signals"], rows)
+    else:
+        out.append("  (no signal)")
+    out.append("")
+    return out
 
 
 def _format_vm(trace: Trace, vm: VmSummary) -> List[str]:

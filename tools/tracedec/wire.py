@@ -43,7 +43,8 @@ TRACE_EXEC = 12      # arg0 = pid; arg1 = 8 bytes of the program's name
 TRACE_EXIT = 13      # aux = 1: the process's last thread; arg0 = pid; arg1 = tid | wait status << 32
 TRACE_THREAD = 14    # arg0 = pid; arg1 = tid | cxy << 32 | lid << 48
 TRACE_COPY = 15      # aux = 1 created / 0 torn down; arg0 = pid; arg1 = reference cxy
-TRACE_EVENTS = 16
+TRACE_SIGNAL = 16    # aux = signal; arg0 = sender pid | cxy << 48; arg1 = target pid/tid | cxy << 48
+TRACE_EVENTS = 17
 
 # TRACE_FAULT kinds (aux & 0xff), in kernel/kern/trace.h's order
 FAULT_KINDS = ("local", "global", "false", "cow", "bad")
@@ -60,6 +61,7 @@ EVENT_NAMES = {
     TRACE_IPI_SEND: "IPI_SEND", TRACE_IPI_RECV: "IPI_RECV", TRACE_LOST: "LOST",
     TRACE_SHOOTDOWN: "SHOOTDOWN", TRACE_FAULT: "FAULT", TRACE_FORK: "FORK",
     TRACE_EXEC: "EXEC", TRACE_EXIT: "EXIT", TRACE_THREAD: "THREAD", TRACE_COPY: "COPY",
+    TRACE_SIGNAL: "SIGNAL",
 }
 
 assert RECORD_SIZE == 32

@@ -8,7 +8,16 @@
  * the parent's cluster, "_remote" ones in the next cluster (on one cluster
  * both are local). Every figure comes from the same boot, so compare ratios.
  * `procbench --exit` exits at once: the program exec'd by fork_exec_wait.
+ * Signals: signal_roundtrip_local is kill(self) -> handler -> rt_sigreturn;
+ * signal_pingpong_remote (several clusters only) is one round trip between
+ * two threads in two clusters, each waiting in sigsuspend (two signals, two
+ * wake-ups across clusters), with its remote accesses and RPCs on a
+ * "bench: traffic" line.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +25,11 @@
 #include <unistd.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "archipel.h"
 #include "benchutil.h"
+#include "threadutil.h"
 
 #define PAGE 4096
 
@@ -134,6 +145,114 @@ static void bench_null_syscall(int rounds, int batch)
 	bench_report("null_syscall", v, rounds);
 }
 
+/* ---- signals ------------------------------------------------------------------------- */
+
+static volatile int sig_seen, ping_seen;
+static volatile pid_t main_tid;
+static atomic_int pong_ready, pong_stop;
+static volatile pid_t pong_tid;
+
+static void on_sig(int sig)
+{
+	(void)sig;
+	sig_seen++;
+}
+
+static void bench_signal_local(int rounds)
+{
+	uint64_t v[64];
+	pid_t me = getpid();
+
+	signal(SIGUSR1, on_sig);
+	for (int r = 0; r < rounds; r++) {
+		uint64_t t0 = bench_rdtsc();
+		kill(me, SIGUSR1);
+		v[r] = bench_rdtsc() - t0;
+	}
+	signal(SIGUSR1, SIG_DFL);
+	bench_report("signal_roundtrip_local", v, rounds);
+}
+
+/* The worker's SIGUSR1 handler answers the main thread with SIGUSR2. */
+static void on_ping(int sig)
+{
+	(void)sig;
+	syscall(SYS_tgkill, getpid(), main_tid, SIGUSR2);
+}
+
+static void on_pong(int sig)
+{
+	(void)sig;
+	ping_seen++;
+}
+
+static void *pong_main(void *arg)
+{
+	sigset_t none;
+
+	(void)arg;
+	sigemptyset(&none);
+	test_pin_to_cluster((self_cluster + 1) % nclusters);
+	pong_tid = (pid_t)syscall(SYS_gettid);
+	atomic_store(&pong_ready, 1);
+	while (!atomic_load(&pong_stop))
+		sigsuspend(&none);           /* SIGUSR1 is blocked in between */
+	return NULL;
+}
+
+static void counters_now(struct archipel_counters *c)
+{
+	if (archipel_counters(c) < 0)
+		memset(c, 0, sizeof(*c));
+}
+
+static void bench_signal_remote(int rounds)
+{
+	uint64_t v[64];
+	int64_t ra[64], rp[64];
+	struct archipel_counters c[2];
+	sigset_t both, none, old;
+	pthread_t th;
+
+	main_tid = (pid_t)syscall(SYS_gettid);
+	signal(SIGUSR1, on_ping);
+	signal(SIGUSR2, on_pong);
+	sigemptyset(&none);
+	sigemptyset(&both);
+	sigaddset(&both, SIGUSR1);
+	sigaddset(&both, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &both, &old);     /* the worker inherits it */
+	if (pthread_create(&th, NULL, pong_main, NULL))
+		return;
+	while (!atomic_load(&pong_ready))
+		sched_yield();
+	for (int r = 0; r < rounds; r++) {
+		int before = ping_seen;
+
+		counters_now(&c[0]);
+		uint64_t t0 = bench_rdtsc();
+		syscall(SYS_tgkill, getpid(), pong_tid, SIGUSR1);
+		while (ping_seen == before)
+			sigsuspend(&none);
+		v[r] = bench_rdtsc() - t0;
+		counters_now(&c[1]);
+		ra[r] = (int64_t)(c[1].remote_accesses - c[0].remote_accesses);
+		rp[r] = (int64_t)(c[1].rpcs - c[0].rpcs);
+	}
+	atomic_store(&pong_stop, 1);
+	syscall(SYS_tgkill, getpid(), pong_tid, SIGUSR1);
+	pthread_join(th, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+	bench_report("signal_pingpong_remote", v, rounds);
+	bench_sort((uint64_t *)ra, rounds);      /* small non-negative counts */
+	bench_sort((uint64_t *)rp, rounds);
+	printf("bench: traffic signal_pingpong_remote n=%d remote_accesses=%lld rpcs=%lld "
+	       "shootdowns=0\n", rounds, (long long)ra[rounds / 2], (long long)rp[rounds / 2]);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--exit") == 0)
@@ -146,6 +265,9 @@ int main(int argc, char **argv)
 	}
 	printf("procbench: %d cluster(s), running in cluster %d\n", nclusters, self_cluster);
 	bench_null_syscall(31, 200);
+	bench_signal_local(31);
+	if (nclusters > 1)
+		bench_signal_remote(31);
 	bench_first_touch(15, 64);
 	bench_mmap_cycle(31, 16);
 	for (int remote = 0; remote < 2; remote++) {

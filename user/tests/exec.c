@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #define NOTELF "/tmp/notelf"
 
 static const char *helper;
+extern char **environ;
 
 /* Fork a child (in another cluster) that execs helper with argv/envp; return its wait status. */
 static int run_helper(char *const argv[], char *const envp[])
@@ -97,6 +99,37 @@ static int t_cloexec_closed(void)
 	close(keep);
 	close(gone);
 	return check_helper_status(status);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* execve(2): handled signals back to SIG_DFL; ignored ones, the mask, pending ones stay. */
+static int t_signal_state(void)
+{
+	static char altstack[16384];
+	pid_t pid = test_fork_in(test_other_cluster());
+
+	KTAP_CHECK(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { (char *)helper, "signals", NULL };
+		stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+		sigset_t set;
+
+		signal(SIGUSR1, on_usr1);
+		signal(SIGUSR2, SIG_IGN);
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGHUP);
+		sigaltstack(&ss, NULL);
+		execve(helper, argv, environ);
+		_exit(100 + (errno & 0x1f));
+	}
+	return check_helper_status(test_wait(pid));
 }
 
 static int t_exec_from_vfork(void)
@@ -226,6 +259,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_many_args),
 	KTAP_CASE(t_keeps_pid),
 	KTAP_CASE(t_cloexec_closed),
+	KTAP_CASE(t_signal_state),
 	KTAP_CASE(t_exec_from_vfork),
 	KTAP_CASE(t_exit_status_through_exec),
 	KTAP_CASE(t_enoent),

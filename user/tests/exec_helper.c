@@ -14,10 +14,16 @@
  *   exec_helper exit CODE                      exit(CODE)
  *   exec_helper wait IN OUT                    writes a byte on fd OUT, then reads fd IN
  *                                              until EOF and exits 0 (the pgrp test)
+ *   exec_helper signals                        the signal state execve(2) leaves:
+ *                                              SIGUSR1 (was handled) SIG_DFL,
+ *                                              SIGUSR2 still SIG_IGN, SIGHUP and
+ *                                              SIGTERM still blocked, SIGHUP still
+ *                                              pending, no alternate stack
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +102,26 @@ static int check_fds(int argc, char *argv[])
 	return 0;
 }
 
+static int check_signals(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+	stack_t ss;
+
+	if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_handler != SIG_DFL)
+		return fail(50, "a handled signal is not back to SIG_DFL");
+	if (sigaction(SIGUSR2, NULL, &sa) || sa.sa_handler != SIG_IGN)
+		return fail(51, "an ignored signal is no longer ignored");
+	if (sigprocmask(SIG_BLOCK, NULL, &set) || !sigismember(&set, SIGHUP) ||
+	    !sigismember(&set, SIGTERM))
+		return fail(52, "the mask was not kept");
+	if (sigpending(&set) || !sigismember(&set, SIGHUP))
+		return fail(53, "the pending signal was lost");
+	if (sigaltstack(NULL, &ss) || !(ss.ss_flags & SS_DISABLE))
+		return fail(54, "the alternate stack survived");
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc < 2)
@@ -116,6 +142,8 @@ int main(int argc, char *argv[])
 			;
 		return 0;
 	}
+	if (!strcmp(argv[1], "signals"))
+		return check_signals();
 	if (!strcmp(argv[1], "exit") && argc == 3)
 		return atoi(argv[2]);
 	return fail(3, "unknown mode");
