@@ -196,7 +196,7 @@ int process_kill(int64_t pid, int sig)
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
     if (pid <= 0)
-        pid = pid == 0 || pid == -1 ? (int64_t)process_current_pid() : -pid;
+        return -ESRCH;                   /* groups and every process: pgrp_kill() */
     xp = process_lookup((uint32_t)pid);
     if (xp == XPTR_NULL)
         return -ESRCH;

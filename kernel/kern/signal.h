@@ -143,12 +143,13 @@ void signal_retarget(uint64_t set);
 uint64_t signal_pending_blocked(void);
 
 /*
- * kill(2): sends @sig to process @pid (any cluster; 0 and -1: the calling
- * process, < -1: process -@pid, no process groups yet), process-directed,
+ * kill(2) to one process: sends @sig to process @pid > 0 (any cluster;
+ * a group or every process: pgrp_kill() in pgrp.h), process-directed,
  * with si_code SI_USER and si_pid the caller's PID. @sig 0 only checks
  * that the process exists. Signals ignored by the target are dropped
  * (SIG_IGN, or default "ignore"). No user IDs exist, so never -EPERM.
- * @return 0, -ESRCH (no such process, or a zombie), -EINVAL (bad @sig).
+ * @return 0, -ESRCH (no such process, a zombie, or @pid <= 0), -EINVAL
+ * (bad @sig).
  */
 int process_kill(int64_t pid, int sig);
 
