@@ -94,6 +94,8 @@ FIGURES = {
     "cow_fault_page": ("ns", "COW fault, per page"),
     "first_touch_page": ("ns", "first-touch fault, per page"),
     "mmap_touch_munmap": ("us", "mmap + touch 4 pages + munmap"),
+    "signal_self": ("ns", "signal round trip, same thread (kill, handler, sigreturn)"),
+    "signal_remote": ("ns", "signal round trip between the first and the last CPU (tgkill)"),
     "boot_to_main": ("ms", "boot: VM start to cmpbench main()"),
 }
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6}

@@ -27,12 +27,19 @@
  *   first_touch_page  per page: first write to each of PAGES pages of a fresh
  *                     anonymous private mapping.
  *   mmap_touch_munmap per call: mmap of SMALL pages, one write to each, munmap.
+ *   signal_self       kill(getpid(), SIGUSR1): the handler runs, then rt_sigreturn;
+ *                     one round trip.
+ *   signal_remote     a round trip of SIGUSR1 between the main thread, pinned to
+ *                     the first CPU, and a thread pinned to the last one (another
+ *                     NUMA node when there is one): tgkill(2) to it, its handler
+ *                     tgkills back, the main thread's handler runs.
  *
  * Options: --exit (exit 0 at once: the program fork_exec_wait execs),
  * --quick (few rounds: a check that it runs, e.g. on the host in make test),
  * --only NAME (run that figure only, e.g. under trace=1 for an analysis).
  * Exit status 0 if every figure was measured, 1 otherwise.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +47,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "benchutil.h"
@@ -51,6 +62,7 @@
 #define PAGES    64         /* pages of the COW and first-touch regions */
 #define SMALL    4          /* pages of one mmap_touch_munmap call */
 #define CALIB_MS 100        /* TSC calibration interval */
+#define SIG_WAIT_MS 2000    /* a signal not handled by then is a failure, not a hang */
 
 extern char **environ;
 
@@ -260,6 +272,124 @@ static void bench_mmap_cycle(int rounds)
 	report("mmap_touch_munmap", v, n);
 }
 
+/* ---- signals ---------------------------------------------------------------------- */
+
+static volatile sig_atomic_t handled;     /* signals taken by the main thread's handler */
+static volatile pid_t main_tid, peer_tid; /* the two threads of signal_remote */
+static volatile int peer_stop;
+static __thread int is_peer;              /* this thread is signal_remote's peer */
+
+static pid_t bench_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+static int bench_tgkill(pid_t tid, int sig)
+{
+	return (int)syscall(SYS_tgkill, getpid(), tid, sig);
+}
+
+/* SIGUSR1: the peer answers the main thread; the main thread counts. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	if (is_peer)
+		bench_tgkill(main_tid, SIGUSR1);
+	else
+		handled++;
+}
+
+/* Pins the calling thread to CPU @cpu. @return 0 or -1 (errno set). */
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Spins until handled moves past @before; 0, or -1 after SIG_WAIT_MS. */
+static int wait_handled(sig_atomic_t before)
+{
+	uint64_t limit = bench_rdtsc() + (uint64_t)(tsc_mhz * 1000.0 * SIG_WAIT_MS);
+
+	while (handled == before)
+		if (bench_rdtsc() > limit)
+			return -1;
+	return 0;
+}
+
+static void bench_signal_self(int rounds)
+{
+	uint64_t v[MAXN];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		sig_atomic_t before = handled;
+		uint64_t t0 = bench_rdtsc();
+
+		if (kill(getpid(), SIGUSR1) != 0) {
+			fail("signal_self", "kill");
+			break;
+		}
+		if (wait_handled(before) != 0) {
+			errno = ETIMEDOUT;
+			fail("signal_self", "handler");
+			break;
+		}
+		v[n++] = bench_rdtsc() - t0;
+	}
+	report("signal_self", v, n);
+}
+
+static void *peer_main(void *arg)
+{
+	is_peer = 1;
+	pin_to_cpu(*(int *)arg);
+	peer_tid = bench_gettid();
+	while (!peer_stop)
+		;                                /* spin: a signal interrupts it */
+	return NULL;
+}
+
+static void bench_signal_remote(int rounds)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int last = ncpu > 1 ? (int)ncpu - 1 : 0;
+	uint64_t v[MAXN];
+	pthread_t peer;
+	int n = 0;
+
+	main_tid = bench_gettid();
+	peer_tid = 0;
+	peer_stop = 0;
+	if (pin_to_cpu(0) != 0 || pthread_create(&peer, NULL, peer_main, &last) != 0) {
+		fail("signal_remote", "pin or pthread_create");
+		return;
+	}
+	while (peer_tid == 0)
+		;
+	for (int r = 0; r < rounds; r++) {
+		sig_atomic_t before = handled;
+		uint64_t t0 = bench_rdtsc();
+
+		if (bench_tgkill(peer_tid, SIGUSR1) != 0) {
+			fail("signal_remote", "tgkill");
+			break;
+		}
+		if (wait_handled(before) != 0) {
+			errno = ETIMEDOUT;
+			fail("signal_remote", "no answer");
+			break;
+		}
+		v[n++] = bench_rdtsc() - t0;
+	}
+	peer_stop = 1;
+	pthread_join(peer, NULL);
+	report("signal_remote", v, n);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t boot = bench_rdtsc();                 /* first thing: the boot figure */
@@ -294,6 +424,19 @@ int main(int argc, char **argv)
 		bench_first_touch(quick ? 3 : 15);
 	if (want("mmap_touch_munmap"))
 		bench_mmap_cycle(quick ? 5 : 31);
+	if (want("signal_self") || want("signal_remote")) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGUSR1, &sa, NULL) != 0)
+			fail("signal_self", "sigaction");
+		else {
+			if (want("signal_self"))
+				bench_signal_self(quick ? 5 : 31);
+			if (want("signal_remote"))
+				bench_signal_remote(quick ? 5 : 31);
+		}
+	}
 	printf("cmpbench: done status=%d\n", failures ? 1 : 0);
 	fflush(stdout);
 	return failures ? 1 : 0;
