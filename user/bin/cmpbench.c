@@ -31,8 +31,10 @@
  *                     one round trip.
  *   signal_remote     a round trip of SIGUSR1 between the main thread, pinned to
  *                     the first CPU, and a thread pinned to the last one (another
- *                     NUMA node when there is one): tgkill(2) to it, its handler
- *                     tgkills back, the main thread's handler runs.
+ *                     NUMA node when there is one): tgkill(2) to the peer, asleep
+ *                     in pause(2); its handler tgkills back; the main thread,
+ *                     asleep in sigtimedwait(2), takes it. Both sleep, so on one
+ *                     CPU it measures the same path, not the scheduler's tick.
  *
  * Options: --exit (exit 0 at once: the program fork_exec_wait execs),
  * --quick (few rounds: a check that it runs, e.g. on the host in make test),
@@ -276,7 +278,7 @@ static void bench_mmap_cycle(int rounds)
 
 static volatile sig_atomic_t handled;     /* signals taken by the main thread's handler */
 static volatile pid_t main_tid, peer_tid; /* the two threads of signal_remote */
-static volatile int peer_stop;
+static volatile sig_atomic_t peer_stop;
 static __thread int is_peer;              /* this thread is signal_remote's peer */
 
 static pid_t bench_gettid(void)
@@ -345,11 +347,16 @@ static void bench_signal_self(int rounds)
 
 static void *peer_main(void *arg)
 {
+	sigset_t usr1;
+
 	is_peer = 1;
 	pin_to_cpu(*(int *)arg);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
 	peer_tid = bench_gettid();
 	while (!peer_stop)
-		;                                /* spin: a signal interrupts it */
+		pause();                         /* each SIGUSR1 runs on_usr1, then EINTR */
 	return NULL;
 }
 
@@ -357,6 +364,8 @@ static void bench_signal_remote(int rounds)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int last = ncpu > 1 ? (int)ncpu - 1 : 0;
+	struct timespec limit = { SIG_WAIT_MS / 1000, (SIG_WAIT_MS % 1000) * 1000000L };
+	sigset_t usr1, old;
 	uint64_t v[MAXN];
 	pthread_t peer;
 	int n = 0;
@@ -364,29 +373,33 @@ static void bench_signal_remote(int rounds)
 	main_tid = bench_gettid();
 	peer_tid = 0;
 	peer_stop = 0;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
 	if (pin_to_cpu(0) != 0 || pthread_create(&peer, NULL, peer_main, &last) != 0) {
 		fail("signal_remote", "pin or pthread_create");
 		return;
 	}
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);    /* the answer waits for sigtimedwait */
 	while (peer_tid == 0)
-		;
+		sched_yield();
 	for (int r = 0; r < rounds; r++) {
-		sig_atomic_t before = handled;
 		uint64_t t0 = bench_rdtsc();
 
 		if (bench_tgkill(peer_tid, SIGUSR1) != 0) {
 			fail("signal_remote", "tgkill");
 			break;
 		}
-		if (wait_handled(before) != 0) {
-			errno = ETIMEDOUT;
+		if (sigtimedwait(&usr1, NULL, &limit) != SIGUSR1) {
 			fail("signal_remote", "no answer");
 			break;
 		}
 		v[n++] = bench_rdtsc() - t0;
 	}
 	peer_stop = 1;
+	bench_tgkill(peer_tid, SIGUSR1);         /* out of pause(); its answer is taken below */
 	pthread_join(peer, NULL);
+	sigtimedwait(&usr1, NULL, &limit);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	report("signal_remote", v, n);
 }
 
