@@ -108,6 +108,24 @@ static inline void test_pipes_close(struct test_pipes *tp)
 	close(tp->down[1]);
 }
 
+/*
+ * In the child of test_fork_piped(@tp): execs "@helper wait IN OUT"
+ * (user/tests/exec_helper.c), which writes one byte on the child's up pipe
+ * once it runs, then reads the down pipe until the parent closes it and
+ * exits 0. Never returns: _exit(100 + errno) when the exec fails.
+ */
+static inline void __attribute__((noreturn))
+test_exec_waiting_helper(const char *helper, const struct test_pipes *tp)
+{
+	char in[16], out[16];
+	char *argv[] = { (char *)helper, "wait", in, out, NULL };
+
+	snprintf(in, sizeof(in), "%d", tp->down[0]);
+	snprintf(out, sizeof(out), "%d", tp->up[1]);
+	execv(helper, argv);
+	_exit(100 + errno);
+}
+
 /* Wait for child pid (retrying EINTR); returns its wait status, or -1. */
 static inline int test_wait(pid_t pid)
 {

@@ -269,17 +269,13 @@ static int t_fork_clears(void)
 static int t_exec_keeps(void)
 {
 	struct test_pipes tp;
-	char in[16], out[16], c;
+	char c;
 	pid_t pid = test_fork_piped(&tp, test_other_cluster());
 
 	KTAP_CHECK(pid >= 0);
 	if (pid == 0) {
-		snprintf(in, sizeof(in), "%d", tp.down[0]);
-		snprintf(out, sizeof(out), "%d", tp.up[1]);
-		char *argv[] = { (char *)helper, "wait", in, out, NULL };
 		alarm(1);
-		execv(helper, argv);
-		_exit(100 + errno);
+		test_exec_waiting_helper(helper, &tp);
 	}
 	KTAP_CHECK(read(tp.up[0], &c, 1) == 1);       /* the helper runs */
 	int status = test_wait_ms(pid, 10000);
@@ -474,7 +470,7 @@ static int t_timer_not_inherited(void)
 static int t_timer_deleted_by_exec(void)
 {
 	struct test_pipes tp;
-	char in[16], out[16], c;
+	char c;
 	pid_t pid = test_fork_piped(&tp, test_other_cluster());
 
 	KTAP_CHECK(pid >= 0);
@@ -482,13 +478,9 @@ static int t_timer_deleted_by_exec(void)
 		struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
 		struct itimerspec its = { { 0, 0 }, { 0, 200000000 } };
 		timer_t t;
-		snprintf(in, sizeof(in), "%d", tp.down[0]);
-		snprintf(out, sizeof(out), "%d", tp.up[1]);
-		char *argv[] = { (char *)helper, "wait", in, out, NULL };
 		if (timer_create(CLOCK_MONOTONIC, &ev, &t) != 0 || timer_settime(t, 0, &its, NULL) != 0)
 			_exit(99);
-		execv(helper, argv);
-		_exit(100 + errno);
+		test_exec_waiting_helper(helper, &tp);
 	}
 	KTAP_CHECK(read(tp.up[0], &c, 1) == 1);       /* the helper runs */
 	sleep_ms(500);                                  /* past the timer's 200 ms */

@@ -227,17 +227,12 @@ static int t_setpgid_session_leader(void)
 static int t_setpgid_after_exec(void)
 {
 	struct test_pipes tp;
-	char in[16], out[16], c;
+	char c;
 	pid_t pid = test_fork_piped(&tp, test_other_cluster());
 
 	KTAP_CHECK(pid >= 0);
-	if (pid == 0) {
-		snprintf(in, sizeof(in), "%d", tp.down[0]);
-		snprintf(out, sizeof(out), "%d", tp.up[1]);
-		char *argv[] = { (char *)helper, "wait", in, out, NULL };
-		execv(helper, argv);
-		_exit(100 + errno);
-	}
+	if (pid == 0)
+		test_exec_waiting_helper(helper, &tp);
 	KTAP_CHECK(read(tp.up[0], &c, 1) == 1);     /* the helper runs */
 	errno = 0;
 	int rc = setpgid(pid, pid);
