@@ -46,6 +46,7 @@ typedef struct cluster_s {
     uint64_t          dqdt_reported_free; /* free pages last reported to the DQDT */
     uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target (hal_remote.c counts) */
     uint64_t          shootdowns;     /* TLB shootdown IPIs sent from here (tlb.c, statistics) */
+    uint64_t          file_replicas;  /* pages of this cluster held as replicas of file pages (mapper.h) */
     busylock_t        pid_lock;       /* RANK_PID: pid_tbl, pid_next, processes */
     struct process_s *pid_tbl[1024];  /* processes owned here, by PID index (process.h) */
     uint32_t          pid_next;       /* next index to try */

@@ -100,10 +100,13 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
     if (strcmp(s, "/meminfo") == 0) {
         uint64_t total = cluster_tbl[cxy]->mem_bytes >> 10;
         uint64_t free = ppm_free_count(cxy) * (PAGE_SIZE >> 10);
+        uint64_t replicas = hal_remote_l64(XPTR(cxy, &cluster_tbl[cxy]->file_replicas)) *
+                            (PAGE_SIZE >> 10);
 
         return snprintf(buf, cap, "Node %u MemTotal:       %8lu kB\nNode %u MemFree:        %8lu kB\n"
-                        "Node %u MemUsed:        %8lu kB\n", cxy, total, cxy, free, cxy,
-                        total > free ? total - free : 0);
+                        "Node %u MemUsed:        %8lu kB\nNode %u FileReplicas:   %8lu kB\n",
+                        cxy, total, cxy, free, cxy, total > free ? total - free : 0,
+                        cxy, replicas);
     }
     if (strcmp(s, "/distance") == 0) {
         size_t len = 0;

@@ -5,6 +5,8 @@
 #include "kcm.h"
 #include "ppm.h"
 #include "page.h"
+#include "cluster.h"
+#include "hal_remote.h"
 #include "kstring.h"
 #include "uapi/errno.h"
 
@@ -26,12 +28,49 @@ void mapper_init(mapper_t *m, uint32_t cxy)
     m->pages = NULL;
     m->npages = 0;
     m->nalloc = 0;
+    m->gen = 0;
 }
 
 void mapper_page_put(struct page_s *page)
 {
     if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0)
         ppm_free_any(page);
+}
+
+/* Counts @delta replica pages in cluster @cxy (cluster_t.file_replicas): a remote atomic. */
+static void mapper_count_replicas(uint32_t cxy, int32_t delta)
+{
+    hal_remote_atomic_add64(XPTR(cxy, &cluster_tbl[cxy]->file_replicas), delta);
+}
+
+/*
+ * Unlinks every replica of the file page @page and drops the mapper's
+ * reference on each (a replica still mapped lives on until its mappings
+ * go). Mapper lock held.
+ */
+static void mapper_drop_replicas_locked(page_t *page)
+{
+    page_t *r = page->priv;
+
+    page->priv = NULL;
+    while (r) {
+        page_t *next = r->priv;
+
+        r->priv = NULL;
+        r->owner = NULL;
+        mapper_count_replicas(r->cxy, -1);
+        mapper_page_put(r);
+        r = next;
+    }
+}
+
+/* The replica of the file page @page in cluster @cxy, or NULL. Mapper lock held. */
+static page_t *mapper_find_replica_locked(page_t *page, uint32_t cxy)
+{
+    for (page_t *r = page->priv; r; r = r->priv)
+        if (r->cxy == cxy)
+            return r;
+    return NULL;
 }
 
 /* Grows pages[] to at least @want entries. Mapper lock held. @return 0 or -ENOMEM. */
@@ -93,6 +132,7 @@ int64_t mapper_write(mapper_t *m, const void *buf, size_t n, uint64_t off, bool 
     int64_t rc = 0;
 
     mapper_lock(m);
+    m->gen++;
     if (append)
         off = m->size;
     *end = off;
@@ -121,9 +161,12 @@ int64_t mapper_write(mapper_t *m, const void *buf, size_t n, uint64_t off, bool 
                 break;
             }
             page->refcount = 1;                             /* the mapper's reference */
+            page->priv = NULL;                              /* no replica yet */
             memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
             m->pages[idx] = page;
             m->nalloc++;
+        } else if (page->priv) {
+            mapper_drop_replicas_locked(page);              /* their bytes go stale */
         }
         memcpy((char *)ppm_page_to_virt(page) + in, (const char *)buf + done, chunk);
         done += chunk;
@@ -148,9 +191,12 @@ void mapper_truncate(mapper_t *m)
     m->npages = 0;
     m->nalloc = 0;
     m->size = 0;
+    m->gen++;
     for (uint64_t i = 0; i < npages; i++)
-        if (pages[i])
+        if (pages[i]) {
+            mapper_drop_replicas_locked(pages[i]);
             mapper_page_put(pages[i]);
+        }
     mapper_unlock(m);
     kmem_free_any(pages);
 }
@@ -189,4 +235,55 @@ struct page_s *mapper_page(mapper_t *m, uint64_t index)
 struct page_s *mapper_page_get(mapper_t *m, uint64_t index)
 {
     return mapper_lookup(m, index, true);
+}
+
+struct page_s *mapper_page_get_local(mapper_t *m, uint64_t index)
+{
+    uint32_t here = local_cxy();
+    page_t *page, *rep, *fresh;
+    uint64_t gen;
+
+    page = mapper_lookup(m, index, true);
+    if (page == NULL || page->cxy == here)
+        return page;
+    mapper_lock(m);
+    rep = mapper_find_replica_locked(page, here);
+    if (rep)
+        __atomic_add_fetch(&rep->refcount, 1, __ATOMIC_ACQ_REL);
+    gen = m->gen;
+    mapper_unlock(m);
+    if (rep) {
+        mapper_page_put(page);
+        return rep;
+    }
+
+    /* the first mapping in this cluster: copy the page, outside the lock */
+    fresh = page_user_alloc(page);
+    if (fresh == NULL)
+        return page;                     /* no memory here: map the file's own page */
+    mapper_lock(m);
+    if (m->gen != gen) {
+        /* written or truncated meanwhile: the copy may be stale, use the page itself */
+        mapper_unlock(m);
+        ppm_free_pages(fresh);
+        return page;
+    }
+    rep = mapper_find_replica_locked(page, here);
+    if (rep == NULL) {
+        /* the chain's reference and the caller's */
+        fresh->refcount = 2;
+        fresh->owner = page;
+        fresh->priv = page->priv;
+        page->priv = fresh;
+        mapper_count_replicas(here, 1);
+        rep = fresh;
+        fresh = NULL;
+    } else {
+        __atomic_add_fetch(&rep->refcount, 1, __ATOMIC_ACQ_REL);   /* a racing thread made it */
+    }
+    mapper_unlock(m);
+    if (fresh)
+        ppm_free_pages(fresh);
+    mapper_page_put(page);
+    return rep;
 }

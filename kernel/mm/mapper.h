@@ -12,8 +12,24 @@
  * last drop frees the page in its own cluster (ppm_free_any: an RPC when
  * remote), so a page mapped by a process outlives a truncation or the file.
  *
+ * Per-cluster replicas (ALMOS-MKH replicates code per cluster; Linux shares
+ * the page-cache page). A cluster that maps a file page living elsewhere
+ * gets a read-only copy of it in its own memory, made once and kept by the
+ * mapper: every process copy in that cluster maps the same replica
+ * (mapper_page_get_local), so a fork or an exec in another cluster maps
+ * code without copying it. The replicas of a page hang off its page_t
+ * (page_t.priv: the first replica, and each replica's priv the next; a
+ * replica's owner is its page), one per cluster at most. The mapper holds
+ * one reference on each replica, a mapping one more. A write to the page or
+ * a truncation drops the page's replicas from the chain (a mapping that
+ * still holds one keeps its old bytes until it goes, as a private copy
+ * would). Replicas are a cache: each cluster counts its own
+ * (cluster_t.file_replicas, "FileReplicas" of the node's meminfo), and
+ * nothing reclaims them yet under memory pressure.
+ *
  * Locking: one queuelock per mapper (RANK_VFS_INODE, a near-leaf: the VMM
- * takes it under its GPT lock) guards size, pages, npages and nalloc; it is
+ * takes it under its GPT lock) guards size, pages, npages, nalloc, gen and
+ * the replica chains of its pages; it is
  * named by the xptr_t of the mapper's own cluster (mapper_t.cxy), whichever
  * cluster the caller runs in. Every function below may block: threads only,
  * any core of any cluster, no busylock held. Page reference counts are
@@ -38,6 +54,7 @@ typedef struct mapper_s {
     struct page_s  **pages;      /* [npages]; NULL entries are holes */
     uint64_t         npages;     /* entries of pages[] */
     uint64_t         nalloc;     /* non-NULL entries (st_blocks) */
+    uint64_t         gen;        /* bumped by every write and truncation (replicas) */
 } mapper_t;
 
 /*
@@ -94,6 +111,19 @@ struct page_s *mapper_page(mapper_t *m, uint64_t index);
  * @m NULL).
  */
 struct page_s *mapper_page_get(mapper_t *m, uint64_t index);
+
+/*
+ * As mapper_page_get(), but the page to map in the calling cluster: the
+ * file's own page when it lives here, else this cluster's replica of it,
+ * made (a copy of the page, from this cluster's PPM) on first use and kept
+ * for the next callers. Takes the mapper lock (twice when it makes the
+ * replica: the copy is done outside it). For the VMM's CODE faults and fork.
+ * @return the page with a reference for the caller (mapper_page_put()), or
+ * NULL (hole, past the end, @m NULL). When this cluster has no free page
+ * for a replica the file's own page is returned: mapped remotely, still
+ * correct.
+ */
+struct page_s *mapper_page_get_local(mapper_t *m, uint64_t index);
 
 /*
  * Drops one reference on a file data page (page_t.refcount, atomic): the

@@ -38,9 +38,9 @@ static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
 
 /*
  * A new page for @vpn of @v, mapped in the GPT @gpt (the local copy's, or
- * the reference's): the file's own page for CODE in its cluster, else a
- * page of the calling cluster, zeroed or filled from the file. Caller holds
- * that GPT's lock. *@attr / *@ppn get the PTE. @return 0 or -ENOMEM.
+ * the reference's): for CODE the file's page or this cluster's replica of
+ * it (mapper_page_get_local), else a page of the calling cluster, zeroed
+ * or filled from the file. Caller holds that GPT's lock. *@attr / *@ppn get the PTE. @return 0 or -ENOMEM.
  */
 static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, uint64_t *pppn)
 {
@@ -50,11 +50,11 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
     if (v->type == VSEG_CODE) {
         uint64_t off = (vpn << PAGE_SHIFT) - v->min;
         page_t *fp = off < v->file_bytes ?
-                     mapper_page_get(vfs_inode_mapper(v->file),
-                                     (v->file_off + off) >> PAGE_SHIFT) : NULL;
+                     mapper_page_get_local(vfs_inode_mapper(v->file),
+                                           (v->file_off + off) >> PAGE_SHIFT) : NULL;
 
-        if (fp && fp->cxy == local_cxy()) {
-            /* the file's own page is in this cluster: map it, shared; the mapping keeps the reference */
+        if (fp) {
+            /* the file's page or this cluster's replica of it: shared, the mapping keeps a reference */
             uint64_t ppn = ppm_page_to_phys(fp) >> PAGE_SHIFT;
 
             if (hal_gpt_map_xp(gpt, vpn, attr | GPT_FILE, ppn)) {
@@ -65,9 +65,7 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
             *pppn = ppn;
             return 0;
         }
-        if (fp)
-            mapper_page_put(fp);
-        /* else a replica in this cluster, private to this copy (invariant 3) */
+        /* a hole, or past the file's bytes: a zeroed page, private to this copy */
     }
     page = page_user_alloc(NULL);
     if (page == NULL)
