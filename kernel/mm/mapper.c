@@ -287,3 +287,32 @@ struct page_s *mapper_page_get_local(mapper_t *m, uint64_t index)
     mapper_page_put(page);
     return rep;
 }
+
+uint32_t mapper_pages_get_cached(mapper_t *m, uint64_t index, uint32_t n,
+                                 struct page_s **out)
+{
+    uint32_t here = local_cxy(), found = 0;
+    uint64_t end;
+
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = NULL;
+    if (m == NULL)
+        return 0;
+    mapper_lock(m);
+    end = (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    if (end > m->npages)
+        end = m->npages;
+    for (uint32_t i = 0; i < n && index + i < end; i++) {
+        page_t *page = m->pages[index + i];
+
+        if (page && page->cxy != here)
+            page = mapper_find_replica_locked(page, here);
+        if (page) {
+            __atomic_add_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
+            out[i] = page;
+            found++;
+        }
+    }
+    mapper_unlock(m);
+    return found;
+}

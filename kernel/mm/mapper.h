@@ -126,6 +126,18 @@ struct page_s *mapper_page_get(mapper_t *m, uint64_t index);
 struct page_s *mapper_page_get_local(mapper_t *m, uint64_t index);
 
 /*
+ * The pages [@index, @index + @n) that the calling cluster can map without
+ * copying (the file's own page when it lives here, or this cluster's
+ * replica of it), each with a reference for the caller in @out[i]; NULL
+ * where there is none yet (no replica is made) or for a hole or past the
+ * end. One mapper lock. For the VMM's fault-around of CODE (Linux's
+ * do_fault_around maps what the page cache already holds). @n <= 64.
+ * @return the number of pages found.
+ */
+uint32_t mapper_pages_get_cached(mapper_t *m, uint64_t index, uint32_t n,
+                                 struct page_s **out);
+
+/*
  * Drops one reference on a file data page (page_t.refcount, atomic): the
  * mapper holds one per page, a mapping holds one more. The last drop frees
  * the page in its own cluster (ppm_free_any: an RPC when remote). No lock.

@@ -235,6 +235,51 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
     return rc;
 }
 
+/* Pages around a CODE fault mapped with it, when the cluster already holds them (bytes). */
+#define VMM_FAULT_AROUND_PAGES 16
+
+/*
+ * Linux's fault-around for file pages (mm/memory.c, do_fault_around): maps
+ * the unmapped pages of @v in the aligned 64 KiB window around @vpn that
+ * this cluster already holds (the file's page or its replica here), so a
+ * program's next instructions do not fault one page at a time. Nothing is
+ * copied or allocated but page-table pages; it stops quietly when those run
+ * out (the later fault will say so). Caller holds the copy's GPT lock.
+ */
+static void vmm_fault_around(vmm_t *vmm, vseg_t *v, uint64_t vpn)
+{
+    page_t *pages[VMM_FAULT_AROUND_PAGES];
+    uint64_t first = vpn & ~(uint64_t)(VMM_FAULT_AROUND_PAGES - 1);
+    uint64_t last = first + VMM_FAULT_AROUND_PAGES;   /* exclusive */
+    uint64_t file_end = VPN(v->min + v->file_bytes + PAGE_SIZE - 1);
+    uint32_t attr = vseg_attr(v) | GPT_FILE;
+    uint32_t i = 0;
+
+    if (first < VPN(v->min))
+        first = VPN(v->min);
+    if (last > VPN(v->max))
+        last = VPN(v->max);
+    if (last > file_end)
+        last = file_end;
+    if (first >= last ||
+        !mapper_pages_get_cached(vfs_inode_mapper(v->file),
+                                 (v->file_off + ((first << PAGE_SHIFT) - v->min)) >> PAGE_SHIFT,
+                                 (uint32_t)(last - first), pages))
+        return;
+    for (; i < last - first; i++) {
+        uint64_t at = first + i;
+
+        if (pages[i] == NULL)
+            continue;
+        if (at == vpn || (hal_gpt_get(gpt_xp(vmm), at, NULL) & GPT_MAPPED) ||
+            hal_gpt_map_xp(gpt_xp(vmm), at, attr, ppm_page_to_phys(pages[i]) >> PAGE_SHIFT)) {
+            mapper_page_put(pages[i]);
+            continue;
+        }
+        vmm->pages++;
+    }
+}
+
 /* The fault of a CODE vseg: private to the copy, resolved in its own GPT. */
 static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
                              uint32_t *kind)
@@ -251,6 +296,8 @@ static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error
             vmm->pages++;
             vmm->faults[TRACE_FAULT_LOCAL]++;
             *kind = TRACE_FAULT_LOCAL;
+            if (v->file)
+                vmm_fault_around(vmm, v, vpn);
         }
     } else if (!pte_allows(attr, error)) {
         rc = -EFAULT;
