@@ -40,9 +40,13 @@ static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
  * A new page for @vpn of @v, mapped in the GPT @gpt (the local copy's, or
  * the reference's): for CODE the file's page or this cluster's replica of
  * it (mapper_page_get_local), else a page of the calling cluster, zeroed
- * or filled from the file. Caller holds that GPT's lock. *@attr / *@ppn get the PTE. @return 0 or -ENOMEM.
+ * or filled from the file. @pre, when not NULL, is a zeroed page of the
+ * calling cluster made before the lock for a vseg without a file: it is
+ * used (or freed on error) instead of a new one. Caller holds that GPT's
+ * lock. *@attr / *@ppn get the PTE. @return 0 or -ENOMEM.
  */
-static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, uint64_t *pppn)
+static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, page_t *pre, uint32_t *pattr,
+                        uint64_t *pppn)
 {
     uint32_t attr = vseg_attr(v);
     page_t *page;
@@ -67,7 +71,7 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
         }
         /* a hole, or past the file's bytes: a zeroed page, private to this copy */
     }
-    page = page_user_alloc(NULL);
+    page = pre ? pre : page_user_alloc(NULL);
     if (page == NULL)
         return -ENOMEM;
     if (v->file)
@@ -200,14 +204,25 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
                             uint32_t *kind)
 {
     xptr_t ref = vmm->ref, ref_gpt = REF(ref, gpt), ref_lock = REF(ref, gpt_lock);
+    page_t *pre = NULL;
     uint64_t ppn;
     uint32_t attr;
     int rc = 0;
 
+    /*
+     * A first touch of anonymous memory: the page is allocated and zeroed
+     * before the reference lock, which every cluster's faults share, so the
+     * lock covers only the PTE. The unlocked look at the reference GPT is a
+     * hint (its tables are only freed with the process); if another thread
+     * maps the page meanwhile, ours is freed.
+     */
+    if (v->file == NULL && !(hal_gpt_get(ref_gpt, vpn, NULL) & GPT_MAPPED))
+        pre = page_user_alloc(NULL);
     remote_queuelock_acquire(ref_lock);
     attr = hal_gpt_get(ref_gpt, vpn, &ppn);
     if (!(attr & GPT_MAPPED)) {
-        rc = vmm_populate(ref_gpt, v, vpn, &attr, &ppn);
+        rc = vmm_populate(ref_gpt, v, vpn, pre, &attr, &ppn);
+        pre = NULL;                      /* used, or freed by vmm_populate */
         if (rc == 0) {
             hal_remote_atomic_add(REF(ref, pages), 1);
             vmm->faults[TRACE_FAULT_LOCAL]++;
@@ -224,6 +239,8 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
         *kind = TRACE_FAULT_FALSE;
         hal_tlb_flush_local((tlb_flush_t){ vpn, vpn });
         remote_queuelock_release(ref_lock);
+        if (pre)
+            ppm_free_any(pre);
         return 0;
     } else {
         vmm->faults[TRACE_FAULT_GLOBAL]++;   /* the reference has it: copy the PTE */
@@ -232,6 +249,8 @@ static int vmm_fault_public(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error,
     if (rc == 0 && !vmm->is_ref)
         rc = vmm_install(vmm, vpn, attr, ppn);   /* under the reference lock: no stale PTE */
     remote_queuelock_release(ref_lock);
+    if (pre)
+        ppm_free_any(pre);               /* another thread mapped the page first */
     return rc;
 }
 
@@ -291,7 +310,7 @@ static int vmm_fault_private(vmm_t *vmm, vseg_t *v, uint64_t vpn, uint32_t error
     remote_queuelock_acquire(gpt_lock(vmm));
     attr = hal_gpt_get(gpt_xp(vmm), vpn, &ppn);
     if (!(attr & GPT_MAPPED)) {
-        rc = vmm_populate(gpt_xp(vmm), v, vpn, &attr, &ppn);
+        rc = vmm_populate(gpt_xp(vmm), v, vpn, NULL, &attr, &ppn);
         if (rc == 0) {
             vmm->pages++;
             vmm->faults[TRACE_FAULT_LOCAL]++;
