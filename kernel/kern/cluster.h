@@ -47,6 +47,13 @@ typedef struct cluster_s {
     uint64_t          remote_count[MAX_CLUSTERS]; /* remote accesses from here, by target (hal_remote.c counts) */
     uint64_t          shootdowns;     /* TLB shootdown IPIs sent from here (tlb.c, statistics) */
     uint64_t          file_replicas;  /* pages of this cluster held as replicas of file pages (mapper.h) */
+    struct {                          /* user pages, as Linux's /sys/.../node<N>/numastat (page.c) */
+        uint64_t      numa_hit;       /* given here to a thread of this cluster, as wanted */
+        uint64_t      numa_miss;      /* given here although another cluster was wanted */
+        uint64_t      numa_foreign;   /* wanted here but given by another cluster */
+        uint64_t      local_node;     /* given here to a thread running here */
+        uint64_t      other_node;     /* given here to a thread running elsewhere */
+    } numastat;
     busylock_t        pid_lock;       /* RANK_PID: pid_tbl, pid_next, processes */
     struct process_s *pid_tbl[1024];  /* processes owned here, by PID index (process.h) */
     uint32_t          pid_next;       /* next index to try */

@@ -108,6 +108,15 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
                         cxy, total, cxy, free, cxy, total > free ? total - free : 0,
                         cxy, replicas);
     }
+    if (strcmp(s, "/numastat") == 0) {
+#define NUMASTAT(f) hal_remote_l64(XPTR(cxy, &cluster_tbl[cxy]->numastat.f))
+        /* Linux's drivers/base/node.c numastat_show(): six lines, in pages */
+        return snprintf(buf, cap, "numa_hit %lu\nnuma_miss %lu\nnuma_foreign %lu\n"
+                        "interleave_hit 0\nlocal_node %lu\nother_node %lu\n",
+                        NUMASTAT(numa_hit), NUMASTAT(numa_miss), NUMASTAT(numa_foreign),
+                        NUMASTAT(local_node), NUMASTAT(other_node));
+#undef NUMASTAT
+    }
     if (strcmp(s, "/distance") == 0) {
         size_t len = 0;
 
@@ -221,6 +230,7 @@ static int64_t sysfs_list(const char *path, void *dbuf, size_t cap)
         EMIT(DT_REG, "cpulist");
         EMIT(DT_REG, "meminfo");
         EMIT(DT_REG, "distance");
+        EMIT(DT_REG, "numastat");
         return (int64_t)pos;
     }
     return -ENOENT;

@@ -258,7 +258,7 @@ struct page_s *mapper_page_get_local(mapper_t *m, uint64_t index)
     }
 
     /* the first mapping in this cluster: copy the page, outside the lock */
-    fresh = page_user_alloc(page);
+    fresh = page_user_alloc_local(page);
     if (fresh == NULL)
         return page;                     /* no memory here: map the file's own page */
     mapper_lock(m);

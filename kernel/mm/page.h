@@ -45,11 +45,26 @@ typedef struct page_s {
 } page_t;
 
 /*
- * A page of the calling cluster for a user mapping, with no other sharer
- * (forks 0): a copy of the page @src (any cluster), or zeroed when @src is
- * NULL. @return the page, or NULL when the cluster has none (-ENOMEM).
+ * A page for a user mapping, with no other sharer (forks 0): a copy of the
+ * page @src (any cluster), or zeroed when @src is NULL. Placement is
+ * Linux's default policy (man 2 set_mempolicy, MPOL_DEFAULT; the zonelist
+ * fallback of mm/page_alloc.c): the calling cluster first, else the other
+ * clusters in SLIT distance order (ACPI 6.5, 5.2.17; ties: the lower cxy),
+ * skipping those without a free page; a remote page is allocated by
+ * RPC_PPM_ALLOC (invariant 2). Counts the node statistics of
+ * /sys/devices/system/node/node<N>/numastat (numa_hit, numa_miss,
+ * numa_foreign, local_node, other_node). Threads only (the RPC blocks), no
+ * busylock held. @return the page (free it with ppm_free_any(): it may be
+ * remote), or NULL when no cluster has a free page (-ENOMEM).
  */
 page_t *page_user_alloc(const page_t *src);
+
+/*
+ * As page_user_alloc(), but only from the calling cluster (no fallback):
+ * for the per-cluster replicas of file pages, which must be local. Any
+ * context that may take the local PPM lock. @return the page or NULL.
+ */
+page_t *page_user_alloc_local(const page_t *src);
 
 /* Adds a sharer to the user page @page (fork). Any cluster: a remote atomic. */
 void page_share(page_t *page);

@@ -17,8 +17,8 @@
 
 /* ---- populate, install, copy on write ---------------------------------------------- */
 
-/* Copies the file bytes a page of @v shows into @dst (zero beyond the file part). */
-static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
+/* Copies the file bytes a page of @v shows into the zeroed page @dst (any cluster). */
+static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, page_t *dst)
 {
     uint64_t off = (vpn << PAGE_SHIFT) - v->min;       /* bytes into the vseg */
     uint64_t n;
@@ -31,7 +31,8 @@ static void vseg_fill_from_file(const vseg_t *v, uint64_t vpn, void *dst)
         n = PAGE_SIZE;
     fp = mapper_page_get(vfs_inode_mapper(v->file), (v->file_off + off) >> PAGE_SHIFT);
     if (fp) {
-        hal_remote_memcpy(XPTR(local_cxy(), dst), XPTR(fp->cxy, ppm_page_to_virt(fp)), n);
+        hal_remote_memcpy(XPTR(dst->cxy, ppm_page_to_virt(dst)), XPTR(fp->cxy, ppm_page_to_virt(fp)),
+                          n);
         mapper_page_put(fp);
     }
 }
@@ -75,9 +76,9 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, page_t *pre, uint32
     if (page == NULL)
         return -ENOMEM;
     if (v->file)
-        vseg_fill_from_file(v, vpn, ppm_page_to_virt(page));
+        vseg_fill_from_file(v, vpn, page);
     if (hal_gpt_map_xp(gpt, vpn, attr, ppm_page_to_phys(page) >> PAGE_SHIFT)) {
-        ppm_free_pages(page);
+        ppm_free_any(page);                  /* it may come from another cluster */
         return -ENOMEM;
     }
     *pattr = attr;
