@@ -205,7 +205,7 @@ bench: deps-run
 # Archipel vs Linux: a release kernel (DEBUG=0 INSTRUMENT=0 KTEST=0, in $(BUILD)/release) and
 # Debian's Linux 6.1 (fetched into $(BUILD)/linux) run user/bin/cmpbench on the same
 # QEMU machine, alternately, LINUX_BENCH_RUNS boots each; results in $(BUILD)/bench/linux.
-LINUX_BENCH_TOPOLOGIES ?= 1x1,4x2
+LINUX_BENCH_TOPOLOGIES ?= 1x1,2x2,4x2,8x1
 LINUX_BENCH_RUNS ?= 5
 RELEASE_BUILD := $(BUILD)/release
 bench-linux: deps-run

@@ -27,6 +27,18 @@
  *   first_touch_page  per page: first write to each of PAGES pages of a fresh
  *                     anonymous private mapping.
  *   mmap_touch_munmap per call: mmap of SMALL pages, one write to each, munmap.
+ *   fork_dirty16m_exit_wait
+ *                     fork_exit_wait of a process with DIRTY_MB MiB of written
+ *                     anonymous memory (written again between rounds, untimed).
+ *   fork_tree_exec    a tree of TREE_PROCS processes: the root forks 2 children,
+ *                     each execs this binary with --tree D, forks 2 more and waits
+ *                     for them, down TREE_DEPTH levels; from the first fork to the
+ *                     root's last wait.
+ *   pf_procs_N, pf_threads_N (N = 1, 2, 4, 8)
+ *                     will-it-scale's page_fault1: N processes (or threads) each
+ *                     PF_LOOPS times mmap PF_MB MiB, write every page, munmap;
+ *                     cycles of the whole run per page fault (the inverse of the
+ *                     faults per second summed over the N tasks: lower is better).
  *   signal_self       kill(getpid(), SIGUSR1): the handler runs, then rt_sigreturn;
  *                     one round trip.
  *   signal_remote     a round trip of SIGUSR1 between the main thread, pinned to
@@ -36,7 +48,8 @@
  *                     asleep in sigtimedwait(2), takes it. Both sleep, so on one
  *                     CPU it measures the same path, not the scheduler's tick.
  *
- * Options: --exit (exit 0 at once: the program fork_exec_wait execs),
+ * Options: --exit (exit 0 at once: the program fork_exec_wait execs), --tree D
+ * (a fork_tree_exec node: fork 2 children running --tree D-1, wait; D = 0: exit),
  * --quick (few rounds: a check that it runs, e.g. on the host in make test),
  * --only NAME (run that figure only, e.g. under trace=1 for an analysis).
  * Exit status 0 if every figure was measured, 1 otherwise.
@@ -65,6 +78,11 @@
 #define SMALL    4          /* pages of one mmap_touch_munmap call */
 #define CALIB_MS 100        /* TSC calibration interval */
 #define SIG_WAIT_MS 2000    /* a signal not handled by then is a failure, not a hang */
+#define DIRTY_MB 16         /* fork_dirty16m_exit_wait: MiB written before each fork */
+#define TREE_DEPTH 5        /* fork_tree_exec: levels below the root */
+#define TREE_PROCS 63       /* 1 + 2 + 4 + ... + 2^TREE_DEPTH */
+#define PF_MB    4          /* pf_*: MiB of one mmap */
+#define PF_LOOPS 4          /* pf_*: mmap/touch/munmap rounds of one task */
 
 extern char **environ;
 
@@ -173,6 +191,159 @@ static void bench_fork(int exec_child, int rounds)
 			return;
 		}
 		v[n++] = t;
+	}
+	report(name, v, n);
+}
+
+/* fork + exit + wait with DIRTY_MB MiB of private memory written before each fork. */
+static void bench_fork_dirty(int rounds)
+{
+	const char *name = "fork_dirty16m_exit_wait";
+	const size_t bytes = (size_t)DIRTY_MB << 20;
+	char *buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t v[MAXN];
+	int n = 0;
+
+	if (buf == MAP_FAILED) {
+		fail(name, "mmap");
+		return;
+	}
+	for (int r = 0; r < rounds; r++) {
+		int status;
+		for (size_t off = 0; off < bytes; off += PAGE)
+			buf[off] = (char)r;                 /* dirty again, private again */
+		uint64_t t0 = bench_rdtsc();
+		pid_t pid = fork();
+		if (pid < 0) {
+			fail(name, "fork");
+			break;
+		}
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+			fail(name, "waitpid");
+			break;
+		}
+		v[n++] = bench_rdtsc() - t0;
+	}
+	munmap(buf, bytes);
+	report(name, v, n);
+}
+
+/* A fork_tree_exec node of @depth: 2 children exec'ing --tree depth-1. @return 0 if all exited 0. */
+static int tree_node(int depth)
+{
+	pid_t kids[2];
+	int bad = 0;
+
+	if (depth <= 0)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			char d[12];
+			snprintf(d, sizeof(d), "%d", depth - 1);
+			char *argv[] = { (char *)self, "--tree", d, NULL };
+			execve(self, argv, environ);
+			_exit(127);
+		}
+		if (kids[i] < 0)
+			bad = 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		int status;
+		if (kids[i] > 0 && (waitpid(kids[i], &status, 0) != kids[i] ||
+				    !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+			bad = 1;
+	}
+	return bad;
+}
+
+static void bench_fork_tree(int rounds)
+{
+	uint64_t v[MAXN];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		uint64_t t0 = bench_rdtsc();
+		if (tree_node(TREE_DEPTH)) {
+			printf("cmpbench: fork_tree_exec failed: a process of the tree failed\n");
+			failures++;
+			return;
+		}
+		v[n++] = bench_rdtsc() - t0;
+	}
+	report("fork_tree_exec", v, n);
+}
+
+/* One page_fault1 task: PF_LOOPS times mmap PF_MB MiB, write each page, munmap. @return 0 or -1. */
+static int pf_task(void)
+{
+	const size_t bytes = (size_t)PF_MB << 20;
+
+	for (int l = 0; l < PF_LOOPS; l++) {
+		char *buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
+		if (buf == MAP_FAILED)
+			return -1;
+		for (size_t off = 0; off < bytes; off += PAGE)
+			buf[off] = 1;
+		munmap(buf, bytes);
+	}
+	return 0;
+}
+
+static void *pf_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)pf_task();
+}
+
+/* page_fault1 with @tasks processes (or threads if @threads): cycles per fault of the run. */
+static void bench_pf(int tasks, int threads, int rounds)
+{
+	const uint64_t faults = (uint64_t)tasks * PF_LOOPS * ((PF_MB << 20) / PAGE);
+	char name[32];
+	uint64_t v[MAXN];
+	int n = 0;
+
+	snprintf(name, sizeof(name), "pf_%s_%d", threads ? "threads" : "procs", tasks);
+	for (int r = 0; r < rounds; r++) {
+		pid_t pids[8];
+		pthread_t tids[8];
+		int bad = 0;
+		uint64_t t0 = bench_rdtsc();
+
+		for (int i = 0; i < tasks; i++) {
+			if (threads) {
+				if (pthread_create(&tids[i], NULL, pf_thread, NULL) != 0)
+					bad = 1, tids[i] = 0;
+			} else {
+				pids[i] = fork();
+				if (pids[i] == 0)
+					_exit(pf_task() ? 1 : 0);
+				if (pids[i] < 0)
+					bad = 1;
+			}
+		}
+		for (int i = 0; i < tasks; i++) {
+			if (threads) {
+				void *ret = NULL;
+				if (tids[i] && (pthread_join(tids[i], &ret) != 0 || ret != NULL))
+					bad = 1;
+			} else {
+				int status;
+				if (pids[i] > 0 && (waitpid(pids[i], &status, 0) != pids[i] ||
+						    !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+					bad = 1;
+			}
+		}
+		if (bad) {
+			printf("cmpbench: %s failed: a task failed\n", name);
+			failures++;
+			return;
+		}
+		v[n++] = (bench_rdtsc() - t0) / faults;
 	}
 	report(name, v, n);
 }
@@ -411,12 +582,16 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--exit") == 0)
 			return 0;
+		if (strcmp(argv[i], "--tree") == 0 && i + 1 < argc) {
+			self = argv[0];
+			return tree_node(atoi(argv[i + 1]));
+		}
 		if (strcmp(argv[i], "--quick") == 0) {
 			quick = 1;
 		} else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
 			only = argv[++i];
 		} else {
-			fprintf(stderr, "usage: cmpbench [--quick] [--only NAME] | --exit\n");
+			fprintf(stderr, "usage: cmpbench [--quick] [--only NAME] | --exit | --tree D\n");
 			return 2;
 		}
 	}
@@ -431,12 +606,23 @@ int main(int argc, char **argv)
 		bench_fork(0, quick ? 3 : 21);
 	if (want("fork_exec_wait"))
 		bench_fork(1, quick ? 3 : 15);
+	if (want("fork_dirty16m_exit_wait"))
+		bench_fork_dirty(quick ? 2 : 9);
+	if (want("fork_tree_exec"))
+		bench_fork_tree(quick ? 1 : 5);
 	if (want("cow_fault_page"))
 		bench_cow(quick ? 3 : 15);
 	if (want("first_touch_page"))
 		bench_first_touch(quick ? 3 : 15);
 	if (want("mmap_touch_munmap"))
 		bench_mmap_cycle(quick ? 5 : 31);
+	for (int t = 0; t < 2; t++)
+		for (int k = 1; k <= 8; k *= 2) {
+			char name[32];
+			snprintf(name, sizeof(name), "pf_%s_%d", t ? "threads" : "procs", k);
+			if (want(name))
+				bench_pf(k, t, quick ? 1 : 5);
+		}
 	if (want("signal_self") || want("signal_remote")) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
 
