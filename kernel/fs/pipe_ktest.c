@@ -5,6 +5,8 @@
  */
 #include "fs_ktest.h"
 #include "kcm.h"
+#include "thread.h"
+#include "hal_remote.h"
 
 typedef struct fs_pipe_job_s {
     xptr_t           join;       /* the waiter's ktest_join_t */
@@ -12,6 +14,8 @@ typedef struct fs_pipe_job_s {
     volatile int64_t result;     /* bytes moved, or a negative errno */
     volatile int64_t result2;
     volatile uint64_t bad;       /* bytes that differ from the pattern */
+    volatile int     writing;    /* fs_pipe_big_writer: set just before its first write */
+    xptr_t           thread;     /* the helper thread (fs_pipe_helper) */
 } fs_pipe_job_t;
 
 /* Writes 1 MiB of the pattern in chunks of 1 to 1000 bytes, then closes. */
@@ -67,6 +71,7 @@ static void fs_pipe_big_writer(void *arg)
     uint8_t *buf = kmem_alloc(100000);
 
     if (buf) {
+        j->writing = 1;
         j->result = vfs_write(j->file, buf, 100000);
         j->result2 = vfs_write(j->file, buf, 10);
         kmem_free(buf);
@@ -92,7 +97,8 @@ static bool fs_pipe_helper(ktest_t *t, fs_pipe_job_t *job, ktest_join_t *join,
     job->file = end;
     job->join = XPTR(local_cxy(), join);
     ktest_join_init(join, 1);
-    if (ktest_spawn_in(cxy, fs_helper_lid(cxy), fn, job, name) != XPTR_NULL)
+    job->thread = ktest_spawn_in(cxy, fs_helper_lid(cxy), fn, job, name);
+    if (job->thread != XPTR_NULL)
         return true;
     ktest_fail(t, "%s", no_thread);
     vfs_file_put(end);
@@ -255,7 +261,17 @@ static void pipe_eof_epipe(ktest_t *t)
         job = (fs_pipe_job_t){ .result = 1, .result2 = 1 };
         if (fs_pipe_helper(t, &job, &join, wr, fs_pipe_big_writer, "pipe writer",
                            "no thread")) {
-            ktest_sleep_ms(30);
+            /*
+             * Close the read end once the writer sleeps on the full pipe (its
+             * only sleep after `writing`), not after a fixed delay: a slow
+             * host may not have run it yet (test pipe_eof_epipe, flaky under load).
+             */
+            for (int ms = 0; ms < 10000; ms += 5) {
+                if (job.writing &&
+                    (hal_remote_l32(job.thread + offsetof(thread_t, blocked)) & THREAD_BLOCKED_SLEEP))
+                    break;
+                ktest_sleep_ms(5);
+            }
             vfs_file_put(rd);
             KTEST_EXPECT(t, ktest_join_wait(&join, 10000), "the writer did not wake up");
             KTEST_EXPECT(t, job.result == PIPE_BUF_SIZE && job.result2 == -EPIPE,
