@@ -81,8 +81,8 @@
 #define DIRTY_MB 16         /* fork_dirty16m_exit_wait: MiB written before each fork */
 #define TREE_DEPTH 5        /* fork_tree_exec: levels below the root */
 #define TREE_PROCS 63       /* 1 + 2 + 4 + ... + 2^TREE_DEPTH */
-#define PF_MB    4          /* pf_*: MiB of one mmap */
-#define PF_LOOPS 4          /* pf_*: mmap/touch/munmap rounds of one task */
+#define PF_MB    1          /* pf_*: MiB of one mmap */
+#define PF_LOOPS 2          /* pf_*: mmap/touch/munmap rounds of one task */
 
 extern char **environ;
 
@@ -621,7 +621,7 @@ int main(int argc, char **argv)
 			char name[32];
 			snprintf(name, sizeof(name), "pf_%s_%d", t ? "threads" : "procs", k);
 			if (want(name))
-				bench_pf(k, t, quick ? 1 : 5);
+				bench_pf(k, t, quick ? 1 : 3);
 		}
 	if (want("signal_self") || want("signal_remote")) {
 		struct sigaction sa = { .sa_handler = on_usr1 };
