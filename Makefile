@@ -41,6 +41,10 @@ CMDLINE_archipel       = $(RUN_CMDLINE)
 CMDLINE_archipel-test  = ktest=all poweroff
 CMDLINE_archipel-user  = poweroff
 CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
+# DEBUG's KCM checks and stack protector, each caught in the act (tests/harness/scenarios.py)
+CMDLINE_archipel-kcm-uaf = crash=kcm_use_after_free poweroff
+CMDLINE_archipel-kcm-df  = crash=kcm_double_free poweroff
+CMDLINE_archipel-smash   = crash=stack_smash poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
 CMDLINE_archipel-trace = poweroff trace=1 $(CMDLINE) -- /bin/$(notdir $(PROG)) $(ARGS)
 CMDLINE_archipel-bench = bench=rpc poweroff
@@ -50,6 +54,9 @@ CMDLINE_archipel-cmpbench = -- /bin/cmpbench
 # The guest tests/e2e/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
 CMDLINE_archipel-gdb = -- /bin/gdbtarget
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
+KCM_UAF_ISO := $(BUILD)/archipel-kcm-uaf.iso
+KCM_DF_ISO  := $(BUILD)/archipel-kcm-df.iso
+SMASH_ISO   := $(BUILD)/archipel-smash.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
 
@@ -71,10 +78,13 @@ KDEFINES  := -DMAX_CLUSTERS=$(MAX_CLUSTERS) -DMAX_CORES_PER_CLUSTER=$(MAX_CORES_
              -DRPC_WATCHDOG_MS=$(RPC_WATCHDOG_MS) \
              $(if $(filter 1,$(DEBUG)),-DDEBUG) $(if $(filter 1,$(INSTRUMENT)),-DINSTRUMENT)
 KDEFINES  += $(if $(filter 1,$(KTEST)),-DCONFIG_KTEST)
+# DEBUG: GCC's stack protector with one global canary (kernel/kern/printk.h)
+KSTACKPROT := $(if $(filter 1,$(DEBUG)),-fstack-protector-strong -mstack-protector-guard=global,\
+                   -fno-stack-protector)
 KCFLAGS   := -std=gnu11 $(OPT) -g -ffreestanding -nostdlib -nostdinc \
              -isystem $(shell $(CC) -print-file-name=include) \
              -mno-red-zone -mcmodel=kernel -mgeneral-regs-only -fno-pie -fno-pic \
-             -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+             $(KSTACKPROT) -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
              -Wall -Wextra -Werror $(KDEFINES) -MMD -MP
 KLDFLAGS  := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T boot/linker.ld
 
@@ -225,12 +235,15 @@ $(LIMITS_ISO): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/limits MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 $@
 
 test: deps-test
-	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) $(USER_ISO) \
+	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(KCM_UAF_ISO) $(KCM_DF_ISO) \
+	    $(SMASH_ISO) $(LIMITS_ISO) $(USER_ISO) \
 	    $(BUILD)/archipel-gdb.iso host-tests
 	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) \
 	    --user-iso $(USER_ISO) --user-timeout $(USER_TEST_TIMEOUT) \
 	    --boot --iso $(TEST_ISO) \
 	    --timeout $(BOOT_TIMEOUT) --scenario-iso crash=$(CRASH_ISO) \
+	    --scenario-iso kcm-uaf=$(KCM_UAF_ISO) --scenario-iso kcm-df=$(KCM_DF_ISO) \
+	    --scenario-iso smash=$(SMASH_ISO) \
 	    --scenario-iso limits=$(LIMITS_ISO) $(TEST_ARGS)
 
 include tests/host/host.mk

@@ -80,11 +80,13 @@ void cmdline_parse(boot_info_t *bi)
         } else if ((v = option_value(word, "bench")) != NULL) {
             bi->opt_bench = v;
         } else if ((v = option_value(word, "crash")) != NULL) {
-            if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic"))
+            if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic") ||
+                !strcmp(v, "kcm_use_after_free") || !strcmp(v, "kcm_double_free") ||
+                !strcmp(v, "stack_smash"))
                 bi->opt_crash = v;
             else
-                pr_warn("kernel command line: crash=%s: expected pagefault, ud or panic, "
-                        "ignored", v);
+                pr_warn("kernel command line: crash=%s: expected pagefault, ud, panic, "
+                        "kcm_use_after_free, kcm_double_free or stack_smash, ignored", v);
         } else {
             pr_warn("kernel command line: unknown option '%s' ignored", word);
         }

@@ -17,6 +17,7 @@
 #include "cmdline.h"
 #include "barrier.h"
 #include "printk.h"
+#include "kmem.h"
 #include "kstring.h"
 #include "itimer.h"
 #include "uapi/errno.h"
@@ -391,8 +392,52 @@ static void kernel_core_entry(void *arg)
  * crash=...: a deliberate fault on the calling core, through two named
  * frames so that the backtrace has something to show.
  */
+/* crash=stack_smash: writes 64 bytes into a 16-byte array of its own frame. */
+static void __attribute__((noinline, noclone)) crash_smash(volatile size_t n)
+{
+    char buf[16];
+    volatile char *volatile p = buf;
+
+    for (size_t i = 0; i < n; i++)
+        p[i] = (char)0xa5;
+}
+
 static void __attribute__((noinline)) crash_fault(const char *kind)
 {
+#ifndef DEBUG
+    if (!strncmp(kind, "kcm_", 4))
+        panic("crash=%s: the KCM checks are in DEBUG kernels only", kind);
+#endif
+    if (!strcmp(kind, "stack_smash")) {
+#ifndef DEBUG
+        panic("crash=stack_smash: the stack protector is in DEBUG kernels only");
+#endif
+        crash_smash(64);
+        panic("crash=stack_smash: the overwritten canary was not detected");
+    }
+    if (!strcmp(kind, "kcm_use_after_free")) {
+        /*
+         * A write into a freed object: reported when the KCM hands it out
+         * again. @keep stays allocated so that the page is not given back.
+         */
+        char *keep = kmem_alloc(100), *obj = kmem_alloc(100);
+
+        (void)keep;
+        kmem_free(obj);
+        obj[40] = 1;
+        for (int i = 0; i < 4096 && kmem_alloc(100) != obj; i++)
+            ;
+        panic("crash=kcm_use_after_free: the write after free was not detected");
+    }
+    if (!strcmp(kind, "kcm_double_free")) {
+        char *keep = kmem_alloc(100), *obj = kmem_alloc(100);
+
+        (void)keep;
+
+        kmem_free(obj);
+        kmem_free(obj);
+        panic("crash=kcm_double_free: the second free was not detected");
+    }
     if (!strcmp(kind, "pagefault"))
         *(volatile uint64_t *)0xdead000 = 1;       /* unmapped once the identity map is gone */
     else if (!strcmp(kind, "ud"))
@@ -614,11 +659,12 @@ static void core_online(core_t *core)
 
 /* ---- entry ----------------------------------------------------------------- */
 
-void kernel_boot(uint32_t magic, uint32_t mbi_phys)
+__attribute__((no_stack_protector)) void kernel_boot(uint32_t magic, uint32_t mbi_phys)
 {
     core_t *bsp = &boot_cores[0];
     uint32_t cxy, lid;
 
+    stack_protector_init();              /* before any protected frame exists */
     bsp->self = bsp;
     bsp->arch.ist_top = (uint64_t)(bsp_ist_stack + sizeof(bsp_ist_stack));
     idt_init();

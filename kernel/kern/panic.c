@@ -51,16 +51,25 @@ static void panic_end(void)
  * @rbp (the kernel is built with -fno-omit-frame-pointer), at most @max
  * frames, with @rip as frame #0.
  */
-static void panic_backtrace(uint64_t rip, uint64_t rbp, int max)
+/*
+ * Prints the frame chain from @rip/@rbp. @rip is a return address when
+ * @from_call (the call of a noreturn function may be the last instruction
+ * of its caller: the return address then lies past it, so return addresses
+ * are looked up one byte back, as Linux's unwinder does); every caller
+ * frame's is.
+ */
+static void panic_backtrace(uint64_t rip, uint64_t rbp, int max, bool from_call)
 {
     uint64_t off;
     const char *name;
 
     printk("  backtrace:");
     for (int i = 0; i < max; i++) {
-        name = ksym_lookup(rip, &off);
+        uint64_t back = (i > 0 || from_call) ? 1 : 0;
+
+        name = ksym_lookup(rip - back, &off);
         if (name)
-            printk("    #%d 0x%016lx %s+0x%lx", i, rip, name, off);
+            printk("    #%d 0x%016lx %s+0x%lx", i, rip, name, off + back);
         else
             printk("    #%d 0x%016lx ?", i, rip);
         /* the frame chain stays inside the kernel half and grows upwards */
@@ -85,7 +94,7 @@ void panic(const char *fmt, ...)
     printk("PANIC: %s", msg);
     /* frame #0 is panic's caller: start from our own frame record */
     panic_backtrace((uint64_t)__builtin_return_address(0),
-                    *(uint64_t *)__builtin_frame_address(0), 16);
+                    *(uint64_t *)__builtin_frame_address(0), 16, true);
     panic_end();
 }
 
@@ -107,7 +116,7 @@ void panic_exception(trap_frame_t *f)
     printk("  rsi 0x%016lx rdi 0x%016lx rbp 0x%016lx r8  0x%016lx", f->rsi, f->rdi, f->rbp, f->r8);
     printk("  r9  0x%016lx r10 0x%016lx r11 0x%016lx r12 0x%016lx", f->r9, f->r10, f->r11, f->r12);
     printk("  r13 0x%016lx r14 0x%016lx r15 0x%016lx cr3 0x%016lx", f->r13, f->r14, f->r15, read_cr3());
-    panic_backtrace(f->rip, f->rbp, 16);
+    panic_backtrace(f->rip, f->rbp, 16, false);
     panic_end();
 }
 
@@ -116,4 +125,38 @@ void panic_nmi(trap_frame_t *f)
     if (panic_owner)
         hal_halt_forever();             /* another core panicked: stop here */
     panic_exception(f);
+}
+
+/* ---- stack protector (DEBUG kernels) -------------------------------------------- */
+
+uint64_t __stack_chk_guard = 0x595e9fbd94fda766ull;   /* replaced at boot */
+
+void stack_protector_init(void)
+{
+    uint32_t a, b, c, d;
+    uint64_t seed = rdtsc() * 0x9e3779b97f4a7c15ull, r = 0;
+
+    cpuid(1, 0, &a, &b, &c, &d);
+    if (c & (1u << 30)) {
+        for (int tries = 0; tries < 10; tries++) {
+            uint8_t ok;
+
+            __asm__ volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
+            if (ok)
+                break;
+            r = 0;
+        }
+    }
+    /* a zero byte first, as glibc's canary: a string overflow cannot copy past it */
+    __stack_chk_guard = (seed ^ r) << 8;
+}
+
+void __stack_chk_fail(void)
+{
+    uint64_t off = 0;
+    uint64_t ret = (uint64_t)__builtin_return_address(0);
+    const char *fn = ksym_lookup(ret - 1, &off);     /* the call may end the function */
+
+    panic("stack smashing detected: the canary of %s's frame (return 0x%lx) was overwritten",
+          fn ? fn : "?", ret);
 }

@@ -45,6 +45,21 @@ extern volatile int printk_bypass_lock;
  */
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * DEBUG kernels are compiled with -fstack-protector-strong and
+ * -mstack-protector-guard=global (GCC: a function with an array or an
+ * address-taken local keeps a copy of __stack_chk_guard below its return
+ * address and calls __stack_chk_fail() if it changed on return).
+ * stack_protector_init() gives the guard a per-boot value (RDRAND when
+ * CPUID.01H:ECX.RDRAND[bit 30] says the core has it, Intel SDM vol. 2B
+ * "RDRAND", mixed with the TSC). It must run first in the bootstrap core's
+ * first C function, which never returns, before any other core starts.
+ */
+void stack_protector_init(void);
+
+/* Called by a function whose canary was overwritten: panics, naming the function. */
+void __stack_chk_fail(void) __attribute__((noreturn));
+
 #define assert(cond) \
     do { if (!(cond)) panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
 

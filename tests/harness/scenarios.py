@@ -9,6 +9,11 @@ exit status and what it printed:
             name the vector, error code, RIP (symbolized), CR2, every register
             and a symbolized backtrace; no other core may print after it (all
             stopped); the run ends with status 3.
+``kcm.*``   DEBUG kernels poison free KCM objects: ``crash=kcm_use_after_free``
+            writes into a freed object, ``crash=kcm_double_free`` frees one
+            twice; each must end in the panic that names the object (status 3).
+``stack_smash`` ``crash=stack_smash`` overflows an array of its own frame: the
+            DEBUG kernel's stack protector must name the function (status 3).
 ``limits``  a kernel built with MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 boots a
             4-cluster machine and a 4-core cluster: each is refused (status 4)
             with a message naming the parameter to raise.
@@ -47,8 +52,29 @@ CRASH_EXPECT = (
     ("all_stopped", r"^PANIC: all cores stopped; powering off with status 3$"),
 )
 
+#: DEBUG kernels poison free KCM objects (kernel/mm/kcm.c): a write after free and a
+#: double free end in a panic that names the object, its size and its cluster.
+KCM_UAF_EXPECT = (
+    ("detected", r"^PANIC: kcm: use after free: 128-byte object 0x[0-9a-f]+ of cluster 1 "
+                 r"written at offset 40 \(0x01\) while it was free$"),
+    ("all_stopped", r"^PANIC: all cores stopped; powering off with status 3$"),
+)
+KCM_DF_EXPECT = (
+    ("detected", r"^PANIC: kcm_free: double free of the 128-byte object 0x[0-9a-f]+ of cluster 1$"),
+    ("all_stopped", r"^PANIC: all cores stopped; powering off with status 3$"),
+)
+#: DEBUG kernels are built with GCC's stack protector (one canary per boot).
+SMASH_EXPECT = (
+    ("detected", r"^PANIC: stack smashing detected: the canary of crash_smash's frame "
+                 r"\(return 0x[0-9a-f]{16}\) was overwritten$"),
+    ("all_stopped", r"^PANIC: all cores stopped; powering off with status 3$"),
+)
+
 SCENARIOS = (
     Scenario("crash", "crash", "2x2", 3, CRASH_EXPECT),
+    Scenario("kcm.use_after_free", "kcm-uaf", "2x1", 3, KCM_UAF_EXPECT),
+    Scenario("kcm.double_free", "kcm-df", "2x1", 3, KCM_DF_EXPECT),
+    Scenario("stack_smash", "smash", "2x1", 3, SMASH_EXPECT),
     Scenario("limits.clusters", "limits", "4x1", 4,
              (("refused", r"^boot refused: topology: .*MAX_CLUSTERS"),)),
     Scenario("limits.cores", "limits", "1x4", 4,
