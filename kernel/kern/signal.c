@@ -75,7 +75,7 @@ void signal_fork_copy(process_t *child, xptr_t parent_xp)
                       sizeof(child->sigaction));
 }
 
-/* Linux's default action is "ignore" (man 7 signal; SIGCONT: "continue", no stop exists). */
+/* Linux's default action is "ignore" (man 7 signal; SIGCONT's "continue": signal_jobctl_send). */
 static bool sig_default_ignored(int sig)
 {
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
@@ -135,7 +135,7 @@ uint64_t signal_pending_blocked(void)
 }
 
 /* Makes thread @t_xp notice a new signal: woken if it sleeps, its core interrupted. */
-static void signal_kick(xptr_t t_xp)
+void signal_kick(xptr_t t_xp)
 {
     core_t *core = (core_t *)hal_remote_l64(THREAD_FIELD(t_xp, core));
 
@@ -204,6 +204,7 @@ int process_kill(int64_t pid, int sig)
         return 0;
     p = GET_PTR(xp);
     cxy = GET_CXY(xp);
+    signal_jobctl_send(xp, sig);         /* SIGCONT resumes even when blocked or ignored */
     hal_remote_memcpy(XPTR(local_cxy(), &act), XPTR(cxy, &p->sigaction[sig - 1]), sizeof(act));
     if (sig != SIGKILL && action_ignores(&act, sig))
         return 0;
@@ -229,24 +230,27 @@ int process_kill(int64_t pid, int sig)
     return 0;
 }
 
-void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status)
+bool signal_child_autoreap(xptr_t parent_xp)
 {
-    int32_t code, status;
+    ksigaction_t act;
+
+    hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(parent_xp, sigaction[SIGCHLD - 1]),
+                      sizeof(act));
+    return act.handler == SIG_IGN || (act.flags & SA_NOCLDWAIT);
+}
+
+void signal_child_post(xptr_t parent_xp, uint32_t child_pid, int32_t code, int32_t status)
+{
     ksigaction_t act;
     pick_t pk = { SIG_BIT(SIGCHLD), XPTR_NULL };
     bool running;
 
-    if (wait_status & 0x7f) {
-        code = (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-        status = wait_status & 0x7f;
-    } else {
-        code = CLD_EXITED;
-        status = (wait_status >> 8) & 0xff;
-    }
     hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(parent_xp, sigaction[SIGCHLD - 1]),
                       sizeof(act));
     if (action_ignores(&act, SIGCHLD))
         return;
+    if ((code == CLD_STOPPED || code == CLD_CONTINUED) && (act.flags & SA_NOCLDSTOP))
+        return;                          /* man 2 sigaction */
     remote_busylock_acquire(process_tree_lock());
     running = hal_remote_l32(PROCESS_FIELD(parent_xp, state)) == PROCESS_RUNNING;
     if (running) {
@@ -262,6 +266,15 @@ void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_statu
           (uint64_t)hal_remote_l32(PROCESS_FIELD(parent_xp, pid)) |
           (uint64_t)GET_CXY(parent_xp) << 48);
     process_foreach_thread(parent_xp, pick_thread, &pk);
+}
+
+void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status)
+{
+    if (wait_status & 0x7f)
+        signal_child_post(parent_xp, child_pid, (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED,
+                          wait_status & 0x7f);
+    else
+        signal_child_post(parent_xp, child_pid, CLD_EXITED, (wait_status >> 8) & 0xff);
 }
 
 /*
@@ -323,6 +336,8 @@ int signal_tgkill(int64_t tgid, int64_t tid, int sig)
     ref_xp = process_lookup((uint32_t)tid);
     if (ref_xp == XPTR_NULL || (tgid != -1 && process_lookup((uint32_t)tgid) != ref_xp))
         return -ESRCH;
+    if (sig != 0)
+        signal_jobctl_send(ref_xp, sig); /* a stop or SIGCONT is for the whole process */
     if (sig != 0 && sig != SIGKILL) {
         hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(ref_xp, sigaction[sig - 1]),
                           sizeof(act));
@@ -387,7 +402,9 @@ bool process_signal_pending(void)
     thread_t *t = thread_current();
     xptr_t ref_xp = process_current_xp();
 
-    return ref_xp != XPTR_NULL && (pending_of(t, ref_xp) & ~t->sig_blocked) != 0;
+    return ref_xp != XPTR_NULL && ((pending_of(t, ref_xp) & ~t->sig_blocked) != 0 ||
+                                   SIG_JOBCTL_SIG(hal_remote_l64(PROCESS_FIELD(ref_xp,
+                                                                               sig_jobctl))));
 }
 
 bool vfs_interrupted(void)
@@ -515,17 +532,25 @@ void signal_deliver(trap_frame_t *frame)
     if (ref_xp == XPTR_NULL)
         return;
     for (;;) {
+        uint64_t jobctl;
         bool fault;
         int sig;
 
         if (hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) & SIG_BIT(SIGKILL))
             signal_fatal(SIGKILL);       /* stays pending: every thread of the process ends */
+        if (signal_stop_park(ref_xp))
+            continue;                    /* continued (or killed): look again */
+        jobctl = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_jobctl));
         sig = signal_dequeue(t, ref_xp, t->sig_blocked, &info, &fault);
         if (sig == 0)
             break;
         signal_get_action(sig, &act);
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
             continue;
+        if (act.handler == SIG_DFL && signal_is_stop(sig)) {
+            signal_stop_begin(ref_xp, jobctl, sig);
+            continue;                    /* parks at the top of the loop */
+        }
         if (act.handler == SIG_DFL) {
             if (fault)
                 process_fault_kill(frame, sig, t->sig_addr);   /* logged, as Linux does */

@@ -34,9 +34,42 @@
  * pending signal that the thread does not block, its own first, is taken
  * (an atomic AND on the word, so that one thread only takes a
  * process-directed one). SIG_IGN and default "ignore" signals (SIGCHLD,
- * SIGURG, SIGWINCH, SIGCONT) are dropped; any other default action ends
- * the process (core dump, stop: treated as "terminate" here); a handler
- * gets Linux's rt_sigframe on the user stack (sigframe.c).
+ * SIGURG, SIGWINCH, SIGCONT) are dropped; a stop signal's default action
+ * stops the process (below); any other default action ends the process
+ * (core dump: treated as "terminate" here); a handler gets Linux's
+ * rt_sigframe on the user stack (sigframe.c).
+ *
+ * Stop and continue (sigstop.c; man 7 signal, Linux's kernel/signal.c
+ * prepare_signal, do_signal_stop, do_notify_parent_cldstop). The state of
+ * a group stop is one 64-bit word of the reference process_t, sig_jobctl
+ * (SIG_JOBCTL_* below), changed only by remote compare-and-swap, so that
+ * every transition (stop begun, one more thread parked, stop complete and
+ * its report, continue, a report consumed by wait) is one atomic step and
+ * needs no lock; a generation number, bumped by every SIGCONT, lets a
+ * late stop decision or a late parker see that a SIGCONT came meanwhile.
+ *  - Sending (any sender, before the ignore test, as prepare_signal): a
+ *    stop signal discards a pending SIGCONT; SIGCONT, even blocked or
+ *    ignored, discards pending stop signals and resumes a stopped process
+ *    (generation + 1, every thread woken), and when the stop was complete
+ *    tells the parent (CLD_CONTINUED) and leaves a WCONTINUED report.
+ *  - The thread that takes a stop signal whose action is SIG_DFL begins
+ *    the group stop (the signal in sig_jobctl) and kicks every thread of
+ *    the process, in every cluster, by the same remote wake-up and IPI as
+ *    a new signal. While the process is stopping, process_signal_pending()
+ *    is true for all its threads, so each leaves its interruptible wait
+ *    (-ERESTARTSYS etc.) and, at its return to user mode (signal_deliver),
+ *    parks: one more parked thread counted in sig_jobctl, then it sleeps
+ *    (THREAD_BLOCKED_SLEEP: no CPU used) until the generation changes or
+ *    SIGKILL is pending. Its interrupted system call is then restarted as
+ *    when no handler runs (Linux: a stop is not an EINTR, with the
+ *    exceptions man 7 signal lists, e.g. rt_sigtimedwait, and here
+ *    nanosleep and timed futex waits, which end with -EINTR).
+ *  - The thread that parks last (parked >= the process's threads) makes
+ *    the stop complete: SIGCHLD CLD_STOPPED (si_status the signal) to the
+ *    parent unless its SIGCHLD action has SA_NOCLDSTOP, and a WUNTRACED
+ *    report, both once per stop. SIGKILL wakes parked threads and ends
+ *    the process as usual.
+ * Waiting for these reports: process_waitid() (process.h).
  */
 #ifndef _SIGNAL_H_
 #define _SIGNAL_H_
@@ -68,6 +101,28 @@ struct trap_frame_s;
 
 #define SIG_BIT(sig)     (1ull << ((sig) - 1))
 #define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+/* The stop signals (man 7 signal: default action "Stop") */
+#define SIG_STOP_SET     (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | \
+                          SIG_BIT(SIGTTOU))
+
+/*
+ * process_t.sig_jobctl, the group stop of a process (see "Stop and
+ * continue" above): the stop signal while stopping or stopped (0: running),
+ * NOTIFIED once every thread is parked (the stop is complete and has been
+ * reported to the parent), CONT_REPORT while a continue awaits a
+ * WCONTINUED wait, the number of parked threads, the stop signal awaiting
+ * a WUNTRACED wait (0: none), and the SIGCONT generation.
+ */
+#define SIG_JOBCTL_SIG(w)       ((int)((w) & 0xff))
+#define SIG_JOBCTL_NOTIFIED     (1ull << 8)
+#define SIG_JOBCTL_CONT_REPORT  (1ull << 9)
+#define SIG_JOBCTL_PARK_ONE     (1ull << 16)
+#define SIG_JOBCTL_PARKED(w)    ((uint32_t)((w) >> 16) & 0xffffu)
+#define SIG_JOBCTL_STOP_REPORT(w) ((int)((w) >> 32) & 0xff)
+#define SIG_JOBCTL_REPORT_SHIFT 32
+#define SIG_JOBCTL_GEN_ONE      (1ull << 40)
+#define SIG_JOBCTL_GEN(w)       ((uint32_t)((w) >> 40))
 
 /* ---- the set logic (pure functions: any context; signal_ktest.c tests them) ---------- */
 
@@ -220,8 +275,9 @@ int64_t signal_timedwait(uint64_t set, ksiginfo_t *info, uint64_t deadline_tsc);
 
 /*
  * A signal the calling thread does not block is pending for it (its own or
- * its process's): its interruptible waits return -EINTR. Any thread (false
- * for a kernel thread).
+ * its process's), or its process is stopping or stopped: its interruptible
+ * waits return -EINTR (or -ERESTARTSYS). Any thread (false for a kernel
+ * thread).
  */
 bool process_signal_pending(void);
 
@@ -234,6 +290,82 @@ bool process_signal_pending(void);
  * at once for a kernel thread or when nothing is deliverable.
  */
 void signal_deliver(struct trap_frame_s *frame);
+
+/* ---- sigstop.c: stop and continue (see "Stop and continue" above) --------------------- */
+
+/* SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU. Pure. */
+bool signal_is_stop(int sig);
+
+/*
+ * What sending @sig to the process @ref_xp (any cluster) does before the
+ * signal is recorded, whatever the target blocks or ignores (Linux's
+ * prepare_signal): a stop signal discards a pending SIGCONT; SIGCONT
+ * discards pending stop signals and resumes the process if it is stopped
+ * or stopping (every thread woken, in every cluster), with SIGCHLD
+ * CLD_CONTINUED to the parent and a WCONTINUED report when the stop was
+ * complete. Any thread; remote accesses to the reference and every
+ * thread_t (under the copies lock), then the process-tree lock.
+ */
+void signal_jobctl_send(xptr_t ref_xp, int sig);
+
+/*
+ * The calling thread took stop signal @sig with action SIG_DFL, having
+ * read sig_jobctl as @w before taking it: begins the group stop unless a
+ * SIGCONT came since (the generation in @w is stale) or a stop is already
+ * under way, and kicks every thread of the process. A user thread.
+ */
+void signal_stop_begin(xptr_t ref_xp, uint64_t w, int sig);
+
+/*
+ * If the calling thread's process is stopping or stopped: counts the
+ * thread as parked (the last one completes the stop: SIGCHLD CLD_STOPPED
+ * to the parent unless SA_NOCLDSTOP, and a WUNTRACED report) and sleeps
+ * until a SIGCONT or a SIGKILL. Called by signal_deliver with interrupts
+ * off (enabled while it sleeps). @return true if it parked (the caller
+ * looks at its signals again), false if the process is not stopping.
+ */
+bool signal_stop_park(xptr_t ref_xp);
+
+/*
+ * The child whose reference process_t is @child_xp (any cluster) changed
+ * state: SIGCHLD with si_code @code (CLD_STOPPED, CLD_CONTINUED) and
+ * si_status @status to its parent, unless the parent ignores SIGCHLD or
+ * has SA_NOCLDSTOP; the parent's threads are woken for their waits in
+ * any case. Takes the process-tree lock, then the parent's copies lock.
+ */
+void signal_child_notify(xptr_t child_xp, int32_t code, int32_t status);
+
+/*
+ * For the console (tty, man 4 tty_ioctl and Linux's drivers/tty/tty_io.c
+ * tty_check_change / n_tty's job control): is @sig (SIGTTIN, SIGTTOU)
+ * ignored (SIG_IGN) by the process of thread @t_xp or blocked by that
+ * thread (any cluster, remote reads, no lock)? Linux's rule: a background
+ * process that ignores or blocks SIGTTIN gets -EIO from a read of its
+ * controlling terminal instead of being stopped; one that ignores or
+ * blocks SIGTTOU may write (and set the terminal) without being stopped.
+ * The console passes the calling thread: signal_is_ignored_or_blocked(
+ * XPTR(local_cxy(), thread_current()), SIGTTIN). Also true for a default
+ * action of "ignore" (SIGCHLD, SIGURG, SIGWINCH, SIGCONT).
+ */
+bool signal_is_ignored_or_blocked(xptr_t t_xp, int sig);
+
+/* A thread of this process is kicked to notice a new signal (signal.c; see the top). */
+void signal_kick(xptr_t t_xp);
+
+/*
+ * Posts SIGCHLD (si_code @code, si_pid @child_pid, si_status @status) to
+ * the process @parent_xp (any cluster), process-directed, unless its
+ * SIGCHLD action ignores it or (for CLD_STOPPED and CLD_CONTINUED) has
+ * SA_NOCLDSTOP. Takes the process-tree lock, then the copies lock.
+ */
+void signal_child_post(xptr_t parent_xp, uint32_t child_pid, int32_t code, int32_t status);
+
+/*
+ * Would process @parent_xp (any cluster) have its ended children reaped
+ * at once (SIGCHLD set to SIG_IGN, or SA_NOCLDWAIT; man 2 wait, NOTES)?
+ * Remote reads, no lock.
+ */
+bool signal_child_autoreap(xptr_t parent_xp);
 
 /*
  * A fault in user mode that the VMM could not resolve, or an exception:

@@ -68,6 +68,19 @@ static int64_t sys_exit_group(ARGS)
     process_exit((int32_t)((a0 & 0xff) << 8));
 }
 
+/*
+ * The struct rusage of wait4(2) / waitid(2) at user address @ru (0: not
+ * wanted): no CPU time or other resource is accounted per child yet, so
+ * every field is 0 (documented in the report; Linux fills them).
+ */
+static int rusage_fill(uint64_t ru)
+{
+    krusage_t r;
+
+    memset(&r, 0, sizeof(r));
+    return ru && hal_copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
 static int64_t sys_wait4(ARGS)
 {
     int32_t status = 0;
@@ -80,7 +93,68 @@ static int64_t sys_wait4(ARGS)
     pid = process_wait((int64_t)(int32_t)a0, &status, (uint32_t)a2);
     if (pid > 0 && a1 && hal_copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;                  /* Linux too: the child is reaped all the same */
+    if (pid > 0 && rusage_fill(a3))
+        return -EFAULT;
     return pid;
+}
+
+/*
+ * waitid(2) (@a0 idtype, @a1 id, @a2 siginfo_t *, @a3 options, @a4 struct
+ * rusage *), as Linux's kernel/exit.c: only si_signo, si_errno, si_code,
+ * si_pid, si_uid and si_status are written (all 0 when WNOHANG finds
+ * nothing); no pidfd exists here, so P_PIDFD is -EBADF as for an fd that
+ * is not one.
+ */
+static int64_t sys_waitid(ARGS)
+{
+    uint32_t options = (uint32_t)a3;
+    process_waited_t out = { 0 };
+    ksiginfo_t info;
+    int64_t want, rc;
+
+    if (options & ~(uint32_t)(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED |
+                              __WNOTHREAD | __WCLONE | __WALL))
+        return -EINVAL;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return -EINVAL;
+    switch (a0) {
+    case P_ALL:
+        want = PROCESS_WAIT_ANY;
+        break;
+    case P_PID:
+        if ((int32_t)a1 <= 0)
+            return -EINVAL;
+        want = (int32_t)a1;
+        break;
+    case P_PGID:
+        if ((int32_t)a1 < 0)
+            return -EINVAL;
+        want = (int32_t)a1 ? -(int64_t)(int32_t)a1 :
+               -(int64_t)hal_remote_l32(PROCESS_FIELD(process_current_xp(), pgid));
+        break;
+    case P_PIDFD:
+        return (int32_t)a1 < 0 ? -EINVAL : -EBADF;
+    default:
+        return -EINVAL;
+    }
+    rc = process_waitid(want, options, &out);
+    if (rc < 0)
+        return rc;
+    if (rc > 0 && rusage_fill(a4))
+        return -EFAULT;
+    if (a2 == 0)
+        return 0;
+    memset(&info, 0, sizeof(info));
+    if (rc > 0) {
+        info.si_signo = SIGCHLD;
+        info.si_code = out.code;
+        info.u.chld.pid = (int32_t)out.pid;
+        info.u.chld.status = out.si_status;
+    }
+    /* the six fields Linux writes: signo, errno, code, then pid, uid, status */
+    if (hal_copy_to_user(a2, &info, offsetof(ksiginfo_t, u.chld.pad)))
+        return -EFAULT;
+    return 0;
 }
 
 static int64_t sys_kill(ARGS)
@@ -618,6 +692,7 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(execve);
     SYSCALL_ENTRY(exit);
     SYSCALL_ENTRY(wait4);
+    SYSCALL_ENTRY(waitid);
     SYSCALL_ENTRY(kill);
     SYSCALL_ENTRY(uname);
     SYSCALL_ENTRY(gettimeofday);

@@ -52,7 +52,7 @@ UAPI_F(ksigaction_t, mask, struct sigaction, sa_mask)
 /* uapi/sigcontext.h: <asm/siginfo.h>, <asm/sigcontext.h>, <asm/ucontext.h> */
 UAPI_C(SI_USER) UAPI_C(SI_KERNEL) UAPI_C(SI_TKILL) UAPI_C(SEGV_MAPERR) UAPI_C(SEGV_ACCERR)
 UAPI_C(BUS_ADRALN) UAPI_C(ILL_ILLOPN) UAPI_C(FPE_INTDIV) UAPI_C(TRAP_BRKPT)
-UAPI_C(CLD_EXITED) UAPI_C(CLD_KILLED) UAPI_C(CLD_DUMPED)
+UAPI_C(CLD_EXITED) UAPI_C(CLD_KILLED) UAPI_C(CLD_DUMPED) UAPI_C(CLD_STOPPED) UAPI_C(CLD_CONTINUED)
 UAPI_C(UC_FP_XSTATE) UAPI_C(UC_SIGCONTEXT_SS) UAPI_C(UC_STRICT_RESTORE_SS)
 UAPI_S(ksiginfo_t, siginfo_t)
 UAPI_F(ksiginfo_t, si_signo, siginfo_t, si_signo)
@@ -155,7 +155,8 @@ UAPI_C(NAME_MAX) UAPI_C(PATH_MAX) UAPI_C(PIPE_BUF)
 
 /* uapi/wait.h: <linux/wait.h> */
 UAPI_C(WNOHANG) UAPI_C(WUNTRACED) UAPI_C(WCONTINUED) UAPI_C(__WNOTHREAD) UAPI_C(__WALL)
-UAPI_C(__WCLONE)
+UAPI_C(__WCLONE) UAPI_C(WSTOPPED) UAPI_C(WEXITED) UAPI_C(WNOWAIT)
+UAPI_C(P_ALL) UAPI_C(P_PID) UAPI_C(P_PGID) UAPI_C(P_PIDFD)
 
 /* uapi/auxvec.h: <linux/auxvec.h> */
 UAPI_C(AT_NULL) UAPI_C(AT_PHDR) UAPI_C(AT_PHENT) UAPI_C(AT_PHNUM) UAPI_C(AT_PAGESZ)
@@ -189,6 +190,10 @@ UAPI_C(RLIMIT_STACK) UAPI_C(RLIMIT_NOFILE) UAPI_C(RLIM_NLIMITS) UAPI_C(RLIM64_IN
 UAPI_S(krlimit64_t, struct rlimit64)
 UAPI_F(krlimit64_t, rlim_cur, struct rlimit64, rlim_cur)
 UAPI_F(krlimit64_t, rlim_max, struct rlimit64, rlim_max)
+UAPI_S(krusage_t, struct rusage)
+UAPI_F(krusage_t, ru_utime, struct rusage, ru_utime)
+UAPI_F(krusage_t, ru_stime, struct rusage, ru_stime)
+UAPI_F(krusage_t, ru_maxrss, struct rusage, ru_maxrss)
 
 /* uapi/prctl.h: <asm/prctl.h> */
 UAPI_C(ARCH_SET_FS) UAPI_C(ARCH_GET_FS)

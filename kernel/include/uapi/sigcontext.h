@@ -30,6 +30,8 @@
 #define CLD_EXITED   1           /* SIGCHLD: the child exited (si_status: its exit code) */
 #define CLD_KILLED   2           /* SIGCHLD: a signal killed it (si_status: the signal) */
 #define CLD_DUMPED   3           /* SIGCHLD: ... and it dumped core */
+#define CLD_STOPPED  5           /* SIGCHLD: a stop signal stopped it (si_status: the signal) */
+#define CLD_CONTINUED 6          /* SIGCHLD: SIGCONT resumed it (si_status: SIGCONT) */
 
 /* uc_flags: <asm/ucontext.h> */
 #define UC_FP_XSTATE         0x1 /* the FPU area is an XSAVE image (never here: FXSAVE) */
