@@ -107,6 +107,7 @@ static process_t *process_alloc(int64_t *err)
     p->fork_place = -1;
     xlist_root_init(XPTR(local_cxy(), &p->threads_root));
     process_copies_init(p);
+    busylock_init(&p->sigq_lock, "sigq", RANK_SIGQ);
     p->state      = PROCESS_RUNNING;
     p->start_tsc  = rdtsc();
     fd_table_init(&p->fds);
@@ -406,6 +407,7 @@ void process_thread_exit(int32_t wait_status, bool group)
     } else {
         t->sig_blocked = ~0ull;          /* it takes no more signals: another thread will */
         signal_retarget(~0ull);
+        signal_queue_flush(process_ref_xp(p), t->tid, ~0ull);   /* its own queued ones go */
     }
     futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&

@@ -90,6 +90,8 @@ typedef struct process_s {
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */
     uint64_t           sig_from[NSIG];/* reference: sender of each: pid | si_code << 32 */
     int32_t            sig_chld_status; /* reference: si_status of the pending SIGCHLD */
+    busylock_t         sigq_lock;     /* reference: RANK_SIGQ; sigq (sigqueue.c) */
+    sigq_t             sigq;          /* reference: queued signals and their siginfo */
     volatile uint64_t  sig_jobctl;    /* reference: group stop and its reports to wait
                                          (SIG_JOBCTL_*, signal.h "Stop and continue") */
     ksigaction_t       sigaction[NSIG];

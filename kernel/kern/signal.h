@@ -124,6 +124,88 @@ struct trap_frame_s;
 #define SIG_JOBCTL_GEN_ONE      (1ull << 40)
 #define SIG_JOBCTL_GEN(w)       ((uint32_t)((w) >> 40))
 
+/*
+ * The queue of signals with their siginfo (sigqueue.c; Linux's struct
+ * sigqueue, kernel/signal.c __send_signal, collect_signal). A real-time
+ * signal (SIGRTMIN..SIGRTMAX) is queued at every send, so that several
+ * sends are each delivered, in order, the lowest signal first; a standard
+ * signal is queued only when its siginfo says more than sender and si_code
+ * (sigqueue(3), a POSIX timer) and it is not already pending (standard
+ * signals do not queue). The pending bit says "at least one"; the entry
+ * carries si_code, si_pid / si_uid (or si_timerid / si_overrun) and
+ * si_value. Thread-directed entries name their thread's TID, which
+ * survives migration (signal_forward moves only the bits).
+ *
+ * Memory: one fixed array of SIGQ_MAX entries in the reference process_t,
+ * for all its threads, under process_t.sigq_lock (RANK_SIGQ). A sender in
+ * any cluster records by remote access (invariant 2: a few words, nothing
+ * allocated), whereas a KCM object in the target's cluster would cost an
+ * RPC per send, and the senders include the timer thread, which must not
+ * block. The array bounds the memory per process (Linux's RLIMIT_SIGPENDING
+ * bounds it per user: default about 1/8 of threads-max, far larger) and is
+ * freed with the process_t. When it is full, sigqueue(3) /
+ * rt_sigqueueinfo(2) get -EAGAIN as Linux's sigqueue does at its limit,
+ * while kill(2) and timers still set the pending bit and lose the siginfo
+ * beyond si_code SI_USER (Linux: "a silent loss of information").
+ * Entries go when delivered, when their thread exits, when their signal
+ * becomes ignored (sigaction) or is discarded by SIGCONT / a stop signal;
+ * exec keeps them, as Linux keeps pending signals.
+ */
+#define SIGQ_MAX      32               /* queued signals per process (all its threads) */
+#define SIGQ_ANY_TID  0xffffffffu      /* sigq_flush: every entry, whatever its target */
+
+typedef struct sigq_entry_s {
+    uint32_t tid;                      /* the target thread; 0: process-directed */
+    int32_t  sig;
+    int32_t  code;                     /* si_code */
+    uint32_t a;                        /* si_pid (si_timerid for SI_TIMER) */
+    uint32_t b;                        /* si_uid (si_overrun for SI_TIMER) */
+    uint32_t pad;
+    uint64_t value;                    /* si_value */
+} sigq_entry_t;
+
+typedef struct sigq_s {
+    uint32_t     n;                    /* entries in use: e[0..n), oldest first */
+    uint32_t     pad;
+    sigq_entry_t e[SIGQ_MAX];
+} sigq_t;
+
+/*
+ * The queue's arithmetic (pure, on a local sigq_t; signal_ktest.c tests
+ * them). sigq_push appends *@e: 0, or -EAGAIN (full). sigq_pop takes the
+ * oldest entry for (@tid, @sig) into *@out: @return how many such entries
+ * are left, or -1 when there was none. sigq_flush drops the entries of the
+ * signals of @set for @tid (SIGQ_ANY_TID: every target).
+ */
+int sigq_push(sigq_t *q, const sigq_entry_t *e);
+int sigq_pop(sigq_t *q, uint32_t tid, int sig, sigq_entry_t *out);
+void sigq_flush(sigq_t *q, uint32_t tid, uint64_t set);
+
+/*
+ * Records signal @e->sig with its siginfo *@e for its target, in the
+ * reference process_t @ref_xp (any cluster), whose pending word is
+ * @pending_xp (the process's, or the target thread's): a standard signal
+ * already pending is merged (nothing queued); otherwise the entry is
+ * queued and the bit set. A full queue: -EAGAIN if @must_queue (nothing
+ * sent), else the bit alone. Takes the sigq lock (remote access).
+ * @return 0 or -EAGAIN.
+ */
+int signal_queue_send(xptr_t ref_xp, xptr_t pending_xp, const sigq_entry_t *e, bool must_queue);
+
+/*
+ * Takes signal @sig for target @tid (0: the process) from the reference
+ * @ref_xp whose pending word for it is @pending_xp: the oldest entry into
+ * *@out, clearing the bit when it was the last one. Takes the sigq lock.
+ * @return 1 (an entry was taken), 0 (none queued: the bit was taken
+ * alone, its siginfo is sig_from's), -1 (the bit was not set: another
+ * thread took the signal first).
+ */
+int signal_queue_take(xptr_t ref_xp, xptr_t pending_xp, uint32_t tid, int sig,
+                      sigq_entry_t *out);
+
+/* Drops the queued signals of @set for @tid (SIGQ_ANY_TID: all) of @ref_xp. Takes the lock. */
+void signal_queue_flush(xptr_t ref_xp, uint32_t tid, uint64_t set);
+
 /* ---- the set logic (pure functions: any context; signal_ktest.c tests them) ---------- */
 
 /* The synchronous signals, taken first (Linux's SYNCHRONOUS_MASK, kernel/signal.c) */
@@ -215,6 +297,31 @@ int process_kill(int64_t pid, int sig);
  * @return 0, -EINVAL (bad @sig, @tid or @tgid <= 0 but -1), -ESRCH.
  */
 int signal_tgkill(int64_t tgid, int64_t tid, int sig);
+
+/*
+ * The general forms of process_kill() and signal_tgkill(): the signal
+ * carries the siginfo *@e (si_code, si_pid / si_uid or si_timerid /
+ * si_overrun, si_value; e->tid and e->sig are set here), or, @e NULL, the
+ * caller's PID with si_code SI_USER / SI_TKILL. A real-time signal, or one
+ * with @e, is queued (see "The queue of signals"); with @must_queue a full
+ * queue fails the send with -EAGAIN (sigqueue(3)), else only the siginfo
+ * is lost. Senders: any thread, any cluster (the timer thread with @e:
+ * SI_TIMER). @return as process_kill() / signal_tgkill(), or -EAGAIN.
+ */
+int signal_send_process(int64_t pid, int sig, const sigq_entry_t *e, bool must_queue);
+int signal_send_thread(int64_t tgid, int64_t tid, int sig, const sigq_entry_t *e,
+                       bool must_queue);
+
+/*
+ * rt_sigqueueinfo(2) (@tid <= 0: to process @tgid) and rt_tgsigqueueinfo(2)
+ * (to thread @tid of @tgid): sends @sig with the caller's siginfo *@info
+ * (its si_code, si_pid, si_uid and si_value as given; si_signo is @sig).
+ * A caller may not forge si_code >= 0 (kernel and kill codes) or SI_TKILL
+ * except to itself (its own TID; Linux's do_rt_sigqueueinfo and
+ * do_rt_tgsigqueueinfo in kernel/signal.c). A user thread.
+ * @return 0, -EPERM, -EINVAL (bad @sig), -ESRCH, -EAGAIN (queue full).
+ */
+int signal_queueinfo(int64_t tgid, int64_t tid, int sig, const ksiginfo_t *info);
 
 /*
  * A CPU exception in user mode becomes signal @sig (SIGSEGV, SIGBUS,

@@ -32,6 +32,7 @@ static void discard_pending(xptr_t ref_xp, uint64_t set)
 {
     hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~set);
     process_foreach_thread(ref_xp, discard_thread_pending, &set);
+    signal_queue_flush(ref_xp, SIGQ_ANY_TID, set);
 }
 
 void signal_child_notify(xptr_t child_xp, int32_t code, int32_t status)

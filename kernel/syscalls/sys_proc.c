@@ -447,6 +447,28 @@ static int64_t sys_rt_sigtimedwait(ARGS)
     return sig;
 }
 
+/* rt_sigqueueinfo(2): @a0 tgid, @a1 sig, @a2 siginfo_t * (signal_queueinfo). */
+static int64_t sys_rt_sigqueueinfo(ARGS)
+{
+    ksiginfo_t info;
+
+    if (hal_copy_from_user(&info, a2, sizeof(info)))
+        return -EFAULT;
+    return signal_queueinfo((int32_t)a0, -1, (int)a1, &info);
+}
+
+/* rt_tgsigqueueinfo(2): @a0 tgid, @a1 tid, @a2 sig, @a3 siginfo_t *. */
+static int64_t sys_rt_tgsigqueueinfo(ARGS)
+{
+    ksiginfo_t info;
+
+    if ((int32_t)a0 <= 0 || (int32_t)a1 <= 0)
+        return -EINVAL;
+    if (hal_copy_from_user(&info, a3, sizeof(info)))
+        return -EFAULT;
+    return signal_queueinfo((int32_t)a0, (int32_t)a1, (int)a2, &info);
+}
+
 /* ---- time ------------------------------------------------------------------------- */
 
 static ktimespec_t time_since_boot(void)
@@ -681,6 +703,8 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(rt_sigpending);
     SYSCALL_ENTRY(rt_sigsuspend);
     SYSCALL_ENTRY(rt_sigtimedwait);
+    SYSCALL_ENTRY(rt_sigqueueinfo);
+    SYSCALL_ENTRY(rt_tgsigqueueinfo);
     SYSCALL_ENTRY(pause);
     SYSCALL_ENTRY(sigaltstack);
     SYSCALL_ENTRY(sched_yield);

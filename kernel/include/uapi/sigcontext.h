@@ -21,6 +21,8 @@
 #define SI_USER      0           /* kill(2) */
 #define SI_KERNEL    0x80        /* sent by the kernel */
 #define SI_TKILL     (-6)        /* tkill(2), tgkill(2) */
+#define SI_QUEUE     (-1)        /* sigqueue(3): rt_sigqueueinfo(2) */
+#define SI_TIMER     (-2)        /* a POSIX timer expired (timer_create(2)) */
 #define SEGV_MAPERR  1           /* SIGSEGV: address not mapped */
 #define SEGV_ACCERR  2           /* SIGSEGV: invalid permissions */
 #define BUS_ADRALN   1           /* SIGBUS: invalid address alignment (#AC) */
@@ -46,6 +48,8 @@ typedef struct ksiginfo_s {
     int32_t pad0;
     union {
         struct { int32_t pid; uint32_t uid; } kill;      /* SI_USER, SI_TKILL */
+        struct { int32_t pid; uint32_t uid; uint64_t value; } rt;  /* SI_QUEUE (pid, uid),
+                                           SI_TIMER (timer id, overrun): si_value */
         struct { uint64_t addr; } fault;                 /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
         struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad;
                  int64_t utime, stime; } chld;           /* SIGCHLD (CLD_*) */
