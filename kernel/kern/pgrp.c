@@ -27,9 +27,33 @@ typedef struct pgrp_walk_s {
     int      sig;
     int      err;                /* -ESRCH until someone is found or signalled */
     bool     sent;               /* a process_kill() succeeded */
+    bool     orphan_check;       /* pgrp_is_orphaned: look at each member's parent ... */
+    bool     connected;          /* ... one is in another group of the same session */
 } pgrp_walk_t;
 
-static bool pgrp_match(xptr_t p, uint32_t pid, const pgrp_walk_t *w)
+/*
+ * Member @p (any cluster) of a group whose orphanhood is checked: does its
+ * parent keep the group connected (another group, same session, not
+ * init)? Linux's will_become_orphaned_pgrp (kernel/exit.c); a zombie does
+ * not count. Takes the process-tree lock (the parent link).
+ */
+static bool pgrp_parent_connects(xptr_t p)
+{
+    bool yes = false;
+    xptr_t parent;
+
+    if (hal_remote_l32(PROCESS_FIELD(p, state)) != PROCESS_RUNNING)
+        return false;
+    remote_busylock_acquire(process_tree_lock());
+    parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(p, parent));
+    if (parent != XPTR_NULL && hal_remote_l32(PROCESS_FIELD(parent, pid)) != 1)
+        yes = hal_remote_l32(PROCESS_FIELD(parent, pgid)) != hal_remote_l32(PROCESS_FIELD(p, pgid)) &&
+              hal_remote_l32(PROCESS_FIELD(parent, sid)) == hal_remote_l32(PROCESS_FIELD(p, sid));
+    remote_busylock_release(process_tree_lock());
+    return yes;
+}
+
+static bool pgrp_match(xptr_t p, uint32_t pid, pgrp_walk_t *w)
 {
     if (pid == w->skip)
         return false;
@@ -37,6 +61,11 @@ static bool pgrp_match(xptr_t p, uint32_t pid, const pgrp_walk_t *w)
         return pid != 1;
     if (w->pgid && hal_remote_l32(XPTR(GET_CXY(p), &((process_t *)GET_PTR(p))->pgid)) != w->pgid)
         return false;
+    if (w->orphan_check) {               /* collects nobody: only looks at the parents */
+        if (!w->connected && pgrp_parent_connects(p))
+            w->connected = true;
+        return false;
+    }
     return !w->sid || hal_remote_l32(XPTR(GET_CXY(p), &((process_t *)GET_PTR(p))->sid)) == w->sid;
 }
 
@@ -177,6 +206,16 @@ int64_t pgrp_setsid(void)
     }
     remote_busylock_release(pgrp_lock());
     return rc;
+}
+
+bool pgrp_is_orphaned(uint32_t pgid)
+{
+    pgrp_walk_t w = { .pgid = pgid, .err = -ESRCH, .orphan_check = true };
+
+    if (pgid == 0)
+        return false;
+    pgrp_walk(&w, false);
+    return !w.connected;
 }
 
 int pgrp_kill(int64_t pid, int sig)

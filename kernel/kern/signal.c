@@ -19,6 +19,8 @@
 #include "kstring.h"
 #include "uapi/errno.h"
 #include "vfs.h"
+#include "pgrp.h"
+#include "uapi/unistd_64.h"
 
 #define THREAD_FIELD(xp, f) XPTR(GET_CXY(xp), &((thread_t *)GET_PTR(xp))->f)
 
@@ -506,15 +508,17 @@ static void __attribute__((noreturn)) signal_fatal(int sig)
 static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
 {
     bool nohand = frame->rax == (uint64_t)-ERESTARTNOHAND;
+    bool block = frame->rax == (uint64_t)-ERESTART_RESTARTBLOCK;
 
     if (frame->vector != VEC_SYSCALL || frame->error == (uint64_t)-1 ||
-        (frame->rax != (uint64_t)-ERESTARTSYS && !nohand))
+        (frame->rax != (uint64_t)-ERESTARTSYS && !nohand && !block))
         return;
-    if (act && (nohand || !(act->flags & SA_RESTART))) {
+    if (act && (nohand || block || !(act->flags & SA_RESTART))) {
         frame->rax = (uint64_t)-EINTR;
+        thread_current()->sig_restart_deadline = 0;
         return;
     }
-    frame->rax = frame->error;
+    frame->rax = block ? __NR_restart_syscall : frame->error;
     frame->rip -= 2;                     /* the syscall instruction, again */
 }
 
@@ -639,7 +643,10 @@ void signal_deliver(trap_frame_t *frame)
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
             continue;
         if (act.handler == SIG_DFL && signal_is_stop(sig)) {
-            signal_stop_begin(ref_xp, jobctl, sig);
+            /* Linux's get_signal: job control stops of an orphaned group are dropped */
+            if (sig == SIGSTOP ||
+                !pgrp_is_orphaned(hal_remote_l32(PROCESS_FIELD(ref_xp, pgid))))
+                signal_stop_begin(ref_xp, jobctl, sig);
             continue;                    /* parks at the top of the loop */
         }
         if (act.handler == SIG_DFL) {

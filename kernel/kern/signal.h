@@ -98,6 +98,13 @@ struct trap_frame_s;
 #define ERESTARTSYS      512
 /* ... and its variant for rt_sigsuspend and pause: -EINTR whenever a handler runs */
 #define ERESTARTNOHAND   514
+/*
+ * ... and for nanosleep(2) and clock_nanosleep(2) (relative): -EINTR when a
+ * handler runs, else the call becomes restart_syscall(2), which sleeps on
+ * to the original deadline (thread_t.sig_restart_deadline), as Linux's
+ * restart_block does; so a stop and continue does not end a sleep early.
+ */
+#define ERESTART_RESTARTBLOCK 516
 
 #define SIG_BIT(sig)     (1ull << ((sig) - 1))
 #define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))

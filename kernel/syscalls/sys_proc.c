@@ -513,22 +513,23 @@ static bool sleep_interrupted(const void *arg)
 }
 
 /*
- * Sleeps @ts (relative, or absolute on @clock when @abs). A signal ends it
- * with -EINTR (never restarted: Linux's -ERESTART_RESTARTBLOCK with a
- * handler) and, when @rem is not 0 and the sleep is relative, the time
- * left written there (nanosleep(2)). @return 0, -EINTR, -EFAULT, -EINVAL.
+ * Sleeps until TSC @deadline. A signal ends it: the time left is written
+ * to @rem (a user address; 0: not wanted) and the call returns
+ * -ERESTART_RESTARTBLOCK (signal.h): -EINTR when a handler runs, else
+ * (a stop and continue, a signal another thread took) restart_syscall(2)
+ * sleeps on to the same deadline, as Linux's hrtimer_nanosleep restart.
+ * @return 0, -ERESTART_RESTARTBLOCK, -EFAULT.
  */
-static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64_t rem)
+static int64_t sleep_until(uint64_t deadline, uint64_t rem)
 {
-    uint64_t deadline, now, left, hz = boot_info.tsc_hz;
-    int rc = tsc_deadline(ts, abs, clock == CLOCK_REALTIME, &deadline);
+    uint64_t now, left, hz = boot_info.tsc_hz;
+    thread_t *t = thread_current();
     ktimespec_t r;
 
-    if (rc)
-        return rc;
+    t->sig_restart_deadline = 0;
     if (thread_sleep_until(deadline, sleep_interrupted, NULL))
         return 0;
-    if (rem && !abs) {
+    if (rem) {
         now = rdtsc();
         left = deadline > now ? deadline - now : 0;
         r.tv_sec = (int64_t)(left / hz);
@@ -536,7 +537,41 @@ static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64
         if (hal_copy_to_user(rem, &r, sizeof(r)))
             return -EFAULT;
     }
-    return -EINTR;
+    t->sig_restart_deadline = deadline;
+    t->sig_restart_rem = rem;
+    return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * Sleeps @ts (relative, or absolute on @clock when @abs), as sleep_until;
+ * an absolute sleep is simply restarted with its arguments (Linux:
+ * -ERESTARTNOHAND) and writes no time left (nanosleep(2),
+ * clock_nanosleep(2)). @return 0, -EINTR (a handler ran), -EFAULT, -EINVAL.
+ */
+static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64_t rem)
+{
+    uint64_t deadline;
+    int rc = tsc_deadline(ts, abs, clock == CLOCK_REALTIME, &deadline);
+
+    if (rc)
+        return rc;
+    if (abs)
+        return thread_sleep_until(deadline, sleep_interrupted, NULL) ? 0 : -ERESTARTNOHAND;
+    return sleep_until(deadline, rem);
+}
+
+/*
+ * restart_syscall(2): goes on with the sleep a stop interrupted (see
+ * sleep_until); nothing to restart: -EINTR (Linux's do_no_restart_syscall).
+ */
+static int64_t sys_restart_syscall(ARGS)
+{
+    thread_t *t = thread_current();
+    uint64_t deadline = t->sig_restart_deadline;
+
+    if (deadline == 0)
+        return -EINTR;
+    return sleep_until(deadline, t->sig_restart_rem);
 }
 
 static int64_t sys_nanosleep(ARGS)
@@ -709,6 +744,7 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(sigaltstack);
     SYSCALL_ENTRY(sched_yield);
     SYSCALL_ENTRY(nanosleep);
+    SYSCALL_ENTRY(restart_syscall);
     SYSCALL_ENTRY(getpid);
     SYSCALL_ENTRY(clone);
     SYSCALL_ENTRY(fork);

@@ -7,7 +7,8 @@
  * field by field (P_PID, P_PGID, P_ALL, WNOWAIT, WNOHANG, the errors);
  * SIGCHLD CLD_STOPPED / CLD_CONTINUED and SA_NOCLDSTOP; SIGTSTP with a
  * handler (runs, no stop) and with its default action (stops); SIGKILL of
- * a stopped process; SIGKILL of a process whose threads block in a futex,
+ * a stopped process; SIGTSTP dropped for an orphaned group; a blocked read and sleeps (nanosleep, clock_nanosleep)
+ * across a stop and continue go on, without EINTR; SIGKILL of a process whose threads block in a futex,
  * a pipe read and nanosleep in four clusters; no zombies with SIGCHLD
  * ignored or SA_NOCLDWAIT.
  *
@@ -409,6 +410,54 @@ static int t_sigtstp_handler_then_default(void)
 	return KTAP_PASS;
 }
 
+/*
+ * SIGTSTP to a process of an orphaned process group (here: a new session)
+ * is discarded (man 7 signal; Linux's get_signal); SIGSTOP still stops it.
+ * A real-time signal sent after SIGTSTP is taken after it (lowest number
+ * first), so its handler running proves the SIGTSTP was taken and dropped.
+ */
+static void rt_mark_handler(int sig)
+{
+	(void)sig;
+	if (write(tstp_fd, "m", 1) != 1)
+		_exit(4);
+}
+
+static int t_sigtstp_orphaned_group_discarded(void)
+{
+	struct test_pipes tp;
+	pid_t child = test_fork_piped(&tp, test_other_cluster());
+	struct timespec d;
+	char c = 0;
+	int st;
+
+	if (child == 0) {
+		tstp_fd = tp.up[1];
+		signal(SIGRTMIN, rt_mark_handler);
+		if (setsid() < 0 || write(tp.up[1], "r", 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	KTAP_CHECK(child > 0);
+	KTAP_CHECK(read(tp.up[0], &c, 1) == 1 && c == 'r');
+	KTAP_CHECK(fcntl_nonblock(tp.up[0]) == 0);
+	KTAP_CHECK(kill(child, SIGTSTP) == 0);
+	KTAP_CHECK(kill(child, SIGRTMIN) == 0);
+	d = test_deadline(WAIT_MS / 1000);
+	while (read(tp.up[0], &c, 1) != 1 && !test_expired(&d))
+		sleep_ms(2);
+	KTAP_CHECKF(c == 'm', "the handler did not run: stopped by SIGTSTP?");
+	KTAP_CHECK(waitpid_retry(child, &st, WUNTRACED | WNOHANG) == 0);
+	KTAP_CHECK(kill(child, SIGSTOP) == 0);
+	KTAP_CHECK(waitpid_retry(child, &st, WUNTRACED) == child);
+	KTAP_CHECKF(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "status 0x%x", st);
+	KTAP_CHECK(kill(child, SIGKILL) == 0);
+	KTAP_CHECK(test_killed_by(test_wait(child), SIGKILL));
+	test_pipes_close(&tp);
+	return KTAP_PASS;
+}
+
 /* A stop interrupts a blocked read, which is restarted (not EINTR) after SIGCONT. */
 static int t_stop_restarts_blocked_read(void)
 {
@@ -435,6 +484,68 @@ static int t_stop_restarts_blocked_read(void)
 	st = test_wait(child);
 	KTAP_CHECKF(test_exited_with(st, 0), "status 0x%x (exit 10 + errno: EINTR leaked)", st);
 	test_pipes_close(&tp);
+	return KTAP_PASS;
+}
+
+/*
+ * A stop interrupts nanosleep and clock_nanosleep (relative and absolute):
+ * after SIGCONT they sleep on to their deadline and return 0, not EINTR
+ * (Linux's restart_syscall).
+ */
+static int ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static int t_stop_does_not_end_sleeps(void)
+{
+	for (int kind = 0; kind < 3; kind++) {
+		struct test_pipes tp;
+		pid_t child = test_fork_piped(&tp, test_other_cluster());
+		char c;
+		int st;
+
+		if (child == 0) {
+			struct timespec t0, d = { 0, 400 * 1000000L }, rem, abs;
+			int r;
+
+			setpgid(0, 0);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			abs = t0;
+			abs.tv_nsec += d.tv_nsec;
+			if (abs.tv_nsec >= 1000000000L) {
+				abs.tv_sec++;
+				abs.tv_nsec -= 1000000000L;
+			}
+			if (write(tp.up[1], "s", 1) != 1)
+				_exit(2);
+			if (kind == 0)
+				r = nanosleep(&d, &rem);
+			else if (kind == 1)
+				r = clock_nanosleep(CLOCK_MONOTONIC, 0, &d, &rem);
+			else
+				r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL);
+			if (kind == 0 && r < 0)
+				r = errno;               /* nanosleep: -1 and errno */
+			if (r != 0)
+				_exit(10 + r % 100);     /* 14: EINTR leaked */
+			_exit(ms_since(&t0) >= 400 ? 0 : 3);   /* not ended early */
+		}
+		KTAP_CHECK(child > 0);
+		setpgid(child, child);
+		KTAP_CHECK(read(tp.up[0], &c, 1) == 1);
+		sleep_ms(50);                        /* most likely asleep by now */
+		KTAP_CHECK(kill(child, SIGSTOP) == 0);
+		KTAP_CHECK(waitpid_retry(child, &st, WUNTRACED) == child && WIFSTOPPED(st));
+		KTAP_CHECK(kill(child, SIGCONT) == 0);
+		st = test_wait(child);
+		KTAP_CHECKF(test_exited_with(st, 0), "kind %d: status 0x%x (exit 3: early, 14: "
+			    "EINTR)", kind, st);
+		test_pipes_close(&tp);
+	}
 	return KTAP_PASS;
 }
 
@@ -581,7 +692,9 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_waitid_fields),
 	KTAP_CASE(t_sigchld_on_stop_and_continue),
 	KTAP_CASE(t_sigtstp_handler_then_default),
+	KTAP_CASE(t_sigtstp_orphaned_group_discarded),
 	KTAP_CASE(t_stop_restarts_blocked_read),
+	KTAP_CASE(t_stop_does_not_end_sleeps),
 	KTAP_CASE(t_sigkill_blocked_in_four_clusters),
 	KTAP_CASE(t_sigchld_ignored_no_zombies),
 	KTAP_CASE(t_sa_nocldwait_no_zombies),
