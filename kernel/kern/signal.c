@@ -515,7 +515,7 @@ static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
         return;
     if (act && (nohand || block || !(act->flags & SA_RESTART))) {
         frame->rax = (uint64_t)-EINTR;
-        thread_current()->sig_restart_deadline = 0;
+        thread_current()->sig_restart_kind = SIG_RESTART_NONE;
         return;
     }
     frame->rax = block ? __NR_restart_syscall : frame->error;

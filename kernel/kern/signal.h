@@ -99,12 +99,19 @@ struct trap_frame_s;
 /* ... and its variant for rt_sigsuspend and pause: -EINTR whenever a handler runs */
 #define ERESTARTNOHAND   514
 /*
- * ... and for nanosleep(2) and clock_nanosleep(2) (relative): -EINTR when a
- * handler runs, else the call becomes restart_syscall(2), which sleeps on
- * to the original deadline (thread_t.sig_restart_deadline), as Linux's
- * restart_block does; so a stop and continue does not end a sleep early.
+ * ... and for the timed waits of nanosleep(2), clock_nanosleep(2)
+ * (relative) and FUTEX_WAIT with a timeout: -EINTR when a handler runs,
+ * else the call becomes restart_syscall(2), which waits on to the
+ * original deadline, as Linux's restart_block does; so a stop and continue
+ * does not end a timed wait early. The interrupted call leaves in its
+ * thread_t what to resume: sig_restart_kind, sig_restart_deadline (TSC)
+ * and sig_restart_arg[] (SLEEP: the user address of the time left; FUTEX:
+ * uaddr, expected value, bitset).
  */
 #define ERESTART_RESTARTBLOCK 516
+#define SIG_RESTART_NONE  0
+#define SIG_RESTART_SLEEP 1
+#define SIG_RESTART_FUTEX 2
 
 #define SIG_BIT(sig)     (1ull << ((sig) - 1))
 #define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))

@@ -526,7 +526,7 @@ static int64_t sleep_until(uint64_t deadline, uint64_t rem)
     thread_t *t = thread_current();
     ktimespec_t r;
 
-    t->sig_restart_deadline = 0;
+    t->sig_restart_kind = SIG_RESTART_NONE;
     if (thread_sleep_until(deadline, sleep_interrupted, NULL))
         return 0;
     if (rem) {
@@ -537,8 +537,9 @@ static int64_t sleep_until(uint64_t deadline, uint64_t rem)
         if (hal_copy_to_user(rem, &r, sizeof(r)))
             return -EFAULT;
     }
+    t->sig_restart_kind = SIG_RESTART_SLEEP;
     t->sig_restart_deadline = deadline;
-    t->sig_restart_rem = rem;
+    t->sig_restart_arg[0] = rem;
     return -ERESTART_RESTARTBLOCK;
 }
 
@@ -561,17 +562,22 @@ static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64
 }
 
 /*
- * restart_syscall(2): goes on with the sleep a stop interrupted (see
- * sleep_until); nothing to restart: -EINTR (Linux's do_no_restart_syscall).
+ * restart_syscall(2): goes on with the timed wait a signal without handler
+ * (a stop) interrupted: a sleep (sleep_until) or a futex wait
+ * (futex_wait_restart); nothing to restart: -EINTR (Linux's
+ * do_no_restart_syscall).
  */
 static int64_t sys_restart_syscall(ARGS)
 {
     thread_t *t = thread_current();
-    uint64_t deadline = t->sig_restart_deadline;
+    uint32_t kind = t->sig_restart_kind;
 
-    if (deadline == 0)
-        return -EINTR;
-    return sleep_until(deadline, t->sig_restart_rem);
+    t->sig_restart_kind = SIG_RESTART_NONE;
+    if (kind == SIG_RESTART_SLEEP)
+        return sleep_until(t->sig_restart_deadline, t->sig_restart_arg[0]);
+    if (kind == SIG_RESTART_FUTEX)
+        return futex_wait_restart();
+    return -EINTR;
 }
 
 static int64_t sys_nanosleep(ARGS)

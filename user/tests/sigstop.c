@@ -488,9 +488,10 @@ static int t_stop_restarts_blocked_read(void)
 }
 
 /*
- * A stop interrupts nanosleep and clock_nanosleep (relative and absolute):
- * after SIGCONT they sleep on to their deadline and return 0, not EINTR
- * (Linux's restart_syscall).
+ * A stop interrupts nanosleep, clock_nanosleep (relative and absolute) and
+ * a FUTEX_WAIT with a timeout: after SIGCONT they wait on to their
+ * deadline and return 0 (ETIMEDOUT for the futex), not EINTR (Linux's
+ * restart_syscall).
  */
 static int ms_since(const struct timespec *t0)
 {
@@ -500,9 +501,11 @@ static int ms_since(const struct timespec *t0)
 	return (int)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+static int futex_word;
+
 static int t_stop_does_not_end_sleeps(void)
 {
-	for (int kind = 0; kind < 3; kind++) {
+	for (int kind = 0; kind < 4; kind++) {
 		struct test_pipes tp;
 		pid_t child = test_fork_piped(&tp, test_other_cluster());
 		char c;
@@ -526,9 +529,14 @@ static int t_stop_does_not_end_sleeps(void)
 				r = nanosleep(&d, &rem);
 			else if (kind == 1)
 				r = clock_nanosleep(CLOCK_MONOTONIC, 0, &d, &rem);
-			else
+			else if (kind == 2)
 				r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL);
-			if (kind == 0 && r < 0)
+			else
+				r = (int)syscall(SYS_futex, &futex_word, 0 /* FUTEX_WAIT */, 0, &d,
+						 NULL, 0);
+			if (kind == 3)
+				r = r < 0 && errno == ETIMEDOUT ? 0 : r < 0 ? errno : 99;
+			else if (kind == 0 && r < 0)
 				r = errno;               /* nanosleep: -1 and errno */
 			if (r != 0)
 				_exit(10 + r % 100);     /* 14: EINTR leaked */
