@@ -416,7 +416,11 @@ void process_thread_exit(int32_t wait_status, bool group)
     thread_user_leave_gpt();
     if (t->tid != p->pid)
         pid_free(t->tid);
+    xptr_t ref_xp = process_ref_xp(p);
+
     process_leave(p, wait_status, false);
+    if (!group)
+        signal_stop_thread_gone(ref_xp);   /* a stop under way may now be complete */
     thread_exit();                       /* the reaping makes it a zombie after the last one */
 }
 

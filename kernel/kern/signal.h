@@ -448,6 +448,14 @@ void signal_stop_begin(xptr_t ref_xp, uint64_t w, int sig);
 bool signal_stop_park(xptr_t ref_xp);
 
 /*
+ * A thread of the process @ref_xp exited (its nthreads count already
+ * lowered) while the process may be stopping: if every remaining thread
+ * is parked, the stop is complete and reported, as when the last one
+ * parks. Any thread of the process; remote compare-and-swap.
+ */
+void signal_stop_thread_gone(xptr_t ref_xp);
+
+/*
  * The child whose reference process_t is @child_xp (any cluster) changed
  * state: SIGCHLD with si_code @code (CLD_STOPPED, CLD_CONTINUED) and
  * si_status @status to its parent, unless the parent ignores SIGCHLD or

@@ -115,25 +115,47 @@ static bool park_done(const void *arg)
            (hal_remote_l64(PROCESS_FIELD(pa->ref, sig_pending)) & SIG_BIT(SIGKILL));
 }
 
-bool signal_stop_park(xptr_t ref_xp)
+/*
+ * One more thread parked (@park 1), or one fewer thread to wait for (@park
+ * 0: a thread exited during the stop): when every thread is parked, the
+ * stop becomes complete and is reported. @return the new sig_jobctl word
+ * (its stop signal 0 when the process is not stopping).
+ */
+static uint64_t stop_count(xptr_t ref_xp, uint64_t park)
 {
     xptr_t jc = PROCESS_FIELD(ref_xp, sig_jobctl);
     uint32_t nthreads = hal_remote_l32(PROCESS_FIELD(ref_xp, nthreads));
-    park_arg_t pa = { ref_xp, 0 };
     uint64_t w, nw;
 
     do {
         w = hal_remote_l64(jc);
-        if (SIG_JOBCTL_SIG(w) == 0)
-            return false;
-        nw = w + SIG_JOBCTL_PARK_ONE;
+        if (SIG_JOBCTL_SIG(w) == 0 || (!park && ((w & SIG_JOBCTL_NOTIFIED) || nthreads == 0)))
+            return w;
+        nw = w + park * SIG_JOBCTL_PARK_ONE;
         if (!(w & SIG_JOBCTL_NOTIFIED) && SIG_JOBCTL_PARKED(nw) >= nthreads)
             nw = (nw | SIG_JOBCTL_NOTIFIED |
                   (uint64_t)SIG_JOBCTL_SIG(w) << SIG_JOBCTL_REPORT_SHIFT) &
                  ~SIG_JOBCTL_CONT_REPORT;  /* the last one: the stop is complete */
+        if (nw == w)
+            return w;
     } while (!hal_remote_cas64(jc, w, nw));
     if ((nw & SIG_JOBCTL_NOTIFIED) && !(w & SIG_JOBCTL_NOTIFIED))
         signal_child_notify(ref_xp, CLD_STOPPED, SIG_JOBCTL_SIG(w));
+    return nw;
+}
+
+void signal_stop_thread_gone(xptr_t ref_xp)
+{
+    stop_count(ref_xp, 0);
+}
+
+bool signal_stop_park(xptr_t ref_xp)
+{
+    park_arg_t pa = { ref_xp, 0 };
+    uint64_t nw = stop_count(ref_xp, 1);
+
+    if (SIG_JOBCTL_SIG(nw) == 0)
+        return false;
     pa.gen = SIG_JOBCTL_GEN(nw);
     irq_enable();
     thread_wait(THREAD_BLOCKED_SLEEP, park_done, &pa);
