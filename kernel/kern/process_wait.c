@@ -85,8 +85,9 @@ static int scan_children(xptr_t ref_xp, int64_t want, uint32_t options, bool pee
     int rc = -ECHILD;
 
     *zombie = XPTR_NULL;
-    if (!peek)                           /* a peek reads without it, as the wake-up test must */
-        remote_busylock_acquire(process_tree_lock());
+    /* under the lock even for a peek: an ended child is unlinked and freed at once when
+       the parent ignores SIGCHLD (process_thread_reaped), from another cluster */
+    remote_busylock_acquire(process_tree_lock());
     XLIST_FOREACH(root, it) {
         xptr_t c = XPTR(GET_CXY(it), GET_PTR(XLIST_ELEMENT(it, process_t, sibling)));
 
@@ -110,8 +111,7 @@ static int scan_children(xptr_t ref_xp, int64_t want, uint32_t options, bool pee
             break;
         }
     }
-    if (!peek)
-        remote_busylock_release(process_tree_lock());
+    remote_busylock_release(process_tree_lock());
     return rc;
 }
 
