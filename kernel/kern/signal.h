@@ -6,9 +6,11 @@
  * State. The dispositions (sigaction) and the process-directed pending set
  * live in the process's reference process_t (process.h); each thread has
  * its own blocked mask, its thread-directed pending set and its alternate
- * stack (thread.h). Standard signals do not queue: a pending signal is one
- * bit (sig - 1) of a 64-bit word, and its sender (pid, si_code) is kept in
- * sig_from[sig - 1] for the siginfo_t of the handler.
+ * stack (thread.h). A pending signal is one bit (sig - 1) of a 64-bit
+ * word, and its last sender (pid, si_code) is kept in sig_from[sig - 1]
+ * for the siginfo_t of the handler; standard signals do not queue, while
+ * real-time signals, and signals with a richer siginfo (sigqueue, timers),
+ * also get an entry in the process's queue (see "The queue of signals").
  *
  * Sending, from any cluster. Invariant 2 of ARCHITECTURE.md (RPC vs remote
  * access) makes it a remote access, not an RPC: recording a signal

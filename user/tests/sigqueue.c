@@ -8,7 +8,7 @@
  * (EPERM) except to oneself; a queued signal to a thread in another
  * cluster; POSIX timers deliver SI_TIMER with si_timerid and si_value, and
  * SIGEV_THREAD_ID sends to the named thread only (EINVAL for a thread of
- * another process).
+ * another process), which libc's SIGEV_THREAD timers use.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -404,6 +404,36 @@ static int t_sigev_thread_id(void)
 	return KTAP_PASS;
 }
 
+static atomic_int cb_value, cb_calls;
+
+static void timer_callback(union sigval v)
+{
+	atomic_store(&cb_value, v.sival_int);
+	atomic_fetch_add(&cb_calls, 1);
+}
+
+/* libc's SIGEV_THREAD (musl: a helper thread the kernel signals by SIGEV_THREAD_ID) */
+static int t_sigev_thread_callback(void)
+{
+	struct sigevent sev;
+	struct itimerspec its = { { 0, 0 }, { 0, 10 * 1000000L } };
+	struct timespec d = test_deadline(WAIT_SEC);
+	timer_t tm;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = timer_callback;
+	sev.sigev_value.sival_int = 55;
+	KTAP_CHECK(timer_create(CLOCK_MONOTONIC, &sev, &tm) == 0);
+	KTAP_CHECK(timer_settime(tm, 0, &its, NULL) == 0);
+	while (atomic_load(&cb_calls) == 0 && !test_expired(&d))
+		sleep_ms(2);
+	KTAP_CHECKF(atomic_load(&cb_calls) == 1 && atomic_load(&cb_value) == 55,
+		    "calls %d value %d", atomic_load(&cb_calls), atomic_load(&cb_value));
+	KTAP_CHECK(timer_delete(tm) == 0);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_rt_queue_order_and_values),
 	KTAP_CASE(t_rt_handler_gets_each_value),
@@ -412,6 +442,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_tgsigqueueinfo_other_cluster_in_order),
 	KTAP_CASE(t_timer_siginfo),
 	KTAP_CASE(t_sigev_thread_id),
+	KTAP_CASE(t_sigev_thread_callback),
 };
 
 int main(void)
