@@ -19,6 +19,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -189,6 +191,28 @@ static pid_t spawn_pauser(void)
 	return pid;
 }
 
+/* The first letter of the State line of /proc/@pid/status ('T': stopped), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *s;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	s = strstr(buf, "State:\t");
+	if (s == NULL)
+		return 0;
+	return s[7];
+}
+
 static int t_wait4_stop_and_continue_reported_once(void)
 {
 	pid_t child = spawn_pauser();
@@ -198,11 +222,13 @@ static int t_wait4_stop_and_continue_reported_once(void)
 	KTAP_CHECK(kill(child, SIGSTOP) == 0);
 	KTAP_CHECK(waitpid_retry(child, &st, WUNTRACED) == child);
 	KTAP_CHECKF(st == 0x137f, "status 0x%x (0x7f | SIGSTOP << 8 expected)", st);
+	KTAP_CHECKF(proc_state(child) == 'T', "State %c", proc_state(child));  /* T (stopped) */
 	KTAP_CHECK(waitpid_retry(child, &st, WUNTRACED | WNOHANG) == 0);   /* once per stop */
 	KTAP_CHECK(waitpid_retry(child, &st, WNOHANG) == 0);   /* no WUNTRACED: not reported */
 	KTAP_CHECK(kill(child, SIGCONT) == 0);
 	KTAP_CHECK(waitpid_retry(child, &st, WCONTINUED) == child);
 	KTAP_CHECKF(st == 0xffff, "status 0x%x", st);
+	KTAP_CHECKF(proc_state(child) != 'T', "State %c", proc_state(child));
 	KTAP_CHECK(waitpid_retry(child, &st, WCONTINUED | WUNTRACED | WNOHANG) == 0);
 	/* a stop report is dropped by a SIGCONT that comes before the wait */
 	KTAP_CHECK(kill(child, SIGSTOP) == 0);
