@@ -643,9 +643,15 @@ void signal_deliver(trap_frame_t *frame)
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
             continue;
         if (act.handler == SIG_DFL && signal_is_stop(sig)) {
+            bool orphaned = false;
+
             /* Linux's get_signal: job control stops of an orphaned group are dropped */
-            if (sig == SIGSTOP ||
-                !pgrp_is_orphaned(hal_remote_l32(PROCESS_FIELD(ref_xp, pgid))))
+            if (sig != SIGSTOP) {
+                irq_enable();            /* a walk of every PID table */
+                orphaned = pgrp_is_orphaned(hal_remote_l32(PROCESS_FIELD(ref_xp, pgid)));
+                irq_disable();
+            }
+            if (!orphaned)
                 signal_stop_begin(ref_xp, jobctl, sig);
             continue;                    /* parks at the top of the loop */
         }
