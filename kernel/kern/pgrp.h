@@ -82,6 +82,20 @@ int pgrp_kill(int64_t pid, int sig);
 bool pgrp_is_orphaned(uint32_t pgid);
 
 /*
+ * The end of process @self (its reference; its parent @parent, XPTR_NULL
+ * for none, and the groups @child_pgid[] / sessions @child_sid[] of the @n
+ * children it handed to init) may orphan process groups: its own, if its
+ * parent was in another group of its session, and its children's, if it
+ * was in another group of their session. An orphaned group with a stopped
+ * member gets SIGHUP then SIGCONT for every member (POSIX; Linux's
+ * kill_orphaned_pgrp in kernel/exit.c), so that stopped jobs no terminal
+ * can resume do not stay stopped forever. Any thread holding no lock
+ * (process_release); walks the PID tables, sends with pgrp_kill().
+ */
+void pgrp_orphan_exit(xptr_t self, xptr_t parent, const uint32_t *child_pgid,
+                      const uint32_t *child_sid, uint32_t n);
+
+/*
  * The console is the calling process's controlling terminal: it is in
  * init's session (PID 1's, the session of the console; there is no
  * TIOCSCTTY yet). A process that left it with setsid(2) gets ENOTTY from

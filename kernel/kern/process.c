@@ -305,9 +305,17 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
 
 /* ---- exit, zombies, wait ------------------------------------------------------------ */
 
-/* Hands every child of @p (local reference) to init; wakes init when one is already a zombie. */
-static void process_reparent_children(process_t *p)
+#define ORPHAN_GROUPS 16               /* children's groups checked for orphaning at an exit */
+
+/*
+ * Hands every child of @p (local reference) to init; wakes init when one is
+ * already a zombie. The distinct groups and sessions of the children go to
+ * @pgid[] / @sid[] (at most ORPHAN_GROUPS, more are not checked). @return
+ * how many.
+ */
+static uint32_t process_reparent_children(process_t *p, uint32_t *pgid, uint32_t *sid)
 {
+    uint32_t n = 0;
     process_t *init = GET_PTR(init_process);
     uint32_t icxy = GET_CXY(init_process);
     xptr_t root = XPTR(local_cxy(), &p->children_root);
@@ -323,21 +331,36 @@ static void process_reparent_children(process_t *p)
         hal_remote_s64(XPTR(ccxy, &c->parent), init_process);
         hal_remote_s32(XPTR(ccxy, &c->ppid), 1);
         xlist_add_last(XPTR(icxy, &init->children_root), it);
-        if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
+        if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE) {
             wake = true;
+        } else {
+            uint32_t g = hal_remote_l32(XPTR(ccxy, &c->pgid)), i;
+
+            for (i = 0; i < n && pgid[i] != g; i++)
+                ;
+            if (i == n && n < ORPHAN_GROUPS) {
+                pgid[n] = g;
+                sid[n++] = hal_remote_l32(XPTR(ccxy, &c->sid));
+            }
+        }
     }
     remote_busylock_release(process_tree_lock());
     if (wake)
         process_wake_all(init_process);
+    return n;
 }
 
 /*
  * The process's last thread has started to exit: its files, memory and
- * children go, in its reference cluster. The zombie transition waits for
+ * children go, in its reference cluster, and the process groups its end
+ * orphans get SIGHUP and SIGCONT if one of their members is stopped. The zombie transition waits for
  * the reaping of every thread (process_thread_reaped).
  */
 static void process_release(process_t *p)
 {
+    uint32_t pgid[ORPHAN_GROUPS], sid[ORPHAN_GROUPS], n;
+    xptr_t parent;
+
     itimer_cancel(p);                    /* Linux: exit_itimers(); a zombie gets no SIGALRM */
     fd_table_close_all(&p->fds);
     if (p->cwd) {
@@ -345,7 +368,12 @@ static void process_release(process_t *p)
         p->cwd = NULL;
     }
     vmm_destroy(&p->vmm);
-    process_reparent_children(p);
+    n = process_reparent_children(p, pgid, sid);
+    remote_busylock_acquire(process_tree_lock());
+    parent = p->parent;
+    remote_busylock_release(process_tree_lock());
+    /* Linux's exit_notify: stopped jobs this end orphans get SIGHUP and SIGCONT */
+    pgrp_orphan_exit(XPTR(local_cxy(), p), parent, pgid, sid, n);
 }
 
 /* RPC_PROCESS_RELEASE handler, in the reference cluster (arguments: rpc_process_args_t). */

@@ -7,7 +7,8 @@
  * field by field (P_PID, P_PGID, P_ALL, WNOWAIT, WNOHANG, the errors);
  * SIGCHLD CLD_STOPPED / CLD_CONTINUED and SA_NOCLDSTOP; SIGTSTP with a
  * handler (runs, no stop) and with its default action (stops); SIGKILL of
- * a stopped process; SIGTSTP dropped for an orphaned group; a blocked read and sleeps (nanosleep, clock_nanosleep)
+ * a stopped process; SIGTSTP dropped for an orphaned group; SIGHUP and
+ * SIGCONT to a stopped group that its parent's exit orphans; a blocked read and sleeps (nanosleep, clock_nanosleep)
  * across a stop and continue go on, without EINTR; SIGKILL of a process whose threads block in a futex,
  * a pipe read and nanosleep in four clusters; no zombies with SIGCHLD
  * ignored or SA_NOCLDWAIT.
@@ -583,6 +584,66 @@ static int t_stop_does_not_end_sleeps(void)
 	return KTAP_PASS;
 }
 
+/*
+ * A stopped process whose group the exit of its parent orphans gets SIGHUP
+ * then SIGCONT (POSIX; Linux's kill_orphaned_pgrp): here its SIGHUP handler
+ * runs once it is continued and reports over a pipe to the test.
+ */
+static int hup_fd = -1;
+
+static void hup_handler(int sig)
+{
+	(void)sig;
+	if (write(hup_fd, "h", 1) != 1)
+		_exit(4);
+	_exit(0);
+}
+
+static int t_orphaned_stopped_group_gets_hup_and_cont(void)
+{
+	int up[2], mid[2];
+	struct timespec d;
+	pid_t middle;
+	char c = 0;
+	int st;
+
+	KTAP_CHECK(pipe(up) == 0 && pipe(mid) == 0);
+	middle = fork();
+	if (middle == 0) {
+		pid_t child = test_fork_in(test_other_cluster());
+
+		if (child == 0) {
+			hup_fd = up[1];
+			signal(SIGHUP, hup_handler);
+			setpgid(0, 0);
+			if (write(mid[1], "c", 1) != 1)
+				_exit(2);
+			for (;;)
+				pause();
+		}
+		if (child < 0 || read(mid[0], &c, 1) != 1)
+			_exit(2);
+		setpgid(child, child);
+		if (kill(child, SIGSTOP) || waitpid_retry(child, &st, WUNTRACED) != child ||
+		    !WIFSTOPPED(st))
+			_exit(3);
+		_exit(0);                    /* its group is now orphaned, with a stopped member */
+	}
+	KTAP_CHECK(middle > 0);
+	close(up[1]);
+	st = test_wait(middle);
+	KTAP_CHECKF(test_exited_with(st, 0), "middle process: status 0x%x", st);
+	KTAP_CHECK(fcntl_nonblock(up[0]) == 0);
+	d = test_deadline(WAIT_MS / 1000);
+	while (read(up[0], &c, 1) != 1 && !test_expired(&d))
+		sleep_ms(2);
+	KTAP_CHECKF(c == 'h', "no SIGHUP handler ran in the orphaned stopped process");
+	close(up[0]);
+	close(mid[0]);
+	close(mid[1]);
+	return KTAP_PASS;
+}
+
 /* ---- SIGKILL of a process blocked in four clusters -------------------------------- */
 
 struct blocker {
@@ -729,6 +790,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_sigtstp_orphaned_group_discarded),
 	KTAP_CASE(t_stop_restarts_blocked_read),
 	KTAP_CASE(t_stop_does_not_end_sleeps),
+	KTAP_CASE(t_orphaned_stopped_group_gets_hup_and_cont),
 	KTAP_CASE(t_sigkill_blocked_in_four_clusters),
 	KTAP_CASE(t_sigchld_ignored_no_zombies),
 	KTAP_CASE(t_sa_nocldwait_no_zombies),
