@@ -3,11 +3,16 @@
  * pending signal a thread takes (signal_next), rt_sigprocmask's arithmetic
  * (signal_mask_change), the mask of a running handler
  * (signal_handler_mask) and the queue of signals with their siginfo
- * (sigq_push, sigq_pop, sigq_flush), against man 7 signal and Linux's
+ * (sigq_push, sigq_pop, sigq_flush), and the tty's predicate
+ * signal_is_ignored_or_blocked, against man 7 signal and Linux's
  * kernel/signal.c.
  */
 #include "ktest.h"
 #include "signal.h"
+#include "process.h"
+#include "thread.h"
+#include "cluster.h"
+#include "kstring.h"
 #include "uapi/errno.h"
 
 static void signal_next_order(ktest_t *t)
@@ -124,7 +129,32 @@ static void signal_stop_set(ktest_t *t)
                  !signal_is_stop(0) && !signal_is_stop(65), "and no other");
 }
 
+static void signal_ignored_or_blocked(ktest_t *t)
+{
+    static process_t p;                  /* a process and its thread as the tty sees them */
+    static thread_t th;
+    xptr_t tx = XPTR(local_cxy(), &th);
+
+    memset(&p, 0, sizeof(p));
+    memset(&th, 0, sizeof(th));
+    p.ref = &p;
+    p.ref_cxy = local_cxy();
+    th.process = &p;
+    KTEST_EXPECT(t, !signal_is_ignored_or_blocked(tx, SIGTTIN), "SIG_DFL, not blocked");
+    p.sigaction[SIGTTIN - 1].handler = SIG_IGN;
+    KTEST_EXPECT(t, signal_is_ignored_or_blocked(tx, SIGTTIN), "SIG_IGN");
+    p.sigaction[SIGTTIN - 1].handler = 0x401000;
+    KTEST_EXPECT(t, !signal_is_ignored_or_blocked(tx, SIGTTIN), "a handler");
+    th.sig_blocked = SIG_BIT(SIGTTOU);
+    KTEST_EXPECT(t, signal_is_ignored_or_blocked(tx, SIGTTOU) &&
+                 !signal_is_ignored_or_blocked(tx, SIGTTIN), "blocked by the thread");
+    KTEST_EXPECT(t, signal_is_ignored_or_blocked(tx, SIGCHLD), "default action: ignore");
+    th.process = NULL;
+    KTEST_EXPECT(t, !signal_is_ignored_or_blocked(tx, SIGTTIN), "a kernel thread: no");
+}
+
 static const ktest_case_t signal_cases[] = {
+    { "ignored_or_blocked", KTEST_ON_BSP, signal_ignored_or_blocked },
     { "queue_order",    KTEST_ON_BSP, signal_queue_order },
     { "queue_limit",    KTEST_ON_BSP, signal_queue_limit_flush },
     { "stop_set",       KTEST_ON_BSP, signal_stop_set },
