@@ -188,7 +188,10 @@ typedef struct sigq_s {
 
 /*
  * The queue's arithmetic (pure, on a local sigq_t; signal_ktest.c tests
- * them). sigq_push appends *@e: 0, or -EAGAIN (full). sigq_pop takes the
+ * them). sigq_push appends *@e: 0, or -EAGAIN (full); a timer's signal
+ * (SI_TIMER) whose previous one is still queued is not queued again, its
+ * si_overrun grows instead, as Linux queues one signal per timer
+ * (kernel/signal.c send_sigqueue): 1. sigq_pop takes the
  * oldest entry for (@tid, @sig) into *@out: @return how many such entries
  * are left, or -1 when there was none. sigq_flush drops the entries of the
  * signals of @set for @tid (SIGQ_ANY_TID: every target).

@@ -121,6 +121,23 @@ static void signal_queue_limit_flush(ktest_t *t)
     KTEST_EXPECT(t, q.n == 0, "all flushed: %u", q.n);
 }
 
+static void signal_queue_timer_merge(ktest_t *t)
+{
+    static sigq_t q;
+    sigq_entry_t e = { .tid = 0, .sig = 40, .code = SI_TIMER, .a = 3, .b = 0, .value = 9 };
+    int left;
+
+    q.n = 0;
+    KTEST_EXPECT(t, sigq_push(&q, &e) == 0, "first expiry queued");
+    KTEST_EXPECT(t, sigq_push(&q, &e) == 1 && q.n == 1, "second merged: n %u", q.n);
+    e.b = 2;                             /* an expiry that already missed two */
+    KTEST_EXPECT(t, sigq_push(&q, &e) == 1 && q.n == 1, "third merged");
+    e.a = 4;
+    KTEST_EXPECT(t, sigq_push(&q, &e) == 0 && q.n == 2, "another timer: its own entry");
+    left = sigq_pop(&q, 0, 40, &e);
+    KTEST_EXPECT(t, left == 1 && e.a == 3 && e.b == 4, "timer 3: overrun %u (1 + 1 + 2)", e.b);
+}
+
 static void signal_stop_set(ktest_t *t)
 {
     KTEST_EXPECT(t, signal_is_stop(SIGSTOP) && signal_is_stop(SIGTSTP) &&
@@ -157,6 +174,7 @@ static const ktest_case_t signal_cases[] = {
     { "ignored_or_blocked", KTEST_ON_BSP, signal_ignored_or_blocked },
     { "queue_order",    KTEST_ON_BSP, signal_queue_order },
     { "queue_limit",    KTEST_ON_BSP, signal_queue_limit_flush },
+    { "queue_timer",    KTEST_ON_BSP, signal_queue_timer_merge },
     { "stop_set",       KTEST_ON_BSP, signal_stop_set },
     { "next_order",     KTEST_ON_BSP, signal_next_order },
     { "mask_arith",     KTEST_ON_BSP, signal_mask_arith },

@@ -16,6 +16,16 @@
 
 int sigq_push(sigq_t *q, const sigq_entry_t *e)
 {
+    if (e->code == SI_TIMER) {           /* Linux: one queued signal per timer, plus overruns */
+        for (uint32_t i = 0; i < q->n; i++) {
+            sigq_entry_t *o = &q->e[i];
+
+            if (o->code == SI_TIMER && o->a == e->a && o->sig == e->sig && o->tid == e->tid) {
+                o->b += 1 + e->b;
+                return 1;
+            }
+        }
+    }
     if (q->n >= SIGQ_MAX)
         return -EAGAIN;
     q->e[q->n++] = *e;
@@ -88,7 +98,7 @@ int signal_queue_send(xptr_t ref_xp, xptr_t pending_xp, const sigq_entry_t *e, b
     if (e->sig < SIGRTMIN && (hal_remote_l64(pending_xp) & bit))
         goto out;                        /* standard signals do not queue */
     sigq_load(ref_xp, &q);
-    if (sigq_push(&q, e) == 0)
+    if (sigq_push(&q, e) >= 0)
         sigq_store(ref_xp, &q);
     else if (must_queue)
         rc = -EAGAIN;

@@ -6,7 +6,8 @@
  * the queue has a limit (EAGAIN) beyond which kill() still sends but loses
  * the siginfo; rt_sigqueueinfo and rt_tgsigqueueinfo refuse forged si_code
  * (EPERM) except to oneself; a queued signal to a thread in another
- * cluster; POSIX timers deliver SI_TIMER with si_timerid and si_value, and
+ * cluster; POSIX timers deliver SI_TIMER with si_timerid and si_value (one
+ * queued signal per timer, later expiries as si_overrun), and
  * SIGEV_THREAD_ID sends to the named thread only (EINVAL for a thread of
  * another process), which libc's SIGEV_THREAD timers use.
  */
@@ -248,6 +249,7 @@ static int t_sigqueueinfo_forging_eperm(void)
 struct waiter {
 	int        sig, k;
 	atomic_int tid;
+	atomic_int taken;                        /* signals taken so far */
 	int        got[4], values[4], codes[4];
 };
 
@@ -268,6 +270,7 @@ static void *waiter_main(void *arg)
 		w->got[i] = sigtimedwait(&s, &info, &ts);
 		w->values[i] = info.si_value.sival_int;
 		w->codes[i] = info.si_code;
+		atomic_fetch_add(&w->taken, 1);
 	}
 	return NULL;
 }
@@ -344,6 +347,21 @@ static int t_timer_siginfo(void)
 		    "code %d value %d timerid %d (id %d) overrun %d", info.si_code,
 		    info.si_value.sival_int, info.si_timerid, id, info.si_overrun);
 	KTAP_CHECK(syscall(SYS_timer_delete, id) == 0);
+	/* expiries while its signal is still queued: one signal, the rest as si_overrun */
+	{
+		struct itimerspec its = { { 0, 1000000L }, { 0, 1000000L } };   /* every 1 ms */
+
+		KTAP_CHECK(k_timer_create(CLOCK_MONOTONIC, &ev, &id) == 0);
+		KTAP_CHECK(syscall(SYS_timer_settime, id, 0, &its, NULL) == 0);
+		sleep_ms(100);
+		memset(&info, 0, sizeof(info));
+		KTAP_CHECK(sigtimedwait(&s, &info, &ts) == ev.signo);
+		KTAP_CHECKF(info.si_code == SI_TIMER && info.si_overrun >= 1, "code %d overrun %d",
+			    info.si_code, info.si_overrun);
+		KTAP_CHECK(syscall(SYS_timer_delete, id) == 0);
+		while (take(ev.signo, &info) == ev.signo)
+			;                            /* one that fired before the delete */
+	}
 	unblock_all();
 	return KTAP_PASS;
 }
@@ -385,14 +403,9 @@ static int t_sigev_thread_id(void)
 	KTAP_CHECK(k_timer_create(CLOCK_MONOTONIC, &ev, &id) == 0);
 	for (int i = 0; i < 4; i++) {
 		KTAP_CHECK(k_timer_arm_ms(id, 5) == 0);
-		while (!test_expired(&d)) {          /* the next arming once this one fired */
-			struct itimerspec cur;
-
-			KTAP_CHECK(syscall(SYS_timer_gettime, id, &cur) == 0);
-			if (cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0)
-				break;
+		/* the next arming once the waiter took this one (Linux queues one per timer) */
+		while (atomic_load(&w.taken) <= i && !test_expired(&d))
 			sleep_ms(2);
-		}
 		KTAP_CHECK_ERRNO(take(w.sig, &info), EAGAIN);
 	}
 	KTAP_CHECK(pthread_join(th, NULL) == 0);
