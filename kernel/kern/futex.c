@@ -327,6 +327,39 @@ static int futex_paddr(uint64_t uaddr, uint64_t *paddr)
     return vmm_user_paddr(uaddr, paddr) ? -EFAULT : 0;
 }
 
+/*
+ * FUTEX_WAIT at user address @uaddr until TSC @deadline (0: none): a wait
+ * with a deadline that a signal ends returns -ERESTART_RESTARTBLOCK with
+ * what restart_syscall(2) needs recorded in the thread (signal.h), as
+ * Linux's futex_wait does, so that a stop and continue does not end it.
+ */
+static int64_t futex_wait_timed(uint64_t uaddr, uint32_t val, uint32_t bitset, uint64_t deadline)
+{
+    thread_t *t = thread_current();
+    uint64_t pa;
+    int rc;
+
+    if ((rc = futex_paddr(uaddr, &pa)))
+        return rc;
+    rc = futex_wait_key(pa, val, bitset, deadline);
+    if (rc != -EINTR || deadline == 0)
+        return rc;
+    t->sig_restart_kind = SIG_RESTART_FUTEX;
+    t->sig_restart_deadline = deadline;
+    t->sig_restart_arg[0] = uaddr;
+    t->sig_restart_arg[1] = val;
+    t->sig_restart_arg[2] = bitset;
+    return -ERESTART_RESTARTBLOCK;
+}
+
+int64_t futex_wait_restart(void)
+{
+    thread_t *t = thread_current();
+
+    return futex_wait_timed(t->sig_restart_arg[0], (uint32_t)t->sig_restart_arg[1],
+                            (uint32_t)t->sig_restart_arg[2], t->sig_restart_deadline);
+}
+
 int64_t futex_syscall(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utime,
                       uint64_t uaddr2, uint64_t val3)
 {
@@ -346,9 +379,7 @@ int64_t futex_syscall(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utime,
             return rc;
         if (bitset == 0)
             return -EINVAL;
-        if ((rc = futex_paddr(uaddr, &pa)))
-            return rc;
-        return futex_wait_key(pa, (uint32_t)val, bitset, deadline);
+        return futex_wait_timed(uaddr, (uint32_t)val, bitset, deadline);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {

@@ -155,10 +155,20 @@ xptr_t futex_bucket_of(uint64_t paddr);
  *         mapped for the process, an unreadable timespec), -EAGAIN (the
  *         word did not hold the expected value), -ETIMEDOUT, -EINTR,
  *         -ENOSYS (unknown operation, or FUTEX_CLOCK_REALTIME on an
- *         operation other than WAIT and WAIT_BITSET).
+ *         operation other than WAIT and WAIT_BITSET); a WAIT with a timeout
+ *         that a signal ends returns -ERESTART_RESTARTBLOCK (signal.h:
+ *         -EINTR once a handler ran, else restart_syscall(2)).
  */
 int64_t futex_syscall(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utime,
                       uint64_t uaddr2, uint64_t val3);
+
+/*
+ * restart_syscall(2) of a FUTEX_WAIT with a timeout that a signal without
+ * handler (a stop) interrupted: waits again on the word, value, bitset
+ * and deadline the calling thread recorded (thread_t.sig_restart_*), as
+ * Linux's futex_wait_restart. A user thread. @return as futex_syscall().
+ */
+int64_t futex_wait_restart(void);
 
 /*
  * The robust-futex walk at thread exit (set_robust_list(2), Linux's

@@ -97,7 +97,8 @@ static void itimer_thread(void *arg)
     xptr_t root = XPTR(cl->cxy, &cl->itimer_root);
 
     for (;;) {
-        struct { uint32_t pid; int32_t sig; } fire[ITIMER_BATCH];
+        struct { uint32_t pid; int32_t sig; uint32_t tid; bool posix; sigq_entry_t e; }
+            fire[ITIMER_BATCH];
         uint64_t now = rdtsc(), next = UINT64_MAX;
         uint32_t n = 0;
         xptr_t it;
@@ -112,7 +113,11 @@ static void itimer_thread(void *arg)
             if (t->expire <= now && n < ITIMER_BATCH) {
                 if (t->sig) {
                     fire[n].pid = t->pid;
-                    fire[n++].sig = t->sig;
+                    fire[n].sig = t->sig;
+                    fire[n].tid = t->tid;
+                    fire[n].posix = !t->real;
+                    fire[n].e = (sigq_entry_t){ .code = SI_TIMER, .value = t->value,
+                                                .a = t->id };
                 }
                 if (t->interval && !(t->real && itimer_sigalrm_ignored(t))) {
                     uint32_t periods = 0;
@@ -127,14 +132,22 @@ static void itimer_thread(void *arg)
                     t->expire = 0;
                     xlist_unlink(it);
                 }
+                if (t->sig)
+                    fire[n++].e.b = t->overrun;   /* si_overrun */
             }
             if (t->expire && t->expire < next)
                 next = t->expire;
             it = nxt;
         }
         busylock_release(&cl->itimer_lock);
-        for (uint32_t i = 0; i < n; i++)
-            process_kill((int64_t)fire[i].pid, fire[i].sig);
+        for (uint32_t i = 0; i < n; i++) {
+            if (!fire[i].posix)
+                process_kill((int64_t)fire[i].pid, fire[i].sig);
+            else if (fire[i].tid)
+                signal_send_thread(fire[i].pid, fire[i].tid, fire[i].sig, &fire[i].e, false);
+            else
+                signal_send_process(fire[i].pid, fire[i].sig, &fire[i].e, false);
+        }
         if (n == ITIMER_BATCH)
             continue;                    /* more may have expired */
         thread_sleep_until(next, itimer_kicked, cl);
@@ -254,18 +267,26 @@ int ptimer_create(uint64_t clock, const ksigevent_t *ev)
 {
     xptr_t ref = process_current_xp();
     int32_t sig = SIGALRM;
+    uint32_t tid = 0;
     int id = -EAGAIN;
 
     if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
         return -EINVAL;
-    if (ev && ev->sigev_notify == SIGEV_NONE)
+    /* Linux's good_sigevent (kernel/time/posix-timers.c) */
+    if (ev && ev->sigev_notify == SIGEV_NONE) {
         sig = 0;
-    else if (ev && ev->sigev_notify != SIGEV_SIGNAL)
-        return -EINVAL;                  /* SIGEV_THREAD_ID: not implemented */
-    else if (ev && (ev->sigev_signo <= 0 || ev->sigev_signo > NSIG))
-        return -EINVAL;
-    else if (ev)
+    } else if (ev) {
+        if (ev->sigev_notify == (SIGEV_SIGNAL | SIGEV_THREAD_ID)) {
+            if (ev->sigev_tid <= 0 || process_lookup((uint32_t)ev->sigev_tid) != ref)
+                return -EINVAL;          /* not a thread of the calling process */
+            tid = (uint32_t)ev->sigev_tid;
+        } else if (ev->sigev_notify != SIGEV_SIGNAL && ev->sigev_notify != SIGEV_THREAD) {
+            return -EINVAL;
+        }
+        if (ev->sigev_signo <= 0 || ev->sigev_signo > NSIG)
+            return -EINVAL;
         sig = ev->sigev_signo;
+    }
     remote_busylock_acquire(timer_lock(ref));
     for (int i = 0; i < PTIMER_MAX; i++) {
         xptr_t t = PROCESS_FIELD(ref, ptimer[i]);
@@ -275,6 +296,10 @@ int ptimer_create(uint64_t clock, const ksigevent_t *ev)
             hal_remote_s32(TIMER_FIELD(t, pid), hal_remote_l32(PROCESS_FIELD(ref, pid)));
             hal_remote_s32(TIMER_FIELD(t, sig), (uint32_t)sig);
             hal_remote_s32(TIMER_FIELD(t, clock), (uint32_t)clock);
+            hal_remote_s32(TIMER_FIELD(t, tid), tid);
+            hal_remote_s32(TIMER_FIELD(t, id), (uint32_t)i);
+            /* Linux: without a sigevent, si_value is the timer's id */
+            hal_remote_s64(TIMER_FIELD(t, value), ev ? ev->sigev_value : (uint64_t)i);
             timer_disarm(t);
             id = i;
             break;

@@ -13,9 +13,12 @@
  * the earliest expiry of its list: the LAPIC tick of that core wakes it
  * (the scheduler ends timed sleeps at the first tick after their
  * deadline, TICK_US), so a timer fires within one tick of its expiry. The
- * thread re-arms or disarms each expired timer and sends its signal by
- * process_kill() (signal.h) outside the lock: nothing is sent from the
- * interrupt. The timers are the reference cluster's rather than the
+ * thread re-arms or disarms each expired timer and sends its signal
+ * outside the lock (nothing is sent from the interrupt): ITIMER_REAL's by
+ * process_kill(), a POSIX timer's with its siginfo (si_code SI_TIMER,
+ * si_timerid, si_overrun, si_value) by signal_send_process(), or with
+ * SIGEV_THREAD_ID by signal_send_thread() to its thread, in whatever
+ * cluster that thread runs (signal.h). The timers are the reference cluster's rather than the
  * calling thread's: a process's timers then have one home whatever
  * cluster its threads run in, and its main thread runs there (fork
  * creates it there).
@@ -52,6 +55,9 @@ typedef struct itimer_s {
     uint32_t      overrun;       /* expiries missed by the last one (timer_getoverrun) */
     uint32_t      real;          /* the process's ITIMER_REAL */
     uint32_t      clock;         /* a POSIX timer's CLOCK_REALTIME or CLOCK_MONOTONIC */
+    uint32_t      tid;           /* a POSIX timer's SIGEV_THREAD_ID target; 0: the process */
+    uint32_t      id;            /* a POSIX timer's timer_t (si_timerid) */
+    uint64_t      value;         /* a POSIX timer's si_value (sigev_value) */
 } itimer_t;
 
 /* Boot, by cluster_init(): the lock and the empty list of cluster @cl. */

@@ -27,9 +27,35 @@ typedef struct pgrp_walk_s {
     int      sig;
     int      err;                /* -ESRCH until someone is found or signalled */
     bool     sent;               /* a process_kill() succeeded */
+    bool     orphan_check;       /* pgrp_is_orphaned: look at each member's parent ... */
+    bool     connected;          /* ... one is in another group of the same session */
+    bool     stop_check;         /* pgrp_orphan_exit: look for a stopped member ... */
+    bool     stopped;            /* ... and found one */
 } pgrp_walk_t;
 
-static bool pgrp_match(xptr_t p, uint32_t pid, const pgrp_walk_t *w)
+/*
+ * Member @p (any cluster) of a group whose orphanhood is checked: does its
+ * parent keep the group connected (another group, same session, not
+ * init)? Linux's will_become_orphaned_pgrp (kernel/exit.c); a zombie does
+ * not count. Takes the process-tree lock (the parent link).
+ */
+static bool pgrp_parent_connects(xptr_t p)
+{
+    bool yes = false;
+    xptr_t parent;
+
+    if (hal_remote_l32(PROCESS_FIELD(p, state)) != PROCESS_RUNNING)
+        return false;
+    remote_busylock_acquire(process_tree_lock());
+    parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(p, parent));
+    if (parent != XPTR_NULL && hal_remote_l32(PROCESS_FIELD(parent, pid)) != 1)
+        yes = hal_remote_l32(PROCESS_FIELD(parent, pgid)) != hal_remote_l32(PROCESS_FIELD(p, pgid)) &&
+              hal_remote_l32(PROCESS_FIELD(parent, sid)) == hal_remote_l32(PROCESS_FIELD(p, sid));
+    remote_busylock_release(process_tree_lock());
+    return yes;
+}
+
+static bool pgrp_match(xptr_t p, uint32_t pid, pgrp_walk_t *w)
 {
     if (pid == w->skip)
         return false;
@@ -37,6 +63,16 @@ static bool pgrp_match(xptr_t p, uint32_t pid, const pgrp_walk_t *w)
         return pid != 1;
     if (w->pgid && hal_remote_l32(XPTR(GET_CXY(p), &((process_t *)GET_PTR(p))->pgid)) != w->pgid)
         return false;
+    if (w->orphan_check) {               /* collects nobody: only looks at the parents */
+        if (!w->connected && pgrp_parent_connects(p))
+            w->connected = true;
+        return false;
+    }
+    if (w->stop_check) {
+        if (SIG_JOBCTL_SIG(hal_remote_l64(PROCESS_FIELD(p, sig_jobctl))))
+            w->stopped = true;
+        return false;
+    }
     return !w->sid || hal_remote_l32(XPTR(GET_CXY(p), &((process_t *)GET_PTR(p))->sid)) == w->sid;
 }
 
@@ -177,6 +213,58 @@ int64_t pgrp_setsid(void)
     }
     remote_busylock_release(pgrp_lock());
     return rc;
+}
+
+static bool pgrp_orphaned_but(uint32_t pgid, uint32_t ignore);
+
+bool pgrp_is_orphaned(uint32_t pgid)
+{
+    return pgrp_orphaned_but(pgid, 0);
+}
+
+/* pgrp_is_orphaned, with member @ignore (0: none) left out (it is exiting). */
+static bool pgrp_orphaned_but(uint32_t pgid, uint32_t ignore)
+{
+    pgrp_walk_t w = { .pgid = pgid, .skip = ignore, .err = -ESRCH, .orphan_check = true };
+
+    if (pgid == 0)
+        return false;
+    pgrp_walk(&w, false);
+    return !w.connected;
+}
+
+/*
+ * Group @pgid (session @sid) is left orphaned by the end of @gone (0: of
+ * nobody: a parent left): if a member is stopped, every member gets SIGHUP
+ * then SIGCONT. @parent_pgid / @parent_sid: the group and session of the
+ * parent that no longer connects it.
+ */
+static void pgrp_hup_if_orphaned(uint32_t pgid, uint32_t sid, uint32_t parent_pgid,
+                                 uint32_t parent_sid, uint32_t gone)
+{
+    pgrp_walk_t w = { .pgid = pgid, .err = -ESRCH, .stop_check = true };
+
+    if (pgid == 0 || parent_pgid == pgid || parent_sid != sid || !pgrp_orphaned_but(pgid, gone))
+        return;
+    pgrp_walk(&w, false);
+    if (!w.stopped)
+        return;
+    pgrp_kill(-(int64_t)pgid, SIGHUP);
+    pgrp_kill(-(int64_t)pgid, SIGCONT);
+}
+
+void pgrp_orphan_exit(xptr_t self, xptr_t parent, const uint32_t *child_pgid,
+                      const uint32_t *child_sid, uint32_t n)
+{
+    uint32_t pgid = hal_remote_l32(PROCESS_FIELD(self, pgid));
+    uint32_t sid = hal_remote_l32(PROCESS_FIELD(self, sid));
+
+    if (parent != XPTR_NULL)             /* its own group, which it may have connected */
+        pgrp_hup_if_orphaned(pgid, sid, hal_remote_l32(PROCESS_FIELD(parent, pgid)),
+                             hal_remote_l32(PROCESS_FIELD(parent, sid)),
+                             hal_remote_l32(PROCESS_FIELD(self, pid)));
+    for (uint32_t i = 0; i < n; i++)     /* the groups of its children, now init's */
+        pgrp_hup_if_orphaned(child_pgid[i], child_sid[i], pgid, sid, 0);
 }
 
 int pgrp_kill(int64_t pid, int sig)

@@ -67,6 +67,35 @@ int64_t pgrp_setsid(void);
 int pgrp_kill(int64_t pid, int sig);
 
 /*
+ * Is process group @pgid orphaned (POSIX; Linux's will_become_orphaned_pgrp,
+ * kernel/exit.c): no member that is not a zombie has a parent in another
+ * group of the same session (a parent that is init does not count)? A
+ * group without members is orphaned. Linux's job-control rules built on
+ * it: SIGTSTP, SIGTTIN and SIGTTOU taken with their default action by a
+ * process of an orphaned group are discarded instead of stopping it
+ * (signal_deliver; man 7 signal), and the tty makes a background read of
+ * an orphaned group fail with -EIO instead of sending SIGTTIN (as it does
+ * for a reader that ignores or blocks SIGTTIN: signal_is_ignored_or_blocked
+ * in signal.h), and likewise a TOSTOP write instead of SIGTTOU. Any
+ * thread; takes the PID tables' locks, the process-tree lock inside them.
+ */
+bool pgrp_is_orphaned(uint32_t pgid);
+
+/*
+ * The end of process @self (its reference; its parent @parent, XPTR_NULL
+ * for none, and the groups @child_pgid[] / sessions @child_sid[] of the @n
+ * children it handed to init) may orphan process groups: its own, if its
+ * parent was in another group of its session, and its children's, if it
+ * was in another group of their session. An orphaned group with a stopped
+ * member gets SIGHUP then SIGCONT for every member (POSIX; Linux's
+ * kill_orphaned_pgrp in kernel/exit.c), so that stopped jobs no terminal
+ * can resume do not stay stopped forever. Any thread holding no lock
+ * (process_release); walks the PID tables, sends with pgrp_kill().
+ */
+void pgrp_orphan_exit(xptr_t self, xptr_t parent, const uint32_t *child_pgid,
+                      const uint32_t *child_sid, uint32_t n);
+
+/*
  * The console is the calling process's controlling terminal: it is in
  * init's session (PID 1's, the session of the console; there is no
  * TIOCSCTTY yet). A process that left it with setsid(2) gets ENOTTY from

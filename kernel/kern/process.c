@@ -107,6 +107,7 @@ static process_t *process_alloc(int64_t *err)
     p->fork_place = -1;
     xlist_root_init(XPTR(local_cxy(), &p->threads_root));
     process_copies_init(p);
+    busylock_init(&p->sigq_lock, "sigq", RANK_SIGQ);
     p->state      = PROCESS_RUNNING;
     p->start_tsc  = rdtsc();
     fd_table_init(&p->fds);
@@ -304,9 +305,17 @@ int64_t process_fork(const trap_frame_t *frame, uint64_t child_sp)
 
 /* ---- exit, zombies, wait ------------------------------------------------------------ */
 
-/* Hands every child of @p (local reference) to init; wakes init when one is already a zombie. */
-static void process_reparent_children(process_t *p)
+#define ORPHAN_GROUPS 16               /* children's groups checked for orphaning at an exit */
+
+/*
+ * Hands every child of @p (local reference) to init; wakes init when one is
+ * already a zombie. The distinct groups and sessions of the children go to
+ * @pgid[] / @sid[] (at most ORPHAN_GROUPS, more are not checked). @return
+ * how many.
+ */
+static uint32_t process_reparent_children(process_t *p, uint32_t *pgid, uint32_t *sid)
 {
+    uint32_t n = 0;
     process_t *init = GET_PTR(init_process);
     uint32_t icxy = GET_CXY(init_process);
     xptr_t root = XPTR(local_cxy(), &p->children_root);
@@ -322,21 +331,36 @@ static void process_reparent_children(process_t *p)
         hal_remote_s64(XPTR(ccxy, &c->parent), init_process);
         hal_remote_s32(XPTR(ccxy, &c->ppid), 1);
         xlist_add_last(XPTR(icxy, &init->children_root), it);
-        if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
+        if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE) {
             wake = true;
+        } else {
+            uint32_t g = hal_remote_l32(XPTR(ccxy, &c->pgid)), i;
+
+            for (i = 0; i < n && pgid[i] != g; i++)
+                ;
+            if (i == n && n < ORPHAN_GROUPS) {
+                pgid[n] = g;
+                sid[n++] = hal_remote_l32(XPTR(ccxy, &c->sid));
+            }
+        }
     }
     remote_busylock_release(process_tree_lock());
     if (wake)
         process_wake_all(init_process);
+    return n;
 }
 
 /*
  * The process's last thread has started to exit: its files, memory and
- * children go, in its reference cluster. The zombie transition waits for
+ * children go, in its reference cluster, and the process groups its end
+ * orphans get SIGHUP and SIGCONT if one of their members is stopped. The zombie transition waits for
  * the reaping of every thread (process_thread_reaped).
  */
 static void process_release(process_t *p)
 {
+    uint32_t pgid[ORPHAN_GROUPS], sid[ORPHAN_GROUPS], n;
+    xptr_t parent;
+
     itimer_cancel(p);                    /* Linux: exit_itimers(); a zombie gets no SIGALRM */
     fd_table_close_all(&p->fds);
     if (p->cwd) {
@@ -344,7 +368,12 @@ static void process_release(process_t *p)
         p->cwd = NULL;
     }
     vmm_destroy(&p->vmm);
-    process_reparent_children(p);
+    n = process_reparent_children(p, pgid, sid);
+    remote_busylock_acquire(process_tree_lock());
+    parent = p->parent;
+    remote_busylock_release(process_tree_lock());
+    /* Linux's exit_notify: stopped jobs this end orphans get SIGHUP and SIGCONT */
+    pgrp_orphan_exit(XPTR(local_cxy(), p), parent, pgid, sid, n);
 }
 
 /* RPC_PROCESS_RELEASE handler, in the reference cluster (arguments: rpc_process_args_t). */
@@ -406,6 +435,7 @@ void process_thread_exit(int32_t wait_status, bool group)
     } else {
         t->sig_blocked = ~0ull;          /* it takes no more signals: another thread will */
         signal_retarget(~0ull);
+        signal_queue_flush(process_ref_xp(p), t->tid, ~0ull);   /* its own queued ones go */
     }
     futex_robust_list_exit(t);
     if (t->clear_child_tid && hal_copy_to_user(t->clear_child_tid, &zero, sizeof(zero)) == 0 &&
@@ -414,7 +444,11 @@ void process_thread_exit(int32_t wait_status, bool group)
     thread_user_leave_gpt();
     if (t->tid != p->pid)
         pid_free(t->tid);
+    xptr_t ref_xp = process_ref_xp(p);
+
     process_leave(p, wait_status, false);
+    if (!group)
+        signal_stop_thread_gone(ref_xp);   /* a stop under way may now be complete */
     thread_exit();                       /* the reaping makes it a zombie after the last one */
 }
 
@@ -423,21 +457,56 @@ void process_exit(int32_t wait_status)
     process_thread_exit(wait_status, true);
 }
 
+/*
+ * Zombie @ref_xp's parent @parent reaps its ended children at once
+ * (signal_child_autoreap): called under the process-tree lock, unlinks the
+ * zombie from its parent. @return true if the zombie is local and the
+ * caller frees it; false if it is in another cluster, where the idle
+ * thread cannot free it (an RPC blocks): it is handed to init, whose
+ * wait4(-1) frees it as any orphan (the parent never sees it either way).
+ */
+static bool process_autoreap(xptr_t ref_xp, xptr_t parent)
+{
+    process_t *init = GET_PTR(init_process);
+
+    xlist_unlink(PROCESS_FIELD(ref_xp, sibling));
+    if (GET_CXY(ref_xp) == local_cxy())
+        return true;
+    hal_remote_s64(PROCESS_FIELD(ref_xp, parent), init_process);
+    hal_remote_s32(PROCESS_FIELD(ref_xp, ppid), 1);
+    xlist_add_last(XPTR(GET_CXY(init_process), &init->children_root),
+                   PROCESS_FIELD(ref_xp, sibling));
+    (void)parent;
+    return false;
+}
+
 void process_thread_reaped(process_t *p)
 {
     xptr_t ref_xp = process_ref_xp(p);
+    bool autoreap = false, free_here = false;
+    uint32_t pid;
+    int32_t ws;
 
     if (!process_copy_reaped(p))
         return;
+    pid = hal_remote_l32(PROCESS_FIELD(ref_xp, pid));
+    ws = (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, wait_status));
     remote_busylock_acquire(process_tree_lock());
     hal_remote_s64(PROCESS_FIELD(ref_xp, thread), 0);
     hal_remote_s32(PROCESS_FIELD(ref_xp, state), PROCESS_ZOMBIE);
     xptr_t parent = (xptr_t)hal_remote_l64(PROCESS_FIELD(ref_xp, parent));
+    if (parent != XPTR_NULL && parent != init_process && signal_child_autoreap(parent)) {
+        autoreap = true;                 /* man 2 wait, NOTES: no zombie is left */
+        free_here = process_autoreap(ref_xp, parent);
+    }
     remote_busylock_release(process_tree_lock());
+    if (free_here)
+        process_free(GET_PTR(ref_xp));
+    else if (autoreap)
+        process_wake_all(init_process);
     if (parent != XPTR_NULL) {
-        signal_child_ended(parent, hal_remote_l32(PROCESS_FIELD(ref_xp, pid)),
-                           (int32_t)hal_remote_l32(PROCESS_FIELD(ref_xp, wait_status)));
-        process_wake_all(parent);
+        signal_child_ended(parent, pid, ws);
+        process_wake_all(parent);        /* its wait: a zombie, or one child fewer */
     }
 }
 
@@ -445,101 +514,4 @@ void process_thread_reaped(process_t *p)
 void process_rpc_destroy(xptr_t desc)
 {
     process_free((process_t *)hal_remote_l64(RPC_ARG(desc, process_destroy.process)));
-}
-
-#define WAIT_ANY_CHILD INT64_MIN         /* process_wait's form of wait4(-1): -1 is group 1 */
-
-/* Child @c (any cluster) is one that process_wait(@want) waits for: see process_wait. */
-static bool pid_matches(int64_t want, xptr_t c)
-{
-    if (want == WAIT_ANY_CHILD)
-        return true;
-    if (want < 0)                        /* a member of group -@want (man 2 wait) */
-        return hal_remote_l32(PROCESS_FIELD(c, pgid)) == (uint32_t)-want;
-    return hal_remote_l32(PROCESS_FIELD(c, pid)) == (uint32_t)want;
-}
-
-/*
- * Scans the children of the process @ref_xp: a matching zombie is unlinked
- * and returned; *@any tells if one matches at all.
- */
-static xptr_t process_find_zombie(xptr_t ref_xp, int64_t want, bool *any)
-{
-    xptr_t root = PROCESS_FIELD(ref_xp, children_root), it, found = XPTR_NULL;
-
-    *any = false;
-    remote_busylock_acquire(process_tree_lock());
-    XLIST_FOREACH(root, it) {
-        process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
-        uint32_t ccxy = GET_CXY(it);
-
-        if (!pid_matches(want, XPTR(ccxy, c)))
-            continue;
-        *any = true;
-        if (hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE) {
-            xlist_unlink(it);
-            found = XPTR(ccxy, c);
-            break;
-        }
-    }
-    remote_busylock_release(process_tree_lock());
-    return found;
-}
-
-typedef struct wait_arg_s {
-    xptr_t     ref;                      /* the waiting process's reference process_t */
-    int64_t    want;
-} wait_arg_t;
-
-static bool wait_done(const void *arg)
-{
-    const wait_arg_t *w = arg;
-    xptr_t root = PROCESS_FIELD(w->ref, children_root), it;
-
-    if (process_signal_pending())
-        return true;
-    XLIST_FOREACH(root, it) {
-        process_t *c = GET_PTR(XLIST_ELEMENT(it, process_t, sibling));
-        uint32_t ccxy = GET_CXY(it);
-
-        if (pid_matches(w->want, XPTR(ccxy, c)) &&
-            hal_remote_l32(XPTR(ccxy, &c->state)) == PROCESS_ZOMBIE)
-            return true;
-    }
-    return false;
-}
-
-int64_t process_wait(int64_t pid, int32_t *status, uint32_t options)
-{
-    xptr_t ref_xp = process_current_xp();
-    wait_arg_t w = { ref_xp, pid };
-
-    if (pid == -1)
-        w.want = pid = WAIT_ANY_CHILD;
-    else if (pid == 0)                   /* any child of the caller's process group */
-        w.want = pid = -(int64_t)hal_remote_l32(PROCESS_FIELD(ref_xp, pgid));
-
-    for (;;) {
-        bool any;
-        xptr_t z = process_find_zombie(ref_xp, pid, &any);
-
-        if (z != XPTR_NULL) {
-            process_t *c = GET_PTR(z);
-            uint32_t ccxy = GET_CXY(z);
-            uint32_t cpid = hal_remote_l32(XPTR(ccxy, &c->pid));
-            rpc_desc_t rpc = { .type = RPC_PROCESS_DESTROY,
-                               .args.process_destroy = { .process = c } };
-
-            *status = (int32_t)hal_remote_l32(XPTR(ccxy, &c->wait_status));
-            rpc_send(ccxy, &rpc);
-            return cpid;
-        }
-        if (!any)
-            return -ECHILD;
-        if (options & WNOHANG)
-            return 0;
-        if (process_signal_pending())
-            return -ERESTARTSYS;         /* -EINTR or a restart (signal.h) */
-        thread_wait(THREAD_BLOCKED_SLEEP, wait_done, &w);
-    }
 }

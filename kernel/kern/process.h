@@ -90,6 +90,10 @@ typedef struct process_s {
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */
     uint64_t           sig_from[NSIG];/* reference: sender of each: pid | si_code << 32 */
     int32_t            sig_chld_status; /* reference: si_status of the pending SIGCHLD */
+    busylock_t         sigq_lock;     /* reference: RANK_SIGQ; sigq (sigqueue.c) */
+    sigq_t             sigq;          /* reference: queued signals and their siginfo */
+    volatile uint64_t  sig_jobctl;    /* reference: group stop and its reports to wait
+                                         (SIG_JOBCTL_*, signal.h "Stop and continue") */
     ksigaction_t       sigaction[NSIG];
     uint64_t           start_tsc;
     char               name[16];      /* basename of the program */
@@ -197,11 +201,40 @@ void process_exit(int32_t wait_status) __attribute__((noreturn));
  */
 void process_thread_exit(int32_t wait_status, bool group) __attribute__((noreturn));
 
+/* What process_waitid() found: one child's change of state. */
+typedef struct process_waited_s {
+    uint32_t pid;                 /* the child */
+    int32_t  status;              /* as wait4(2) reports it: exit code << 8 | signal,
+                                     0x7f | sig << 8 (stopped), 0xffff (continued) */
+    int32_t  code;                /* as waitid(2) reports it: si_code CLD_EXITED, CLD_KILLED,
+                                     CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED ... */
+    int32_t  si_status;           /* ... and si_status: the exit code or the signal */
+} process_waited_t;
+
+/* process_waitid()'s @want for "any child" (wait4's -1, waitid's P_ALL) */
+#define PROCESS_WAIT_ANY INT64_MIN
+
+/*
+ * The wait of wait4(2) and waitid(2) (process_wait.c; man 2 wait, Linux's
+ * kernel/exit.c do_wait): for a child of the calling process matching
+ * @want (PROCESS_WAIT_ANY; > 0 that PID; < 0 a member of process group
+ * -@want), reports in *@out the first change that @options asks for, in
+ * this order: ended (WEXITED; the zombie is freed, by RPC in its cluster,
+ * unless WNOWAIT), stopped (WSTOPPED == WUNTRACED; once per stop unless
+ * WNOWAIT) or continued (WCONTINUED; once per continue unless WNOWAIT).
+ * Sleeps until one comes unless WNOHANG. A user thread, any cluster;
+ * takes the process-tree lock, then RPC_PROCESS_DESTROY.
+ * @return the child's PID, 0 (WNOHANG: nothing to report), -ECHILD (no
+ * matching child: with SIGCHLD ignored or SA_NOCLDWAIT, once the last one
+ * ended), -ERESTARTSYS (a signal came: signal.h).
+ */
+int64_t process_waitid(int64_t want, uint32_t options, process_waited_t *out);
+
 /*
  * wait4(2) for child @pid (-1: any; 0: any of the caller's process group;
- * < -1: any of process group -@pid)
- * with @options (WNOHANG). @return the PID reaped with its status in
- * *@status, 0 (WNOHANG, none ready), -ECHILD, -ERESTARTSYS (a signal came: signal.h).
+ * < -1: any of process group -@pid) with @options (WNOHANG, WUNTRACED,
+ * WCONTINUED; WEXITED is implied). @return the PID with its status in
+ * *@status, or as process_waitid().
  */
 int64_t process_wait(int64_t pid, int32_t *status, uint32_t options);
 

@@ -58,7 +58,10 @@ static xptr_t proc_path_process(const char *path, const char **rest)
 static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
 {
     uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
+    uint64_t jobctl = hal_remote_l64(XPTR(cxy, &p->sig_jobctl));
     process_counters_t c = { 0 };
+    const char *st = state == PROCESS_ZOMBIE ? "Z (zombie)" :
+                     (jobctl & SIG_JOBCTL_NOTIFIED) ? "T (stopped)" : "R (running)";
 
     if (state != PROCESS_ZOMBIE)
         process_counters(XPTR(cxy, p), &c);
@@ -67,7 +70,7 @@ static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
                     "Cluster:\towner %u reference %u\nCopies:\t%u\n"
                     "FaultsLocal:\t%lu\nFaultsGlobal:\t%lu\nFaultsFalse:\t%lu\nFaultsCow:\t%lu\n"
                     "VmPages:\t%u\nVsegs:\t%u\n",
-                    p->name, state == PROCESS_ZOMBIE ? "Z (zombie)" : "R (running)",
+                    p->name, st,
                     p->pid, p->ppid, hal_remote_l32(XPTR(cxy, &p->nthreads)), p->pid >> 16,
                     p->ref_cxy, c.copies, c.faults[TRACE_FAULT_LOCAL],
                     c.faults[TRACE_FAULT_GLOBAL], c.faults[TRACE_FAULT_FALSE],

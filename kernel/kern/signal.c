@@ -19,6 +19,8 @@
 #include "kstring.h"
 #include "uapi/errno.h"
 #include "vfs.h"
+#include "pgrp.h"
+#include "uapi/unistd_64.h"
 
 #define THREAD_FIELD(xp, f) XPTR(GET_CXY(xp), &((thread_t *)GET_PTR(xp))->f)
 
@@ -75,7 +77,7 @@ void signal_fork_copy(process_t *child, xptr_t parent_xp)
                       sizeof(child->sigaction));
 }
 
-/* Linux's default action is "ignore" (man 7 signal; SIGCONT: "continue", no stop exists). */
+/* Linux's default action is "ignore" (man 7 signal; SIGCONT's "continue": signal_jobctl_send). */
 static bool sig_default_ignored(int sig)
 {
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
@@ -102,6 +104,8 @@ void signal_set_action(int sig, const ksigaction_t *act)
         /* POSIX: pending instances are discarded (the other threads' own: left) */
         hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~SIG_BIT(sig));
         __atomic_fetch_and(&thread_current()->sig_pending, ~SIG_BIT(sig), __ATOMIC_ACQ_REL);
+        signal_queue_flush(ref_xp, 0, SIG_BIT(sig));
+        signal_queue_flush(ref_xp, thread_current()->tid, SIG_BIT(sig));
     }
 }
 
@@ -135,7 +139,7 @@ uint64_t signal_pending_blocked(void)
 }
 
 /* Makes thread @t_xp notice a new signal: woken if it sleeps, its core interrupted. */
-static void signal_kick(xptr_t t_xp)
+void signal_kick(xptr_t t_xp)
 {
     core_t *core = (core_t *)hal_remote_l64(THREAD_FIELD(t_xp, core));
 
@@ -186,12 +190,29 @@ void signal_retarget(uint64_t set)
     }
 }
 
-int process_kill(int64_t pid, int sig)
+/* The siginfo of a plain send (kill, tkill, tgkill) from the caller with si_code @code. */
+static sigq_entry_t plain_info(int sig, uint32_t tid, int32_t code)
+{
+    uint64_t from = sender_word(code);
+    sigq_entry_t e = { .tid = tid, .sig = sig, .code = code, .a = (uint32_t)from };
+
+    return e;
+}
+
+/* Should this send queue an entry (signal.h, "The queue of signals")? */
+static bool send_queues(int sig, const sigq_entry_t *e)
+{
+    return sig >= SIGRTMIN || e != NULL;
+}
+
+int signal_send_process(int64_t pid, int sig, const sigq_entry_t *e, bool must_queue)
 {
     ksigaction_t act;
+    sigq_entry_t info;
     xptr_t xp;
     process_t *p;
     uint32_t cxy;
+    int rc = 0;
 
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
@@ -204,19 +225,27 @@ int process_kill(int64_t pid, int sig)
         return 0;
     p = GET_PTR(xp);
     cxy = GET_CXY(xp);
+    signal_jobctl_send(xp, sig);         /* SIGCONT resumes even when blocked or ignored */
     hal_remote_memcpy(XPTR(local_cxy(), &act), XPTR(cxy, &p->sigaction[sig - 1]), sizeof(act));
     if (sig != SIGKILL && action_ignores(&act, sig))
         return 0;
+    info = e ? *e : plain_info(sig, 0, SI_USER);
+    info.tid = 0;
+    info.sig = sig;
     remote_busylock_acquire(process_tree_lock());
     bool running = hal_remote_l32(XPTR(cxy, &p->state)) == PROCESS_RUNNING;
 
     if (running) {
-        hal_remote_s64(XPTR(cxy, &p->sig_from[sig - 1]), sender_word(SI_USER));
-        hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), SIG_BIT(sig));
+        hal_remote_s64(XPTR(cxy, &p->sig_from[sig - 1]),
+                       info.a | (uint64_t)(uint32_t)info.code << 32);
+        if (send_queues(sig, e))
+            rc = signal_queue_send(xp, XPTR(cxy, &p->sig_pending), &info, must_queue);
+        else
+            hal_remote_atomic_or64(XPTR(cxy, &p->sig_pending), SIG_BIT(sig));
     }
     remote_busylock_release(process_tree_lock());
-    if (!running)
-        return 0;
+    if (!running || rc)
+        return rc;
     trace(TRACE_SIGNAL, (uint16_t)sig, sender_word(0) | (uint64_t)local_cxy() << 48,
           (uint64_t)pid | (uint64_t)cxy << 48);
     if (sig == SIGKILL) {
@@ -229,24 +258,32 @@ int process_kill(int64_t pid, int sig)
     return 0;
 }
 
-void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status)
+int process_kill(int64_t pid, int sig)
 {
-    int32_t code, status;
+    return signal_send_process(pid, sig, NULL, false);
+}
+
+bool signal_child_autoreap(xptr_t parent_xp)
+{
+    ksigaction_t act;
+
+    hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(parent_xp, sigaction[SIGCHLD - 1]),
+                      sizeof(act));
+    return act.handler == SIG_IGN || (act.flags & SA_NOCLDWAIT);
+}
+
+void signal_child_post(xptr_t parent_xp, uint32_t child_pid, int32_t code, int32_t status)
+{
     ksigaction_t act;
     pick_t pk = { SIG_BIT(SIGCHLD), XPTR_NULL };
     bool running;
 
-    if (wait_status & 0x7f) {
-        code = (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-        status = wait_status & 0x7f;
-    } else {
-        code = CLD_EXITED;
-        status = (wait_status >> 8) & 0xff;
-    }
     hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(parent_xp, sigaction[SIGCHLD - 1]),
                       sizeof(act));
     if (action_ignores(&act, SIGCHLD))
         return;
+    if ((code == CLD_STOPPED || code == CLD_CONTINUED) && (act.flags & SA_NOCLDSTOP))
+        return;                          /* man 2 sigaction */
     remote_busylock_acquire(process_tree_lock());
     running = hal_remote_l32(PROCESS_FIELD(parent_xp, state)) == PROCESS_RUNNING;
     if (running) {
@@ -264,17 +301,32 @@ void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_statu
     process_foreach_thread(parent_xp, pick_thread, &pk);
 }
 
+void signal_child_ended(xptr_t parent_xp, uint32_t child_pid, int32_t wait_status)
+{
+    if (wait_status & 0x7f)
+        signal_child_post(parent_xp, child_pid, (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED,
+                          wait_status & 0x7f);
+    else
+        signal_child_post(parent_xp, child_pid, CLD_EXITED, (wait_status >> 8) & 0xff);
+}
+
 /*
  * tgkill: every thread_t with that TID, under its process's copies lock:
  * normally one; two for a moment while a thread migrates
  * (thread_user_migrate), and then both get the bit, the old one forwarding
  * what it holds to the new one once that one is linked (signal_forward).
- * A standard signal set twice is still one signal.
+ * A standard signal set twice is still one signal; a queued entry is
+ * made once (it names the TID, which both share).
  */
 typedef struct tsend_s {
-    uint32_t tid;
-    int      sig;
-    bool     found;
+    xptr_t       ref;
+    uint32_t     tid;
+    int          sig;
+    bool         found;
+    bool         queue;                  /* an entry is to be queued (not yet done) */
+    bool         must;
+    int          rc;
+    sigq_entry_t info;
 } tsend_t;
 
 /* Records @sig from the sender word @from for thread @t_xp (any cluster) and kicks it. */
@@ -288,13 +340,24 @@ static void send_to_thread(xptr_t t_xp, int sig, uint64_t from)
 static void send_to_tid(xptr_t t_xp, void *arg)
 {
     tsend_t *ts = arg;
+    uint64_t from = ts->info.a | (uint64_t)(uint32_t)ts->info.code << 32;
 
     if (hal_remote_l32(THREAD_FIELD(t_xp, tid)) != ts->tid)
         return;
     ts->found = true;
-    if (ts->sig == 0)
+    if (ts->sig == 0 || ts->rc)
         return;
-    send_to_thread(t_xp, ts->sig, sender_word(SI_TKILL));
+    if (ts->queue) {
+        ts->queue = false;
+        hal_remote_s64(THREAD_FIELD(t_xp, sig_from[ts->sig - 1]), from);
+        ts->rc = signal_queue_send(ts->ref, THREAD_FIELD(t_xp, sig_pending), &ts->info,
+                                   ts->must);
+        if (ts->rc)
+            return;
+        signal_kick(t_xp);
+    } else {
+        send_to_thread(t_xp, ts->sig, from);
+    }
     trace(TRACE_SIGNAL, (uint16_t)ts->sig, sender_word(0) | (uint64_t)local_cxy() << 48,
           (uint64_t)ts->tid | (uint64_t)GET_CXY(t_xp) << 48);
 }
@@ -312,9 +375,10 @@ void signal_forward(xptr_t new_xp)
     }
 }
 
-int signal_tgkill(int64_t tgid, int64_t tid, int sig)
+int signal_send_thread(int64_t tgid, int64_t tid, int sig, const sigq_entry_t *e,
+                       bool must_queue)
 {
-    tsend_t ts = { (uint32_t)tid, sig, false };
+    tsend_t ts = { .tid = (uint32_t)tid, .sig = sig };
     ksigaction_t act;
     xptr_t ref_xp;
 
@@ -323,19 +387,49 @@ int signal_tgkill(int64_t tgid, int64_t tid, int sig)
     ref_xp = process_lookup((uint32_t)tid);
     if (ref_xp == XPTR_NULL || (tgid != -1 && process_lookup((uint32_t)tgid) != ref_xp))
         return -ESRCH;
+    if (sig != 0)
+        signal_jobctl_send(ref_xp, sig); /* a stop or SIGCONT is for the whole process */
     if (sig != 0 && sig != SIGKILL) {
         hal_remote_memcpy(XPTR(local_cxy(), &act), PROCESS_FIELD(ref_xp, sigaction[sig - 1]),
                           sizeof(act));
         if (action_ignores(&act, sig))
             sig = 0;                     /* dropped; the thread must exist all the same */
     }
+    ts.ref = ref_xp;
     ts.sig = sig == SIGKILL ? 0 : sig;
+    ts.info = e ? *e : plain_info(sig, 0, SI_TKILL);
+    ts.info.tid = (uint32_t)tid;
+    ts.info.sig = ts.sig;
+    ts.queue = ts.sig && send_queues(ts.sig, e);
+    ts.must = must_queue;
     process_foreach_thread(ref_xp, send_to_tid, &ts);
     if (!ts.found)
         return -ESRCH;
+    if (ts.rc)
+        return ts.rc;
     if (sig == SIGKILL)                  /* ends the whole process (man 7 signal) */
         return process_kill(hal_remote_l32(PROCESS_FIELD(ref_xp, pid)), SIGKILL);
     return 0;
+}
+
+int signal_tgkill(int64_t tgid, int64_t tid, int sig)
+{
+    return signal_send_thread(tgid, tid, sig, NULL, false);
+}
+
+int signal_queueinfo(int64_t tgid, int64_t tid, int sig, const ksiginfo_t *info)
+{
+    sigq_entry_t e = { .code = info->si_code, .a = (uint32_t)info->u.rt.pid,
+                       .b = info->u.rt.uid, .value = info->u.rt.value };
+    int64_t target = tid > 0 ? tid : tgid;
+
+    /* Linux's do_rt_sigqueueinfo / do_rt_tgsigqueueinfo: no forged kernel or kill codes */
+    if ((info->si_code >= 0 || info->si_code == SI_TKILL) &&
+        (int64_t)thread_current()->tid != target)
+        return -EPERM;
+    if (tid > 0)
+        return signal_send_thread(tgid, tid, sig, &e, true);
+    return signal_send_process(tgid, sig, &e, true);
 }
 
 void signal_force_fault(int sig, int code, uint64_t addr)
@@ -387,7 +481,9 @@ bool process_signal_pending(void)
     thread_t *t = thread_current();
     xptr_t ref_xp = process_current_xp();
 
-    return ref_xp != XPTR_NULL && (pending_of(t, ref_xp) & ~t->sig_blocked) != 0;
+    return ref_xp != XPTR_NULL && ((pending_of(t, ref_xp) & ~t->sig_blocked) != 0 ||
+                                   SIG_JOBCTL_SIG(hal_remote_l64(PROCESS_FIELD(ref_xp,
+                                                                               sig_jobctl))));
 }
 
 bool vfs_interrupted(void)
@@ -412,15 +508,17 @@ static void __attribute__((noreturn)) signal_fatal(int sig)
 static void syscall_restart(trap_frame_t *frame, const ksigaction_t *act)
 {
     bool nohand = frame->rax == (uint64_t)-ERESTARTNOHAND;
+    bool block = frame->rax == (uint64_t)-ERESTART_RESTARTBLOCK;
 
     if (frame->vector != VEC_SYSCALL || frame->error == (uint64_t)-1 ||
-        (frame->rax != (uint64_t)-ERESTARTSYS && !nohand))
+        (frame->rax != (uint64_t)-ERESTARTSYS && !nohand && !block))
         return;
-    if (act && (nohand || !(act->flags & SA_RESTART))) {
+    if (act && (nohand || block || !(act->flags & SA_RESTART))) {
         frame->rax = (uint64_t)-EINTR;
+        thread_current()->sig_restart_kind = SIG_RESTART_NONE;
         return;
     }
-    frame->rax = frame->error;
+    frame->rax = block ? __NR_restart_syscall : frame->error;
     frame->rip -= 2;                     /* the syscall instruction, again */
 }
 
@@ -437,22 +535,36 @@ static int signal_dequeue(thread_t *t, xptr_t ref_xp, uint64_t blocked, ksiginfo
     for (;;) {
         uint64_t own = t->sig_pending, shared = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending));
         uint64_t bit, from;
-        bool from_own;
+        sigq_entry_t e;
+        bool from_own, queued = false;
         int sig = signal_next(own, shared, blocked, &from_own);
+        xptr_t pend_xp;
 
         if (sig == 0)
             return 0;
         bit = SIG_BIT(sig);
-        if (from_own) {
-            __atomic_fetch_and(&t->sig_pending, ~bit, __ATOMIC_ACQ_REL);
-            from = t->sig_from[sig - 1];
-        } else {
-            from = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_from[sig - 1]));
-            if (!(hal_remote_atomic_and64(PROCESS_FIELD(ref_xp, sig_pending), ~bit) & bit))
+        pend_xp = from_own ? XPTR(local_cxy(), &t->sig_pending) : PROCESS_FIELD(ref_xp, sig_pending);
+        from = from_own ? t->sig_from[sig - 1] :
+               hal_remote_l64(PROCESS_FIELD(ref_xp, sig_from[sig - 1]));
+        if (hal_remote_l32(PROCESS_FIELD(ref_xp, sigq.n))) {  /* a sender queues, then sets */
+            int r = signal_queue_take(ref_xp, pend_xp, from_own ? t->tid : 0, sig, &e);
+
+            if (r < 0)
                 continue;                /* another thread took it */
+            queued = r == 1;
+        } else if (!(hal_remote_atomic_and64(pend_xp, ~bit) & bit)) {
+            continue;                    /* another thread took it */
         }
         memset(info, 0, sizeof(*info));
         info->si_signo = sig;
+        if (queued) {                    /* sigqueue(3), a timer, a real-time signal */
+            *fault = false;
+            info->si_code = e.code;
+            info->u.rt.pid = (int32_t)e.a;
+            info->u.rt.uid = e.b;
+            info->u.rt.value = e.value;
+            return sig;
+        }
         info->si_code = (int32_t)(from >> 32);
         *fault = from_own && (info->si_code > 0 || info->si_code == SI_KERNEL);
         if (*fault) {                    /* signal_force_fault: si_addr */
@@ -515,17 +627,34 @@ void signal_deliver(trap_frame_t *frame)
     if (ref_xp == XPTR_NULL)
         return;
     for (;;) {
+        uint64_t jobctl;
         bool fault;
         int sig;
 
         if (hal_remote_l64(PROCESS_FIELD(ref_xp, sig_pending)) & SIG_BIT(SIGKILL))
             signal_fatal(SIGKILL);       /* stays pending: every thread of the process ends */
+        if (signal_stop_park(ref_xp))
+            continue;                    /* continued (or killed): look again */
+        jobctl = hal_remote_l64(PROCESS_FIELD(ref_xp, sig_jobctl));
         sig = signal_dequeue(t, ref_xp, t->sig_blocked, &info, &fault);
         if (sig == 0)
             break;
         signal_get_action(sig, &act);
         if (act.handler == SIG_IGN || (act.handler == SIG_DFL && sig_default_ignored(sig)))
             continue;
+        if (act.handler == SIG_DFL && signal_is_stop(sig)) {
+            bool orphaned = false;
+
+            /* Linux's get_signal: job control stops of an orphaned group are dropped */
+            if (sig != SIGSTOP) {
+                irq_enable();            /* a walk of every PID table */
+                orphaned = pgrp_is_orphaned(hal_remote_l32(PROCESS_FIELD(ref_xp, pgid)));
+                irq_disable();
+            }
+            if (!orphaned)
+                signal_stop_begin(ref_xp, jobctl, sig);
+            continue;                    /* parks at the top of the loop */
+        }
         if (act.handler == SIG_DFL) {
             if (fault)
                 process_fault_kill(frame, sig, t->sig_addr);   /* logged, as Linux does */

@@ -6,9 +6,11 @@
  * State. The dispositions (sigaction) and the process-directed pending set
  * live in the process's reference process_t (process.h); each thread has
  * its own blocked mask, its thread-directed pending set and its alternate
- * stack (thread.h). Standard signals do not queue: a pending signal is one
- * bit (sig - 1) of a 64-bit word, and its sender (pid, si_code) is kept in
- * sig_from[sig - 1] for the siginfo_t of the handler.
+ * stack (thread.h). A pending signal is one bit (sig - 1) of a 64-bit
+ * word, and its last sender (pid, si_code) is kept in sig_from[sig - 1]
+ * for the siginfo_t of the handler; standard signals do not queue, while
+ * real-time signals, and signals with a richer siginfo (sigqueue, timers),
+ * also get an entry in the process's queue (see "The queue of signals").
  *
  * Sending, from any cluster. Invariant 2 of ARCHITECTURE.md (RPC vs remote
  * access) makes it a remote access, not an RPC: recording a signal
@@ -34,9 +36,42 @@
  * pending signal that the thread does not block, its own first, is taken
  * (an atomic AND on the word, so that one thread only takes a
  * process-directed one). SIG_IGN and default "ignore" signals (SIGCHLD,
- * SIGURG, SIGWINCH, SIGCONT) are dropped; any other default action ends
- * the process (core dump, stop: treated as "terminate" here); a handler
- * gets Linux's rt_sigframe on the user stack (sigframe.c).
+ * SIGURG, SIGWINCH, SIGCONT) are dropped; a stop signal's default action
+ * stops the process (below); any other default action ends the process
+ * (core dump: treated as "terminate" here); a handler gets Linux's
+ * rt_sigframe on the user stack (sigframe.c).
+ *
+ * Stop and continue (sigstop.c; man 7 signal, Linux's kernel/signal.c
+ * prepare_signal, do_signal_stop, do_notify_parent_cldstop). The state of
+ * a group stop is one 64-bit word of the reference process_t, sig_jobctl
+ * (SIG_JOBCTL_* below), changed only by remote compare-and-swap, so that
+ * every transition (stop begun, one more thread parked, stop complete and
+ * its report, continue, a report consumed by wait) is one atomic step and
+ * needs no lock; a generation number, bumped by every SIGCONT, lets a
+ * late stop decision or a late parker see that a SIGCONT came meanwhile.
+ *  - Sending (any sender, before the ignore test, as prepare_signal): a
+ *    stop signal discards a pending SIGCONT; SIGCONT, even blocked or
+ *    ignored, discards pending stop signals and resumes a stopped process
+ *    (generation + 1, every thread woken), and when the stop was complete
+ *    tells the parent (CLD_CONTINUED) and leaves a WCONTINUED report.
+ *  - The thread that takes a stop signal whose action is SIG_DFL begins
+ *    the group stop (the signal in sig_jobctl) and kicks every thread of
+ *    the process, in every cluster, by the same remote wake-up and IPI as
+ *    a new signal. While the process is stopping, process_signal_pending()
+ *    is true for all its threads, so each leaves its interruptible wait
+ *    (-ERESTARTSYS etc.) and, at its return to user mode (signal_deliver),
+ *    parks: one more parked thread counted in sig_jobctl, then it sleeps
+ *    (THREAD_BLOCKED_SLEEP: no CPU used) until the generation changes or
+ *    SIGKILL is pending. Its interrupted system call is then restarted as
+ *    when no handler runs (Linux: a stop is not an EINTR, with the
+ *    exceptions man 7 signal lists, e.g. rt_sigtimedwait, and here
+ *    nanosleep and timed futex waits, which end with -EINTR).
+ *  - The thread that parks last (parked >= the process's threads) makes
+ *    the stop complete: SIGCHLD CLD_STOPPED (si_status the signal) to the
+ *    parent unless its SIGCHLD action has SA_NOCLDSTOP, and a WUNTRACED
+ *    report, both once per stop. SIGKILL wakes parked threads and ends
+ *    the process as usual.
+ * Waiting for these reports: process_waitid() (process.h).
  */
 #ifndef _SIGNAL_H_
 #define _SIGNAL_H_
@@ -65,9 +100,130 @@ struct trap_frame_s;
 #define ERESTARTSYS      512
 /* ... and its variant for rt_sigsuspend and pause: -EINTR whenever a handler runs */
 #define ERESTARTNOHAND   514
+/*
+ * ... and for the timed waits of nanosleep(2), clock_nanosleep(2)
+ * (relative) and FUTEX_WAIT with a timeout: -EINTR when a handler runs,
+ * else the call becomes restart_syscall(2), which waits on to the
+ * original deadline, as Linux's restart_block does; so a stop and continue
+ * does not end a timed wait early. The interrupted call leaves in its
+ * thread_t what to resume: sig_restart_kind, sig_restart_deadline (TSC)
+ * and sig_restart_arg[] (SLEEP: the user address of the time left; FUTEX:
+ * uaddr, expected value, bitset).
+ */
+#define ERESTART_RESTARTBLOCK 516
+#define SIG_RESTART_NONE  0
+#define SIG_RESTART_SLEEP 1
+#define SIG_RESTART_FUTEX 2
 
 #define SIG_BIT(sig)     (1ull << ((sig) - 1))
 #define SIG_UNBLOCKABLE  (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+/* The stop signals (man 7 signal: default action "Stop") */
+#define SIG_STOP_SET     (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | \
+                          SIG_BIT(SIGTTOU))
+
+/*
+ * process_t.sig_jobctl, the group stop of a process (see "Stop and
+ * continue" above): the stop signal while stopping or stopped (0: running),
+ * NOTIFIED once every thread is parked (the stop is complete and has been
+ * reported to the parent), CONT_REPORT while a continue awaits a
+ * WCONTINUED wait, the number of parked threads, the stop signal awaiting
+ * a WUNTRACED wait (0: none), and the SIGCONT generation.
+ */
+#define SIG_JOBCTL_SIG(w)       ((int)((w) & 0xff))
+#define SIG_JOBCTL_NOTIFIED     (1ull << 8)
+#define SIG_JOBCTL_CONT_REPORT  (1ull << 9)
+#define SIG_JOBCTL_PARK_ONE     (1ull << 16)
+#define SIG_JOBCTL_PARKED(w)    ((uint32_t)((w) >> 16) & 0xffffu)
+#define SIG_JOBCTL_STOP_REPORT(w) ((int)((w) >> 32) & 0xff)
+#define SIG_JOBCTL_REPORT_SHIFT 32
+#define SIG_JOBCTL_GEN_ONE      (1ull << 40)
+#define SIG_JOBCTL_GEN(w)       ((uint32_t)((w) >> 40))
+
+/*
+ * The queue of signals with their siginfo (sigqueue.c; Linux's struct
+ * sigqueue, kernel/signal.c __send_signal, collect_signal). A real-time
+ * signal (SIGRTMIN..SIGRTMAX) is queued at every send, so that several
+ * sends are each delivered, in order, the lowest signal first; a standard
+ * signal is queued only when its siginfo says more than sender and si_code
+ * (sigqueue(3), a POSIX timer) and it is not already pending (standard
+ * signals do not queue). The pending bit says "at least one"; the entry
+ * carries si_code, si_pid / si_uid (or si_timerid / si_overrun) and
+ * si_value. Thread-directed entries name their thread's TID, which
+ * survives migration (signal_forward moves only the bits).
+ *
+ * Memory: one fixed array of SIGQ_MAX entries in the reference process_t,
+ * for all its threads, under process_t.sigq_lock (RANK_SIGQ). A sender in
+ * any cluster records by remote access (invariant 2: a few words, nothing
+ * allocated), whereas a KCM object in the target's cluster would cost an
+ * RPC per send, and the senders include the timer thread, which must not
+ * block. The array bounds the memory per process (Linux's RLIMIT_SIGPENDING
+ * bounds it per user: default about 1/8 of threads-max, far larger) and is
+ * freed with the process_t. When it is full, sigqueue(3) /
+ * rt_sigqueueinfo(2) get -EAGAIN as Linux's sigqueue does at its limit,
+ * while kill(2) and timers still set the pending bit and lose the siginfo
+ * beyond si_code SI_USER (Linux: "a silent loss of information").
+ * Entries go when delivered, when their thread exits, when their signal
+ * becomes ignored (sigaction) or is discarded by SIGCONT / a stop signal;
+ * exec keeps them, as Linux keeps pending signals.
+ */
+#define SIGQ_MAX      32               /* queued signals per process (all its threads) */
+#define SIGQ_ANY_TID  0xffffffffu      /* sigq_flush: every entry, whatever its target */
+
+typedef struct sigq_entry_s {
+    uint32_t tid;                      /* the target thread; 0: process-directed */
+    int32_t  sig;
+    int32_t  code;                     /* si_code */
+    uint32_t a;                        /* si_pid (si_timerid for SI_TIMER) */
+    uint32_t b;                        /* si_uid (si_overrun for SI_TIMER) */
+    uint32_t pad;
+    uint64_t value;                    /* si_value */
+} sigq_entry_t;
+
+typedef struct sigq_s {
+    uint32_t     n;                    /* entries in use: e[0..n), oldest first */
+    uint32_t     pad;
+    sigq_entry_t e[SIGQ_MAX];
+} sigq_t;
+
+/*
+ * The queue's arithmetic (pure, on a local sigq_t; signal_ktest.c tests
+ * them). sigq_push appends *@e: 0, or -EAGAIN (full); a timer's signal
+ * (SI_TIMER) whose previous one is still queued is not queued again, its
+ * si_overrun grows instead, as Linux queues one signal per timer
+ * (kernel/signal.c send_sigqueue): 1. sigq_pop takes the
+ * oldest entry for (@tid, @sig) into *@out: @return how many such entries
+ * are left, or -1 when there was none. sigq_flush drops the entries of the
+ * signals of @set for @tid (SIGQ_ANY_TID: every target).
+ */
+int sigq_push(sigq_t *q, const sigq_entry_t *e);
+int sigq_pop(sigq_t *q, uint32_t tid, int sig, sigq_entry_t *out);
+void sigq_flush(sigq_t *q, uint32_t tid, uint64_t set);
+
+/*
+ * Records signal @e->sig with its siginfo *@e for its target, in the
+ * reference process_t @ref_xp (any cluster), whose pending word is
+ * @pending_xp (the process's, or the target thread's): a standard signal
+ * already pending is merged (nothing queued); otherwise the entry is
+ * queued and the bit set. A full queue: -EAGAIN if @must_queue (nothing
+ * sent), else the bit alone. Takes the sigq lock (remote access).
+ * @return 0 or -EAGAIN.
+ */
+int signal_queue_send(xptr_t ref_xp, xptr_t pending_xp, const sigq_entry_t *e, bool must_queue);
+
+/*
+ * Takes signal @sig for target @tid (0: the process) from the reference
+ * @ref_xp whose pending word for it is @pending_xp: the oldest entry into
+ * *@out, clearing the bit when it was the last one. Takes the sigq lock.
+ * @return 1 (an entry was taken), 0 (none queued: the bit was taken
+ * alone, its siginfo is sig_from's), -1 (the bit was not set: another
+ * thread took the signal first).
+ */
+int signal_queue_take(xptr_t ref_xp, xptr_t pending_xp, uint32_t tid, int sig,
+                      sigq_entry_t *out);
+
+/* Drops the queued signals of @set for @tid (SIGQ_ANY_TID: all) of @ref_xp. Takes the lock. */
+void signal_queue_flush(xptr_t ref_xp, uint32_t tid, uint64_t set);
 
 /* ---- the set logic (pure functions: any context; signal_ktest.c tests them) ---------- */
 
@@ -162,6 +318,31 @@ int process_kill(int64_t pid, int sig);
 int signal_tgkill(int64_t tgid, int64_t tid, int sig);
 
 /*
+ * The general forms of process_kill() and signal_tgkill(): the signal
+ * carries the siginfo *@e (si_code, si_pid / si_uid or si_timerid /
+ * si_overrun, si_value; e->tid and e->sig are set here), or, @e NULL, the
+ * caller's PID with si_code SI_USER / SI_TKILL. A real-time signal, or one
+ * with @e, is queued (see "The queue of signals"); with @must_queue a full
+ * queue fails the send with -EAGAIN (sigqueue(3)), else only the siginfo
+ * is lost. Senders: any thread, any cluster (the timer thread with @e:
+ * SI_TIMER). @return as process_kill() / signal_tgkill(), or -EAGAIN.
+ */
+int signal_send_process(int64_t pid, int sig, const sigq_entry_t *e, bool must_queue);
+int signal_send_thread(int64_t tgid, int64_t tid, int sig, const sigq_entry_t *e,
+                       bool must_queue);
+
+/*
+ * rt_sigqueueinfo(2) (@tid <= 0: to process @tgid) and rt_tgsigqueueinfo(2)
+ * (to thread @tid of @tgid): sends @sig with the caller's siginfo *@info
+ * (its si_code, si_pid, si_uid and si_value as given; si_signo is @sig).
+ * A caller may not forge si_code >= 0 (kernel and kill codes) or SI_TKILL
+ * except to itself (its own TID; Linux's do_rt_sigqueueinfo and
+ * do_rt_tgsigqueueinfo in kernel/signal.c). A user thread.
+ * @return 0, -EPERM, -EINVAL (bad @sig), -ESRCH, -EAGAIN (queue full).
+ */
+int signal_queueinfo(int64_t tgid, int64_t tid, int sig, const ksiginfo_t *info);
+
+/*
  * A CPU exception in user mode becomes signal @sig (SIGSEGV, SIGBUS,
  * SIGFPE, SIGILL, SIGTRAP) with si_code @code and si_addr @addr for the
  * calling thread, forced as Linux's force_sig_fault: if the thread blocks
@@ -220,8 +401,9 @@ int64_t signal_timedwait(uint64_t set, ksiginfo_t *info, uint64_t deadline_tsc);
 
 /*
  * A signal the calling thread does not block is pending for it (its own or
- * its process's): its interruptible waits return -EINTR. Any thread (false
- * for a kernel thread).
+ * its process's), or its process is stopping or stopped: its interruptible
+ * waits return -EINTR (or -ERESTARTSYS). Any thread (false for a kernel
+ * thread).
  */
 bool process_signal_pending(void);
 
@@ -234,6 +416,90 @@ bool process_signal_pending(void);
  * at once for a kernel thread or when nothing is deliverable.
  */
 void signal_deliver(struct trap_frame_s *frame);
+
+/* ---- sigstop.c: stop and continue (see "Stop and continue" above) --------------------- */
+
+/* SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU. Pure. */
+bool signal_is_stop(int sig);
+
+/*
+ * What sending @sig to the process @ref_xp (any cluster) does before the
+ * signal is recorded, whatever the target blocks or ignores (Linux's
+ * prepare_signal): a stop signal discards a pending SIGCONT; SIGCONT
+ * discards pending stop signals and resumes the process if it is stopped
+ * or stopping (every thread woken, in every cluster), with SIGCHLD
+ * CLD_CONTINUED to the parent and a WCONTINUED report when the stop was
+ * complete. Any thread; remote accesses to the reference and every
+ * thread_t (under the copies lock), then the process-tree lock.
+ */
+void signal_jobctl_send(xptr_t ref_xp, int sig);
+
+/*
+ * The calling thread took stop signal @sig with action SIG_DFL, having
+ * read sig_jobctl as @w before taking it: begins the group stop unless a
+ * SIGCONT came since (the generation in @w is stale) or a stop is already
+ * under way, and kicks every thread of the process. A user thread.
+ */
+void signal_stop_begin(xptr_t ref_xp, uint64_t w, int sig);
+
+/*
+ * If the calling thread's process is stopping or stopped: counts the
+ * thread as parked (the last one completes the stop: SIGCHLD CLD_STOPPED
+ * to the parent unless SA_NOCLDSTOP, and a WUNTRACED report) and sleeps
+ * until a SIGCONT or a SIGKILL. Called by signal_deliver with interrupts
+ * off (enabled while it sleeps). @return true if it parked (the caller
+ * looks at its signals again), false if the process is not stopping.
+ */
+bool signal_stop_park(xptr_t ref_xp);
+
+/*
+ * A thread of the process @ref_xp exited (its nthreads count already
+ * lowered) while the process may be stopping: if every remaining thread
+ * is parked, the stop is complete and reported, as when the last one
+ * parks. Any thread of the process; remote compare-and-swap.
+ */
+void signal_stop_thread_gone(xptr_t ref_xp);
+
+/*
+ * The child whose reference process_t is @child_xp (any cluster) changed
+ * state: SIGCHLD with si_code @code (CLD_STOPPED, CLD_CONTINUED) and
+ * si_status @status to its parent, unless the parent ignores SIGCHLD or
+ * has SA_NOCLDSTOP; the parent's threads are woken for their waits in
+ * any case. Takes the process-tree lock, then the parent's copies lock.
+ */
+void signal_child_notify(xptr_t child_xp, int32_t code, int32_t status);
+
+/*
+ * For the console (tty, man 4 tty_ioctl and Linux's drivers/tty/tty_io.c
+ * tty_check_change / n_tty's job control): is @sig (SIGTTIN, SIGTTOU)
+ * ignored (SIG_IGN) by the process of thread @t_xp or blocked by that
+ * thread (any cluster, remote reads, no lock)? Linux's rule: a background
+ * process that ignores or blocks SIGTTIN gets -EIO from a read of its
+ * controlling terminal instead of being stopped; one that ignores or
+ * blocks SIGTTOU may write (and set the terminal) without being stopped.
+ * The console passes the calling thread: signal_is_ignored_or_blocked(
+ * XPTR(local_cxy(), thread_current()), SIGTTIN). Also true for a default
+ * action of "ignore" (SIGCHLD, SIGURG, SIGWINCH, SIGCONT).
+ */
+bool signal_is_ignored_or_blocked(xptr_t t_xp, int sig);
+
+/* A thread of this process is kicked to notice a new signal (signal.c; see the top). */
+void signal_kick(xptr_t t_xp);
+
+/*
+ * Posts SIGCHLD (si_code @code, si_pid @child_pid, si_status @status) to
+ * the process @parent_xp (any cluster), process-directed, unless its
+ * SIGCHLD action ignores it or (for CLD_STOPPED and CLD_CONTINUED) has
+ * SA_NOCLDSTOP. Takes the process-tree lock, then the copies lock.
+ */
+void signal_child_post(xptr_t parent_xp, uint32_t child_pid, int32_t code, int32_t status);
+
+/*
+ * Would process @parent_xp (any cluster) have its ended children reaped
+ * at once (SIGCHLD set to SIG_IGN, or SA_NOCLDWAIT; man 2 wait, NOTES)?
+ * Remote reads, no lock.
+ */
+bool signal_child_autoreap(xptr_t parent_xp);
 
 /*
  * A fault in user mode that the VMM could not resolve, or an exception:

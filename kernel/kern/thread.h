@@ -96,6 +96,9 @@ typedef struct thread_s {
     uint32_t          sig_restore;        /* ... when set: after the handler's frame is built */
     volatile uint32_t sig_moving;         /* migrating: senders prefer its new thread_t, and
                                              what still reaches this one is forwarded */
+    uint32_t          sig_restart_kind;   /* what restart_syscall(2) resumes: SIG_RESTART_* */
+    uint64_t          sig_restart_deadline; /* ... its TSC deadline ... */
+    uint64_t          sig_restart_arg[3]; /* ... and its arguments (signal.h) */
 } thread_t;
 
 /* The thread running on the calling core (NULL before its scheduler exists). */

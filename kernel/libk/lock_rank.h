@@ -53,6 +53,7 @@ enum lock_rank {
     RANK_DQDT        = 55,  /* a DQDT node: updated from allocation paths, allocates nothing */
     RANK_ITIMER      = 56,  /* a cluster's armed ITIMER_REAL list (itimer.c): takes no other lock */
     RANK_FUTEX       = 57,  /* a futex hash bucket, in the cluster of the futex's page (futex.c) */
+    RANK_SIGQ        = 58,  /* process_t.sigq_lock: the queued signals (sigqueue.c), a leaf */
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */
     RANK_PPM         = 70,  /* a cluster's page allocator: takes no other lock */
     RANK_SCHED       = 75,  /* a core's scheduler list: taken with interrupts off, allocates nothing */

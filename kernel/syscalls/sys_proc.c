@@ -68,6 +68,19 @@ static int64_t sys_exit_group(ARGS)
     process_exit((int32_t)((a0 & 0xff) << 8));
 }
 
+/*
+ * The struct rusage of wait4(2) / waitid(2) at user address @ru (0: not
+ * wanted): no CPU time or other resource is accounted per child yet, so
+ * every field is 0 (documented in the report; Linux fills them).
+ */
+static int rusage_fill(uint64_t ru)
+{
+    krusage_t r;
+
+    memset(&r, 0, sizeof(r));
+    return ru && hal_copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
 static int64_t sys_wait4(ARGS)
 {
     int32_t status = 0;
@@ -80,7 +93,68 @@ static int64_t sys_wait4(ARGS)
     pid = process_wait((int64_t)(int32_t)a0, &status, (uint32_t)a2);
     if (pid > 0 && a1 && hal_copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;                  /* Linux too: the child is reaped all the same */
+    if (pid > 0 && rusage_fill(a3))
+        return -EFAULT;
     return pid;
+}
+
+/*
+ * waitid(2) (@a0 idtype, @a1 id, @a2 siginfo_t *, @a3 options, @a4 struct
+ * rusage *), as Linux's kernel/exit.c: only si_signo, si_errno, si_code,
+ * si_pid, si_uid and si_status are written (all 0 when WNOHANG finds
+ * nothing); no pidfd exists here, so P_PIDFD is -EBADF as for an fd that
+ * is not one.
+ */
+static int64_t sys_waitid(ARGS)
+{
+    uint32_t options = (uint32_t)a3;
+    process_waited_t out = { 0 };
+    ksiginfo_t info;
+    int64_t want, rc;
+
+    if (options & ~(uint32_t)(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED |
+                              __WNOTHREAD | __WCLONE | __WALL))
+        return -EINVAL;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return -EINVAL;
+    switch (a0) {
+    case P_ALL:
+        want = PROCESS_WAIT_ANY;
+        break;
+    case P_PID:
+        if ((int32_t)a1 <= 0)
+            return -EINVAL;
+        want = (int32_t)a1;
+        break;
+    case P_PGID:
+        if ((int32_t)a1 < 0)
+            return -EINVAL;
+        want = (int32_t)a1 ? -(int64_t)(int32_t)a1 :
+               -(int64_t)hal_remote_l32(PROCESS_FIELD(process_current_xp(), pgid));
+        break;
+    case P_PIDFD:
+        return (int32_t)a1 < 0 ? -EINVAL : -EBADF;
+    default:
+        return -EINVAL;
+    }
+    rc = process_waitid(want, options, &out);
+    if (rc < 0)
+        return rc;
+    if (rc > 0 && rusage_fill(a4))
+        return -EFAULT;
+    if (a2 == 0)
+        return 0;
+    memset(&info, 0, sizeof(info));
+    if (rc > 0) {
+        info.si_signo = SIGCHLD;
+        info.si_code = out.code;
+        info.u.chld.pid = (int32_t)out.pid;
+        info.u.chld.status = out.si_status;
+    }
+    /* the six fields Linux writes: signo, errno, code, then pid, uid, status */
+    if (hal_copy_to_user(a2, &info, offsetof(ksiginfo_t, u.chld.pad)))
+        return -EFAULT;
+    return 0;
 }
 
 static int64_t sys_kill(ARGS)
@@ -373,6 +447,28 @@ static int64_t sys_rt_sigtimedwait(ARGS)
     return sig;
 }
 
+/* rt_sigqueueinfo(2): @a0 tgid, @a1 sig, @a2 siginfo_t * (signal_queueinfo). */
+static int64_t sys_rt_sigqueueinfo(ARGS)
+{
+    ksiginfo_t info;
+
+    if (hal_copy_from_user(&info, a2, sizeof(info)))
+        return -EFAULT;
+    return signal_queueinfo((int32_t)a0, -1, (int)a1, &info);
+}
+
+/* rt_tgsigqueueinfo(2): @a0 tgid, @a1 tid, @a2 sig, @a3 siginfo_t *. */
+static int64_t sys_rt_tgsigqueueinfo(ARGS)
+{
+    ksiginfo_t info;
+
+    if ((int32_t)a0 <= 0 || (int32_t)a1 <= 0)
+        return -EINVAL;
+    if (hal_copy_from_user(&info, a3, sizeof(info)))
+        return -EFAULT;
+    return signal_queueinfo((int32_t)a0, (int32_t)a1, (int)a2, &info);
+}
+
 /* ---- time ------------------------------------------------------------------------- */
 
 static ktimespec_t time_since_boot(void)
@@ -417,22 +513,23 @@ static bool sleep_interrupted(const void *arg)
 }
 
 /*
- * Sleeps @ts (relative, or absolute on @clock when @abs). A signal ends it
- * with -EINTR (never restarted: Linux's -ERESTART_RESTARTBLOCK with a
- * handler) and, when @rem is not 0 and the sleep is relative, the time
- * left written there (nanosleep(2)). @return 0, -EINTR, -EFAULT, -EINVAL.
+ * Sleeps until TSC @deadline. A signal ends it: the time left is written
+ * to @rem (a user address; 0: not wanted) and the call returns
+ * -ERESTART_RESTARTBLOCK (signal.h): -EINTR when a handler runs, else
+ * (a stop and continue, a signal another thread took) restart_syscall(2)
+ * sleeps on to the same deadline, as Linux's hrtimer_nanosleep restart.
+ * @return 0, -ERESTART_RESTARTBLOCK, -EFAULT.
  */
-static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64_t rem)
+static int64_t sleep_until(uint64_t deadline, uint64_t rem)
 {
-    uint64_t deadline, now, left, hz = boot_info.tsc_hz;
-    int rc = tsc_deadline(ts, abs, clock == CLOCK_REALTIME, &deadline);
+    uint64_t now, left, hz = boot_info.tsc_hz;
+    thread_t *t = thread_current();
     ktimespec_t r;
 
-    if (rc)
-        return rc;
+    t->sig_restart_kind = SIG_RESTART_NONE;
     if (thread_sleep_until(deadline, sleep_interrupted, NULL))
         return 0;
-    if (rem && !abs) {
+    if (rem) {
         now = rdtsc();
         left = deadline > now ? deadline - now : 0;
         r.tv_sec = (int64_t)(left / hz);
@@ -440,6 +537,46 @@ static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64
         if (hal_copy_to_user(rem, &r, sizeof(r)))
             return -EFAULT;
     }
+    t->sig_restart_kind = SIG_RESTART_SLEEP;
+    t->sig_restart_deadline = deadline;
+    t->sig_restart_arg[0] = rem;
+    return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * Sleeps @ts (relative, or absolute on @clock when @abs), as sleep_until;
+ * an absolute sleep is simply restarted with its arguments (Linux:
+ * -ERESTARTNOHAND) and writes no time left (nanosleep(2),
+ * clock_nanosleep(2)). @return 0, -EINTR (a handler ran), -EFAULT, -EINVAL.
+ */
+static int64_t sleep_for(const ktimespec_t *ts, bool abs, uint64_t clock, uint64_t rem)
+{
+    uint64_t deadline;
+    int rc = tsc_deadline(ts, abs, clock == CLOCK_REALTIME, &deadline);
+
+    if (rc)
+        return rc;
+    if (abs)
+        return thread_sleep_until(deadline, sleep_interrupted, NULL) ? 0 : -ERESTARTNOHAND;
+    return sleep_until(deadline, rem);
+}
+
+/*
+ * restart_syscall(2): goes on with the timed wait a signal without handler
+ * (a stop) interrupted: a sleep (sleep_until) or a futex wait
+ * (futex_wait_restart); nothing to restart: -EINTR (Linux's
+ * do_no_restart_syscall).
+ */
+static int64_t sys_restart_syscall(ARGS)
+{
+    thread_t *t = thread_current();
+    uint32_t kind = t->sig_restart_kind;
+
+    t->sig_restart_kind = SIG_RESTART_NONE;
+    if (kind == SIG_RESTART_SLEEP)
+        return sleep_until(t->sig_restart_deadline, t->sig_restart_arg[0]);
+    if (kind == SIG_RESTART_FUTEX)
+        return futex_wait_restart();
     return -EINTR;
 }
 
@@ -607,10 +744,13 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(rt_sigpending);
     SYSCALL_ENTRY(rt_sigsuspend);
     SYSCALL_ENTRY(rt_sigtimedwait);
+    SYSCALL_ENTRY(rt_sigqueueinfo);
+    SYSCALL_ENTRY(rt_tgsigqueueinfo);
     SYSCALL_ENTRY(pause);
     SYSCALL_ENTRY(sigaltstack);
     SYSCALL_ENTRY(sched_yield);
     SYSCALL_ENTRY(nanosleep);
+    SYSCALL_ENTRY(restart_syscall);
     SYSCALL_ENTRY(getpid);
     SYSCALL_ENTRY(clone);
     SYSCALL_ENTRY(fork);
@@ -618,6 +758,7 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(execve);
     SYSCALL_ENTRY(exit);
     SYSCALL_ENTRY(wait4);
+    SYSCALL_ENTRY(waitid);
     SYSCALL_ENTRY(kill);
     SYSCALL_ENTRY(uname);
     SYSCALL_ENTRY(gettimeofday);

@@ -1,5 +1,6 @@
 /*
- * uapi/resource.h - resource limits of prlimit64(2).
+ * uapi/resource.h - resource limits of prlimit64(2), and the struct rusage
+ * of wait4(2) and waitid(2).
  *
  * From Linux's include/uapi/asm-generic/resource.h (RLIMIT_*,
  * RLIM_NLIMITS; x86_64 uses the generic values) and
@@ -22,5 +23,13 @@ typedef struct krlimit64_s {
     uint64_t rlim_cur;           /* soft limit */
     uint64_t rlim_max;           /* hard limit */
 } krlimit64_t;
+
+/* struct rusage (<linux/resource.h>), 144 bytes: two struct timeval, then 14 longs */
+typedef struct krusage_s {
+    int64_t ru_utime[2];         /* user time: seconds, microseconds */
+    int64_t ru_stime[2];         /* system time: seconds, microseconds */
+    int64_t ru_maxrss;           /* then ru_ixrss ... ru_nivcsw, in this order */
+    int64_t ru_rest[13];
+} krusage_t;
 
 #endif

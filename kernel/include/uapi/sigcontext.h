@@ -21,6 +21,8 @@
 #define SI_USER      0           /* kill(2) */
 #define SI_KERNEL    0x80        /* sent by the kernel */
 #define SI_TKILL     (-6)        /* tkill(2), tgkill(2) */
+#define SI_QUEUE     (-1)        /* sigqueue(3): rt_sigqueueinfo(2) */
+#define SI_TIMER     (-2)        /* a POSIX timer expired (timer_create(2)) */
 #define SEGV_MAPERR  1           /* SIGSEGV: address not mapped */
 #define SEGV_ACCERR  2           /* SIGSEGV: invalid permissions */
 #define BUS_ADRALN   1           /* SIGBUS: invalid address alignment (#AC) */
@@ -30,6 +32,8 @@
 #define CLD_EXITED   1           /* SIGCHLD: the child exited (si_status: its exit code) */
 #define CLD_KILLED   2           /* SIGCHLD: a signal killed it (si_status: the signal) */
 #define CLD_DUMPED   3           /* SIGCHLD: ... and it dumped core */
+#define CLD_STOPPED  5           /* SIGCHLD: a stop signal stopped it (si_status: the signal) */
+#define CLD_CONTINUED 6          /* SIGCHLD: SIGCONT resumed it (si_status: SIGCONT) */
 
 /* uc_flags: <asm/ucontext.h> */
 #define UC_FP_XSTATE         0x1 /* the FPU area is an XSAVE image (never here: FXSAVE) */
@@ -44,6 +48,8 @@ typedef struct ksiginfo_s {
     int32_t pad0;
     union {
         struct { int32_t pid; uint32_t uid; } kill;      /* SI_USER, SI_TKILL */
+        struct { int32_t pid; uint32_t uid; uint64_t value; } rt;  /* SI_QUEUE (pid, uid),
+                                           SI_TIMER (timer id, overrun): si_value */
         struct { uint64_t addr; } fault;                 /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
         struct { int32_t pid; uint32_t uid; int32_t status; int32_t pad;
                  int64_t utime, stime; } chld;           /* SIGCHLD (CLD_*) */

@@ -14,7 +14,7 @@
 #define SIGEV_SIGNAL    0        /* notify with signal sigev_signo */
 #define SIGEV_NONE      1        /* no notification */
 #define SIGEV_THREAD    2        /* a thread (libc's business: it never reaches the kernel) */
-#define SIGEV_THREAD_ID 4        /* the signal to thread sigev_tid (not implemented: EINVAL) */
+#define SIGEV_THREAD_ID 4        /* the signal to thread sigev_tid (of the calling process) */
 
 /* struct sigevent, 64 bytes */
 typedef struct ksigevent_s {

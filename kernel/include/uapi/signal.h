@@ -38,6 +38,8 @@
 #define SIGTTOU 22
 #define SIGURG  23
 #define SIGWINCH 28
+#define SIGRTMIN 32              /* the real-time signals: SIGRTMIN..SIGRTMAX, they queue */
+#define SIGRTMAX 64
 
 /* sa_flags of struct sigaction: <asm-generic/signal-defs.h>, SA_RESTORER from <asm/signal.h> */
 #define SA_NOCLDSTOP 0x00000001u
