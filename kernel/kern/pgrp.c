@@ -19,7 +19,8 @@ static xptr_t pgrp_lock(void)
 }
 
 /* What a walk of the PID tables looks for, and what it found. */
-typedef struct pgrp_walk_s {
+typedef struct pgrp_walk_s pgrp_walk_t;
+struct pgrp_walk_s {
     uint32_t pgid;               /* members of this group (0: any) */
     uint32_t sid;                /* ... of this session (0: any) */
     uint32_t skip;               /* this PID is left out (0: none) */
@@ -27,7 +28,11 @@ typedef struct pgrp_walk_s {
     int      sig;
     int      err;                /* -ESRCH until someone is found or signalled */
     bool     sent;               /* a process_kill() succeeded */
-} pgrp_walk_t;
+    /* with send: called for each process instead of process_kill; true stops the walk */
+    bool   (*visit)(uint32_t pid, struct pgrp_walk_s *w);
+    bool     stop;               /* visit asked to stop */
+    uint32_t skip_sid;           /* pgrp_is_orphaned: the session checked */
+};
 
 static bool pgrp_match(xptr_t p, uint32_t pid, const pgrp_walk_t *w)
 {
@@ -68,6 +73,11 @@ static void pgrp_walk(pgrp_walk_t *w, bool send)
                 return;
             }
             for (uint32_t i = 0; i < n; i++) {
+                if (w->visit) {
+                    if ((w->stop = w->visit(found[i], w)))
+                        return;
+                    continue;
+                }
                 int rc = process_kill((int64_t)found[i], w->sig);
 
                 if (rc == 0)
@@ -200,13 +210,6 @@ int pgrp_kill(int64_t pid, int sig)
     return w.sent ? 0 : w.err;
 }
 
-#define CONSOLE_SID 1            /* the console's session: init's */
-
-bool pgrp_console_is_ctty(void)
-{
-    return hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid)) == CONSOLE_SID;
-}
-
 int pgrp_tty_check(int64_t pgrp)
 {
     uint32_t sid = hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid));
@@ -221,4 +224,42 @@ int pgrp_tty_check(int64_t pgrp)
         rc = pgrp_exists((uint32_t)pgrp, 0) ? -EPERM : -ESRCH;
     remote_busylock_release(pgrp_lock());
     return rc;
+}
+
+int pgrp_kill_group(uint32_t pgid, int sig)
+{
+    pgrp_walk_t w = { .pgid = pgid, .sig = sig, .err = -ESRCH };
+
+    if (pgid == 0 || sig < 0 || sig > NSIG)
+        return -EINVAL;
+    pgrp_walk(&w, true);
+    return w.sent ? 0 : w.err;
+}
+
+/*
+ * A member @pid of the group being checked: its parent, when it is not
+ * init and sits in another group of the same session, keeps the group
+ * from being orphaned (Linux's will_become_orphaned_pgrp).
+ */
+static bool pgrp_parent_outside(uint32_t pid, pgrp_walk_t *w)
+{
+    xptr_t p = process_lookup(pid), parent;
+    uint32_t ppid;
+
+    if (p == XPTR_NULL)
+        return false;
+    ppid = hal_remote_l32(PROCESS_FIELD(p, ppid));
+    if (ppid <= 1 || (parent = process_lookup(ppid)) == XPTR_NULL)
+        return false;
+    return hal_remote_l32(PROCESS_FIELD(parent, pgid)) != w->pgid &&
+           hal_remote_l32(PROCESS_FIELD(parent, sid)) == w->skip_sid;
+}
+
+bool pgrp_is_orphaned(uint32_t pgid)
+{
+    pgrp_walk_t w = { .pgid = pgid, .err = -ESRCH, .visit = pgrp_parent_outside };
+
+    w.skip_sid = hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid));
+    pgrp_walk(&w, true);
+    return !w.stop;
 }

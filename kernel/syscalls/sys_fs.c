@@ -515,63 +515,13 @@ static int64_t sys_fcntl(ARGS)
 static int64_t sys_ioctl(ARGS)
 {
     vfs_file_t *f = fd_get(fds(), (int)a0);
-    bool tty;
+    int64_t rc;
 
     if (f == NULL)
         return -EBADF;
-    tty = vfs_file_is_tty(f);
+    rc = vfs_file_is_tty(f) ? console_ioctl(f, a1, a2) : -ENOTTY;
     vfs_file_put(f);
-    if (!tty)
-        return -ENOTTY;
-    switch (a1) {
-    case TCGETS: {
-        /* a cooked console, 115200 8N1 */
-        ktermios_t t;
-
-        memset(&t, 0, sizeof(t));
-        t.c_iflag = ICRNL | IXON;
-        t.c_oflag = OPOST | ONLCR;
-        t.c_cflag = B115200 | CS8 | CREAD;
-        t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
-        t.c_cc[VINTR] = 3;               /* ^C */
-        t.c_cc[VQUIT] = 28;              /* ^\ */
-        t.c_cc[VERASE] = 127;            /* DEL */
-        t.c_cc[VKILL] = 21;              /* ^U */
-        t.c_cc[VEOF] = 4;                /* ^D */
-        t.c_cc[VMIN] = 1;
-        return hal_copy_to_user(a2, &t, sizeof(t));
-    }
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF:
-        return 0;                        /* accepted, the console stays cooked */
-    case TIOCGWINSZ: {
-        kwinsize_t ws = { .ws_row = 24, .ws_col = 80 };
-        return hal_copy_to_user(a2, &ws, sizeof(ws));
-    }
-    case TIOCGPGRP: {
-        int32_t pgrp = (int32_t)console_fg_pgrp();
-
-        if (!pgrp_console_is_ctty())
-            return -ENOTTY;              /* not the caller's controlling terminal */
-        return hal_copy_to_user(a2, &pgrp, sizeof(pgrp));
-    }
-    case TIOCSPGRP: {                    /* man 2const TIOCSPGRP: a group of the caller's session */
-        int32_t pgrp;
-        int rc;
-
-        if (!pgrp_console_is_ctty())
-            return -ENOTTY;
-        if (hal_copy_from_user(&pgrp, a2, sizeof(pgrp)))
-            return -EFAULT;
-        rc = pgrp_tty_check(pgrp);
-        if (rc == 0)
-            console_set_fg_pgrp((uint32_t)pgrp);
-        return rc;
-    }
-    default:
-        return -ENOTTY;
-    }
+    return rc;
 }
 
 void sys_fs_register(syscall_entry_t *table)
