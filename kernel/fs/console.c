@@ -189,6 +189,17 @@ static int64_t console_write(vfs_file_t *f, const void *buf, size_t n)
     return tty_write(&console_tty, buf, n);
 }
 
+static uint32_t console_poll(vfs_file_t *f)
+{
+    (void)f;
+    return tty_poll(&console_tty);
+}
+
+void console_wait_input(uint64_t deadline)
+{
+    tty_wait_input(&console_tty, deadline);
+}
+
 int64_t console_ioctl(vfs_file_t *f, uint64_t cmd, uint64_t arg)
 {
     (void)f;
@@ -200,10 +211,12 @@ const vfs_file_ops_t console_fops = {
     .open  = console_open,
     .read  = console_read,
     .write = console_write,
+    .poll  = console_poll,
 };
 
 const vfs_file_ops_t devtty_fops = {
     .open  = devtty_open,
     .read  = console_read,
     .write = console_write,
+    .poll  = console_poll,
 };

@@ -19,6 +19,7 @@
 #include "kstring.h"
 #include "uapi/errno.h"
 #include "uapi/signal.h"
+#include "uapi/poll.h"
 #include "signal.h"
 
 #define TTY_MASK   (TTY_BUF_SIZE - 1)
@@ -492,6 +493,25 @@ int64_t tty_read(tty_t *tty, void *buf, size_t n, bool nonblock)
     }
     tty_unlock(tty);
     return rc;
+}
+
+uint32_t tty_poll(tty_t *tty)
+{
+    uint32_t mask = POLLOUT;
+
+    tty_lock(tty);
+    if (tty_ready(tty, 1))
+        mask |= POLLIN;
+    tty_unlock(tty);
+    return mask;
+}
+
+void tty_wait_input(tty_t *tty, uint64_t deadline)
+{
+    tty_lock(tty);
+    if (!tty_ready(tty, 1) && !vfs_interrupted())
+        tty_sleep_locked(tty, 1, deadline);
+    tty_unlock(tty);
 }
 
 void tty_set_termios(tty_t *tty, const ktermios_t *t)

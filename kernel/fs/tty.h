@@ -108,6 +108,15 @@ int64_t tty_read(tty_t *tty, void *buf, size_t n, bool nonblock);
  */
 int64_t tty_write(tty_t *tty, const char *s, size_t n);
 
+/* poll(2): POLLIN when a read would not block (a line, or a byte in raw mode), POLLOUT. */
+uint32_t tty_poll(tty_t *tty);
+
+/*
+ * Sleeps until a read would not block, TSC @deadline, or a signal
+ * (vfs_interrupted): poll(2)'s wait. A thread; takes tty->lock.
+ */
+void tty_wait_input(tty_t *tty, uint64_t deadline);
+
 /* Bytes a read would return now (FIONREAD). Takes tty->lock. */
 uint32_t tty_readable(tty_t *tty);
 

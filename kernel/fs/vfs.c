@@ -12,6 +12,7 @@
  */
 #include "vfs_internal.h"
 #include "random.h"
+#include "uapi/poll.h"
 #include "kcm.h"
 #include "ppm.h"
 #include "cpio.h"
@@ -190,6 +191,11 @@ void vfs_file_put(vfs_file_t *f)
 bool vfs_file_is_tty(vfs_file_t *f)
 {
     return f->inode->fops == &console_fops || f->inode->fops == &devtty_fops;
+}
+
+uint32_t vfs_poll(vfs_file_t *f)
+{
+    return f->inode->fops->poll ? f->inode->fops->poll(f) : POLLIN | POLLOUT;
 }
 
 bool vfs_file_is_zero(vfs_file_t *f)

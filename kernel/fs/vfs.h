@@ -204,6 +204,19 @@ struct core_s;
 void console_start(struct core_s *core);
 bool vfs_file_is_pipe(vfs_file_t *f);
 bool vfs_file_is_zero(vfs_file_t *f);      /* /dev/zero: mmap gives anonymous memory */
+
+/*
+ * The poll(2) events of @f ready now (uapi/poll.h: POLLIN, POLLOUT,
+ * POLLHUP, POLLERR): a pipe's or a terminal's state; other files are
+ * always ready. Any cluster; takes the pipe's or tty's lock.
+ */
+uint32_t vfs_poll(vfs_file_t *f);
+
+/*
+ * Sleeps until the console has input, TSC @deadline, or a signal (poll(2)
+ * on the console). A user thread, any cluster.
+ */
+void console_wait_input(uint64_t deadline);
 int  vfs_file_flags(vfs_file_t *f);        /* the O_* status flags of the open file */
 vfs_inode_t *vfs_file_inode(vfs_file_t *f);/* not referenced: valid while @f is */
 

@@ -118,6 +118,8 @@ typedef struct vfs_file_ops_s {
     int64_t (*getdents)(vfs_file_t *f, void *buf, size_t n);
     /* The last reference on @f is going (before its inode's is dropped). NULL: nothing to do. */
     void    (*release)(vfs_file_t *f);
+    /* What poll(2) would report now (POLLIN, POLLOUT, POLLHUP, POLLERR). NULL: POLLIN | POLLOUT. */
+    uint32_t (*poll)(vfs_file_t *f);
 } vfs_file_ops_t;
 
 /* One name in a RAM directory. Allocated in the creator's cluster. */

@@ -226,6 +226,13 @@ UAPI_C(ECHONL) UAPI_C(NOFLSH) UAPI_C(TOSTOP)
 
 /* uapi/random.h: <linux/random.h> */
 UAPI_C(GRND_NONBLOCK) UAPI_C(GRND_RANDOM) UAPI_C(GRND_INSECURE)
+
+/* uapi/poll.h: <asm/poll.h> */
+UAPI_C(POLLIN) UAPI_C(POLLPRI) UAPI_C(POLLOUT) UAPI_C(POLLERR) UAPI_C(POLLHUP) UAPI_C(POLLNVAL)
+UAPI_S(kpollfd_t, struct pollfd)
+UAPI_F(kpollfd_t, fd, struct pollfd, fd)
+UAPI_F(kpollfd_t, events, struct pollfd, events)
+UAPI_F(kpollfd_t, revents, struct pollfd, revents)
 UAPI_S(ktermios_t, struct termios)
 UAPI_F(ktermios_t, c_iflag, struct termios, c_iflag)
 UAPI_F(ktermios_t, c_oflag, struct termios, c_oflag)

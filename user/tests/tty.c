@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 
@@ -393,6 +394,38 @@ static int t_getrandom_flags(void)
 	return KTAP_PASS;
 }
 
+/* poll(2) on pipes, a closed fd and the console (nothing typed: a timeout). */
+static int t_poll(void)
+{
+	int p[2];
+	struct pollfd pf[3];
+	char c = 'x';
+
+	KTAP_CHECK(pipe(p) == 0);
+	pf[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = p[1], .events = POLLOUT };
+	pf[2] = (struct pollfd){ .fd = 1000, .events = POLLIN };
+	KTAP_CHECK(poll(pf, 1, 0) == 0 && pf[0].revents == 0);
+	KTAP_CHECK(poll(pf, 3, 0) == 2);
+	KTAP_CHECK(pf[1].revents == POLLOUT && pf[2].revents == POLLNVAL && pf[0].revents == 0);
+	KTAP_CHECK(poll(pf, 1, 30) == 0);       /* a timeout: nothing to read */
+	KTAP_CHECK(write(p[1], &c, 1) == 1);
+	KTAP_CHECK(poll(pf, 1, -1) == 1 && pf[0].revents == POLLIN);
+	KTAP_CHECK(read(p[0], &c, 1) == 1);
+	close(p[1]);
+	KTAP_CHECK(poll(pf, 1, -1) == 1 && pf[0].revents == POLLHUP);
+	close(p[0]);
+	errno = 0;
+	KTAP_CHECK(poll((void *)16, 1, 0) == -1 && errno == EFAULT);
+	if (test_nclusters() > 0) {              /* the console: nothing typed */
+		pf[0] = (struct pollfd){ .fd = 0, .events = POLLIN | POLLOUT };
+		KTAP_CHECK(poll(pf, 1, 20) == 1 && pf[0].revents == POLLOUT);
+		pf[0].events = POLLIN;
+		KTAP_CHECK(poll(pf, 1, 20) == 0 && pf[0].revents == 0);
+	}
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_tcgets_defaults),
 	KTAP_CASE(t_tcsets_roundtrip),
@@ -404,6 +437,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_dev_zero_mmap),
 	KTAP_CASE(t_dev_random),
 	KTAP_CASE(t_getrandom_flags),
+	KTAP_CASE(t_poll),
 };
 
 int main(void)
