@@ -74,6 +74,32 @@ static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
                     c.faults[TRACE_FAULT_COW], p->vmm.pages, p->vmm.vsegs);
 }
 
+/* The cluster a process is shown in: its owner's, where fork or exec placed it. */
+static uint32_t proc_cluster(const process_t *p)
+{
+    return p->pid >> 16;
+}
+
+/*
+ * /proc/<pid>/stat as proc(5) lays it out (52 fields), for ps and top:
+ * what Archipel does not count is 0. Field 39 (processor) is the first
+ * core of the process's cluster.
+ */
+static int64_t proc_stat(process_t *p, uint32_t cxy, char *buf, size_t cap)
+{
+    uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
+    uint32_t c = proc_cluster(p);
+
+    return snprintf(buf, cap,
+                    "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 0 0 0 0 20 0 %u 0 0 %lu %u "
+                    "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %u 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                    p->pid, p->name, state == PROCESS_ZOMBIE ? 'Z' : 'R', p->ppid,
+                    hal_remote_l32(XPTR(cxy, &p->pgid)), hal_remote_l32(XPTR(cxy, &p->sid)),
+                    hal_remote_l32(XPTR(cxy, &p->nthreads)),
+                    (uint64_t)p->vmm.pages * PAGE_SIZE, p->vmm.pages,
+                    c < boot_info.topo.nclusters ? cluster_tbl[c]->first_gid : 0);
+}
+
 /* "a-b" for a contiguous range of numbers. */
 static int64_t fmt_range(char *buf, size_t cap, uint32_t first, uint32_t n)
 {
@@ -134,16 +160,26 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
         return proc_status(p, GET_CXY(xp), buf, cap);
     if (strcmp(rest, "/maps") == 0)
         return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
+    if (strcmp(rest, "/stat") == 0)
+        return proc_stat(p, GET_CXY(xp), buf, cap);
+    if (strcmp(rest, "/cluster") == 0)
+        return snprintf(buf, cap, "%u\n", proc_cluster(p));
+    if (strcmp(rest, "/cmdline") == 0) {    /* the name and its cluster: what ps and top show */
+        int64_t n = snprintf(buf, cap, "%s@c%u", p->name, proc_cluster(p));
+        return n + 1 <= (int64_t)cap ? n + 1 : n;   /* NUL-terminated, as Linux's */
+    }
     return -ENOENT;
 }
 
 /*
  * Appends the record (@type, @nm) to the listing being built in (dbuf, cap)
  * at byte pos, with the next offset off; returns the listing so far from
- * the calling function when it is full.
+ * the calling function when it is full. d_ino is the offset, never 0:
+ * glibc's readdir skips records of inode 0 as deleted ones.
  */
 #define EMIT(type, nm) do {                                                    \
-        size_t _p = vfs_dirent_emit(dbuf, cap, pos, 0, off++, (type), (nm));   \
+        size_t _p = vfs_dirent_emit(dbuf, cap, pos, (uint64_t)off, off, (type), (nm)); \
+        off++;                                                                 \
         if (_p == 0)                                                           \
             return (int64_t)pos;                                               \
         pos = _p;                                                              \
@@ -170,7 +206,10 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
 
         if (proc_path_process(path, &rest) == XPTR_NULL || *rest != '\0')
             return -ENOENT;
+        EMIT(DT_REG, "cluster");
+        EMIT(DT_REG, "cmdline");
         EMIT(DT_REG, "maps");
+        EMIT(DT_REG, "stat");
         EMIT(DT_REG, "status");
         return (int64_t)pos;
     }
