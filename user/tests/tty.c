@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <poll.h>
+#include <dirent.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 
@@ -426,6 +427,57 @@ static int t_poll(void)
 	return KTAP_PASS;
 }
 
+/*
+ * What busybox's ps reads: /proc/<pid> entries (regression: generated
+ * directories gave d_ino 0, which glibc's readdir skips, so ps listed
+ * nothing), /proc/self/stat's first fields, and Archipel's
+ * /proc/self/cluster and cmdline ("name@c<cluster>").
+ */
+static int t_proc_for_ps(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int numeric = 0, zero_ino = 0;
+	char buf[512], comm[64], state;
+	int pid, ppid, pgrp, sid;
+
+	KTAP_CHECK(d != NULL);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+			numeric++;
+		if (e->d_ino == 0)
+			zero_ino++;
+	}
+	closedir(d);
+	KTAP_CHECKF(numeric >= 2 && zero_ino == 0, "%d processes, %d entries of inode 0",
+		    numeric, zero_ino);
+	int fd = open("/proc/self/stat", O_RDONLY);
+	KTAP_CHECK(fd >= 0);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	KTAP_CHECK(n > 0);
+	buf[n] = '\0';
+	KTAP_CHECKF(sscanf(buf, "%d (%63[^)]) %c %d %d %d", &pid, comm, &state, &ppid, &pgrp, &sid) == 6,
+		    "stat '%s'", buf);
+	KTAP_CHECKF(pid == getpid() && ppid == getppid() && pgrp == getpgrp() && sid == getsid(0),
+		    "stat '%s'", buf);
+	if (test_nclusters() > 0) {
+		int cl = -1;
+		fd = open("/proc/self/cluster", O_RDONLY);
+		KTAP_CHECK(fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0);
+		close(fd);
+		KTAP_CHECK(sscanf(buf, "%d", &cl) == 1 && cl >= 0 && cl < test_nclusters());
+		char want_cmd[80];
+		snprintf(want_cmd, sizeof(want_cmd), "tty@c%d", cl);
+		fd = open("/proc/self/cmdline", O_RDONLY);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		close(fd);
+		KTAP_CHECKF(n == (ssize_t)strlen(want_cmd) + 1 && !strcmp(buf, want_cmd),
+			    "cmdline '%s', expected '%s'", n > 0 ? buf : "", want_cmd);
+	}
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_tcgets_defaults),
 	KTAP_CASE(t_tcsets_roundtrip),
@@ -438,6 +490,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_dev_random),
 	KTAP_CASE(t_getrandom_flags),
 	KTAP_CASE(t_poll),
+	KTAP_CASE(t_proc_for_ps),
 };
 
 int main(void)
