@@ -144,6 +144,42 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
 
 /* ---- /proc ------------------------------------------------------------------------ */
 
+/*
+ * The machine-wide files busybox's top reads (proc(5)): meminfo (the sum of
+ * the clusters), uptime, loadavg (no load accounting: zeros), stat (one
+ * line per core; no CPU time accounting: zeros).
+ */
+static int64_t proc_machine_file(const char *name, char *buf, size_t cap)
+{
+    if (strcmp(name, "meminfo") == 0) {
+        uint64_t total = 0, free = 0;
+
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+            total += cluster_tbl[c]->mem_bytes >> 10;
+            free += ppm_free_count(c) * (PAGE_SIZE >> 10);
+        }
+        return snprintf(buf, cap, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
+                        "MemAvailable:   %8lu kB\nBuffers:               0 kB\n"
+                        "Cached:                0 kB\nSwapTotal:             0 kB\n"
+                        "SwapFree:              0 kB\n", total, free, free);
+    }
+    if (strcmp(name, "uptime") == 0) {
+        uint64_t ms = tsc_to_ms(rdtsc() - boot_info.boot_tsc);
+
+        return snprintf(buf, cap, "%lu.%02lu 0.00\n", ms / 1000, ms % 1000 / 10);
+    }
+    if (strcmp(name, "loadavg") == 0)
+        return snprintf(buf, cap, "0.00 0.00 0.00 1/1 1\n");
+    if (strcmp(name, "stat") == 0) {
+        int64_t n = snprintf(buf, cap, "cpu  0 0 0 0 0 0 0 0 0 0\n");
+
+        for (uint32_t g = 0; g < boot_info.topo.ncores && n < (int64_t)cap; g++)
+            n += snprintf(buf + n, cap - (size_t)n, "cpu%u 0 0 0 0 0 0 0 0 0 0\n", g);
+        return n;
+    }
+    return -ENOENT;
+}
+
 static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 {
     const char *rest;
@@ -152,6 +188,12 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 
     if (strncmp(path, "/proc/", 6) != 0)
         return -ENOENT;
+    if (path[6] < '0' || path[6] > '9') {
+        int64_t n = proc_machine_file(path + 6, buf, cap);
+
+        if (n != -ENOENT)
+            return n;
+    }
     xp = proc_path_process(path, &rest);
     p = GET_PTR(xp);
     if (xp == XPTR_NULL)
@@ -193,6 +235,10 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
 
     if (strcmp(path, "/proc") == 0) {
         EMIT(DT_DIR, "self");
+        EMIT(DT_REG, "loadavg");
+        EMIT(DT_REG, "meminfo");
+        EMIT(DT_REG, "stat");
+        EMIT(DT_REG, "uptime");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)
                 if (cluster_tbl[c]->pid_tbl[i] && !((uintptr_t)cluster_tbl[c]->pid_tbl[i] & 1)) {

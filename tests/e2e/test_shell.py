@@ -11,8 +11,8 @@ method names sort in that order), each with its own pexpect timeout:
 1. the prompt shows the shell's cluster (``[c1] ~ #``), ``echo`` works;
 2. ``sleep 30 &``, ``jobs`` shows it running, ``kill %1`` ends it;
 3. a foreground ``sleep 30`` is interrupted by ^C: the prompt is back in seconds;
-4. ``ps`` lists the processes, each with its cluster (``sh@c1``; busybox runs
-   its applets in the forked shell, so ``ps`` itself shows as ``sh``);
+4. ``ps`` and ``top -b -n 1`` list the processes, each with its cluster
+   (``sh@c1``; busybox runs ps in the forked shell, so it shows as ``sh``);
 5. ^Z stops a foreground ``sleep 30``, ``bg`` resumes it in the background,
    ``fg`` brings it back, ^C ends it. Skipped with "needs stop signals" only
    when /bin/stopprobe (user/bin/stopprobe.c: SIGSTOP, then wait4 WUNTRACED)
@@ -124,6 +124,10 @@ class ShellSession(unittest.TestCase):
         self.assertRegex(out, r"PID\s+USER\s+(TIME\s+)?COMMAND")
         self.assertRegex(out, r"\n\s*1 root .*init@c0")
         self.assertRegex(out, rf"\n\s*\d+ root\s+sh@c{self.cluster}")
+        out = self.run_cmd("top -b -n 1")
+        self.assertRegex(out, r"Mem: \d+K used, \d+K free")
+        self.assertRegex(out, r"\n\s*1\s+0 root .*init@c0")
+        self.assertRegex(out, r"top@c\d+")
 
     def test_5_stop_and_continue(self):
         probe = self.run_cmd("stopprobe")
