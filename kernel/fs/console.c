@@ -30,6 +30,7 @@
 #include "thread.h"
 #include "boot_info.h"
 #include "kstring.h"
+#include "cpu.h"
 #include "uapi/errno.h"
 #include "uapi/signal.h"
 
@@ -143,9 +144,12 @@ void console_start(core_t *core)
     __atomic_store_n(&console_thread_xp, XPTR(core->cxy, t), __ATOMIC_RELEASE);
     if (ioapic_route(acpi->isa_gsi[COM1_ISA_IRQ], VEC_CONSOLE, core->apic_id,
                      acpi->isa_flags[COM1_ISA_IRQ])) {
+        uint64_t flags = irq_save();     /* the ring has one producer: this core's handler */
+
         console_irq_on = true;
         serial_rx_irq_enable();
         console_irq();               /* bytes typed before: no edge will announce them */
+        irq_restore(flags);
     } else {
         printk("console: no I/O APIC route for COM1, polling every %u ms", CONSOLE_POLL_MS);
     }
