@@ -294,6 +294,79 @@ static int t_background_job_control(void)
 	return KTAP_PASS;
 }
 
+/* A console read without SA_RESTART: EINTR once the handler ran. */
+static void read_eintr_child(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_sig };
+	char c;
+
+	(void)arg;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &(sigset_t){ 0 }, NULL);   /* blocked by the parent until now */
+	ssize_t n = read(0, &c, 1);
+	_exit(n == -1 && errno == EINTR && got_sig == SIGUSR1 ? 0 : 1);
+}
+
+/* With SA_RESTART the read goes on after the handler: exit 1 if it ever returns. */
+static void read_restart_child(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = SA_RESTART };
+	char c;
+
+	(void)arg;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &(sigset_t){ 0 }, NULL);
+	(void)read(0, &c, 1);
+	_exit(1);
+}
+
+/* Signals @pid with SIGUSR1 every 50 ms until it ends or @ms pass; its status, or -2. */
+static int usr1_until_exit(pid_t pid, long ms)
+{
+	for (long t = 0; t < ms; t += 50) {
+		kill(pid, SIGUSR1);
+		int status = test_wait_ms(pid, 50);
+		if (status != -2)
+			return status;
+	}
+	return -2;
+}
+
+/* A reader of the console (nothing typed) is interrupted, or restarted, by a handler. */
+static int t_console_read_interrupted(void)
+{
+	int status;
+	pid_t pid;
+
+	sigset_t usr1, old;
+
+	if (test_nclusters() == 0)
+		return ktap_skip("the host's terminal may have input");
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);    /* no SIGUSR1 before the child's handler */
+	pid = fork();
+	if (pid == 0)
+		read_eintr_child(NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	KTAP_CHECK(pid > 0);
+	status = usr1_until_exit(pid, 10000);
+	if (status == -2)
+		kill(pid, SIGKILL), test_wait(pid);
+	KTAP_CHECKF(test_exited_with(status, 0), "no SA_RESTART: status 0x%x", status);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	pid = fork();
+	if (pid == 0)
+		read_restart_child(NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	KTAP_CHECK(pid > 0);
+	status = usr1_until_exit(pid, 500);      /* handlers run, the read goes on */
+	KTAP_CHECKF(status == -2, "SA_RESTART: the read returned (status 0x%x)", status);
+	kill(pid, SIGKILL);
+	KTAP_CHECK(test_killed_by(test_wait(pid), SIGKILL));
+	return KTAP_PASS;
+}
+
 static bool all_zero(const unsigned char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -485,6 +558,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_winsize),
 	KTAP_CASE(t_controlling_terminal),
 	KTAP_CASE(t_background_job_control),
+	KTAP_CASE(t_console_read_interrupted),
 	KTAP_CASE(t_dev_zero_full),
 	KTAP_CASE(t_dev_zero_mmap),
 	KTAP_CASE(t_dev_random),
