@@ -219,7 +219,7 @@ int64_t tty_ioctl(tty_t *tty, uint64_t cmd, uint64_t arg)
         int32_t pgrp;
 
         if ((rc = tty_check_change(tty)) != 0)
-            return rc;
+            return rc == -EIO ? -ENOTTY : rc;        /* tiocspgrp()'s mapping */
         if (!tty_is_ctty(tty))
             return -ENOTTY;
         if (hal_copy_from_user(&pgrp, arg, sizeof(pgrp)))
