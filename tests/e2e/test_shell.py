@@ -113,10 +113,8 @@ class ShellSession(unittest.TestCase):
     def test_3_ctrl_c(self):
         self.child.sendline("sleep 30")
         time.sleep(3)                        # the sleep is in the foreground now
-        start = time.monotonic()
         self.child.sendcontrol("c")
-        self.child.expect(PROMPT, timeout=10)
-        self.assertLess(time.monotonic() - start, 10)
+        self.child.expect(PROMPT, timeout=10)   # the prompt is back (not after the 30 s)
         self.assertIn("hello again", self.run_cmd("echo hello again"))
 
     def test_4_ps(self):
