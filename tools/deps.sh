@@ -21,11 +21,12 @@ declare -A why=(
   [apt]="bench-linux: apt-cache finds and apt-get download fetches Debian's Linux 6.1 and busybox-static"
   [dpkg]="bench-linux: dpkg-deb extracts the kernel and busybox from their .deb files"
   [tar]="bench-linux: unpacks the files dpkg-deb extracts"
+  [python3-pexpect]="test: tests/e2e/test_shell.py types into make shell's console through a pty"
 )
 declare -A pkgs_for=(
   [build]="gcc binutils make python3 grub-pc-bin grub-common xorriso mtools musl-tools"
   [run]="qemu-system-x86"
-  [test]="gcc qemu-system-x86 gdb"
+  [test]="gcc qemu-system-x86 gdb python3-pexpect"
   [debug]="gdb qemu-system-x86"
   [bench-linux]="apt dpkg tar qemu-system-x86"
 )

@@ -206,6 +206,23 @@ def fetch(linux_dir: str, say=print) -> dict:
             "busybox": busybox}
 
 
+def fetch_busybox(linux_dir: str, say=print) -> str:
+    """Fetch (apt-get download, once) and extract Debian's busybox-static into
+    ``linux_dir`` as :func:`fetch` does, without the kernel; return bin/busybox's path.
+    Raises :class:`FetchError` with a user-facing message (no network, no apt)."""
+    debs = os.path.join(linux_dir, "debs")
+    os.makedirs(debs, exist_ok=True)
+    bdeb = _download("busybox-static", debs, say)
+    btree = os.path.join(linux_dir, "extract", os.path.basename(bdeb)[:-4])
+    busybox = os.path.join(btree, "bin", "busybox")
+    if not os.path.isfile(busybox):
+        say(f"extracting bin/busybox from {os.path.basename(bdeb)} (dpkg-deb) ...")
+        _extract(bdeb, "./bin/busybox", btree)
+    if not os.path.isfile(busybox):
+        raise FetchError(f"no bin/busybox in {bdeb}")
+    return busybox
+
+
 # --- initramfs and ISO ------------------------------------------------------------------
 
 def newc_entry(name: str, mode: int, data: bytes = b"", ino: int = 0,

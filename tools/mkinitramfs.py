@@ -4,7 +4,10 @@
 Usage: mkinitramfs.py OUT [--file DEST=SRC ...] [--dir TREE ...]
 
 Every entry keeps its file's permission bits (mode & 0777: executables stay
-0755, data files e.g. 0644); directories are 0755. When two sources give the
+0755, data files e.g. 0644); directories are 0755. A symbolic link of a tree
+is packed as one (mode S_IFLNK, its target as data), after every other entry
+so that its target comes first (the kernel makes a link to a regular file a
+hard link: kernel/fs/vfs.c). When two sources give the
 same path, the later one wins: the trees in the order given, then the --file
 entries (so --file bin/x=prog replaces a bin/x of any tree).
 
@@ -56,6 +59,10 @@ def main():
             for fn in files:
                 src = os.path.join(root, fn)
                 p = os.path.normpath(os.path.join(rel, fn))
+                if os.path.islink(src):
+                    add_dirs(p)
+                    entries[p] = (stat.S_IFLNK | 0o777, os.readlink(src).encode())
+                    continue
                 with open(src, "rb") as f:
                     data = f.read()
                 add_dirs(p)
@@ -72,7 +79,8 @@ def main():
         add_dirs(dest)
         entries[dest] = (stat.S_IFREG | mode, data)
     blob = b""
-    for ino, name in enumerate(sorted(entries), start=1):
+    links_last = sorted(entries, key=lambda n: (stat.S_ISLNK(entries[n][0]), n))
+    for ino, name in enumerate(links_last, start=1):
         mode, data = entries[name]
         blob += newc_entry(name, mode, data, ino)
     blob += newc_entry("TRAILER!!!", 0)

@@ -91,6 +91,10 @@ static int acpi_parse_madt(const uint8_t *t, acpi_info_t *out)
         return -EINVAL;
     }
     out->lapic_phys = rd32(t + SDT_HEADER_LEN);
+    for (uint32_t i = 0; i < 16; i++) {
+        out->isa_gsi[i] = i;            /* identity unless overridden */
+        out->isa_flags[i] = 0;
+    }
     while (off + 2 <= len) {
         const uint8_t *e = t + off;
         uint8_t type = rd8(e), elen = rd8(e + 1);
@@ -112,6 +116,15 @@ static int acpi_parse_madt(const uint8_t *t, acpi_info_t *out)
                     out->ioapic_phys     = rd32(e + 4);
                     out->ioapic_gsi_base = rd32(e + 8);
                 }
+            }
+            break;
+        case 2:                         /* interrupt source override: bus 0 (ISA) */
+            if (elen >= 10 && rd8(e + 2) == 0 && rd8(e + 3) < 16) {
+                uint16_t flags;
+
+                memcpy(&flags, e + 8, 2);
+                out->isa_gsi[rd8(e + 3)] = rd32(e + 4);
+                out->isa_flags[rd8(e + 3)] = flags;
             }
             break;
         case 5:                         /* local APIC address override */

@@ -3,7 +3,8 @@
  *
  * References (ACPI Specification 6.4): RSDP 5.2.5, RSDT 5.2.7, XSDT 5.2.8,
  * MADT 5.2.12 (processor local APIC 5.2.12.2, I/O APIC 5.2.12.3, local APIC
- * address override 5.2.12.8, processor local x2APIC 5.2.12.12), SRAT 5.2.16
+ * address override 5.2.12.8, interrupt source override 5.2.12.5, processor
+ * local x2APIC 5.2.12.12), SRAT 5.2.16
  * (processor local APIC affinity 5.2.16.1, memory affinity 5.2.16.2, x2APIC
  * affinity 5.2.16.3), SLIT 5.2.17.
  *
@@ -54,6 +55,15 @@ typedef struct acpi_info_s {
     uint32_t   ioapic_id;
     uint32_t   ioapic_gsi_base;
     uint32_t   nioapics;
+
+    /*
+     * ISA IRQ -> GSI after the interrupt source overrides (5.2.12.5): the
+     * GSI of ISA IRQ i is isa_gsi[i] (i itself without an override), its
+     * MPS INTI flags isa_flags[i] (bits 1:0 polarity, 3:2 trigger mode; 0:
+     * "conforms to the bus", for ISA active high and edge triggered).
+     */
+    uint32_t   isa_gsi[16];
+    uint16_t   isa_flags[16];
 
     /* enabled (or online-capable) processors from the MADT, in MADT order */
     uint32_t   ncpus;             /* stored in cpu[] */

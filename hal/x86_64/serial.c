@@ -1,5 +1,6 @@
 /*
- * serial.c - 16550 UART driver, polled output (see serial.h).
+ * serial.c - 16550 UART driver, polled output, polled or interrupt-driven
+ * input (see serial.h).
  */
 #include <stdint.h>
 #include "serial.h"
@@ -17,6 +18,8 @@
 #define UART_LSR  5     /* line status */
 #define UART_RBR  0     /* receive buffer register (DLAB=0) */
 #define LSR_DR    0x01  /* data ready */
+#define IER_RDA   0x01  /* interrupt when received data is available (or on timeout) */
+#define MCR_OUT2  0x08  /* gates the UART's interrupt line on PC boards */
 #define LSR_THRE  0x20  /* transmit holding register empty */
 
 static void uart_init(uint16_t port)
@@ -58,6 +61,19 @@ void serial_trace_write(const void *buf, size_t n)
 
     for (size_t i = 0; i < n; i++)
         uart_putc(COM2, b[i]);
+}
+
+void serial_rx_irq_enable(void)
+{
+    outb(COM1 + UART_FCR, 0x07);    /* FIFOs on, cleared, trigger at 1 byte */
+    outb(COM1 + UART_MCR, 0x03 | MCR_OUT2);
+    outb(COM1 + UART_IER, IER_RDA);
+}
+
+void serial_write_raw(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        serial_putc(s[i]);
 }
 
 void serial_write(const char *s, size_t n)

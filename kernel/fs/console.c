@@ -1,170 +1,226 @@
 /*
- * console.c - /dev/console on COM1.
+ * console.c - /dev/console and /dev/tty: the COM1 UART as a terminal (the
+ * line discipline is tty.c's; this file is the device glue).
  *
- * Output goes through console_write_raw() (printk.c), under the same lock
+ * Input is interrupt-driven: COM1's receive interrupt (ISA IRQ 4, routed
+ * by the I/O APIC to VEC_CONSOLE of the first core of cluster 0) moves
+ * the waiting bytes into a small ring (single producer: that interrupt
+ * handler; single consumer: the console thread) and wakes the console
+ * thread, a kernel thread of the same core, which hands them to
+ * tty_receive(): the editing, the echo and the signals of INTR/SUSP/QUIT
+ * run in a thread, as Linux's flip buffers hand bytes to the line
+ * discipline from a work queue. Readers sleep in tty_read() until woken:
+ * a waiting reader lets its core idle. Without an I/O APIC the thread
+ * polls the UART every CONSOLE_POLL_MS instead.
+ *
+ * Output goes through console_write_tty() (printk.c), under the same lock
  * as printk lines, so a user write never interleaves with a kernel line.
- *
- * Input is line-buffered and edited here (echo, backspace, CR -> LF,
- * Ctrl-D). There is no UART interrupt yet: a reader POLLS the UART
- * (serial_read_byte) and, while no byte is waiting, yields its core
- * (sched_yield) between polls, so other threads of the core keep running;
- * the reader stays runnable, so its core never idles while it waits. A
- * signal ends the wait with -ERESTARTSYS (vfs_interrupted; -EINTR or a
- * restart for user space); the line typed so far is kept for the next read.
- * One line at a time: readers are serialised by the console input
- * queuelock (RANK_VFS_CONSOLE), held while polling. The console is a
- * device of the whole machine; its state lives in the kernel image.
+ * The console is a device of the whole machine; its state lives in the
+ * kernel image (cluster vfs_cxy_of()).
  */
 #include "vfs_internal.h"
+#include "tty.h"
 #include "serial.h"
+#include "ioapic.h"
 #include "printk.h"
-#include "sched.h"
-#include "cpu.h"
+#include "pgrp.h"
+#include "ipi.h"
+#include "core.h"
+#include "cluster.h"
+#include "thread.h"
+#include "boot_info.h"
 #include "kstring.h"
+#include "cpu.h"
 #include "uapi/errno.h"
-#include "signal.h"
+#include "uapi/signal.h"
 
-#define CONSOLE_LINE_MAX  1024       /* bytes of one input line, '\n' included */
-#define CONSOLE_OUT_CHUNK 1024       /* bytes written per console lock hold */
+#define CONSOLE_RX_RING  256         /* bytes between the interrupt and the thread */
+#define CONSOLE_POLL_MS  10          /* the polling period without an I/O APIC */
+#define COM1_ISA_IRQ     4
 
-static queuelock_t console_in_lock;
-static uint32_t    console_cxy;      /* cluster of the kernel image: names the lock */
-static bool        console_ready;
-static char        console_line[CONSOLE_LINE_MAX];   /* guarded by console_in_lock */
-static uint32_t    console_len;      /* bytes of the current line */
-static uint32_t    console_pos;      /* bytes of it already returned */
-static bool        console_done;     /* the current line is complete */
-static bool        console_after_cr; /* the last byte was CR: drop an LF right after it */
-static uint32_t    console_fg = 1;   /* foreground process group (TIOCSPGRP): init's at boot */
+static tty_t    console_tty;
+static bool     console_ready;
+static bool     console_irq_on;      /* the receive interrupt is routed */
+static char     console_rx[CONSOLE_RX_RING];
+static volatile uint32_t console_rx_head; /* next byte for the thread (consumer) */
+static volatile uint32_t console_rx_tail; /* next free slot (producer: the interrupt) */
+static xptr_t   console_thread_xp;   /* the console thread, XPTR_NULL before it starts */
+static uint64_t console_rx_dropped;  /* bytes lost to a full ring */
+
+static void console_output(tty_t *tty, const char *s, size_t n)
+{
+    (void)tty;
+    console_write_tty(s, n);
+}
+
+static void console_signal(tty_t *tty, uint32_t pgrp, int sig)
+{
+    (void)tty;
+    pgrp_kill_group(pgrp, sig);
+}
+
+static const tty_ops_t console_tty_ops = {
+    .output = console_output,
+    .signal = console_signal,
+};
 
 void console_init(void)
 {
-    console_cxy = vfs_cxy_of(&console_in_lock);
-    remote_queuelock_init(XPTR(console_cxy, &console_in_lock), "console input",
-                          RANK_VFS_CONSOLE);
-    console_len = console_pos = 0;
+    tty_init(&console_tty, vfs_cxy_of(&console_tty), &console_tty_ops);
+    console_tty.sid = 1;             /* init's session: the console is its terminal */
+    console_tty.fg_pgrp = 1;
     console_ready = true;
 }
 
-uint32_t console_fg_pgrp(void)
+tty_t *console_get_tty(void)
 {
-    return __atomic_load_n(&console_fg, __ATOMIC_ACQUIRE);
+    return &console_tty;
 }
 
-void console_set_fg_pgrp(uint32_t pgrp)
+/* Moves the UART's waiting bytes into the ring. @return true if any came. */
+static bool console_drain_uart(void)
 {
-    __atomic_store_n(&console_fg, pgrp, __ATOMIC_RELEASE);
-}
-
-/*
- * The next byte typed on COM1: polls, yielding the core between polls.
- * @return the byte, or -ERESTARTSYS (vfs_interrupted).
- */
-static int console_getc(void)
-{
+    bool any = false;
     int c;
 
-    while ((c = serial_read_byte()) < 0) {
-        if (vfs_interrupted())
-            return -ERESTARTSYS;         /* -EINTR or a restart (signal.h) */
-        sched_yield();
-        cpu_pause();
+    while ((c = serial_read_byte()) >= 0) {
+        uint32_t tail = console_rx_tail;
+
+        any = true;
+        if (tail - __atomic_load_n(&console_rx_head, __ATOMIC_ACQUIRE) >= CONSOLE_RX_RING) {
+            console_rx_dropped++;
+            continue;
+        }
+        console_rx[tail % CONSOLE_RX_RING] = (char)c;
+        __atomic_store_n(&console_rx_tail, tail + 1, __ATOMIC_RELEASE);
     }
-    return c;
+    return any;
 }
 
-/*
- * Reads (the rest of) one edited line into console_line; an interrupted
- * line is kept and continued by the next read. Input lock held.
- * @return 1 with a complete line, 0 at end of file (Ctrl-D on an empty
- * line), -EINTR.
- */
-static int console_read_line_locked(void)
+void console_irq(void)
 {
+    xptr_t t = __atomic_load_n(&console_thread_xp, __ATOMIC_ACQUIRE);
+
+    if (console_drain_uart() && t != XPTR_NULL)
+        thread_unblock(t, THREAD_BLOCKED_SLEEP);
+}
+
+static bool console_rx_pending(const void *arg)
+{
+    (void)arg;
+    return __atomic_load_n(&console_rx_tail, __ATOMIC_ACQUIRE) != console_rx_head;
+}
+
+/* The console thread: received bytes to the line discipline. Never returns. */
+static void console_thread(void *arg)
+{
+    (void)arg;
     for (;;) {
-        int c = console_getc();
+        char chunk[64];
+        uint32_t n = 0;
 
-        if (c < 0)
-            return c;
-
-        if (c == '\n' && console_after_cr) {         /* CR LF: one end of line */
-            console_after_cr = false;
+        if (!console_irq_on)
+            console_drain_uart();
+        while (n < sizeof(chunk) && console_rx_pending(NULL)) {
+            chunk[n++] = console_rx[console_rx_head % CONSOLE_RX_RING];
+            __atomic_store_n(&console_rx_head, console_rx_head + 1, __ATOMIC_RELEASE);
+        }
+        if (n) {
+            tty_receive(&console_tty, chunk, n);
             continue;
         }
-        console_after_cr = (c == '\r');
-        if (c == '\r' || c == '\n') {
-            console_line[console_len++] = '\n';
-            console_write_raw("\n", 1);
-            return 1;
-        }
-        if (c == 0x7f || c == 0x08) {                /* DEL, BS: erase one */
-            if (console_len > 0) {
-                console_len--;
-                console_write_raw("\b \b", 3);
-            }
-            continue;
-        }
-        if (c == 0x04)                               /* Ctrl-D: end the line as it is */
-            return console_len > 0;
-        if (console_len < CONSOLE_LINE_MAX - 1) {    /* room kept for the '\n' */
-            char ch = (char)c;
-            console_line[console_len++] = ch;
-            if (c >= 0x20 || c == '\t')
-                console_write_raw(&ch, 1);
-        }
+        thread_sleep_until(console_irq_on ? UINT64_MAX : rdtsc() + tsc_from_ms(CONSOLE_POLL_MS),
+                           console_rx_pending, NULL);
     }
 }
 
-/* read(2) of /dev/console: (the rest of) one edited line. */
+void console_start(core_t *core)
+{
+    thread_t *t = thread_create(core->lid, THREAD_KERNEL, console_thread, NULL, "console");
+    const acpi_info_t *acpi = &boot_info.acpi;
+
+    if (t == NULL)
+        panic("no memory for the console thread");
+    __atomic_store_n(&console_thread_xp, XPTR(core->cxy, t), __ATOMIC_RELEASE);
+    if (ioapic_route(acpi->isa_gsi[COM1_ISA_IRQ], VEC_CONSOLE, core->apic_id,
+                     acpi->isa_flags[COM1_ISA_IRQ])) {
+        uint64_t flags = irq_save();     /* the ring has one producer: this core's handler */
+
+        console_irq_on = true;
+        serial_rx_irq_enable();
+        console_irq();               /* bytes typed before: no edge will announce them */
+        irq_restore(flags);
+    } else {
+        printk("console: no I/O APIC route for COM1, polling every %u ms", CONSOLE_POLL_MS);
+    }
+}
+
+/* open(2) of /dev/console: a session leader without a terminal may take it. */
+static int console_open(vfs_file_t *f)
+{
+    if (!(f->flags & O_NOCTTY))
+        tty_open_ctty(&console_tty);
+    return 0;
+}
+
+/* open(2) of /dev/tty: the caller's controlling terminal (the console), or ENXIO. */
+static int devtty_open(vfs_file_t *f)
+{
+    (void)f;
+    return tty_is_ctty(&console_tty) ? 0 : -ENXIO;
+}
+
 static int64_t console_read(vfs_file_t *f, void *buf, size_t n)
 {
-    uint32_t got;
+    int rc;
+
+    if (!console_ready)
+        return -EIO;
+    if ((rc = tty_check_read(&console_tty)) != 0)
+        return rc;
+    return tty_read(&console_tty, buf, n, vfs_file_flags(f) & O_NONBLOCK);
+}
+
+static int64_t console_write(vfs_file_t *f, const void *buf, size_t n)
+{
     int rc;
 
     (void)f;
-    if (n == 0)
-        return 0;
-    if (!console_ready)
-        return -EIO;
-    vfs_qlock(console_cxy, &console_in_lock);
-    if (console_done && console_pos >= console_len) {
-        console_len = console_pos = 0;              /* the last line is consumed */
-        console_done = false;
-    }
-    if (!console_done) {
-        rc = console_read_line_locked();
-        if (rc <= 0) {
-            vfs_qunlock(console_cxy, &console_in_lock);
+    if (console_tty.termios.c_lflag & TOSTOP) {
+        if ((rc = tty_check_change(&console_tty)) != 0)
             return rc;
-        }
-        console_done = true;
     }
-    got = console_len - console_pos;
-    if (got > n)
-        got = (uint32_t)n;
-    memcpy(buf, console_line + console_pos, got);
-    console_pos += got;
-    vfs_qunlock(console_cxy, &console_in_lock);
-    return got;
+    return tty_write(&console_tty, buf, n);
 }
 
-/* write(2) of /dev/console: everything, in chunks under the console lock. */
-static int64_t console_write(vfs_file_t *f, const void *buf, size_t n)
+static uint32_t console_poll(vfs_file_t *f)
 {
-    const char *s = buf;
-    size_t done = 0;
-
     (void)f;
-    while (done < n) {
-        size_t chunk = n - done < CONSOLE_OUT_CHUNK ? n - done : CONSOLE_OUT_CHUNK;
-        console_write_raw(s + done, chunk);
-        done += chunk;
-    }
-    return (int64_t)n;
+    return tty_poll(&console_tty);
 }
 
-/* A stream: no lseek (-ESPIPE); vfs_file_is_tty() knows the console by this table. */
+void console_wait_input(uint64_t deadline)
+{
+    tty_wait_input(&console_tty, deadline);
+}
+
+int64_t console_ioctl(vfs_file_t *f, uint64_t cmd, uint64_t arg)
+{
+    (void)f;
+    return tty_ioctl(&console_tty, cmd, arg);
+}
+
+/* A stream: no lseek (-ESPIPE); vfs_file_is_tty() knows the console by these tables. */
 const vfs_file_ops_t console_fops = {
+    .open  = console_open,
     .read  = console_read,
     .write = console_write,
+    .poll  = console_poll,
+};
+
+const vfs_file_ops_t devtty_fops = {
+    .open  = devtty_open,
+    .read  = console_read,
+    .write = console_write,
+    .poll  = console_poll,
 };

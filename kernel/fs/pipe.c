@@ -24,6 +24,7 @@
 #include "core.h"
 #include "kstring.h"
 #include "uapi/errno.h"
+#include "uapi/poll.h"
 
 #define PIPE_ORDER 4                     /* 2^4 pages = PIPE_BUF_SIZE bytes */
 
@@ -217,10 +218,34 @@ static const vfs_inode_ops_t pipe_iops = {
     .destroy  = pipe_destroy,
 };
 
+/* poll(2) of an end (pipe_poll in Linux's fs/pipe.c). */
+static uint32_t pipe_poll(vfs_file_t *f)
+{
+    vfs_inode_t *ino = f->inode;
+    vfs_pipe_t *p = &ino->pipe;
+    uint32_t mask = 0;
+
+    vfs_qlock(ino->cxy, &p->lock);
+    if ((f->flags & O_ACCMODE) != O_WRONLY) {
+        if (p->count)
+            mask |= POLLIN;
+        if (p->writers == 0)
+            mask |= POLLHUP;
+    } else {
+        if (p->count < PIPE_BUF_SIZE)
+            mask |= POLLOUT;
+        if (p->readers == 0)
+            mask |= POLLERR;
+    }
+    vfs_qunlock(ino->cxy, &p->lock);
+    return mask;
+}
+
 const vfs_file_ops_t pipe_fops = {
     .read     = pipe_read,
     .write    = pipe_write,
     .release  = pipe_release,
+    .poll     = pipe_poll,
 };
 
 int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags)

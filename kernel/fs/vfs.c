@@ -11,6 +11,8 @@
  * vfs_internal.h for the lock order.
  */
 #include "vfs_internal.h"
+#include "random.h"
+#include "uapi/poll.h"
 #include "kcm.h"
 #include "ppm.h"
 #include "cpio.h"
@@ -152,7 +154,7 @@ int vfs_file_new(vfs_inode_t *ino, int flags, vfs_file_t **out)
     }
     f->refcount = 1;
     f->cxy = local_cxy();
-    f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+    f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);    /* O_NOCTTY: below */
     remote_queuelock_init(XPTR(f->cxy, &f->lock), "vfs file", RANK_VFS_FILE);
     f->offset = 0;
     f->inode = ino;
@@ -161,6 +163,7 @@ int vfs_file_new(vfs_inode_t *ino, int flags, vfs_file_t **out)
         vfs_file_put(f);
         return rc;
     }
+    f->flags &= ~O_NOCTTY;               /* seen by open (a terminal's), not kept */
     *out = f;
     return 0;
 }
@@ -187,7 +190,17 @@ void vfs_file_put(vfs_file_t *f)
 
 bool vfs_file_is_tty(vfs_file_t *f)
 {
-    return f->inode->fops == &console_fops;
+    return f->inode->fops == &console_fops || f->inode->fops == &devtty_fops;
+}
+
+uint32_t vfs_poll(vfs_file_t *f)
+{
+    return f->inode->fops->poll ? f->inode->fops->poll(f) : POLLIN | POLLOUT;
+}
+
+bool vfs_file_is_zero(vfs_file_t *f)
+{
+    return f->inode->fops == &zero_fops;
 }
 
 bool vfs_file_is_pipe(vfs_file_t *f)
@@ -378,6 +391,48 @@ typedef struct vfs_unpacked_s {
     uint64_t bytes;
 } vfs_unpacked_t;
 
+/*
+ * A symbolic link of the archive at @path to @target (@len bytes, relative
+ * to the link's directory unless absolute): there are no symbolic links,
+ * so a link to a regular file unpacked before becomes a hard link to it
+ * (busybox's applet links); any other is reported and left out.
+ */
+static void vfs_unpack_link(const char *path, const void *target, size_t len)
+{
+    char *to = kmem_alloc(PATH_MAX);
+    size_t dir = 0;
+    vfs_inode_t *ino = NULL;
+    int rc = -ENAMETOOLONG;
+
+    if (to == NULL)
+        return;
+    if (len == 0 || ((const char *)target)[0] != '/') {
+        for (size_t i = 0; path[i]; i++)
+            if (path[i] == '/')
+                dir = i + 1;             /* keep the link's directory, its '/' included */
+    }
+    to[0] = '\0';
+    if (dir + len < PATH_MAX) {
+        memcpy(to, path, dir);
+        memcpy(to + dir, target, len);
+        to[dir + len] = '\0';
+        rc = vfs_lookup(NULL, to, &ino);
+    }
+    if (rc == 0 && (ino->mode & S_IFMT) != S_IFREG)
+        rc = -EPERM;                     /* not a regular file */
+    if (rc == 0)
+        rc = vfs_init_parents((char *)path);
+    if (rc == 0) {
+        rc = vfs_link_new(NULL, path, ino);          /* consumes the lookup's reference */
+        ino = NULL;
+    }
+    if (ino)
+        vfs_inode_put(ino);
+    if (rc)
+        printk("vfs: initramfs: symbolic link %s -> %s left out (%d)", path, to, rc);
+    kmem_free(to);
+}
+
 /* Unpacks the cpio newc archive @cpio of @len bytes. @return 0, -EINVAL, -ENOMEM. */
 static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
 {
@@ -402,9 +457,12 @@ static int vfs_unpack(const void *cpio, size_t len, vfs_unpacked_t *n)
             printk("vfs: initramfs: a name of %lu bytes ignored", (uint64_t)strlen(name));
             continue;
         }
+        if (type == S_IFLNK) {
+            vfs_unpack_link(path, e.data, e.size);
+            continue;
+        }
         if (type != S_IFDIR && type != S_IFREG) {
-            printk("vfs: initramfs: %s ignored (%s)", path,
-                   type == 0120000 ? "symbolic link" : "device or special file");
+            printk("vfs: initramfs: %s ignored (device or special file)", path);
             continue;
         }
         rc = vfs_init_parents(path);
@@ -442,6 +500,7 @@ int vfs_init(const void *cpio, size_t len)
     vfs_tree_xp = XPTR(vfs_cxy_of(&vfs_tree), &vfs_tree);
     remote_rwlock_init(vfs_tree_xp, "vfs tree", RANK_VFS_TREE);
     console_init();
+    random_init();
     root = ramfs_dir_new(S_IFDIR | 0755);
     if (root == NULL)
         return -ENOMEM;
@@ -455,6 +514,16 @@ int vfs_init(const void *cpio, size_t len)
         rc2 = vfs_init_dev("/dev/console", &console_fops, 0620, VFS_MKDEV(5, 1));
     if (rc2 == 0)
         rc2 = vfs_init_dev("/dev/null", &null_fops, 0666, VFS_MKDEV(1, 3));
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/tty", &devtty_fops, 0666, VFS_MKDEV(5, 0));
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/zero", &zero_fops, 0666, VFS_MKDEV(1, 5));
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/full", &full_fops, 0666, VFS_MKDEV(1, 7));
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/random", &random_fops, 0666, VFS_MKDEV(1, 8));
+    if (rc2 == 0)
+        rc2 = vfs_init_dev("/dev/urandom", &random_fops, 0666, VFS_MKDEV(1, 9));
     if (rc2 == 0)
         rc2 = vfs_init_dir("/tmp", 01777);
     if (rc2 == 0)

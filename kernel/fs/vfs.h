@@ -180,16 +180,43 @@ int64_t vfs_getcwd(vfs_inode_t *dir, char *buf, size_t cap);
 /* Two ends of a new pipe (O_CLOEXEC is the caller's; O_NONBLOCK applies to both). */
 int vfs_pipe(vfs_file_t **rd, vfs_file_t **wr, int flags);
 
-bool vfs_file_is_tty(vfs_file_t *f);       /* /dev/console */
+bool vfs_file_is_tty(vfs_file_t *f);       /* /dev/console, /dev/tty */
 
 /*
- * The console's foreground process group (TIOCGPGRP / TIOCSPGRP,
- * man 2const TIOCSPGRP): PID 1's group at boot; the caller of the setter
- * has checked @pgrp (pgrp_tty_check). Any cluster, no lock (one word).
+ * ioctl(2) @cmd with user argument @arg on the terminal @f
+ * (vfs_file_is_tty): tty_ioctl() of the console's tty (tty.h, which lists
+ * the requests and errnos). A user thread, any cluster.
  */
-uint32_t console_fg_pgrp(void);
-void console_set_fg_pgrp(uint32_t pgrp);
+int64_t console_ioctl(vfs_file_t *f, uint64_t cmd, uint64_t arg);
+
+/*
+ * The console's receive interrupt (VEC_CONSOLE, ipi.c's table): moves the
+ * UART's bytes to the console thread and wakes it. Interrupt context.
+ */
+void console_irq(void);
+
+/*
+ * Starts the console thread on @core (the first core of cluster 0, after
+ * sched_init) and routes COM1's interrupt to that core (I/O APIC), else
+ * the thread polls. Once.
+ */
+struct core_s;
+void console_start(struct core_s *core);
 bool vfs_file_is_pipe(vfs_file_t *f);
+bool vfs_file_is_zero(vfs_file_t *f);      /* /dev/zero: mmap gives anonymous memory */
+
+/*
+ * The poll(2) events of @f ready now (uapi/poll.h: POLLIN, POLLOUT,
+ * POLLHUP, POLLERR): a pipe's or a terminal's state; other files are
+ * always ready. Any cluster; takes the pipe's or tty's lock.
+ */
+uint32_t vfs_poll(vfs_file_t *f);
+
+/*
+ * Sleeps until the console has input, TSC @deadline, or a signal (poll(2)
+ * on the console). A user thread, any cluster.
+ */
+void console_wait_input(uint64_t deadline);
 int  vfs_file_flags(vfs_file_t *f);        /* the O_* status flags of the open file */
 vfs_inode_t *vfs_file_inode(vfs_file_t *f);/* not referenced: valid while @f is */
 

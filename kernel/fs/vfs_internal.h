@@ -11,7 +11,7 @@
  *                directory's entries, nlink, parent and dentry pointers. It is
  *                held across one lookup step or one edit (create, unlink,
  *                getdents, getcwd), never across a generator call or a sleep;
- *   console lock (RANK_VFS_CONSOLE), pipe->lock (RANK_VFS_PIPE),
+ *   pipe->lock (RANK_VFS_PIPE), (a tty's busylock, RANK_TTY: tty.h),
  *   mapper lock  (RANK_VFS_INODE, queuelock)  a regular file's size and pages
  *                (its mapper, mapper.h).
  * Every lock is named by the xptr_t of the cluster whose memory holds it
@@ -118,6 +118,8 @@ typedef struct vfs_file_ops_s {
     int64_t (*getdents)(vfs_file_t *f, void *buf, size_t n);
     /* The last reference on @f is going (before its inode's is dropped). NULL: nothing to do. */
     void    (*release)(vfs_file_t *f);
+    /* What poll(2) would report now (POLLIN, POLLOUT, POLLHUP, POLLERR). NULL: POLLIN | POLLOUT. */
+    uint32_t (*poll)(vfs_file_t *f);
 } vfs_file_ops_t;
 
 /* One name in a RAM directory. Allocated in the creator's cluster. */
@@ -262,10 +264,14 @@ int vfs_lookup(vfs_inode_t *cwd, const char *path, vfs_inode_t **out);
  */
 int vfs_link_new(vfs_inode_t *cwd, const char *path, vfs_inode_t *ino);
 
-/* ---- console.c, null.c ---- */
-/* Initialises the console input state. BSP, from vfs_init(). */
+/* ---- console.c, null.c, mem_devices.c, random.c ---- */
+/* Initialises the console's terminal (tty.h). BSP, from vfs_init(). */
 void console_init(void);
 extern const vfs_file_ops_t console_fops;   /* /dev/console; vfs_file_is_tty() */
+extern const vfs_file_ops_t devtty_fops;    /* /dev/tty: the console, for its session */
 extern const vfs_file_ops_t null_fops;      /* /dev/null */
+extern const vfs_file_ops_t zero_fops;      /* /dev/zero */
+extern const vfs_file_ops_t full_fops;      /* /dev/full */
+extern const vfs_file_ops_t random_fops;    /* /dev/random and /dev/urandom */
 
 #endif

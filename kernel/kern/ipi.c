@@ -13,6 +13,8 @@
  *   VEC_PING       0x23  IPI: benchmark, answered with VEC_PONG (bench.c)
  *   VEC_PONG       0x24  IPI: benchmark, the answer to VEC_PING (bench.c)
  *   VEC_SHOOTDOWN  0x25  IPI: flush this core's TLB and acknowledge (tlb.c)
+ *   VEC_CONSOLE    0x30  device: COM1's receive interrupt, ISA IRQ 4 through the
+ *                        I/O APIC to the first core of cluster 0 (console.c)
  *
  * IPIs are sent through the local APIC's ICR (SDM Vol. 3A, 11.6 "Issuing
  * interprocessor interrupts"). The NMI that stops every core on a panic, the
@@ -29,6 +31,7 @@
 #include "bench.h"
 #include "tlb.h"
 #include "printk.h"
+#include "vfs.h"
 
 /* Handler of each vector, NULL when none (read-only after ipi_init()). */
 static ipi_handler_t ipi_table[256];
@@ -55,6 +58,7 @@ void ipi_init(void)
     ipi_table[VEC_PING]      = bench_ping_ipi_handler;
     ipi_table[VEC_PONG]      = bench_pong_ipi_handler;
     ipi_table[VEC_SHOOTDOWN] = vmm_shootdown_ipi;
+    ipi_table[VEC_CONSOLE]   = console_irq;
 }
 
 void ipi_dispatch(uint32_t vector)

@@ -22,6 +22,7 @@
 #define VEC_PING         0x23    /* IPI: benchmark, answer with VEC_PONG */
 #define VEC_PONG         0x24    /* IPI: benchmark, answer to VEC_PING */
 #define VEC_SHOOTDOWN    0x25    /* IPI: flush this core's TLB and acknowledge (tlb.c) */
+#define VEC_CONSOLE      0x30    /* I/O APIC: COM1 received bytes (ISA IRQ 4, console.c) */
 
 struct core_s;
 

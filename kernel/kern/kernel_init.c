@@ -32,6 +32,7 @@
 #include "trap.h"
 #include "ipi.h"
 #include "serial.h"
+#include "ioapic.h"
 #include "sched.h"
 #include "thread.h"
 #include "rpc.h"
@@ -652,6 +653,8 @@ static void core_online(core_t *core)
     rpc_core_init();
     if (core->lid == cluster_init_lid(core->cxy))
         itimer_thread_start(core);        /* the cluster's ITIMER_REAL timers */
+    if (core->cxy == 0 && core->lid == cluster_init_lid(0))
+        console_start(core);              /* console input: thread and interrupt */
     if (thread_create(core->lid, THREAD_KERNEL, kernel_main, NULL, "main") == NULL)
         panic("no memory for the main thread of core %u.%u", core->cxy, core->lid);
     idle_loop(core);
@@ -678,6 +681,7 @@ __attribute__((no_stack_protector)) void kernel_boot(uint32_t magic, uint32_t mb
 
     lapic_set_base(boot_info.acpi.lapic_phys);
     pic_disable();
+    ioapic_init(boot_info.acpi.ioapic_phys, boot_info.acpi.ioapic_gsi_base);
     lapic_init();
     if (topo_find_apic(&boot_info.topo, lapic_id(), &cxy, &lid))
         boot_refuse("topology", "the bootstrap core is not in the MADT");

@@ -288,13 +288,6 @@ int pgrp_kill(int64_t pid, int sig)
     return w.sent ? 0 : w.err;
 }
 
-#define CONSOLE_SID 1            /* the console's session: init's */
-
-bool pgrp_console_is_ctty(void)
-{
-    return hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid)) == CONSOLE_SID;
-}
-
 int pgrp_tty_check(int64_t pgrp)
 {
     uint32_t sid = hal_remote_l32(PROCESS_FIELD(process_current_xp(), sid));
@@ -309,4 +302,14 @@ int pgrp_tty_check(int64_t pgrp)
         rc = pgrp_exists((uint32_t)pgrp, 0) ? -EPERM : -ESRCH;
     remote_busylock_release(pgrp_lock());
     return rc;
+}
+
+int pgrp_kill_group(uint32_t pgid, int sig)
+{
+    pgrp_walk_t w = { .pgid = pgid, .sig = sig, .err = -ESRCH };
+
+    if (pgid == 0 || sig < 0 || sig > NSIG)
+        return -EINVAL;
+    pgrp_walk(&w, true);
+    return w.sent ? 0 : w.err;
 }

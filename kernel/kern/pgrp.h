@@ -96,16 +96,17 @@ void pgrp_orphan_exit(xptr_t self, xptr_t parent, const uint32_t *child_pgid,
                       const uint32_t *child_sid, uint32_t n);
 
 /*
- * The console is the calling process's controlling terminal: it is in
- * init's session (PID 1's, the session of the console; there is no
- * TIOCSCTTY yet). A process that left it with setsid(2) gets ENOTTY from
- * the console's TIOCGPGRP and TIOCSPGRP, as on Linux. Any cluster.
+ * Sends @sig to every process of group @pgid (> 0; 1 is init's group, not
+ * "every process"), in every cluster, each by process_kill(): the tty's
+ * signals (INTR, SUSP, SIGTTIN...). A thread (kernel threads too), any
+ * cluster; takes the PID tables' locks one at a time. @return 0 when one
+ * process was signalled, -ESRCH (empty group), -EINVAL (@pgid 0, bad @sig).
  */
-bool pgrp_console_is_ctty(void);
+int pgrp_kill_group(uint32_t pgid, int sig);
 
 /*
- * TIOCSPGRP(2const)'s checks for the console, for a caller of its session
- * (pgrp_console_is_ctty): @pgrp must be a process group of that session.
+ * TIOCSPGRP(2const)'s checks for a terminal, for a caller of its session
+ * (tty_is_ctty, kernel/fs/tty.h): @pgrp must be a process group of that session.
  * @return 0, -EINVAL (@pgrp < 0), -ESRCH (no such group), -EPERM (another
  * session). Takes the pgrp lock and the PID tables' locks.
  */

@@ -67,3 +67,14 @@ void console_write_raw(const char *s, size_t n)
     if (!printk_bypass_lock)
         busylock_release(&console_lock);
 }
+
+void console_write_tty(const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    if (!printk_bypass_lock)
+        busylock_acquire(&console_lock);
+    serial_write_raw(s, n);
+    if (!printk_bypass_lock)
+        busylock_release(&console_lock);
+}

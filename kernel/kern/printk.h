@@ -24,9 +24,15 @@ void vprintk(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /*
  * Writes the @n raw bytes at @s to the console ("\n" becomes "\r\n", no
  * core prefix) under the console lock, so that they never interleave with
- * a printk line. Any core, any context. Used by /dev/console.
+ * a printk line. Any core, any context.
  */
 void console_write_raw(const char *s, size_t n);
+
+/*
+ * The same without the "\n" translation: the bytes a terminal's output
+ * processing made (tty.c, ONLCR). Used by /dev/console.
+ */
+void console_write_tty(const char *s, size_t n);
 
 /*
  * Set by panic once every other core is stopped: printk then writes without

@@ -77,6 +77,32 @@ static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
                     c.faults[TRACE_FAULT_COW], p->vmm.pages, p->vmm.vsegs);
 }
 
+/* The cluster a process is shown in: its owner's, where fork or exec placed it. */
+static uint32_t proc_cluster(const process_t *p)
+{
+    return p->pid >> 16;
+}
+
+/*
+ * /proc/<pid>/stat as proc(5) lays it out (52 fields), for ps and top:
+ * what Archipel does not count is 0. Field 39 (processor) is the first
+ * core of the process's cluster.
+ */
+static int64_t proc_stat(process_t *p, uint32_t cxy, char *buf, size_t cap)
+{
+    uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
+    uint32_t c = proc_cluster(p);
+
+    return snprintf(buf, cap,
+                    "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 0 0 0 0 20 0 %u 0 0 %lu %u "
+                    "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %u 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                    p->pid, p->name, state == PROCESS_ZOMBIE ? 'Z' : 'R', p->ppid,
+                    hal_remote_l32(XPTR(cxy, &p->pgid)), hal_remote_l32(XPTR(cxy, &p->sid)),
+                    hal_remote_l32(XPTR(cxy, &p->nthreads)),
+                    (uint64_t)p->vmm.pages * PAGE_SIZE, p->vmm.pages,
+                    c < boot_info.topo.nclusters ? cluster_tbl[c]->first_gid : 0);
+}
+
 /* "a-b" for a contiguous range of numbers. */
 static int64_t fmt_range(char *buf, size_t cap, uint32_t first, uint32_t n)
 {
@@ -133,6 +159,42 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
 
 /* ---- /proc ------------------------------------------------------------------------ */
 
+/*
+ * The machine-wide files busybox's top reads (proc(5)): meminfo (the sum of
+ * the clusters), uptime, loadavg (no load accounting: zeros), stat (one
+ * line per core; no CPU time accounting: zeros).
+ */
+static int64_t proc_machine_file(const char *name, char *buf, size_t cap)
+{
+    if (strcmp(name, "meminfo") == 0) {
+        uint64_t total = 0, free = 0;
+
+        for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+            total += cluster_tbl[c]->mem_bytes >> 10;
+            free += ppm_free_count(c) * (PAGE_SIZE >> 10);
+        }
+        return snprintf(buf, cap, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
+                        "MemAvailable:   %8lu kB\nBuffers:               0 kB\n"
+                        "Cached:                0 kB\nSwapTotal:             0 kB\n"
+                        "SwapFree:              0 kB\n", total, free, free);
+    }
+    if (strcmp(name, "uptime") == 0) {
+        uint64_t ms = tsc_to_ms(rdtsc() - boot_info.boot_tsc);
+
+        return snprintf(buf, cap, "%lu.%02lu 0.00\n", ms / 1000, ms % 1000 / 10);
+    }
+    if (strcmp(name, "loadavg") == 0)
+        return snprintf(buf, cap, "0.00 0.00 0.00 1/1 1\n");
+    if (strcmp(name, "stat") == 0) {
+        int64_t n = snprintf(buf, cap, "cpu  0 0 0 0 0 0 0 0 0 0\n");
+
+        for (uint32_t g = 0; g < boot_info.topo.ncores && n < (int64_t)cap; g++)
+            n += snprintf(buf + n, cap - (size_t)n, "cpu%u 0 0 0 0 0 0 0 0 0 0\n", g);
+        return n;
+    }
+    return -ENOENT;
+}
+
 static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 {
     const char *rest;
@@ -141,6 +203,12 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 
     if (strncmp(path, "/proc/", 6) != 0)
         return -ENOENT;
+    if (path[6] < '0' || path[6] > '9') {
+        int64_t n = proc_machine_file(path + 6, buf, cap);
+
+        if (n != -ENOENT)
+            return n;
+    }
     xp = proc_path_process(path, &rest);
     p = GET_PTR(xp);
     if (xp == XPTR_NULL)
@@ -149,16 +217,26 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
         return proc_status(p, GET_CXY(xp), buf, cap);
     if (strcmp(rest, "/maps") == 0)
         return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
+    if (strcmp(rest, "/stat") == 0)
+        return proc_stat(p, GET_CXY(xp), buf, cap);
+    if (strcmp(rest, "/cluster") == 0)
+        return snprintf(buf, cap, "%u\n", proc_cluster(p));
+    if (strcmp(rest, "/cmdline") == 0) {    /* the name and its cluster: what ps and top show */
+        int64_t n = snprintf(buf, cap, "%s@c%u", p->name, proc_cluster(p));
+        return n + 1 <= (int64_t)cap ? n + 1 : n;   /* NUL-terminated, as Linux's */
+    }
     return -ENOENT;
 }
 
 /*
  * Appends the record (@type, @nm) to the listing being built in (dbuf, cap)
  * at byte pos, with the next offset off; returns the listing so far from
- * the calling function when it is full.
+ * the calling function when it is full. d_ino is the offset, never 0:
+ * glibc's readdir skips records of inode 0 as deleted ones.
  */
 #define EMIT(type, nm) do {                                                    \
-        size_t _p = vfs_dirent_emit(dbuf, cap, pos, 0, off++, (type), (nm));   \
+        size_t _p = vfs_dirent_emit(dbuf, cap, pos, (uint64_t)off, off, (type), (nm)); \
+        off++;                                                                 \
         if (_p == 0)                                                           \
             return (int64_t)pos;                                               \
         pos = _p;                                                              \
@@ -172,6 +250,10 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
 
     if (strcmp(path, "/proc") == 0) {
         EMIT(DT_DIR, "self");
+        EMIT(DT_REG, "loadavg");
+        EMIT(DT_REG, "meminfo");
+        EMIT(DT_REG, "stat");
+        EMIT(DT_REG, "uptime");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)
                 if (cluster_tbl[c]->pid_tbl[i] && !((uintptr_t)cluster_tbl[c]->pid_tbl[i] & 1)) {
@@ -185,7 +267,10 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
 
         if (proc_path_process(path, &rest) == XPTR_NULL || *rest != '\0')
             return -ENOENT;
+        EMIT(DT_REG, "cluster");
+        EMIT(DT_REG, "cmdline");
         EMIT(DT_REG, "maps");
+        EMIT(DT_REG, "stat");
         EMIT(DT_REG, "status");
         return (int64_t)pos;
     }

@@ -35,7 +35,6 @@ enum lock_rank {
     RANK_VFS_FILE    = 11,  /* an open file's offset (vfs.c): then the tree, then inode data */
     RANK_VFS_TREE    = 13,  /* the VFS namespace rwlock: held only across one lookup step or edit */
     RANK_FD_TABLE    = 24,  /* a process's fd table: a leaf, files are put after its release */
-    RANK_VFS_CONSOLE = 25,  /* /dev/console input line: held while polling the UART */
     RANK_VFS_PIPE    = 26,  /* a pipe's ring: released before sleeping, may free/alloc nothing */
     RANK_VFS_INODE   = 27,  /* a regular file's pages: near-leaf, the VMM takes it under its locks */
     RANK_VSL         = 20,  /* the reference copy's VSL (rwlock): mmap, munmap, fork, global faults */
@@ -53,7 +52,8 @@ enum lock_rank {
     RANK_DQDT        = 55,  /* a DQDT node: updated from allocation paths, allocates nothing */
     RANK_ITIMER      = 56,  /* a cluster's armed ITIMER_REAL list (itimer.c): takes no other lock */
     RANK_FUTEX       = 57,  /* a futex hash bucket, in the cluster of the futex's page (futex.c) */
-    RANK_SIGQ        = 58,  /* process_t.sigq_lock: the queued signals (sigqueue.c), a leaf */
+    RANK_TTY         = 58,  /* a terminal's line discipline (tty.c): then the console for echo */
+    RANK_SIGQ        = 59,  /* process_t.sigq_lock: the queued signals (sigqueue.c), a leaf */
     RANK_KCM         = 60,  /* a KCM cache: calls the PPM (rank 70) when it grows */
     RANK_PPM         = 70,  /* a cluster's page allocator: takes no other lock */
     RANK_SCHED       = 75,  /* a core's scheduler list: taken with interrupts off, allocates nothing */

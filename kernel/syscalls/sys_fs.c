@@ -21,6 +21,10 @@
 #include "uapi/fcntl.h"
 #include "uapi/termios.h"
 #include "uapi/uio.h"
+#include "uapi/poll.h"
+#include "kmem.h"
+#include "boot_info.h"
+#include "cpu.h"
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
@@ -515,63 +519,93 @@ static int64_t sys_fcntl(ARGS)
 static int64_t sys_ioctl(ARGS)
 {
     vfs_file_t *f = fd_get(fds(), (int)a0);
-    bool tty;
+    int64_t rc;
 
     if (f == NULL)
         return -EBADF;
-    tty = vfs_file_is_tty(f);
+    rc = vfs_file_is_tty(f) ? console_ioctl(f, a1, a2) : -ENOTTY;
     vfs_file_put(f);
-    if (!tty)
-        return -ENOTTY;
-    switch (a1) {
-    case TCGETS: {
-        /* a cooked console, 115200 8N1 */
-        ktermios_t t;
+    return rc;
+}
 
-        memset(&t, 0, sizeof(t));
-        t.c_iflag = ICRNL | IXON;
-        t.c_oflag = OPOST | ONLCR;
-        t.c_cflag = B115200 | CS8 | CREAD;
-        t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
-        t.c_cc[VINTR] = 3;               /* ^C */
-        t.c_cc[VQUIT] = 28;              /* ^\ */
-        t.c_cc[VERASE] = 127;            /* DEL */
-        t.c_cc[VKILL] = 21;              /* ^U */
-        t.c_cc[VEOF] = 4;                /* ^D */
-        t.c_cc[VMIN] = 1;
-        return hal_copy_to_user(a2, &t, sizeof(t));
-    }
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF:
-        return 0;                        /* accepted, the console stays cooked */
-    case TIOCGWINSZ: {
-        kwinsize_t ws = { .ws_row = 24, .ws_col = 80 };
-        return hal_copy_to_user(a2, &ws, sizeof(ws));
-    }
-    case TIOCGPGRP: {
-        int32_t pgrp = (int32_t)console_fg_pgrp();
+/* ---- poll ------------------------------------------------------------------------ */
 
-        if (!pgrp_console_is_ctty())
-            return -ENOTTY;              /* not the caller's controlling terminal */
-        return hal_copy_to_user(a2, &pgrp, sizeof(pgrp));
-    }
-    case TIOCSPGRP: {                    /* man 2const TIOCSPGRP: a group of the caller's session */
-        int32_t pgrp;
-        int rc;
+#define POLL_PERIOD_MS 10                /* re-check of pipes while the console sleeps */
 
-        if (!pgrp_console_is_ctty())
-            return -ENOTTY;
-        if (hal_copy_from_user(&pgrp, a2, sizeof(pgrp)))
-            return -EFAULT;
-        rc = pgrp_tty_check(pgrp);
-        if (rc == 0)
-            console_set_fg_pgrp((uint32_t)pgrp);
-        return rc;
+static bool poll_interrupted(const void *arg)
+{
+    (void)arg;
+    return vfs_interrupted();
+}
+
+/*
+ * poll(2): waits until one of @a1 pollfds at @a0 is ready, @a2 ms pass (-1:
+ * forever) or a signal comes (-EINTR, never restarted, as Linux's poll after
+ * a handler). A console in the set wakes the caller at once; other files are
+ * re-checked every POLL_PERIOD_MS.
+ */
+static int64_t sys_poll(ARGS)
+{
+    uint64_t nfds = a1, deadline, bytes = a1 * sizeof(kpollfd_t);
+    int64_t timeout = (int32_t)a2, ready = 0;
+    kpollfd_t *pfd;
+
+    if (nfds > FD_MAX)
+        return -EINVAL;
+    pfd = nfds ? kmem_alloc(bytes) : NULL;
+    if (nfds && pfd == NULL)
+        return -ENOMEM;
+    if (nfds && hal_copy_from_user(pfd, a0, bytes)) {
+        kmem_free(pfd);
+        return -EFAULT;
     }
-    default:
-        return -ENOTTY;
+    deadline = timeout < 0 ? UINT64_MAX : rdtsc() + tsc_from_ms((uint64_t)timeout);
+    for (;;) {
+        bool tty = false, others = false;
+
+        ready = 0;
+        for (uint64_t i = 0; i < nfds; i++) {
+            vfs_file_t *f = pfd[i].fd < 0 ? NULL : fd_get(fds(), pfd[i].fd);
+            uint32_t mask;
+
+            pfd[i].revents = 0;
+            if (pfd[i].fd < 0)
+                continue;
+            if (f == NULL) {
+                mask = POLLNVAL;
+            } else {
+                mask = vfs_poll(f) & ((uint16_t)pfd[i].events | POLLERR | POLLHUP);
+                if (vfs_file_is_tty(f))
+                    tty = true;
+                else
+                    others = true;
+                vfs_file_put(f);
+            }
+            pfd[i].revents = (int16_t)mask;
+            ready += mask != 0;
+        }
+        if (ready || rdtsc() >= deadline)
+            break;
+        if (vfs_interrupted()) {
+            ready = -EINTR;
+            break;
+        }
+        uint64_t step = deadline;
+
+        if (others || !tty) {
+            uint64_t period = rdtsc() + tsc_from_ms(POLL_PERIOD_MS);
+            if (others && period < step)
+                step = period;
+        }
+        if (tty)
+            console_wait_input(step);
+        else
+            thread_sleep_until(step, poll_interrupted, NULL);
     }
+    if (ready >= 0 && nfds && hal_copy_to_user(a0, pfd, bytes))
+        ready = -EFAULT;
+    kmem_free(pfd);
+    return ready;
 }
 
 void sys_fs_register(syscall_entry_t *table)
@@ -585,6 +619,7 @@ void sys_fs_register(syscall_entry_t *table)
     SYSCALL_ENTRY_AS(lstat, stat);       /* no symbolic links */
     SYSCALL_ENTRY(lseek);
     SYSCALL_ENTRY(ioctl);
+    SYSCALL_ENTRY(poll);
     SYSCALL_ENTRY(readv);
     SYSCALL_ENTRY(writev);
     SYSCALL_ENTRY(access);

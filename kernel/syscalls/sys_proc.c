@@ -15,6 +15,7 @@
 #include "core.h"
 #include "boot_info.h"
 #include "vfs.h"
+#include "random.h"
 #include "hal_user.h"
 #include "cpu.h"
 #include "kstring.h"
@@ -298,6 +299,12 @@ static int64_t sys_mmap(ARGS)
         if (vfs_file_is_pipe(f) || vfs_file_is_tty(f) || (vfs_file_flags(f) & O_ACCMODE) == O_WRONLY) {
             vfs_file_put(f);
             return -EACCES;
+        }
+        if (vfs_file_is_zero(f)) {
+            ino = NULL;                  /* /dev/zero: anonymous memory (Linux's mmap_zero) */
+        } else if (vfs_inode_mapper(ino) == NULL) {
+            vfs_file_put(f);
+            return -ENODEV;              /* a device or generated file: no mmap */
         }
     }
     uint32_t vflags = ((flags & MAP_FIXED) ? VMM_MAP_FIXED : 0) |
@@ -660,24 +667,7 @@ static int64_t sys_prlimit64(ARGS)
 
 static int64_t sys_getrandom(ARGS)
 {
-    uint8_t buf[256];
-    uint64_t done = 0;
-
-    if (!hal_user_range_ok(a0, a1))
-        return -EFAULT;
-    while (done < a1) {
-        uint64_t n = a1 - done < sizeof(buf) ? a1 - done : sizeof(buf);
-
-        for (uint64_t i = 0; i < n; i += 8) {
-            uint64_t x = rdtsc() * 0x9e3779b97f4a7c15ull + done + i;
-            x ^= x >> 31; x *= 0xbf58476d1ce4e5b9ull; x ^= x >> 27;
-            memcpy(buf + i, &x, n - i < 8 ? n - i : 8);
-        }
-        if (hal_copy_to_user(a0 + done, buf, n))
-            return done ? (int64_t)done : -EFAULT;
-        done += n;
-    }
-    return (int64_t)done;
+    return random_getrandom(a0, a1, a2);     /* random.h */
 }
 
 /* ---- Archipel's private calls (user/include/archipel.h) ------------------------------ */

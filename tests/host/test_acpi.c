@@ -126,6 +126,13 @@ static void check_machine(const machine_t *m)
     CHECK_EQ(info->ioapic_phys, 0xFEC00000);
     CHECK_EQ(info->ioapic_id, 0);
     CHECK_EQ(info->ioapic_gsi_base, 0);
+    /* interrupt source overrides (QEMU's PIIX: IRQ 0 on GSI 2, the PCI
+     * IRQs level triggered); COM1's IRQ 4 keeps GSI 4, ISA edge/high */
+    CHECK_EQ(info->isa_gsi[0], 2);
+    CHECK_EQ(info->isa_gsi[4], 4);
+    CHECK_EQ(info->isa_flags[4], 0);
+    CHECK_EQ(info->isa_gsi[9], 9);
+    CHECK_EQ(info->isa_flags[9], 0xd);
 
     /* processors: MADT order is socket-major, UID = CPU index; beyond
      * ACPI_MAX_CPUS (small MAX_* builds) only counted */

@@ -21,6 +21,8 @@
 #include <asm/ioctls.h>
 #include <asm/termbits.h>
 #include <asm/termios.h>
+#include <linux/random.h>
+#include <asm/poll.h>
 #include <asm/unistd_64.h>
 #include <linux/sched.h>
 #include <linux/mman.h>

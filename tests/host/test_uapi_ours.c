@@ -25,6 +25,8 @@
 #include "uapi/uio.h"
 #include "uapi/utsname.h"
 #include "uapi/termios.h"
+#include "uapi/random.h"
+#include "uapi/poll.h"
 #include "uapi/sigevent.h"
 #include "uapi/archipel.h"
 #include "uapi/unistd_64.h"

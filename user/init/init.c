@@ -11,6 +11,11 @@
  * and power off with S, 128+N if killed, or 127 if it could not be executed
  * ("init: cannot execute <path>: <strerror>").
  *
+ * With ARGS = "--tty" PROGRAM...: the same, but PROGRAM runs as a login
+ * shell would after getty: the leader of a new session (setsid) whose
+ * controlling terminal is the console (TIOCSCTTY with 1, taking it from
+ * init's session), its own group in the foreground (make shell).
+ *
  * Without ARGS: the user test suite. Every regular file of /tests, in name
  * order, except the helpers (names ending in "_helper", run by the tests
  * themselves), is run in turn:
@@ -48,6 +53,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -161,7 +167,7 @@ static void __attribute__((noreturn)) exec_program(const char *path, char *const
  * print how it ended. Returns the status to report: the exit status,
  * 128+signal if killed, 127 if it could not be executed or forked.
  */
-static int run_program(const char *path, char *const argv[])
+static int run_program(const char *path, char *const argv[], int tty)
 {
 	int status;
 	pid_t pid = fork();
@@ -170,8 +176,11 @@ static int run_program(const char *path, char *const argv[])
 		say("init: cannot fork for %s: %s", path, strerror(errno));
 		return 127;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		if (tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 1) < 0))
+			say("init: %s gets no controlling terminal: %s", path, strerror(errno));
 		exec_program(path, argv);
+	}
 	for (;;) {
 		pid_t r = wait4(-1, &status, 0, NULL);
 		if (r == pid)
@@ -335,7 +344,7 @@ static int run_suite(void)
 		snprintf(path, sizeof(path), "%s/%.*s", TESTS_DIR, NAME_LEN - 1, program_names[i]);
 		char *argv[] = { path, NULL };
 		say("init: run %s", path);
-		if (run_program(path, argv) != 0)
+		if (run_program(path, argv, 0) != 0)
 			failed++;
 	}
 
@@ -376,9 +385,9 @@ int main(int argc, char *argv[])
 	open_console();
 	if (chdir("/") < 0)
 		say("init: chdir /: %s", strerror(errno));
-	if (argc > 1) {
-		int status = run_program(argv[1], &argv[1]);
-		power_off(status);
-	}
+	if (argc > 2 && strcmp(argv[1], "--tty") == 0)
+		power_off(run_program(argv[2], &argv[2], 1));
+	if (argc > 1)
+		power_off(run_program(argv[1], &argv[1], 0));
 	power_off(run_suite());
 }

@@ -17,6 +17,7 @@
 #define S_IFCHR  0020000
 #define S_IFREG  0100000
 #define S_IFIFO  0010000
+#define S_IFLNK  0120000          /* in an initramfs only: no symbolic links here */
 
 /* struct stat as the x86_64 Linux kernel returns it, 144 bytes */
 typedef struct kstat_s {

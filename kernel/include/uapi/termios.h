@@ -22,6 +22,18 @@
 #define TIOCGPGRP  0x540f        /* the foreground process group */
 #define TIOCSPGRP  0x5410        /* set it (TIOCSPGRP(2const)) */
 #define TIOCGWINSZ 0x5413        /* read the struct winsize */
+#define TIOCSWINSZ 0x5414        /* set it */
+#define TCFLSH     0x540b        /* discard input and/or output (TCIFLUSH...) */
+#define TIOCSCTTY  0x540e        /* make the terminal the caller's controlling terminal */
+#define TIOCOUTQ   0x5411        /* bytes not yet sent */
+#define FIONREAD   0x541b        /* bytes a read would return now (TIOCINQ) */
+#define TIOCNOTTY  0x5422        /* give up the controlling terminal */
+#define TIOCGSID   0x5429        /* the session whose controlling terminal it is */
+
+/* TCFLSH arguments */
+#define TCIFLUSH  0
+#define TCOFLUSH  1
+#define TCIOFLUSH 2
 
 /* c_cc indexes */
 #define NCCS   19
@@ -30,14 +42,31 @@
 #define VERASE 2
 #define VKILL  3
 #define VEOF   4
-#define VMIN   6
+#define VTIME  5                 /* non-canonical read timeout, tenths of a second */
+#define VMIN   6                 /* non-canonical read: bytes to wait for */
+#define VSWTC  7
+#define VSTART 8
+#define VSTOP  9
+#define VSUSP  10
+#define VEOL   11
+#define VREPRINT 12
+#define VDISCARD 13
+#define VWERASE  14
+#define VLNEXT 15
+#define VEOL2  16
 
 /* c_iflag */
+#define ISTRIP  0x20             /* strip the eighth bit */
+#define INLCR   0x40             /* map NL to CR on input */
+#define IGNCR   0x80             /* ignore CR on input */
 #define ICRNL   0x100            /* map CR to NL on input */
 #define IXON    0x400            /* XON/XOFF flow control on output */
+#define IMAXBEL 0x2000           /* ring the bell when the input queue is full */
+#define IUTF8   0x4000           /* input is UTF-8 (erase removes a whole character) */
 /* c_oflag */
 #define OPOST   0x1              /* process the output */
 #define ONLCR   0x4              /* map NL to CR-NL on output */
+#define OCRNL   0x8              /* map CR to NL on output */
 /* c_cflag */
 #define B115200 0x1002           /* baud rate */
 #define CS8     0x30             /* 8-bit characters */
@@ -48,6 +77,9 @@
 #define ECHO    0x8
 #define ECHOE   0x10             /* ERASE erases the previous character */
 #define ECHOK   0x20             /* KILL erases the line */
+#define ECHONL  0x40             /* echo NL even without ECHO */
+#define NOFLSH  0x80             /* no flush of the input on INTR, QUIT, SUSP */
+#define TOSTOP  0x100            /* background writes get SIGTTOU */
 #define ECHOCTL 0x200            /* control characters echo as ^X */
 #define ECHOKE  0x800            /* KILL erases each character of the line */
 #define IEXTEN  0x8000           /* implementation-defined input processing */
