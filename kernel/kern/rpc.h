@@ -238,4 +238,16 @@ void rpc_ipi_handler(void);
  */
 uint32_t rpc_watchdog(uint64_t threshold_ms);
 
+/*
+ * Age in TSC cycles of a request posted at @since, seen at @now: 0 when
+ * @since is later than @now (the request was posted after @now was read,
+ * or on a core whose TSC runs slightly ahead). A plain `now - since` wraps
+ * to ~2^64 there: the watchdog once reported "unanswered for 8738113983926
+ * ms" (issue 17; ktest rpc.watchdog_posted_after_now).
+ */
+static inline uint64_t rpc_wait_age(uint64_t now, uint64_t since)
+{
+    return now > since ? now - since : 0;
+}
+
 #endif

@@ -263,6 +263,9 @@ def boot_one(named: boot_tests.NamedTopology, iso: str, timeout: float, log_dir:
     clusters = len(boot_tests.expected_clusters(topo))
     suite = parse_suite_log(result.log_text)
     report_suite(name, clusters, suite, result.log_text, see_log, writer, expected)
+    problems = boot_tests.check_stall_reports(result.log_text)
+    writer.result(f"user/{name}/no-stall", not problems,
+                  problems + [see_log] if problems else ())
     problems = boot_tests.check_exit(result)
     writer.result(f"user/{name}/exit-status", not problems,
                   problems + [see_log] + boot_tests.log_tail(result.log_text)
