@@ -147,9 +147,14 @@ static void hung_print(const hung_snap_t *s, bool hung)
     if (s->nheld == 0)
         printk("    locks held: none");
     for (uint32_t i = 0; i < s->nheld; i++) {
+        /* the checker records a blocking lock when its wait begins: the last one is awaited */
+        bool awaited = i == s->nheld - 1 && (s->blocked & THREAD_BLOCKED_LOCK) &&
+                       s->wchan == s->held[i].name;
+
         sym = ksym_lookup(s->held[i].site, &off);
-        printk("    lock held: '%s' (rank %u) taken at %s+0x%lx", s->held[i].name,
-               s->held[i].rank, sym ? sym : "?", sym ? off : 0);
+        printk("    lock %s: '%s' (rank %u) %s at %s+0x%lx", awaited ? "awaited" : "held",
+               s->held[i].name, s->held[i].rank, awaited ? "wanted" : "taken",
+               sym ? sym : "?", sym ? off : 0);
     }
 #else
     printk("    locks held: unknown (recorded in DEBUG builds only)");
@@ -167,6 +172,8 @@ static bool hung_selected(const thread_t *t, const core_t *core, hung_scan_t wha
         return true;
     case HUNG_SCAN_BLOCKED:
         return hung_blocked(t);
+    case HUNG_SCAN_LOCKS:
+        return t->locks.nheld != 0;
     case HUNG_SCAN_HUNG:
         return t != core->sched.current && !t->preempted && !t->hung_reported &&
                since != 0 && hung_task_uninterruptible(t) &&

@@ -50,6 +50,7 @@ typedef enum hung_scan_e {
     HUNG_SCAN_HUNG,      /* uninterruptible waits older than the age given, not yet reported */
     HUNG_SCAN_BLOCKED,   /* every blocked thread (idle RPC servers and exited threads aside) */
     HUNG_SCAN_ALL,       /* every thread */
+    HUNG_SCAN_LOCKS,     /* every thread that holds a lock (DEBUG builds: the rank checker's record) */
 } hung_scan_t;
 
 /*

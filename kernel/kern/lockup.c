@@ -96,11 +96,50 @@ bool lockup_nmi(const trap_frame_t *f)
     return true;
 }
 
+/* Prints the @n frames of @pc[] symbolized, one line each. */
+static void lockup_print_frames(const uint64_t *pc, uint32_t n)
+{
+    uint64_t off;
+
+    for (uint32_t i = 0; i < n; i++) {
+        const char *name = ksym_lookup(pc[i], &off);
+
+        if (name)
+            printk("    #%u 0x%016lx %s+0x%lx", i, pc[i], name, off);
+        else
+            printk("    #%u 0x%016lx ?", i, pc[i]);
+    }
+}
+
+void lockup_show_self(void)
+{
+    core_t *me = core_self();
+    thread_t *t = me->sched.current;
+    uint64_t pc[LOCKUP_BT_MAX], rbp = (uint64_t)__builtin_frame_address(0), lo = 0, hi = 0;
+    uint32_t n = 0;
+
+    if (t != NULL && t->stack != NULL) {
+        hi = t->stack_top;
+        lo = hi - (PAGE_SIZE << THREAD_STACK_ORDER);
+    }
+    while (n < LOCKUP_BT_MAX && rbp >= lo && rbp + 16 <= hi && !(rbp & 7)) {
+        uint64_t next = ((uint64_t *)rbp)[0], rip = ((uint64_t *)rbp)[1];
+
+        if (rip < KERNEL_VMA)
+            break;
+        pc[n++] = rip;
+        if (next <= rbp)
+            break;
+        rbp = next;
+    }
+    printk("  core %u.%u (self): thread %s, backtrace:", me->cxy, me->lid, t ? t->name : "?");
+    lockup_print_frames(pc, n);
+}
+
 bool lockup_show_core(core_t *target)
 {
     lockup_nmi_t *n = &target->nmi;
     uint64_t deadline;
-    uint64_t off;
 
     if (target == core_self() || !target->online)
         return false;
@@ -118,14 +157,7 @@ bool lockup_show_core(core_t *target)
     }
     printk("  core %u.%u (NMI): interrupts %s, backtrace:", target->cxy, target->lid,
            n->irq_on ? "on" : "off");
-    for (uint32_t i = 0; i < n->n; i++) {
-        const char *name = ksym_lookup(n->pc[i], &off);
-
-        if (name)
-            printk("    #%u 0x%016lx %s+0x%lx", i, n->pc[i], name, off);
-        else
-            printk("    #%u 0x%016lx ?", i, n->pc[i]);
-    }
+    lockup_print_frames(n->pc, n->n);
     return true;
 }
 

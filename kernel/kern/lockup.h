@@ -88,6 +88,9 @@ void lockup_tick(bool from_user);
  */
 bool lockup_show_core(struct core_s *target);
 
+/* Prints the calling core's own backtrace ("  core C.L (self): ..."). Any context. */
+void lockup_show_self(void);
+
 /*
  * The kernel's part of an NMI (panic_nmi, panic.c): when a backtrace was
  * asked of this core, records the interrupted RIP and frame chain of

@@ -12,8 +12,10 @@
 #include "vfs.h"
 #include "kstring.h"
 #include "uapi/errno.h"
+#include "sysrq.h"
 
 #define NODE_DIR "/sys/devices/system/node"
+#define SYSRQ_TRIGGER "/proc/sysrq-trigger"
 
 /* Parses a decimal number at *@s, advancing it; false if none. */
 static bool parse_u32(const char **s, uint32_t *out)
@@ -126,6 +128,8 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 
     if (strncmp(path, "/proc/", 6) != 0)
         return -ENOENT;
+    if (strcmp(path, SYSRQ_TRIGGER) == 0)
+        return 0;                            /* write-only: reads see nothing */
     xp = proc_path_process(path, &rest);
     p = GET_PTR(xp);
     if (xp == XPTR_NULL)
@@ -157,6 +161,7 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
 
     if (strcmp(path, "/proc") == 0) {
         EMIT(DT_DIR, "self");
+        EMIT(DT_REG, "sysrq-trigger");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)
                 if (cluster_tbl[c]->pid_tbl[i] && !((uintptr_t)cluster_tbl[c]->pid_tbl[i] & 1)) {
@@ -177,9 +182,24 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
     return -ENOENT;
 }
 
+/*
+ * /proc/sysrq-trigger: the first character written runs that SysRq dump
+ * (sysrq.h), like Linux's (drivers/tty/sysrq.c, write_sysrq_trigger);
+ * every other file is read-only. @buf NULL: may @path be written?
+ */
+static int64_t procfs_write(const char *path, const void *buf, size_t len)
+{
+    if (strcmp(path, SYSRQ_TRIGGER) != 0)
+        return -EACCES;
+    if (buf != NULL && len > 0)
+        sysrq_handle(*(const char *)buf);  /* an unknown key prints the help, as on Linux */
+    return (int64_t)len;
+}
+
 static const vfs_gen_ops_t procfs_ops = {
-    .gen  = procfs_gen,
-    .list = procfs_list,
+    .gen   = procfs_gen,
+    .list  = procfs_list,
+    .write = procfs_write,
 };
 
 /* ---- /sys -------------------------------------------------------------------------- */

@@ -425,3 +425,41 @@ uint32_t rpc_watchdog(uint64_t threshold_ms)
     }
     return reported;
 }
+
+/* ---- sysrq 'r' ------------------------------------------------------------------------ */
+
+#define RPC_DUMP_MAX 8                    /* queued requests printed per FIFO */
+
+void rpc_fifo_dump(uint32_t cxy)
+{
+    rpc_fifo_t *f = fifo_of(cxy);
+    xptr_t lock = XPTR(cxy, &f->lock), queued[RPC_DUMP_MAX];
+    uint32_t head, tail, n = 0;
+    uint64_t posted;
+    const cluster_t *cl = cluster_tbl[cxy];
+
+    remote_busylock_acquire(lock);
+    head = hal_remote_l32(XPTR(cxy, &f->head));
+    tail = hal_remote_l32(XPTR(cxy, &f->tail));
+    posted = hal_remote_l64(XPTR(cxy, &f->posted));
+    for (uint32_t i = head; i != tail && n < RPC_DUMP_MAX; i++)
+        queued[n++] = hal_remote_lxp(XPTR(cxy, &f->slot[i % RPC_FIFO_SLOTS]));
+    remote_busylock_release(lock);
+    printk("  rpc fifo of cluster %u: %u queued (head %u, tail %u), %lu posted since boot",
+           cxy, tail - head, head, tail, posted);
+    /* read unlocked: one answered since shows stale fields (a client stack, still mapped) */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t type = hal_remote_l32(DESC(queued[i], type));
+
+        printk("    queued: %s from cluster %u, id 0x%lx",
+               type < RPC_TYPES && rpc_table[type].name ? rpc_table[type].name : "?",
+               GET_CXY(queued[i]), hal_remote_l64(DESC(queued[i], id)));
+    }
+    for (uint32_t l = 0; l < cl->ncores; l++) {
+        const core_t *sc = &cl->core[l];
+
+        for (uint32_t k = 0; k < sc->rpc_nservers; k++)
+            printk("    server %u of core %u.%u: blocked 0x%x", k, sc->cxy, sc->lid,
+                   sc->rpc_server[k]->blocked);
+    }
+}
