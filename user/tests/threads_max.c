@@ -1,0 +1,95 @@
+/*
+ * threads_max.c - thread exhaustion gives an error, never a hang (issue 17):
+ * a process creates threads (small stacks, each parked in sem_wait) until
+ * pthread_create(3) fails; on Archipel it must fail with EAGAIN (clone(2)
+ * at the TID limit: a process's TIDs come from its owner cluster's PID
+ * table, PROCESS_MAX - 1 = 1023 entries shared with the PIDs of that
+ * cluster, kernel/kern/pid.h). Then every thread is released and joined,
+ * and the freed TIDs can be used again (AGAIN threads, at the limit). On Linux the limits are far higher:
+ * the loop stops at THREADS_CAP without an error, which is fine there.
+ * Pages: init's leak check after the program covers them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "testutil.h"
+
+#define THREADS_CAP   4096       /* stop there without an error (Linux) */
+#define THREAD_STACK  16384      /* bytes: small, so TIDs run out before memory */
+#define AGAIN         64         /* threads created again once all are joined */
+
+static sem_t go;
+
+static void *parked(void *arg)
+{
+	while (sem_wait(&go) != 0 && errno == EINTR)
+		;
+	return arg;
+}
+
+static int t_create_until_eagain_then_join(void)
+{
+	pthread_t *th = calloc(THREADS_CAP, sizeof(*th));
+	pthread_attr_t at;
+	int archipel, n = 0, err = 0;
+
+	test_clusters(&archipel);
+	KTAP_CHECK(th != NULL);
+	KTAP_CHECK(sem_init(&go, 0, 0) == 0);
+	KTAP_CHECK(pthread_attr_init(&at) == 0);
+	KTAP_CHECK(pthread_attr_setstacksize(&at, THREAD_STACK) == 0);
+	for (; n < THREADS_CAP; n++) {
+		err = pthread_create(&th[n], &at, parked, (void *)(intptr_t)(n + 1));
+		if (err)
+			break;
+	}
+	ktap_diag("%d threads created, then %s", n, err ? strerror(err) : "the cap");
+	/* release and join them all, whatever the outcome, before any check */
+	for (int i = 0; i < n; i++)
+		KTAP_CHECK(sem_post(&go) == 0);
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		void *ret;
+
+		if (pthread_join(th[i], &ret) != 0 || ret != (void *)(intptr_t)(i + 1))
+			bad++;
+	}
+	KTAP_CHECKF(bad == 0, "%d of %d threads not joined with their value", bad, n);
+	if (archipel) {
+		KTAP_CHECKF(err == EAGAIN, "pthread_create failed with %d (%s), expected EAGAIN",
+			    err, strerror(err));
+		KTAP_CHECKF(n >= 100, "only %d threads before EAGAIN", n);
+	} else {
+		KTAP_CHECKF(err == 0 || err == EAGAIN, "pthread_create: %s", strerror(err));
+	}
+	/* the TIDs came back: the table was full, threads can be created again */
+	int again = 0, want = n < AGAIN ? n : AGAIN;
+	for (; again < want; again++)
+		if (pthread_create(&th[again], &at, parked, NULL) != 0)
+			break;
+	for (int i = 0; i < again; i++)
+		KTAP_CHECK(sem_post(&go) == 0);
+	for (int i = 0; i < again; i++)
+		KTAP_CHECK(pthread_join(th[i], NULL) == 0);
+	KTAP_CHECKF(again == want, "only %d of %d threads the second time", again, want);
+	pthread_attr_destroy(&at);
+	sem_destroy(&go);
+	free(th);
+	return KTAP_PASS;
+}
+
+static const struct ktap_case cases[] = {
+	KTAP_CASE(t_create_until_eagain_then_join),
+};
+
+int main(void)
+{
+	return ktap_run(cases, KTAP_NCASES(cases));
+}
