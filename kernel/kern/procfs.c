@@ -120,6 +120,23 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
 
 /* ---- /proc ------------------------------------------------------------------------ */
 
+/*
+ * /proc/sys/kernel/threads-max and pid_max (proc(5)), read-only: every
+ * thread and process takes one entry of its owner cluster's PID table
+ * (pid.h), so the machine holds at most nclusters * (PROCESS_MAX - 1) of
+ * them, and no PID reaches pid_max (the last cluster's last index + 1).
+ */
+static int64_t proc_sys_file(const char *path, char *buf, size_t cap)
+{
+    uint32_t n = boot_info.topo.nclusters;
+
+    if (strcmp(path, "/proc/sys/kernel/threads-max") == 0)
+        return snprintf(buf, cap, "%u\n", n * (PROCESS_MAX - 1));
+    if (strcmp(path, "/proc/sys/kernel/pid_max") == 0)
+        return snprintf(buf, cap, "%u\n", ((n - 1) << 16 | (PROCESS_MAX - 1)) + 1);
+    return -ENOENT;
+}
+
 static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 {
     const char *rest;
@@ -130,6 +147,8 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
         return -ENOENT;
     if (strcmp(path, SYSRQ_TRIGGER) == 0)
         return 0;                            /* write-only: reads see nothing */
+    if (strncmp(path, "/proc/sys/", 10) == 0)
+        return proc_sys_file(path, buf, cap);
     xp = proc_path_process(path, &rest);
     p = GET_PTR(xp);
     if (xp == XPTR_NULL)
@@ -162,12 +181,22 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
     if (strcmp(path, "/proc") == 0) {
         EMIT(DT_DIR, "self");
         EMIT(DT_REG, "sysrq-trigger");
+        EMIT(DT_DIR, "sys");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)
                 if (cluster_tbl[c]->pid_tbl[i] && !((uintptr_t)cluster_tbl[c]->pid_tbl[i] & 1)) {
                     snprintf(name, sizeof(name), "%u", (c << 16) | i);
                     EMIT(DT_DIR, name);
                 }
+        return (int64_t)pos;
+    }
+    if (strcmp(path, "/proc/sys") == 0) {
+        EMIT(DT_DIR, "kernel");
+        return (int64_t)pos;
+    }
+    if (strcmp(path, "/proc/sys/kernel") == 0) {
+        EMIT(DT_REG, "pid_max");
+        EMIT(DT_REG, "threads-max");
         return (int64_t)pos;
     }
     if (strncmp(path, "/proc/", 6) == 0) {

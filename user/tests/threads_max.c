@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdint.h>
@@ -85,7 +86,40 @@ static int t_create_until_eagain_then_join(void)
 	return KTAP_PASS;
 }
 
+/* A number read from a /proc file, or -1. */
+static long proc_number(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t r = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return r > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * proc(5)'s /proc/sys/kernel/threads-max and pid_max are there; on Archipel
+ * they say what the PID tables hold: 1023 entries per cluster, PIDs below
+ * (last cluster << 16 | 1023) + 1.
+ */
+static int t_threads_max_and_pid_max(void)
+{
+	int archipel, n = test_clusters(&archipel);
+	long tmax = proc_number("/proc/sys/kernel/threads-max");
+	long pmax = proc_number("/proc/sys/kernel/pid_max");
+
+	KTAP_CHECKF(tmax > 0 && pmax > 0, "threads-max %ld, pid_max %ld", tmax, pmax);
+	KTAP_CHECKF(getpid() < pmax, "pid %d, pid_max %ld", getpid(), pmax);
+	if (archipel) {
+		KTAP_CHECKF(tmax == 1023L * n, "threads-max %ld with %d clusters", tmax, n);
+		KTAP_CHECKF(pmax == ((long)(n - 1) << 16 | 1023) + 1, "pid_max %ld", pmax);
+	}
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
+	KTAP_CASE(t_threads_max_and_pid_max),
 	KTAP_CASE(t_create_until_eagain_then_join),
 };
 
