@@ -41,6 +41,7 @@ CMDLINE_archipel       = $(RUN_CMDLINE)
 CMDLINE_archipel-test  = ktest=all poweroff
 CMDLINE_archipel-user  = poweroff
 CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
+CMDLINE_archipel-stall = crash=stall hung_task_timeout=2 lockup_timeout=2 poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
 CMDLINE_archipel-trace = poweroff trace=1 $(CMDLINE) -- /bin/$(notdir $(PROG)) $(ARGS)
 CMDLINE_archipel-bench = bench=rpc poweroff
@@ -50,6 +51,8 @@ CMDLINE_archipel-cmpbench = -- /bin/cmpbench
 # The guest tests/e2e/test_gdb.py stops with GDB (user/bin/gdbtarget builds the state)
 CMDLINE_archipel-gdb = -- /bin/gdbtarget
 CRASH_ISO  := $(BUILD)/archipel-crash.iso
+# A thread hangs, then a core locks up: the detectors' reports (scenario "stall")
+STALL_ISO  := $(BUILD)/archipel-stall.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
 
@@ -225,12 +228,13 @@ $(LIMITS_ISO): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/limits MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 $@
 
 test: deps-test
-	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(LIMITS_ISO) $(USER_ISO) \
+	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(STALL_ISO) $(LIMITS_ISO) $(USER_ISO) \
 	    $(BUILD)/archipel-gdb.iso host-tests
 	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) \
 	    --user-iso $(USER_ISO) --user-timeout $(USER_TEST_TIMEOUT) \
 	    --boot --iso $(TEST_ISO) \
 	    --timeout $(BOOT_TIMEOUT) --scenario-iso crash=$(CRASH_ISO) \
+	    --scenario-iso stall=$(STALL_ISO) \
 	    --scenario-iso limits=$(LIMITS_ISO) $(TEST_ARGS)
 
 include tests/host/host.mk

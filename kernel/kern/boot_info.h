@@ -37,7 +37,8 @@ typedef struct boot_info_s {
     const char  *opt_ktest;              /* NULL, "all" or a comma list of suites */
     bool         opt_poweroff;           /* power off once booted (and tested) */
     bool         opt_panic_halt;         /* on panic, halt for GDB instead of exiting */
-    const char  *opt_crash;              /* test the panic path: "pagefault", "ud" or "panic" */
+    const char  *opt_crash;              /* test the panic path: "pagefault", "ud" or "panic";
+                                            "stall": the hung-task and lockup reports */
     const char  *opt_bench;              /* benchmarks to run once booted ("rpc"), or NULL */
     const char  *opt_init;               /* init=PATH: the first program (/sbin/init), "none": no init */
     uint32_t     init_argc;              /* words after "--": init's arguments */

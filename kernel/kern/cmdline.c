@@ -105,11 +105,12 @@ void cmdline_parse(boot_info_t *bi)
         } else if ((v = option_value(word, "lockup_timeout")) != NULL) {
             option_seconds(word, v, &lockup_timeout_s);
         } else if ((v = option_value(word, "crash")) != NULL) {
-            if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic"))
+            if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic") ||
+                !strcmp(v, "stall"))
                 bi->opt_crash = v;
             else
-                pr_warn("kernel command line: crash=%s: expected pagefault, ud or panic, "
-                        "ignored", v);
+                pr_warn("kernel command line: crash=%s: expected pagefault, ud, panic or "
+                        "stall, ignored", v);
         } else {
             pr_warn("kernel command line: unknown option '%s' ignored", word);
         }

@@ -56,6 +56,7 @@ typedef struct core_s {
     volatile uint64_t heartbeat;      /* bumped when it schedules, or ticks in user mode or idle */
     lockup_watch_t    lockup;         /* this core's watch over its neighbour */
     lockup_nmi_t      nmi;            /* a backtrace another core asked of this one by NMI */
+    volatile uint64_t hung_reports;   /* hung tasks this core reported (hung_task.h) */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 

@@ -220,6 +220,8 @@ uint32_t hung_task_scan(uint32_t cxy, hung_scan_t what, uint64_t min_age_ms)
                 break;
             hung_print(&snap, what == HUNG_SCAN_HUNG);
             printed++;
+            if (what == HUNG_SCAN_HUNG)
+                __atomic_add_fetch(&core_self()->hung_reports, 1, __ATOMIC_RELEASE);
         }
     }
     return printed;

@@ -584,7 +584,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         DEFAULT_TIMEOUT)
     parser.add_argument("--scenario-iso", action="append", default=[], metavar="KEY=ISO",
                         help="also run the scenarios of tests/harness/scenarios.py that use "
-                             "KEY (crash, limits) on ISO; repeatable")
+                             "KEY (crash, stall, limits) on ISO; repeatable")
     return parser.parse_args(argv)
 
 
