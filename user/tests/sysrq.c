@@ -5,7 +5,8 @@
  * whole; the dumps themselves are kernel console lines, which the harness
  * checks after this program ran (tests/harness/user_tests.py,
  * check_sysrq_dumps). A thread is kept blocked in a pipe read meanwhile,
- * so that 'w' has a blocked thread to show. Archipel only: on the host,
+ * so that 'w' has a blocked thread to show, and another spins in user mode,
+ * which the NMIs of 'l' interrupt there and must leave unharmed. Archipel only: on the host,
  * writing to Linux's file would dump the host's own state.
  */
 #define _GNU_SOURCE
@@ -47,17 +48,31 @@ static void *reader(void *arg)
 	return (void *)(long)read(*(int *)arg, &c, 1);
 }
 
+static volatile int spin_stop;
+static int spin_token;            /* what the spinner returns when it ran */
+
+/* Spins in user mode: 'l' interrupts it by NMI, and it must go on unharmed. */
+static void *spinner(void *arg)
+{
+	unsigned long n = 0;
+
+	while (!spin_stop)
+		n++;
+	return (void *)(n > 0 ? arg : NULL);
+}
+
 static int t_every_key_accepted(void)
 {
 	static const char keys[] = "twlrd";
 	int p[2], fd;
-	pthread_t th;
+	pthread_t th, sp;
 	void *ret;
 
 	if (!on_archipel())
 		return ktap_skip("Archipel's /proc only");
 	KTAP_CHECK(pipe(p) == 0);
 	KTAP_CHECK(pthread_create(&th, NULL, reader, &p[0]) == 0);
+	KTAP_CHECK(pthread_create(&sp, NULL, spinner, (void *)&spin_token) == 0);
 	usleep(50000);                          /* the reader now sleeps in read(2) */
 	fd = open(TRIGGER, O_WRONLY);
 	KTAP_CHECK(fd >= 0);
@@ -65,6 +80,9 @@ static int t_every_key_accepted(void)
 		KTAP_CHECKF(write(fd, k, 1) == 1, "key %c: errno %d", *k, errno);
 	KTAP_CHECK(write(fd, "w\n", 2) == 2);   /* `echo w >`: the rest is ignored */
 	KTAP_CHECK(close(fd) == 0);
+	spin_stop = 1;
+	KTAP_CHECK(pthread_join(sp, &ret) == 0);
+	KTAP_CHECK(ret == (void *)&spin_token);
 	KTAP_CHECK(write(p[1], "x", 1) == 1);
 	KTAP_CHECK(pthread_join(th, &ret) == 0);
 	KTAP_CHECK((long)ret == 1);
