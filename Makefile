@@ -45,6 +45,7 @@ CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
 CMDLINE_archipel-kcm-uaf = crash=kcm_use_after_free poweroff
 CMDLINE_archipel-kcm-df  = crash=kcm_double_free poweroff
 CMDLINE_archipel-smash   = crash=stack_smash poweroff
+CMDLINE_archipel-stall = crash=stall hung_task_timeout=2 lockup_timeout=2 poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff
 CMDLINE_archipel-trace = poweroff trace=1 $(CMDLINE) -- /bin/$(notdir $(PROG)) $(ARGS)
 CMDLINE_archipel-bench = bench=rpc poweroff
@@ -57,6 +58,8 @@ CRASH_ISO  := $(BUILD)/archipel-crash.iso
 KCM_UAF_ISO := $(BUILD)/archipel-kcm-uaf.iso
 KCM_DF_ISO  := $(BUILD)/archipel-kcm-df.iso
 SMASH_ISO   := $(BUILD)/archipel-smash.iso
+# A thread hangs, then a core locks up: the detectors' reports (scenario "stall")
+STALL_ISO  := $(BUILD)/archipel-stall.iso
 # A kernel built with tiny limits, to test that a bigger machine is refused
 LIMITS_ISO := $(BUILD)/limits/archipel-test.iso
 
@@ -276,7 +279,7 @@ $(LIMITS_ISO): FORCE
 
 test: deps-test
 	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(KCM_UAF_ISO) $(KCM_DF_ISO) \
-	    $(SMASH_ISO) $(LIMITS_ISO) $(USER_ISO) \
+	    $(SMASH_ISO) $(STALL_ISO) $(LIMITS_ISO) $(USER_ISO) \
 	    $(BUILD)/archipel-gdb.iso host-tests
 	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) \
 	    --user-iso $(USER_ISO) --user-timeout $(USER_TEST_TIMEOUT) \
@@ -284,6 +287,7 @@ test: deps-test
 	    --timeout $(BOOT_TIMEOUT) --scenario-iso crash=$(CRASH_ISO) \
 	    --scenario-iso kcm-uaf=$(KCM_UAF_ISO) --scenario-iso kcm-df=$(KCM_DF_ISO) \
 	    --scenario-iso smash=$(SMASH_ISO) \
+	    --scenario-iso stall=$(STALL_ISO) \
 	    --scenario-iso limits=$(LIMITS_ISO) $(TEST_ARGS)
 
 include tests/host/host.mk

@@ -109,6 +109,12 @@ void lapic_send_nmi_others(void)
     lapic_icr(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT);
 }
 
+void lapic_send_nmi(uint32_t apic_id)
+{
+    if (lapic_base != NULL)
+        lapic_icr(apic_id, ICR_NMI | ICR_ASSERT);
+}
+
 void lapic_send_init(uint32_t apic_id)
 {
     lapic_icr(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);

@@ -43,6 +43,13 @@ void lapic_send_ipi_others(uint8_t vector);
 /* Sends an NMI to every core but the caller (panic: stop them). */
 void lapic_send_nmi_others(void);
 
+/*
+ * Sends an NMI to the core of local APIC ID @apic_id (ICR delivery mode
+ * 100b, SDM Vol. 3A 11.6.1): it is taken even with interrupts disabled.
+ * Used to fetch a stuck core's backtrace (kernel/kern/lockup.h).
+ */
+void lapic_send_nmi(uint32_t apic_id);
+
 /* Sends INIT, then start-up with @vector (= trampoline page number), to @apic_id. */
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t vector);

@@ -107,7 +107,8 @@ void hal_trap(trap_frame_t *f)
 
     switch (f->vector) {
     case VEC_NMI:
-        panic_nmi(f);                       /* the kernel: stop, or report */
+        panic_nmi(f);                       /* the kernel: stop, report, or a backtrace */
+        return;
     case VEC_SPURIOUS:
         break;                              /* no EOI for spurious (SDM 11.9) */
     default:
@@ -115,7 +116,7 @@ void hal_trap(trap_frame_t *f)
             panic_exception(f);
         if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)
             break;                          /* spurious 8259 interrupt */
-        ipi_dispatch((uint32_t)f->vector);  /* the kernel's handler (kernel/kern/ipi.c) */
+        ipi_dispatch((uint32_t)f->vector, (f->cs & 3) == 3); /* the kernel's (kernel/kern/ipi.c) */
         lapic_eoi();
         break;
     }

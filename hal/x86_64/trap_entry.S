@@ -54,8 +54,11 @@ trap_common:
 trap_return:
     testb   $3, 18*8(%rsp)              /* frame CS: back to user mode? */
     jz      2f
+    cmpq    $2, 15*8(%rsp)              /* an NMI (VEC_NMI, a backtrace asked by another */
+    je      3f                          /* core): no scheduling on the NMI's IST stack */
     mov     %rsp, %rdi
     call    thread_user_return          /* signals, migration: may not return */
+3:
     cli
     swapgs
 2:

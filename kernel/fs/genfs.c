@@ -60,6 +60,12 @@ static char *genfs_strdup(const char *s)
     return d;
 }
 
+/* (hang task) The generator accepts writes to @path (vfs_gen_ops_t.write). */
+static bool genfs_writable(const vfs_mount_t *m, const char *path)
+{
+    return m->ops->write != NULL && m->ops->write(path, NULL, 0) >= 0;
+}
+
 /*
  * The transient inode for @path under mount @mnt: a directory if list()
  * accepts it, else a file if gen() does. @return 0 and a referenced inode
@@ -87,7 +93,8 @@ static int genfs_make(int mnt, const char *path, vfs_inode_t **out)
     }
     ino = vfs_inode_alloc(dir ? &genfs_dir_iops : &genfs_file_iops,
                           dir ? &genfs_dir_fops : &genfs_file_fops,
-                          dir ? S_IFDIR | 0555 : S_IFREG | 0444);
+                          dir ? S_IFDIR | 0555 : genfs_writable(m, path) ? S_IFREG | 0200
+                                                                        : S_IFREG | 0444);
     if (ino == NULL)
         goto nomem;
     ino->ino = genfs_ino(path);
@@ -174,11 +181,23 @@ static int64_t genfs_dir_getcwd(vfs_inode_t *dir, char *buf, size_t cap)
     return (int64_t)len;
 }
 
-/* Generated files are read-only (-EACCES for O_WRONLY, O_RDWR). */
+/* Generated files are read-only (-EACCES for O_WRONLY, O_RDWR) unless the generator writes them. */
 static int genfs_file_may_open(vfs_inode_t *ino, int flags)
 {
-    (void)ino;
-    return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : 0;
+    if ((flags & O_ACCMODE) == O_RDONLY)
+        return 0;
+    return genfs_writable(&vfs_mounts[ino->gen.mnt], ino->gen.path) ? 0 : -EACCES;
+}
+
+/* (hang task) A write to a writable generated file goes to its generator (no offset). */
+static int64_t genfs_write(vfs_file_t *f, const void *buf, size_t n)
+{
+    const vfs_inode_t *ino = f->inode;
+    const vfs_mount_t *m = &vfs_mounts[ino->gen.mnt];
+
+    if (m->ops->write == NULL)
+        return -EBADF;
+    return m->ops->write(ino->gen.path, buf, n);
 }
 
 static vfs_inode_t *genfs_destroy(vfs_inode_t *ino)
@@ -282,6 +301,7 @@ static const vfs_inode_ops_t genfs_file_iops = {
 
 static const vfs_file_ops_t genfs_file_fops = {
     .read     = genfs_read,
+    .write    = genfs_write,
     .lseek    = genfs_lseek,
 };
 

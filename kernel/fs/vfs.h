@@ -67,6 +67,14 @@ typedef struct vfs_gen_ops_s {
      * (no directory: the mount's root lists empty).
      */
     int64_t (*list)(const char *path, void *dirent_buf, size_t cap);
+    /*
+     * (hang task: /proc/sysrq-trigger) Handles a write(2) of @len bytes at
+     * @buf (a kernel copy) to the file @path, in the writer's thread, no VFS
+     * lock held. @return the bytes consumed or a negative errno. NULL, or
+     * -EACCES when called with @buf NULL at open: the file is read-only
+     * (open for writing fails with -EACCES). A writable file has mode 0200.
+     */
+    int64_t (*write)(const char *path, const void *buf, size_t len);
 } vfs_gen_ops_t;
 
 /*

@@ -16,6 +16,7 @@
 #define _HAL_UPCALLS_H_
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "kstring.h"
 #include "uapi/errno.h"
 #include "trap.h"
@@ -33,12 +34,13 @@
 void panic_exception(trap_frame_t *frame) __attribute__((noreturn));
 
 /*
- * A non-maskable interrupt (vector 2). The kernel sends NMIs only to stop
- * the other cores when one panics: then the calling core halts for good.
- * Any other NMI is reported like panic_exception(). Never returns.
+ * A non-maskable interrupt (vector 2). The kernel sends NMIs to stop the
+ * other cores when one panics (then the calling core halts for good) and to
+ * ask a core for its backtrace (kernel/kern/lockup.h: then it records it
+ * and returns). Any other NMI is reported like panic_exception().
  * @frame : the trap frame of the NMI (taken on the IST1 stack).
  */
-void panic_nmi(trap_frame_t *frame) __attribute__((noreturn));
+void panic_nmi(trap_frame_t *frame);
 
 /* ---- exceptions: kernel/kern/exception.c ---------------------------------------- */
 
@@ -103,8 +105,9 @@ void ppm_free_phys(uint64_t phys);
  * on the calling core: runs the kernel's handler of that vector (the table
  * of ipi.c) or, for a vector without one, prints a warning. The caller
  * sends the EOI afterwards. Interrupt context, interrupts off.
+ * @from_user : the interrupt came while the core ran in user mode (CS.RPL 3).
  */
-void ipi_dispatch(uint32_t vector);
+void ipi_dispatch(uint32_t vector, bool from_user);
 
 /* ---- scheduling, return to user mode, system calls: sched.c, signal.c, syscall.c ---- */
 

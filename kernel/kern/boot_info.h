@@ -39,7 +39,8 @@ typedef struct boot_info_s {
     bool         opt_panic_halt;         /* on panic, halt for GDB instead of exiting */
     const char  *opt_crash;              /* test the panic path: "pagefault", "ud", "panic",
                                             "kcm_use_after_free", "kcm_double_free",
-                                            "stack_smash" */
+                                            "stack_smash"; "stall": the hung-task and
+                                            lockup reports */
     const char  *opt_bench;              /* benchmarks to run once booted ("rpc"), or NULL */
     const char  *opt_init;               /* init=PATH: the first program (/sbin/init), "none": no init */
     uint32_t     init_argc;              /* words after "--": init's arguments */

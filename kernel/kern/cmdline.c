@@ -5,6 +5,8 @@
 #include "printk.h"
 #include "kstring.h"
 #include "trace.h"
+#include "hung_task.h"
+#include "lockup.h"
 
 /* Value of "@name=value" in @word, or NULL when @word is another option. */
 static const char *option_value(const char *word, const char *name)
@@ -14,6 +16,25 @@ static const char *option_value(const char *word, const char *name)
     if (strncmp(word, name, n) == 0 && word[n] == '=')
         return word + n + 1;
     return NULL;
+}
+
+/*
+ * Sets *@out to the decimal number of seconds @v (of option @word), at most
+ * CMDLINE_MAX_SECONDS; warns and keeps *@out for anything else.
+ */
+static void option_seconds(const char *word, const char *v, uint32_t *out)
+{
+    uint64_t n = 0;
+    const char *p = v;
+
+    while (*p >= '0' && *p <= '9' && n <= CMDLINE_MAX_SECONDS)
+        n = n * 10 + (uint64_t)(*p++ - '0');
+    if (p == v || *p != '\0' || n > CMDLINE_MAX_SECONDS) {
+        pr_warn("kernel command line: %s: expected seconds (0 to %u), ignored", word,
+                CMDLINE_MAX_SECONDS);
+        return;
+    }
+    *out = (uint32_t)n;
 }
 
 void cmdline_parse(boot_info_t *bi)
@@ -79,14 +100,18 @@ void cmdline_parse(boot_info_t *bi)
                 pr_warn("kernel command line: trace=%s: expected 0 or 1, ignored", v);
         } else if ((v = option_value(word, "bench")) != NULL) {
             bi->opt_bench = v;
+        } else if ((v = option_value(word, "hung_task_timeout")) != NULL) {
+            option_seconds(word, v, &hung_task_timeout_s);
+        } else if ((v = option_value(word, "lockup_timeout")) != NULL) {
+            option_seconds(word, v, &lockup_timeout_s);
         } else if ((v = option_value(word, "crash")) != NULL) {
             if (!strcmp(v, "pagefault") || !strcmp(v, "ud") || !strcmp(v, "panic") ||
                 !strcmp(v, "kcm_use_after_free") || !strcmp(v, "kcm_double_free") ||
-                !strcmp(v, "stack_smash"))
+                !strcmp(v, "stack_smash") || !strcmp(v, "stall"))
                 bi->opt_crash = v;
             else
                 pr_warn("kernel command line: crash=%s: expected pagefault, ud, panic, "
-                        "kcm_use_after_free, kcm_double_free or stack_smash, ignored", v);
+                        "kcm_use_after_free, kcm_double_free, stack_smash or stall, ignored", v);
         } else {
             pr_warn("kernel command line: unknown option '%s' ignored", word);
         }

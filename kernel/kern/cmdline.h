@@ -8,6 +8,14 @@
  *   bench=rpc                     run the in-kernel benchmarks once booted (bench.h)
  *   crash=pagefault|ud|panic      once booted, the last core crashes on purpose
  *                                 (tests the exception report and the stop of all cores)
+ *   crash=stall                   once booted, a kernel thread of the last core hangs on
+ *                                 a lock, then that core spins with interrupts off: tests
+ *                                 the hung-task and lockup reports (with small timeouts)
+ *   hung_task_timeout=SECONDS     report a thread in an uninterruptible wait for longer
+ *                                 (hung_task.h; default 20 s in DEBUG builds, 120 s
+ *                                 otherwise; 0: off)
+ *   lockup_timeout=SECONDS        report a core that took no tick or did not schedule for
+ *                                 longer (lockup.h; default 10 s; 0: off)
  *
  * An unknown option is a warning, never a failure.
  */
@@ -15,6 +23,8 @@
 #define _CMDLINE_H_
 
 #include "boot_info.h"
+
+#define CMDLINE_MAX_SECONDS 86400u   /* the largest hung_task_timeout= / lockup_timeout= */
 
 /*
  * Parses boot_info.cmdline (modified in place: option words are cut at

@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "trace.h"
 #include "rpc.h"
+#include "lockup.h"
 
 struct hal_gpt_s;
 
@@ -51,6 +52,11 @@ typedef struct core_s {
     uint64_t          trace_lost;     /* records dropped: ring full */
     uint64_t          trace_lost_sent;/* trace_lost last reported by the drainer */
     volatile uint64_t shootdown_acks; /* VEC_SHOOTDOWN requests handled (tlb.c) */
+    /* lockup detector (lockup.h) */
+    volatile uint64_t heartbeat;      /* bumped when it schedules, or ticks in user mode or idle */
+    lockup_watch_t    lockup;         /* this core's watch over its neighbour */
+    lockup_nmi_t      nmi;            /* a backtrace another core asked of this one by NMI */
+    volatile uint64_t hung_reports;   /* hung tasks this core reported (hung_task.h) */
     hal_core_arch_t   arch;           /* GDT, TSS, IST stack */
 } core_t;
 

@@ -32,15 +32,23 @@
 #include "tlb.h"
 #include "printk.h"
 #include "vfs.h"
+#include "lockup.h"
+#include "hung_task.h"
 
 /* Handler of each vector, NULL when none (read-only after ipi_init()). */
 static ipi_handler_t ipi_table[256];
 
-/* VEC_TIMER: one more tick of this core; the scheduler decides whether to preempt. */
-static void ipi_timer(void)
+/*
+ * VEC_TIMER: one more tick of this core; the scheduler decides whether to
+ * preempt; the lockup and hung-task detectors look (@from_user: it
+ * interrupted user mode).
+ */
+static void ipi_timer(bool from_user)
 {
     core_self()->ticks++;
     sched_tick();
+    lockup_tick(from_user);
+    hung_task_tick();
 }
 
 /* VEC_WAKE: the core was woken (halted in its idle loop) so that it reschedules. */
@@ -52,7 +60,6 @@ static void ipi_wake(void)
 
 void ipi_init(void)
 {
-    ipi_table[VEC_TIMER]     = ipi_timer;
     ipi_table[VEC_WAKE]      = ipi_wake;
     ipi_table[VEC_RPC]       = rpc_ipi_handler;
     ipi_table[VEC_PING]      = bench_ping_ipi_handler;
@@ -61,8 +68,12 @@ void ipi_init(void)
     ipi_table[VEC_CONSOLE]   = console_irq;
 }
 
-void ipi_dispatch(uint32_t vector)
+void ipi_dispatch(uint32_t vector, bool from_user)
 {
+    if (vector == VEC_TIMER) {
+        ipi_timer(from_user);
+        return;
+    }
     ipi_handler_t handler = vector < 256 ? ipi_table[vector] : NULL;
 
     if (handler == NULL) {

@@ -5,8 +5,9 @@
  * The IPI vectors below are the kernel's choice, in the range the HAL
  * leaves free (trap.h: between its LAPIC timer vector VEC_TIMER and the
  * PICs' VEC_PIC_BASE; Intel SDM Vol. 3A, 7.2 "Exception and interrupt
- * vectors"). Which kernel function handles each vector, the timer's
- * included, is set once in ipi_init() (ipi.c lists them). The HAL's trap
+ * vectors"). Which kernel function handles each IPI vector is set once
+ * in ipi_init() (ipi.c lists them); the timer's (VEC_TIMER) is called
+ * directly, with whether it interrupted user mode. The HAL's trap
  * dispatch asks that table through the upcall ipi_dispatch()
  * (hal_upcalls.h) and sends the local APIC's EOI after it (SDM Vol. 3A,
  * 11.8.5 "Signaling interrupt servicing completion").

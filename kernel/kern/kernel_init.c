@@ -447,10 +447,77 @@ static void __attribute__((noinline)) crash_fault(const char *kind)
         panic("deliberate panic (crash=panic)");
 }
 
+/* crash=stall: two locks, the second held by the stalling core's main thread forever. */
+static queuelock_t crash_own, crash_want;
+
+/* crash=stall: a thread that hangs on crash_want, holding crash_own. */
+static void crash_stall_blocked(void *arg)
+{
+    (void)arg;
+    queuelock_acquire(&crash_own);
+    queuelock_acquire(&crash_want);
+    panic("crash=stall: the hung thread got its lock");
+}
+
+/* crash=stall: spins forever with interrupts off (a hard lockup). */
+static void __attribute__((noinline, noreturn)) crash_stall_spin(void)
+{
+    irq_disable();
+    for (;;)
+        cpu_pause();
+}
+
+static bool crash_hung_reported(const void *arg)
+{
+    const cluster_t *cl = arg;
+
+    for (uint32_t l = 0; l < cl->ncores; l++)
+        if (__atomic_load_n(&cl->core[l].hung_reports, __ATOMIC_ACQUIRE))
+            return true;
+    return false;
+}
+
+/*
+ * crash=stall (with small hung_task_timeout= and lockup_timeout=): a kernel
+ * thread of this core hangs on a queuelock until the hung-task detector
+ * reports it, then this core spins with interrupts off until its
+ * neighbour's watcher reports the hard lockup; the BSP then powers off
+ * (tests/harness/scenarios.py, scenario "stall").
+ */
+static void crash_stall(void)
+{
+    core_t *core = core_self();
+    uint64_t deadline = rdtsc() + tsc_from_ms(60000);
+
+    queuelock_init(&crash_own, "crash stall own", RANK_CRASH_OWN);
+    queuelock_init(&crash_want, "crash stall wanted", RANK_CRASH_WANT);
+    queuelock_acquire(&crash_want);
+    if (thread_create(core->lid, THREAD_KERNEL, crash_stall_blocked, NULL, "stall blocked") ==
+        NULL)
+        panic("crash=stall: no thread");
+    while (!crash_hung_reported(core->cluster) && rdtsc() < deadline)
+        thread_sleep_until(rdtsc() + tsc_from_ms(100), crash_hung_reported, core->cluster);
+    printk("crash test: core %u.%u now spins with interrupts off", core->cxy, core->lid);
+    crash_stall_spin();
+}
+
+/* Lockups reported by every core's watcher so far (crash=stall). */
+static bool crash_lockup_reported(const void *arg)
+{
+    (void)arg;
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
+        for (uint32_t l = 0; l < cluster_tbl[c]->ncores; l++)
+            if (hal_remote_l64(XPTR(c, &cluster_tbl[c]->core[l].lockup.reports)))
+                return true;
+    return false;
+}
+
 static void __attribute__((noinline)) crash_test(const char *kind)
 {
     printk("crash test: core %u.%u faults on purpose (crash=%s)", core_self()->cxy,
            core_self()->lid, kind);
+    if (!strcmp(kind, "stall"))
+        crash_stall();
     crash_fault(kind);
     compiler_barrier();
 }
@@ -577,8 +644,14 @@ static void kernel_main(void *arg)
     if (boot_info.opt_crash && core->gid == boot_info.topo.ncores - 1)
         crash_test(boot_info.opt_crash);
     if (core_is_bsp(core)) {
-        if (boot_info.opt_crash)
+        if (boot_info.opt_crash && !strcmp(boot_info.opt_crash, "stall")) {
+            uint64_t deadline = rdtsc() + tsc_from_ms(90000);
+
+            while (!crash_lockup_reported(NULL) && rdtsc() < deadline)
+                thread_sleep_until(rdtsc() + tsc_from_ms(100), crash_lockup_reported, NULL);
+        } else if (boot_info.opt_crash) {
             udelay(1000000);                /* the crash ends the run first */
+        }
         trace_drain();
         if (start_init())
             return;                         /* init powers the machine off when it is done */

@@ -17,6 +17,7 @@
 #include "cpu.h"
 #include "apic.h"
 #include "hal_cpu.h"
+#include "lockup.h"
 
 static volatile uint32_t panic_owner = 0;     /* 1 + gid of the panicking core */
 
@@ -124,6 +125,8 @@ void panic_nmi(trap_frame_t *f)
 {
     if (panic_owner)
         hal_halt_forever();             /* another core panicked: stop here */
+    if (lockup_nmi(f))
+        return;                         /* a backtrace was asked of this core */
     panic_exception(f);
 }
 

@@ -12,8 +12,10 @@
 #include "vfs.h"
 #include "kstring.h"
 #include "uapi/errno.h"
+#include "sysrq.h"
 
 #define NODE_DIR "/sys/devices/system/node"
+#define SYSRQ_TRIGGER "/proc/sysrq-trigger"
 
 /* Parses a decimal number at *@s, advancing it; false if none. */
 static bool parse_u32(const char **s, uint32_t *out)
@@ -195,6 +197,23 @@ static int64_t proc_machine_file(const char *name, char *buf, size_t cap)
     return -ENOENT;
 }
 
+/*
+ * /proc/sys/kernel/threads-max and pid_max (proc(5)), read-only: every
+ * thread and process takes one entry of its owner cluster's PID table
+ * (pid.h), so the machine holds at most nclusters * (PROCESS_MAX - 1) of
+ * them, and no PID reaches pid_max (the last cluster's last index + 1).
+ */
+static int64_t proc_sys_file(const char *path, char *buf, size_t cap)
+{
+    uint32_t n = boot_info.topo.nclusters;
+
+    if (strcmp(path, "/proc/sys/kernel/threads-max") == 0)
+        return snprintf(buf, cap, "%u\n", n * (PROCESS_MAX - 1));
+    if (strcmp(path, "/proc/sys/kernel/pid_max") == 0)
+        return snprintf(buf, cap, "%u\n", ((n - 1) << 16 | (PROCESS_MAX - 1)) + 1);
+    return -ENOENT;
+}
+
 static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 {
     const char *rest;
@@ -209,6 +228,10 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
         if (n != -ENOENT)
             return n;
     }
+    if (strcmp(path, SYSRQ_TRIGGER) == 0)
+        return 0;                            /* write-only: reads see nothing */
+    if (strncmp(path, "/proc/sys/", 10) == 0)
+        return proc_sys_file(path, buf, cap);
     xp = proc_path_process(path, &rest);
     p = GET_PTR(xp);
     if (xp == XPTR_NULL)
@@ -254,12 +277,23 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
         EMIT(DT_REG, "meminfo");
         EMIT(DT_REG, "stat");
         EMIT(DT_REG, "uptime");
+        EMIT(DT_REG, "sysrq-trigger");
+        EMIT(DT_DIR, "sys");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)
                 if (cluster_tbl[c]->pid_tbl[i] && !((uintptr_t)cluster_tbl[c]->pid_tbl[i] & 1)) {
                     snprintf(name, sizeof(name), "%u", (c << 16) | i);
                     EMIT(DT_DIR, name);
                 }
+        return (int64_t)pos;
+    }
+    if (strcmp(path, "/proc/sys") == 0) {
+        EMIT(DT_DIR, "kernel");
+        return (int64_t)pos;
+    }
+    if (strcmp(path, "/proc/sys/kernel") == 0) {
+        EMIT(DT_REG, "pid_max");
+        EMIT(DT_REG, "threads-max");
         return (int64_t)pos;
     }
     if (strncmp(path, "/proc/", 6) == 0) {
@@ -277,9 +311,24 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
     return -ENOENT;
 }
 
+/*
+ * /proc/sysrq-trigger: the first character written runs that SysRq dump
+ * (sysrq.h), like Linux's (drivers/tty/sysrq.c, write_sysrq_trigger);
+ * every other file is read-only. @buf NULL: may @path be written?
+ */
+static int64_t procfs_write(const char *path, const void *buf, size_t len)
+{
+    if (strcmp(path, SYSRQ_TRIGGER) != 0)
+        return -EACCES;
+    if (buf != NULL && len > 0)
+        sysrq_handle(*(const char *)buf);  /* an unknown key prints the help, as on Linux */
+    return (int64_t)len;
+}
+
 static const vfs_gen_ops_t procfs_ops = {
-    .gen  = procfs_gen,
-    .list = procfs_list,
+    .gen   = procfs_gen,
+    .list  = procfs_list,
+    .write = procfs_write,
 };
 
 /* ---- /sys -------------------------------------------------------------------------- */

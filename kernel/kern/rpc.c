@@ -314,15 +314,18 @@ static void rpc_wait(rpc_desc_t *desc, uint32_t server)
     thread_t *me = thread_current();
     uint64_t spin_end;
 
-    me->rpc_wait     = desc;
+    /* rpc_wait last, released: the watchdog never sees it with a stale rpc_since */
     me->rpc_since    = rdtsc();
     me->rpc_server   = server;
     me->rpc_reported = 0;
+    __atomic_store_n(&me->rpc_wait, desc, __ATOMIC_RELEASE);
     spin_end = me->rpc_since + tsc_from_us(RPC_SPIN_US);
     while (!rpc_answered(desc) && rdtsc() < spin_end)
         cpu_pause();
+    me->wchan = rpc_table[desc->type < RPC_TYPES ? desc->type : RPC_NOP].name;
     thread_wait(THREAD_BLOCKED_RPC, rpc_answered, desc);
-    me->rpc_wait = NULL;
+    me->wchan = NULL;
+    __atomic_store_n(&me->rpc_wait, NULL, __ATOMIC_RELEASE);
 }
 
 /* Sends the wake-up IPI for a request posted to cluster @cxy. */
@@ -370,7 +373,7 @@ void rpc_multicast(const uint32_t *cxy, uint32_t n, rpc_desc_t *desc)
 /* ---- watchdog ---------------------------------------------------------------------- */
 
 /* Prints one unanswered request of thread @t (of cluster @cxy) and its server's state. */
-static void rpc_watchdog_report(const thread_t *t, uint32_t cxy, bool running, uint64_t now)
+static void rpc_watchdog_report(const thread_t *t, uint32_t cxy, bool running, uint64_t age)
 {
     const rpc_desc_t *d = t->rpc_wait;
     const cluster_t *server = cluster_tbl[t->rpc_server];
@@ -378,7 +381,7 @@ static void rpc_watchdog_report(const thread_t *t, uint32_t cxy, bool running, u
     printk("rpc watchdog: %s from cluster %u (thread %s) to cluster %u unanswered for %lu ms "
            "(%u replies missing; client blocked 0x%x%s; server FIFO %u queued)",
            d->type < RPC_TYPES ? rpc_table[d->type].name : "?", cxy, t->name, t->rpc_server,
-           tsc_to_ms(now - t->rpc_since), d->responses, t->blocked, running ? ", running" : "",
+           tsc_to_ms(age), d->responses, t->blocked, running ? ", running" : "",
            server->rpc_fifo.tail - server->rpc_fifo.head);
     for (uint32_t l = 0; l < server->ncores; l++) {
         const core_t *sc = &server->core[l];
@@ -390,7 +393,7 @@ static void rpc_watchdog_report(const thread_t *t, uint32_t cxy, bool running, u
 
 uint32_t rpc_watchdog(uint64_t threshold_ms)
 {
-    uint64_t now = rdtsc(), limit = tsc_from_ms(threshold_ms);
+    uint64_t limit = tsc_from_ms(threshold_ms);
     uint32_t reported = 0;
 
     for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
@@ -405,15 +408,58 @@ uint32_t rpc_watchdog(uint64_t threshold_ms)
             remote_busylock_acquire(XPTR(c, &s->lock));
             LIST_FOREACH(&s->threads, it) {
                 thread_t *t = LIST_ELEMENT(it, thread_t, sched_list);
+                uint64_t age;
 
-                if (t->rpc_wait == NULL || t->rpc_reported || now - t->rpc_since < limit)
+                if (__atomic_load_n(&t->rpc_wait, __ATOMIC_ACQUIRE) == NULL || t->rpc_reported)
+                    continue;
+                /* read after rpc_wait: a request posted since is younger than this */
+                age = rpc_wait_age(rdtsc(), t->rpc_since);
+                if (age < limit)
                     continue;
                 t->rpc_reported = 1;
                 reported++;
-                rpc_watchdog_report(t, c, t == s->current, now);
+                rpc_watchdog_report(t, c, t == s->current, age);
             }
             remote_busylock_release(XPTR(c, &s->lock));
         }
     }
     return reported;
+}
+
+/* ---- sysrq 'r' ------------------------------------------------------------------------ */
+
+#define RPC_DUMP_MAX 8                    /* queued requests printed per FIFO */
+
+void rpc_fifo_dump(uint32_t cxy)
+{
+    rpc_fifo_t *f = fifo_of(cxy);
+    xptr_t lock = XPTR(cxy, &f->lock), queued[RPC_DUMP_MAX];
+    uint32_t head, tail, n = 0;
+    uint64_t posted;
+    const cluster_t *cl = cluster_tbl[cxy];
+
+    remote_busylock_acquire(lock);
+    head = hal_remote_l32(XPTR(cxy, &f->head));
+    tail = hal_remote_l32(XPTR(cxy, &f->tail));
+    posted = hal_remote_l64(XPTR(cxy, &f->posted));
+    for (uint32_t i = head; i != tail && n < RPC_DUMP_MAX; i++)
+        queued[n++] = hal_remote_lxp(XPTR(cxy, &f->slot[i % RPC_FIFO_SLOTS]));
+    remote_busylock_release(lock);
+    printk("  rpc fifo of cluster %u: %u queued (head %u, tail %u), %lu posted since boot",
+           cxy, tail - head, head, tail, posted);
+    /* read unlocked: one answered since shows stale fields (a client stack, still mapped) */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t type = hal_remote_l32(DESC(queued[i], type));
+
+        printk("    queued: %s from cluster %u, id 0x%lx",
+               type < RPC_TYPES && rpc_table[type].name ? rpc_table[type].name : "?",
+               GET_CXY(queued[i]), hal_remote_l64(DESC(queued[i], id)));
+    }
+    for (uint32_t l = 0; l < cl->ncores; l++) {
+        const core_t *sc = &cl->core[l];
+
+        for (uint32_t k = 0; k < sc->rpc_nservers; k++)
+            printk("    server %u of core %u.%u: blocked 0x%x", k, sc->cxy, sc->lid,
+                   sc->rpc_server[k]->blocked);
+    }
 }

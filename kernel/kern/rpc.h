@@ -238,4 +238,24 @@ void rpc_ipi_handler(void);
  */
 uint32_t rpc_watchdog(uint64_t threshold_ms);
 
+/*
+ * Prints the state of cluster @cxy's RPC FIFO (sysrq 'r'): head, tail,
+ * requests ever posted, each queued request (type, client cluster, id) and
+ * the state of every server thread of its cores. Any thread; takes that
+ * FIFO's lock (remote access) while it copies, not while it prints.
+ */
+void rpc_fifo_dump(uint32_t cxy);
+
+/*
+ * Age in TSC cycles of a request posted at @since, seen at @now: 0 when
+ * @since is later than @now (the request was posted after @now was read,
+ * or on a core whose TSC runs slightly ahead). A plain `now - since` wraps
+ * to ~2^64 there: the watchdog once reported "unanswered for 8738113983926
+ * ms" (issue 17; ktest rpc.watchdog_posted_after_now).
+ */
+static inline uint64_t rpc_wait_age(uint64_t now, uint64_t since)
+{
+    return now > since ? now - since : 0;
+}
+
 #endif

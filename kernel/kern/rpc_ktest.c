@@ -158,11 +158,39 @@ static void rpc_blocking_handler(ktest_t *t)
                  b.server, after, before);
 }
 
+/*
+ * Regression (issue 17): the watchdog read the TSC once, before its loop,
+ * and computed `now - rpc_since`; a request posted after that read wrapped
+ * around to ~2^64 cycles and was reported "unanswered for 8738113983926
+ * ms". A thread whose request is dated after the watchdog starts must not
+ * be reported.
+ */
+static void rpc_watchdog_posted_after_now(ktest_t *t)
+{
+    thread_t *me = thread_current();
+    rpc_desc_t fake = { .type = RPC_NOP, .responses = 1 };
+    uint64_t flags = irq_save();          /* our own fields: no tick may look meanwhile */
+
+    me->rpc_reported = 0;
+    me->rpc_server = local_cxy();
+    me->rpc_since = rdtsc() + tsc_from_ms(60000);   /* posted "later" than any read */
+    __atomic_store_n(&me->rpc_wait, &fake, __ATOMIC_RELEASE);
+    rpc_watchdog(20);
+    __atomic_store_n(&me->rpc_wait, NULL, __ATOMIC_RELEASE);
+    irq_restore(flags);
+    KTEST_EXPECT(t, !me->rpc_reported, "a request younger than the watchdog's clock was "
+                 "reported as unanswered for ~2^64 cycles");
+    KTEST_EXPECT(t, rpc_wait_age(100, 200) == 0 && rpc_wait_age(200, 100) == 100,
+                 "rpc_wait_age(100, 200) = %lu", rpc_wait_age(100, 200));
+    me->rpc_reported = 0;
+}
+
 static const ktest_case_t rpc_cases[] = {
     { "all_pairs",        KTEST_ON_CLUSTERS, rpc_all_pairs },
     { "multicast_all",    KTEST_ON_BSP,      rpc_multicast_all },
     { "concurrent_1000",  KTEST_ON_CORES,    rpc_concurrent_1000 },
     { "blocking_handler", KTEST_ON_BSP,      rpc_blocking_handler },
+    { "watchdog_posted_after_now", KTEST_ON_BSP, rpc_watchdog_posted_after_now },
 };
 static const ktest_suite_t rpc_suite = { "rpc", KTEST_CASES(rpc_cases) };
 KTEST_SUITE(rpc_suite);

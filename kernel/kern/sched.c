@@ -107,6 +107,8 @@ static void sched_switch(bool preempt)
         hal_context_switch(&cur->rsp, next->rsp);
     }
     s->current->preempted = 0;               /* running again: its own code decides */
+    thread_resumed(s->current);
+    core->heartbeat++;                       /* it schedules: not soft-locked (lockup.h) */
     irq_restore(flags);
 }
 

@@ -140,19 +140,56 @@ thread_t *thread_create(uint32_t lid, thread_type_t type, void (*entry)(void *),
     return t;
 }
 
+/*
+ * Records the start of a wait of @t at the wait primitive's caller @pc,
+ * unless one is in progress (the outermost primitive names the wait). Own
+ * thread only; the hung-task detector reads it while @t is off its core.
+ */
+static void thread_wait_begin(thread_t *t, uintptr_t pc)
+{
+    if (t->wait_since != 0)
+        return;
+    t->wchan_pc = pc;
+    t->hung_reported = 0;
+    __atomic_store_n(&t->wait_since, rdtsc() | 1, __ATOMIC_RELEASE);
+}
+
+/* The wait of @t is over (own thread). */
+static void thread_wait_end(thread_t *t)
+{
+    __atomic_store_n(&t->wait_since, 0, __ATOMIC_RELEASE);
+    t->wchan = NULL;
+}
+
 void thread_set_blocked(uint32_t reason)
 {
-    __atomic_or_fetch(&thread_current()->blocked, reason, __ATOMIC_ACQ_REL);
+    thread_t *t = thread_current();
+
+    thread_wait_begin(t, (uintptr_t)__builtin_return_address(0));
+    __atomic_or_fetch(&t->blocked, reason, __ATOMIC_ACQ_REL);
 }
 
 void thread_clear_blocked(uint32_t reason)
 {
-    __atomic_and_fetch(&thread_current()->blocked, ~reason, __ATOMIC_ACQ_REL);
+    thread_t *t = thread_current();
+
+    if (__atomic_and_fetch(&t->blocked, ~reason, __ATOMIC_ACQ_REL) == 0)
+        thread_wait_end(t);
+}
+
+void thread_resumed(thread_t *t)
+{
+    if (__atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE) == 0 && t->wait_since)
+        thread_wait_end(t);
 }
 
 void thread_wait(uint32_t reason, bool (*done)(const void *arg), const void *arg)
 {
+    thread_t *t = thread_current();
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+
     while (!done(arg)) {
+        thread_wait_begin(t, pc);
         thread_set_blocked(reason);
         if (done(arg)) {
             thread_clear_blocked(reason);
@@ -160,18 +197,23 @@ void thread_wait(uint32_t reason, bool (*done)(const void *arg), const void *arg
         }
         sched_yield();
     }
+    thread_wait_end(t);
 }
 
 bool thread_sleep_until(uint64_t deadline, bool (*stop)(const void *arg), const void *arg)
 {
     thread_t *t = thread_current();
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
 
     for (;;) {
         if (rdtsc() >= deadline)
-            return true;
-        if (stop && stop(arg))
+            break;
+        if (stop && stop(arg)) {
+            thread_wait_end(t);
             return false;
+        }
         t->wake_tsc = deadline;
+        thread_wait_begin(t, pc);
         thread_set_blocked(THREAD_BLOCKED_SLEEP);
         if (rdtsc() >= deadline || (stop && stop(arg))) {
             thread_clear_blocked(THREAD_BLOCKED_SLEEP);
@@ -180,12 +222,18 @@ bool thread_sleep_until(uint64_t deadline, bool (*stop)(const void *arg), const 
         sched_yield();
         t->wake_tsc = 0;                     /* woken: by time, by a stop condition, or spuriously */
     }
+    thread_wait_end(t);
+    return true;
 }
 
 void thread_block(uint32_t reason)
 {
+    thread_t *t = thread_current();
+
+    thread_wait_begin(t, (uintptr_t)__builtin_return_address(0));
     thread_set_blocked(reason);
     sched_yield();
+    thread_wait_end(t);
 }
 
 void thread_unblock(xptr_t thread, uint32_t reason)

@@ -72,6 +72,11 @@ typedef struct thread_s {
     uint32_t          rpc_server;         /* cluster it was sent to */
     uint32_t          rpc_reported;       /* the watchdog already reported it */
     volatile uint64_t wake_tsc;           /* THREAD_BLOCKED_SLEEP ends by itself at this TSC (0: never) */
+    /* the wait in progress, for the hung-task detector and sysrq (hung_task.h) */
+    volatile uint64_t wait_since;         /* TSC when the current wait began; 0: not waiting */
+    uintptr_t         wchan_pc;           /* the caller of the wait primitive (a kernel address) */
+    const char       *wchan;              /* what it waits on (a lock's name, an RPC type) or NULL */
+    uint32_t          hung_reported;      /* this wait was reported (once per wait) */
     char              name[16];
     /* THREAD_USER only */
     struct process_s *process;            /* the process copy it belongs to (same cluster) */
@@ -138,6 +143,13 @@ void thread_set_blocked(uint32_t reason);
 
 /* Clears @reason from the calling thread's mask (the wait was not needed). */
 void thread_clear_blocked(uint32_t reason);
+
+/*
+ * The scheduler's note that @t (the calling core's current thread) runs
+ * again: when nothing blocks it any more its wait is over (wait_since,
+ * wchan: the hung-task detector's view, hung_task.h). Own core only.
+ */
+void thread_resumed(thread_t *t);
 
 /*
  * Clears @reason in the mask of the thread @thread (any cluster) and, if it

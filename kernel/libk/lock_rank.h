@@ -32,6 +32,8 @@ enum lock_rank {
     RANK_TEST_HIGH   = 7,
     RANK_RPC_TEST    = 8,   /* a queuelock a blocking RPC handler of the tests waits on */
 #endif
+    RANK_CRASH_OWN   = 9,   /* crash=stall (kernel_init.c): held by the thread it hangs */
+    RANK_CRASH_WANT  = 10,  /* crash=stall: the lock it hangs on */
     RANK_VFS_FILE    = 11,  /* an open file's offset (vfs.c): then the tree, then inode data */
     RANK_VFS_TREE    = 13,  /* the VFS namespace rwlock: held only across one lookup step or edit */
     RANK_FD_TABLE    = 24,  /* a process's fd table: a leaf, files are put after its release */

@@ -32,6 +32,7 @@ static void queuelock_take(xptr_t lock, uintptr_t site)
     me->wait_granted = 0;
     xlist_add_last(FIELD(lock, waiters), XPTR(me->core->cxy, &me->wait_list));
     thread_set_blocked(THREAD_BLOCKED_LOCK);
+    me->wchan = (const char *)hal_remote_l64(FIELD(lock, name));  /* hung_task.h */
     remote_busylock_release(FIELD(lock, guard));
     thread_wait_granted();                /* until the releaser hands us the lock */
 }

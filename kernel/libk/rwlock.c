@@ -27,6 +27,7 @@ static void rwlock_wait(xptr_t lock, xptr_t root)
     me->wait_granted = 0;
     xlist_add_last(root, XPTR(me->core->cxy, &me->wait_list));
     thread_set_blocked(THREAD_BLOCKED_LOCK);
+    me->wchan = (const char *)hal_remote_l64(FIELD(lock, name));  /* hung_task.h */
     remote_busylock_release(FIELD(lock, guard));
     thread_wait_granted();                /* until a releaser admits us */
 }

@@ -69,6 +69,9 @@ ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
 REPORT_RE = re.compile(r"^boot report:\s*(\d+) clusters?,\s*(\d+) cores?,\s*(\d+) MiB\s*$")
 ONLINE_RE = re.compile(r"^all (\d+) cores? online\s*$")
 PANIC_RE = re.compile(r"PANIC")
+#: the kernel's stall detectors (kernel/kern/hung_task.h, lockup.h); self-tests that provoke
+#: one on purpose print "ktest: expected ..." instead
+STALL_RE = re.compile(r"archipel: (hung task|soft lockup|hard lockup)")
 RANGE_RE = re.compile(r"^0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)$")
 TAIL_LINES = 30
 
@@ -358,6 +361,15 @@ def check_exit(result: qemu.RunResult) -> list[str]:
     return problems
 
 
+def check_stall_reports(log_text: str) -> list[str]:
+    """A hung-task or lockup report on the console, quoted (empty: none)."""
+    lines = [ln for ln in clean_log(log_text).splitlines() if STALL_RE.search(ln)]
+    problems = [f"stall detector: {ln.strip()}" for ln in lines[:5]]
+    if len(lines) > 5:
+        problems.append(f"... and {len(lines) - 5} more such lines")
+    return problems
+
+
 def log_tail(log_text: str, count: int = TAIL_LINES) -> list[str]:
     lines = clean_log(log_text).splitlines()
     tail = lines[-count:]
@@ -498,6 +510,9 @@ def boot_one(named: NamedTopology, iso: str, timeout: float, log_dir: str,
     problems = check_report(log_text, topo)
     writer.result(f"{name}.report", not problems, problems + [see_log] if problems else ())
 
+    problems = check_stall_reports(log_text)
+    writer.result(f"{name}.no_stall", not problems, problems + [see_log] if problems else ())
+
     problems = check_online(log_text, topo)
     writer.result(f"{name}.online", not problems, problems + [see_log] if problems else ())
 
@@ -569,7 +584,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         DEFAULT_TIMEOUT)
     parser.add_argument("--scenario-iso", action="append", default=[], metavar="KEY=ISO",
                         help="also run the scenarios of tests/harness/scenarios.py that use "
-                             "KEY (crash, limits) on ISO; repeatable")
+                             "KEY (crash, stall, limits) on ISO; repeatable")
     return parser.parse_args(argv)
 
 

@@ -14,6 +14,12 @@ exit status and what it printed:
             twice; each must end in the panic that names the object (status 3).
 ``stack_smash`` ``crash=stack_smash`` overflows an array of its own frame: the
             DEBUG kernel's stack protector must name the function (status 3).
+``stall``   the ISO's command line is ``crash=stall hung_task_timeout=2
+            lockup_timeout=2 poweroff``: a kernel thread of the last core hangs
+            on a queuelock (holding another) until the hung-task detector
+            reports it with its wait channel, backtrace and locks; then that
+            core spins with interrupts off until its neighbour reports a hard
+            lockup with the backtrace fetched by NMI; the BSP powers off (0).
 ``limits``  a kernel built with MAX_CLUSTERS=2 MAX_CORES_PER_CLUSTER=2 boots a
             4-cluster machine and a 4-core cluster: each is refused (status 4)
             with a message naming the parameter to raise.
@@ -69,12 +75,25 @@ SMASH_EXPECT = (
                  r"\(return 0x[0-9a-f]{16}\) was overwritten$"),
     ("all_stopped", r"^PANIC: all cores stopped; powering off with status 3$"),
 )
+STALL_EXPECT = (
+    ("hung_task_line", r"^archipel: hung task: stall blocked \(tid 0, pid 0\) of cluster 1 core 1\.1, "
+                       r"state D \(lock\), waiting \d+ ms on crash stall wanted at \S+\+0x[0-9a-f]+$"),
+    ("hung_task_backtrace", r"^    #\d+ 0x[0-9a-f]{16} crash_stall_blocked\+0x[0-9a-f]+$"),
+    ("hung_task_lock_held", r"^    lock held: 'crash stall own' \(rank 9\) taken at crash_stall_blocked\+"),
+    ("spinning", r"^crash test: core 1\.1 now spins with interrupts off$"),
+    ("hard_lockup_line", r"^archipel: hard lockup on core 1\.1: no timer interrupt for \d+ ms "
+                         r"\(seen from core 1\.0\), running thread main$"),
+    ("nmi_interrupts_off", r"^  core 1\.1 \(NMI\): interrupts off, backtrace:$"),
+    ("nmi_backtrace", r"^    #\d+ 0x[0-9a-f]{16} crash_stall_spin\+0x[0-9a-f]+$"),
+    ("powered_off", r"^poweroff: status 0$"),
+)
 
 SCENARIOS = (
     Scenario("crash", "crash", "2x2", 3, CRASH_EXPECT),
     Scenario("kcm.use_after_free", "kcm-uaf", "2x1", 3, KCM_UAF_EXPECT),
     Scenario("kcm.double_free", "kcm-df", "2x1", 3, KCM_DF_EXPECT),
     Scenario("stack_smash", "smash", "2x1", 3, SMASH_EXPECT),
+    Scenario("stall", "stall", "2x2", 0, STALL_EXPECT),
     Scenario("limits.clusters", "limits", "4x1", 4,
              (("refused", r"^boot refused: topology: .*MAX_CLUSTERS"),)),
     Scenario("limits.cores", "limits", "1x4", 4,

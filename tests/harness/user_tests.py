@@ -214,6 +214,46 @@ def check_summary(suite: SuiteLog) -> list[str]:
     return problems + suite.problems
 
 
+#: what each SysRq dump written by /tests/sysrq must show between its first and last line
+#: (kernel/kern/sysrq.h): (key, regex of a line that must appear inside, what it is)
+SYSRQ_EXPECT = (
+    ("t", r"^thread \S.* \(tid \d+, pid \d+\) of cluster \d+ core \d+\.\d+, state ", "a thread"),
+    ("w", r"^thread .*state S \(sleep\)", "the thread blocked in read(2)"),
+    ("l", r"^  core \d+\.\d+ \((NMI|self)\)", "a core's backtrace"),
+    ("r", r"^  rpc fifo of cluster 0: ", "cluster 0's RPC FIFO"),
+    ("d", r"^(sysrq: d: the locks held are recorded in DEBUG builds only|sysrq: d: \d+ threads)$",
+     "the held locks"),
+)
+
+
+def check_sysrq_dumps(log_text: str, suite: SuiteLog) -> list[str] | None:
+    """The dumps /tests/sysrq asked for are on the console (None: it did not run)."""
+    if not any(run.name == "sysrq" for run in suite.programs):
+        return None
+    lines = [text for tag, text in boot_tests.console_lines(log_text) if tag]
+    problems = []
+    for key, inside, what in SYSRQ_EXPECT:
+        start = next((i for i, ln in enumerate(lines) if ln == f"sysrq: {key}: "
+                      f"{SYSRQ_TITLES[key]}"), None)
+        if start is None:
+            problems.append(f"no 'sysrq: {key}: {SYSRQ_TITLES[key]}' line")
+            continue
+        end = next((i for i in range(start + 1, len(lines)) if lines[i] == f"sysrq: {key}: end"),
+                   None)
+        if end is None:
+            problems.append(f"sysrq {key}: no 'sysrq: {key}: end' line")
+            continue
+        if not any(re.search(inside, ln) for ln in lines[start:end + 1]):
+            problems.append(f"sysrq {key}: {what} is missing from the dump "
+                            f"(no line matching {inside!r})")
+    return problems
+
+
+SYSRQ_TITLES = {"t": "show every thread", "w": "show blocked threads",
+                "l": "show every core's backtrace", "r": "show every cluster's RPC FIFO",
+                "d": "show held locks"}
+
+
 def expected_programs(tests_dir: str = TESTS_SRC) -> list[str]:
     """Names of the programs init must run: user/tests/*.c minus the helpers."""
     names = [os.path.splitext(os.path.basename(p))[0]
@@ -263,6 +303,13 @@ def boot_one(named: boot_tests.NamedTopology, iso: str, timeout: float, log_dir:
     clusters = len(boot_tests.expected_clusters(topo))
     suite = parse_suite_log(result.log_text)
     report_suite(name, clusters, suite, result.log_text, see_log, writer, expected)
+    problems = check_sysrq_dumps(result.log_text, suite)
+    if problems is not None:
+        writer.result(f"user/{name}/sysrq/console-dumps", not problems,
+                      problems + [see_log] if problems else ())
+    problems = boot_tests.check_stall_reports(result.log_text)
+    writer.result(f"user/{name}/no-stall", not problems,
+                  problems + [see_log] if problems else ())
     problems = boot_tests.check_exit(result)
     writer.result(f"user/{name}/exit-status", not problems,
                   problems + [see_log] + boot_tests.log_tail(result.log_text)

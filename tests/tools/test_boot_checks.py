@@ -310,6 +310,26 @@ class ReportChecks(unittest.TestCase):
         self.assertProblem(boot_tests.check_report(log, TOPO_4X2), "no column header line")
 
 
+class StallChecks(unittest.TestCase):
+    """A hung-task or lockup report on the console fails the run, quoted."""
+
+    def test_reports_are_quoted(self):
+        log = ("[0.0] all 4 cores online\n"
+               "[0.1] archipel: hung task: main (tid 3, pid 2) of cluster 0 core 0.1, state D\n"
+               "[1.0] archipel: hard lockup on core 1.0: no timer interrupt for 10000 ms\n"
+               "[1.1] archipel: soft lockup on core 1.1: no pass through the scheduler\n")
+        problems = boot_tests.check_stall_reports(log)
+        self.assertEqual(len(problems), 3)
+        self.assertIn("archipel: hung task: main (tid 3", problems[0])
+        self.assertIn("hard lockup on core 1.0", problems[1])
+        self.assertIn("soft lockup on core 1.1", problems[2])
+
+    def test_expected_reports_of_self_tests_pass(self):
+        log = ("[0.0] ktest: expected hung task: hung blocker (tid 0, pid 0)\n"
+               "[0.0] ktest: expected hard lockup on core 0.1: no timer interrupt\n")
+        self.assertEqual(boot_tests.check_stall_reports(log), [])
+
+
 class OnlineChecks(unittest.TestCase):
     def test_wrong_count(self):
         log = make_log(rows_4x2(), online=6)
@@ -403,6 +423,7 @@ class EndToEnd(unittest.TestCase):
         results = list(ktap.leaves(ktap.parse(output)))
         self.assertEqual([(r.path, r.passed, r.skipped) for r in results],
                          [("4x2.exit", True, False), ("4x2.report", True, False),
+                          ("4x2.no_stall", True, False),
                           ("4x2.online", True, False), ("4x2.ktest.ppm.every_order", True, False),
                           ("4x2.ktest.ppm.split_merge", True, False),
                           ("4x2.ktest.kcm.alloc_free", True, True)])
