@@ -235,6 +235,7 @@ test: deps-test
 
 include tests/host/host.mk
 include user/user.mk
+include tests/ltp/ltp.mk
 
 clean:
 	rm -rf $(BUILD)
