@@ -131,7 +131,9 @@ void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st)
     memset(st, 0, sizeof(*st));
     st->st_dev = VFS_DEV;
     st->st_ino = ino->ino;
-    st->st_mode = ino->mode;
+    st->st_mode = __atomic_load_n(&ino->mode, __ATOMIC_RELAXED);
+    st->st_uid = __atomic_load_n(&ino->uid, __ATOMIC_RELAXED);
+    st->st_gid = __atomic_load_n(&ino->gid, __ATOMIC_RELAXED);
     st->st_nlink = __atomic_load_n(&ino->nlink, __ATOMIC_RELAXED);
     st->st_rdev = ino->rdev;
     st->st_blksize = PAGE_SIZE;

@@ -188,6 +188,7 @@ int process_init_start(const char *path, char *const argv[])
     if (p->pid != 1)
         panic("init got PID %u: the PID table of cluster %u was not empty", p->pid, local_cxy());
     p->cwd = vfs_inode_get(vfs_root());
+    p->umask = 0022;                     /* Linux's init_fs umask */
     p->parent = XPTR_NULL;
     p->pgid = p->sid = p->pid;           /* init leads its session and its group */
     memset(&frame, 0, sizeof(frame));
@@ -245,6 +246,7 @@ void process_make_fork(xptr_t desc)
     signal_fork_copy(p, parent_xp);
     pgrp_fork_copy(p, parent_xp);        /* no timer: the itimer fields stay 0 (fork(2)) */
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
+    p->umask = hal_remote_l32(XPTR(pcxy, &parent->umask));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)
         rc = vmm_fork_copy(&p->vmm, XPTR(pcxy, &parent->vmm));

@@ -87,6 +87,8 @@ typedef struct process_s {
     xlist_entry_t      sibling;       /* in the parent's children_root */
     struct thread_s   *thread;        /* the first thread (PID 1's start) */
     struct vfs_inode_s *cwd;
+    uint32_t           umask;         /* reference: file mode creation mask (umask(2)), 0022 at
+                                         boot, inherited over fork and exec */
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */
     uint64_t           sig_from[NSIG];/* reference: sender of each: pid | si_code << 32 */
     int32_t            sig_chld_status; /* reference: si_status of the pending SIGCHLD */

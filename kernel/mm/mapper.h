@@ -71,6 +71,26 @@ int64_t mapper_write(mapper_t *m, const void *buf, size_t n, uint64_t off, bool 
  */
 void mapper_truncate(mapper_t *m);
 
+/*
+ * truncate(2) / ftruncate(2) on the page cache: sets the file's size to @size
+ * bytes. Shrinking drops the pages wholly past the new end (a page still
+ * mapped lives on with its mapping's reference) and zeroes the tail of the
+ * last page, so that growing again reads zeros (man 2 truncate); growing
+ * leaves a hole (no page allocated). Takes the mapper lock.
+ * @return 0 or -EFBIG (beyond MAPPER_MAX_PAGES pages).
+ */
+int mapper_resize(mapper_t *m, uint64_t size);
+
+/*
+ * As mapper_page_get(), but a hole inside the file gets a zeroed page of
+ * the calling cluster first: the page a writable MAP_SHARED mapping
+ * (vmm_fault.c) maps, the same physical page for every process in every
+ * cluster. Takes the mapper lock. @return the page with a new reference,
+ * or NULL past the end of the file (Linux's SIGBUS), when @m is NULL, or
+ * out of memory.
+ */
+struct page_s *mapper_page_get_alloc(mapper_t *m, uint64_t index);
+
 /* Size of the file in bytes (atomic read, no lock). */
 uint64_t mapper_size(mapper_t *m);
 

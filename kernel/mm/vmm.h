@@ -153,13 +153,18 @@ void vmm_set_cow(vmm_t *vmm);
 
 /* vmm_mmap() @flags */
 #define VMM_MAP_FIXED    0x1        /* exactly at @addr; what was there is unmapped first */
-#define VMM_MAP_SHARED   0x2        /* anonymous, shared with children after fork (populated) */
+#define VMM_MAP_SHARED   0x2        /* MAP_SHARED: anonymous, shared with children after fork
+                                       (populated); or a file's own pages (mapper.h) */
 #define VMM_MAP_POPULATE 0x4        /* fault every page in now */
 
 /*
  * mmap(2) of @len bytes (rounded up to pages) in the reference copy @vmm
  * (any cluster: by RPC_VMM in the reference cluster): anonymous (@file
- * NULL) or a private copy of @file from byte @off. @addr: a hint, or the
+ * NULL) or @file from byte @off, a private copy, or with VMM_MAP_SHARED the
+ * file's own page-cache pages (mapper_page_get_alloc), mapped on fault,
+ * the same physical pages in every process and cluster, so writes reach
+ * the file and every other mapping (man 2 mmap; a page past the end of the
+ * file faults with -EFAULT where Linux sends SIGBUS). @addr: a hint, or the
  * exact place with VMM_MAP_FIXED. @return the address, or -ENOMEM (no
  * room, no memory), -EINVAL (bad alignment, length or protection).
  */

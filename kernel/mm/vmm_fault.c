@@ -47,6 +47,24 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, uint32_t *pattr, ui
     uint32_t attr = vseg_attr(v);
     page_t *page;
 
+    if (v->file && v->shared) {
+        /* MAP_SHARED file: the file's own page, the same for every process and cluster */
+        uint64_t off = (vpn << PAGE_SHIFT) - v->min;
+        page_t *fp = mapper_page_get_alloc(vfs_inode_mapper(v->file),
+                                           (v->file_off + off) >> PAGE_SHIFT);
+        uint64_t ppn;
+
+        if (fp == NULL)
+            return -EFAULT;              /* past the end of the file (Linux: SIGBUS) */
+        ppn = ppm_page_to_phys(fp) >> PAGE_SHIFT;
+        if (hal_gpt_map_xp(gpt, vpn, attr | GPT_FILE, ppn)) {
+            mapper_page_put(fp);
+            return -ENOMEM;
+        }
+        *pattr = attr | GPT_FILE;
+        *pppn = ppn;
+        return 0;
+    }
     if (v->type == VSEG_CODE) {
         uint64_t off = (vpn << PAGE_SHIFT) - v->min;
         page_t *fp = off < v->file_bytes ?

@@ -228,11 +228,13 @@ static int64_t sys_mmap(ARGS)
     }
     uint32_t vflags = ((flags & MAP_FIXED) ? VMM_MAP_FIXED : 0) |
                       ((flags & MAP_POPULATE) ? VMM_MAP_POPULATE : 0) |
-                      ((flags & MAP_SHARED) && ino == NULL ? VMM_MAP_SHARED : 0);
+                      ((flags & MAP_SHARED) ? VMM_MAP_SHARED : 0);
 
-    if ((flags & MAP_SHARED) && ino && (prot & PROT_WRITE)) {
-        /* a shared writable file mapping needs write-back to the file: not in this kernel */
-        rc = -EINVAL;
+    if ((flags & MAP_SHARED) && ino && (prot & PROT_WRITE) &&
+        (vfs_file_flags(f) & O_ACCMODE) != O_RDWR) {
+        rc = -EACCES;                    /* man 2 mmap: a shared writable mapping needs O_RDWR */
+    } else if ((flags & MAP_SHARED) && ino && vfs_inode_mapper(ino) == NULL) {
+        rc = -ENODEV;                    /* not a regular file: nothing to share */
     } else if (flags & MAP_FIXED_NOREPLACE) {
         rc = vmm_mmap(process_current_vmm(), addr, len, (uint32_t)prot, vflags & ~VMM_MAP_FIXED,
                       ino, off);

@@ -34,6 +34,7 @@ void syscall_init(void)
     sys_fs_register(syscall_table);
     sys_proc_register(syscall_table);
     sys_pgrp_register(syscall_table);
+    sys_attr_register(syscall_table);
     sys_proc_register_archipel(archipel_table);
 }
 

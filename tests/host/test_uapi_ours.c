@@ -24,6 +24,7 @@
 #include "uapi/prctl.h"
 #include "uapi/uio.h"
 #include "uapi/utsname.h"
+#include "uapi/statfs.h"
 #include "uapi/termios.h"
 #include "uapi/sigevent.h"
 #include "uapi/archipel.h"

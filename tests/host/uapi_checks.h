@@ -124,6 +124,7 @@ UAPI_C(SEEK_SET) UAPI_C(SEEK_CUR) UAPI_C(SEEK_END)
 
 /* uapi/stat.h: <linux/stat.h>, <asm/stat.h> */
 UAPI_C(S_IFMT) UAPI_C(S_IFDIR) UAPI_C(S_IFCHR) UAPI_C(S_IFREG) UAPI_C(S_IFIFO)
+UAPI_C(S_ISUID) UAPI_C(S_ISGID) UAPI_C(S_ISVTX) UAPI_C(S_IXGRP)
 UAPI_S(kstat_t, struct stat)
 UAPI_F(kstat_t, st_dev, struct stat, st_dev)
 UAPI_F(kstat_t, st_ino, struct stat, st_ino)
@@ -198,6 +199,22 @@ UAPI_C(UIO_MAXIOV)
 UAPI_S(kiovec_t, struct iovec)
 UAPI_F(kiovec_t, iov_base, struct iovec, iov_base)
 UAPI_F(kiovec_t, iov_len, struct iovec, iov_len)
+
+/* uapi/statfs.h: <asm/statfs.h>, <linux/magic.h> */
+UAPI_C(TMPFS_MAGIC)
+UAPI_S(kstatfs_t, struct statfs)
+UAPI_F(kstatfs_t, f_type, struct statfs, f_type)
+UAPI_F(kstatfs_t, f_bsize, struct statfs, f_bsize)
+UAPI_F(kstatfs_t, f_blocks, struct statfs, f_blocks)
+UAPI_F(kstatfs_t, f_bfree, struct statfs, f_bfree)
+UAPI_F(kstatfs_t, f_bavail, struct statfs, f_bavail)
+UAPI_F(kstatfs_t, f_files, struct statfs, f_files)
+UAPI_F(kstatfs_t, f_ffree, struct statfs, f_ffree)
+UAPI_F(kstatfs_t, f_fsid, struct statfs, f_fsid)
+UAPI_F(kstatfs_t, f_namelen, struct statfs, f_namelen)
+UAPI_F(kstatfs_t, f_frsize, struct statfs, f_frsize)
+UAPI_F(kstatfs_t, f_flags, struct statfs, f_flags)
+UAPI_F(kstatfs_t, f_spare, struct statfs, f_spare)
 
 /* uapi/utsname.h: <linux/utsname.h> */
 UAPI_C(__NEW_UTS_LEN)
