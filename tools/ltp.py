@@ -10,6 +10,8 @@ Sub-commands (the Makefile's ltp targets call them; see docs in README.md):
 ``compare``  the side-by-side table Archipel vs Linux, per family (make ltp-compare).
 ``test``     for make test: run on one topology and check every result against
              ``tests/ltp/expected.txt``; prints KTAP (one result per LTP test).
+``expect``   a draft of expected.txt from a results file: every test not passing,
+             with Linux's result and the first TFAIL/TBROK line as its reason.
 
 The console protocol is ltprun's (user/ltp/ltprun.c)::
 
@@ -437,9 +439,33 @@ def cmd_test(a: argparse.Namespace) -> int:
     return writer.end()
 
 
+def cmd_expect(a: argparse.Namespace) -> int:
+    """A draft of tests/ltp/expected.txt from a results file (reasons to be edited by hand)."""
+    with open(a.results) as f:
+        arch = json.load(f)["tests"]
+    lin = {}
+    if a.linux_results and os.path.isfile(a.linux_results):
+        with open(a.linux_results) as f:
+            lin = json.load(f)["tests"]
+    old = read_expected(a.expected) if os.path.isfile(a.expected) else {}
+    for name, t in arch.items():
+        if t["result"] == "PASS":
+            continue
+        why = old.get(name, (set(), ""))[1]
+        if not why or a.refresh:
+            why = re.sub(r"\s+", " ", t["reason"] or t["status"]).strip()
+            why = f"linux={lin.get(name, {}).get('result', '?')} {why}"
+        print(f"{name:22} {t['result']:7} {why}")
+    return 0
+
+
 # --- arguments ----------------------------------------------------------------------------
 
 def main(argv=None) -> int:
+    def on_signal(signum, frame):        # make or run.py stopping us: stop QEMU too
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     ap = argparse.ArgumentParser(prog="ltp.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -473,6 +499,11 @@ def main(argv=None) -> int:
     p = sub.add_parser("compare", help="Archipel vs Linux table")
     p.add_argument("--out", default="build/ltp")
     p.add_argument("--topology", default="4x2")
+    p = sub.add_parser("expect", help="draft of expected.txt from results (stdout)")
+    p.add_argument("--results", required=True)
+    p.add_argument("--linux-results")
+    p.add_argument("--expected", default="tests/ltp/expected.txt")
+    p.add_argument("--refresh", action="store_true", help="reasons from the results, not the list")
     p = sub.add_parser("linux-initramfs", help="the Linux guest's initramfs")
     p.add_argument("--root", default="build/ltp/root")
     p.add_argument("--ltprun", required=True)
@@ -484,6 +515,8 @@ def main(argv=None) -> int:
         return cmd_test(a)
     if a.cmd == "compare":
         return cmd_compare(a)
+    if a.cmd == "expect":
+        return cmd_expect(a)
     linux_initramfs(a.root, a.ltprun, a.out)
     return 0
 

@@ -71,13 +71,12 @@ def main():
         mode = os.stat(src).st_mode & 0o777
         add_dirs(dest)
         entries[dest] = (stat.S_IFREG | mode, data)
-    blob = b""
-    for ino, name in enumerate(sorted(entries), start=1):
-        mode, data = entries[name]
-        blob += newc_entry(name, mode, data, ino)
-    blob += newc_entry("TRAILER!!!", 0)
+    # written entry by entry: a growing bytes object would be copied at every entry
     with open(args.out, "wb") as f:
-        f.write(blob)
+        for ino, name in enumerate(sorted(entries), start=1):
+            mode, data = entries[name]
+            f.write(newc_entry(name, mode, data, ino))
+        f.write(newc_entry("TRAILER!!!", 0))
 
 
 if __name__ == "__main__":

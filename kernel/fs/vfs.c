@@ -21,6 +21,7 @@
 #include "kstring.h"
 #include "uapi/errno.h"
 #include "boot_info.h"
+#include "cred.h"
 
 static rwlock_t vfs_tree;             /* the namespace (vfs_internal.h) */
 static xptr_t vfs_tree_xp;             /* it, named in its true cluster */
@@ -64,6 +65,7 @@ vfs_inode_t *vfs_inode_alloc(const vfs_inode_ops_t *iops, const vfs_file_ops_t *
     ino->cxy = local_cxy();
     ino->refcount = 1;
     ino->mode = mode;
+    cred_fs_ids(&ino->uid, &ino->gid);   /* the creator's file-system IDs (man 2 open) */
     ino->ino = __atomic_fetch_add(&vfs_ino_next, 1, __ATOMIC_RELAXED);
     ino->magic = VFS_INODE_MAGIC;
     return ino;

@@ -247,6 +247,7 @@ void process_make_fork(xptr_t desc)
     pgrp_fork_copy(p, parent_xp);        /* no timer: the itimer fields stay 0 (fork(2)) */
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
     p->umask = hal_remote_l32(XPTR(pcxy, &parent->umask));
+    cred_fork_copy(p, XPTR(pcxy, parent));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)
         rc = vmm_fork_copy(&p->vmm, XPTR(pcxy, &parent->vmm));

@@ -45,6 +45,7 @@
 #include "pid.h"
 #include "signal.h"
 #include "itimer.h"
+#include "cred.h"
 
 struct thread_s;
 struct vfs_inode_s;
@@ -87,6 +88,7 @@ typedef struct process_s {
     xlist_entry_t      sibling;       /* in the parent's children_root */
     struct thread_s   *thread;        /* the first thread (PID 1's start) */
     struct vfs_inode_s *cwd;
+    cred_t             cred;          /* reference: user and group IDs (cred.h; zero: root) */
     uint32_t           umask;         /* reference: file mode creation mask (umask(2)), 0022 at
                                          boot, inherited over fork and exec */
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */

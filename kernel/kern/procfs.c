@@ -118,12 +118,35 @@ static int64_t sys_node_file(const char *path, char *buf, size_t cap)
 
 /* ---- /proc ------------------------------------------------------------------------ */
 
+/*
+ * /proc/meminfo (man 5 proc_meminfo): the machine's memory summed over the
+ * clusters (remote reads of each PPM); no swap, no page cache apart from
+ * the files, which the RAM file system keeps in the counted pages.
+ */
+static int64_t proc_meminfo(char *buf, size_t cap)
+{
+    uint64_t total = 0, free = 0;
+
+    for (uint32_t c = 0; c < boot_info.topo.nclusters; c++) {
+        total += cluster_tbl[c]->mem_bytes >> 10;
+        free += ppm_free_count(c) * (PAGE_SIZE >> 10);
+    }
+    return snprintf(buf, cap, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
+                    "MemAvailable:   %8lu kB\nBuffers:        %8lu kB\nCached:         %8lu kB\n"
+                    "SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\n",
+                    total, free, free, 0ul, 0ul, 0ul, 0ul);
+}
+
 static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 {
     const char *rest;
     xptr_t xp;
     process_t *p;
 
+    if (strcmp(path, "/proc/meminfo") == 0)
+        return proc_meminfo(buf, cap);
+    if (strcmp(path, "/proc/sys/kernel/pid_max") == 0)   /* every PID is below it (pid.h) */
+        return snprintf(buf, cap, "%u\n", ((boot_info.topo.nclusters - 1) << 16) | PROCESS_MAX);
     if (strncmp(path, "/proc/", 6) != 0)
         return -ENOENT;
     xp = proc_path_process(path, &rest);
@@ -155,7 +178,17 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
     int64_t off = 1;
     char name[24];
 
+    if (strcmp(path, "/proc/sys") == 0) {
+        EMIT(DT_DIR, "kernel");
+        return (int64_t)pos;
+    }
+    if (strcmp(path, "/proc/sys/kernel") == 0) {
+        EMIT(DT_REG, "pid_max");
+        return (int64_t)pos;
+    }
     if (strcmp(path, "/proc") == 0) {
+        EMIT(DT_REG, "meminfo");
+        EMIT(DT_DIR, "sys");
         EMIT(DT_DIR, "self");
         for (uint32_t c = 0; c < boot_info.topo.nclusters; c++)
             for (uint32_t i = 1; i < PROCESS_MAX; i++)

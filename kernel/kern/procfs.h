@@ -7,6 +7,9 @@
  *   /proc/<pid>/status  Name, State, Pid, PPid, then Cluster (owner, reference),
  *                       Copies (clusters holding a copy), Faults* counters, VmPages
  *   /proc/self          the caller's /proc/<pid>
+ *   /proc/meminfo       MemTotal, MemFree, MemAvailable (= MemFree), Buffers, Cached,
+ *                       SwapTotal, SwapFree (0: no swap), summed over the clusters
+ *   /proc/sys/kernel/pid_max  one more than the largest PID the PID tables can give
  *   /sys/devices/system/node/online, node<N>/cpulist, node<N>/meminfo
  *                       (free pages of cluster N's PPM), node<N>/distance (SLIT row)
  */

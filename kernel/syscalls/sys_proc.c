@@ -168,7 +168,6 @@ static int64_t sys_sched_getaffinity(ARGS)
 }
 
 static int64_t sys_getpid(ARGS)  { return process_current_pid(); }
-static int64_t sys_zero(ARGS)    { return 0; }
 
 static int64_t sys_getppid(ARGS)
 {
@@ -623,10 +622,6 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(kill);
     SYSCALL_ENTRY(uname);
     SYSCALL_ENTRY(gettimeofday);
-    SYSCALL_ENTRY_AS(getuid, zero);      /* everyone is root */
-    SYSCALL_ENTRY_AS(getgid, zero);
-    SYSCALL_ENTRY_AS(geteuid, zero);
-    SYSCALL_ENTRY_AS(getegid, zero);
     SYSCALL_ENTRY(getppid);
     SYSCALL_ENTRY(arch_prctl);
     SYSCALL_ENTRY(gettid);

@@ -31,6 +31,9 @@ LTP_TIMEOUT_MUL   ?= 1
 LTP_RUNNER        := $(BUILD)/user/ltp/ltprun
 LTP_INITRAMFS     := $(LTP_DIR)/initramfs.cpio
 LTP_LINUX_INITRAMFS := $(LTP_DIR)/initramfs-linux.cpio
+# make test's LTP section (tests/run.py --ltp): the same settings
+LTP_TEST_ARGS = --ltp-arg=--test-timeout=$(LTP_TEST_TIMEOUT) --ltp-arg=--mem=$(LTP_MEM) \
+                --ltp-arg=--timeout-mul=$(LTP_TIMEOUT_MUL)
 LTP_RUN_ARGS = --root $(LTP_DIR)/root --out $(LTP_DIR) --test-timeout $(LTP_TEST_TIMEOUT) \
                --timeout-mul $(LTP_TIMEOUT_MUL) --mem $(LTP_MEM)
 
