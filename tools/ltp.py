@@ -10,6 +10,8 @@ Sub-commands (the Makefile's ltp targets call them; see docs in README.md):
 ``compare``  the side-by-side table Archipel vs Linux, per family (make ltp-compare).
 ``test``     for make test: run on one topology and check every result against
              ``tests/ltp/expected.txt``; prints KTAP (one result per LTP test).
+``busybox``  Debian's static busybox as /bin/sh and /bin/cp of the LTP tree (LTP's
+             library copies resource files with system("cp ...")).
 ``expect``   a draft of expected.txt from a results file: every test not passing,
              with Linux's result and the first TFAIL/TBROK line as its reason.
 
@@ -233,6 +235,29 @@ def linux_initramfs(root: str, ltprun: str, out: str) -> None:
                     for i, (n, m, d, r) in enumerate(entries, 1))
     with open(out, "wb") as f:
         f.write(blob + linux_image.newc_entry("TRAILER!!!", 0))
+
+
+def install_busybox(linux_dir: str, root: str) -> None:
+    """Debian's busybox-static as /bin/sh and /bin/cp of the guests' LTP tree.
+
+    LTP's library runs ``system("cp ...")`` to copy a test's resource files
+    (safe_cp, lib/safe_file_ops.c); both kernels get the same static busybox,
+    fetched once with apt-get download into ``linux_dir`` (tools/linux_image.py).
+    """
+    import linux_image
+    debs = os.path.join(linux_dir, "debs")
+    os.makedirs(debs, exist_ok=True)
+    deb = linux_image._download("busybox-static", debs, say)
+    tree = os.path.join(linux_dir, "extract", os.path.basename(deb)[:-4])
+    busybox = os.path.join(tree, "bin", "busybox")
+    if not os.path.isfile(busybox):
+        linux_image._extract(deb, "./bin/busybox", tree)
+    os.makedirs(os.path.join(root, "bin"), exist_ok=True)
+    for name in ("sh", "cp"):
+        dest = os.path.join(root, "bin", name)
+        with open(busybox, "rb") as src, open(dest, "wb") as dst:
+            dst.write(src.read())
+        os.chmod(dest, 0o755)
 
 
 def linux_iso(vmlinuz: str, initramfs: str, args: str, out: str) -> None:
@@ -504,6 +529,9 @@ def main(argv=None) -> int:
     p.add_argument("--linux-results")
     p.add_argument("--expected", default="tests/ltp/expected.txt")
     p.add_argument("--refresh", action="store_true", help="reasons from the results, not the list")
+    p = sub.add_parser("busybox", help="busybox as /bin/sh and /bin/cp of the LTP tree")
+    p.add_argument("--linux-dir", default="build/linux")
+    p.add_argument("--root", default="build/ltp/root")
     p = sub.add_parser("linux-initramfs", help="the Linux guest's initramfs")
     p.add_argument("--root", default="build/ltp/root")
     p.add_argument("--ltprun", required=True)
@@ -517,6 +545,13 @@ def main(argv=None) -> int:
         return cmd_compare(a)
     if a.cmd == "expect":
         return cmd_expect(a)
+    if a.cmd == "busybox":
+        try:
+            install_busybox(a.linux_dir, a.root)
+        except Exception as exc:         # linux_image.FetchError, OSError
+            print(f"ltp.py busybox: {exc}", file=sys.stderr)
+            return 1
+        return 0
     linux_initramfs(a.root, a.ltprun, a.out)
     return 0
 

@@ -46,6 +46,7 @@
 #include "signal.h"
 #include "itimer.h"
 #include "cred.h"
+#include "uapi/resource.h"
 
 struct thread_s;
 struct vfs_inode_s;
@@ -89,6 +90,8 @@ typedef struct process_s {
     struct thread_s   *thread;        /* the first thread (PID 1's start) */
     struct vfs_inode_s *cwd;
     cred_t             cred;          /* reference: user and group IDs (cred.h; zero: root) */
+    krlimit64_t        rlim[RLIM_NLIMITS]; /* reference: resource limits (sys_rlimit.c), inherited
+                                              over fork and exec */
     uint32_t           umask;         /* reference: file mode creation mask (umask(2)), 0022 at
                                          boot, inherited over fork and exec */
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */

@@ -500,28 +500,6 @@ static int64_t sys_getcpu(ARGS)
     return 0;
 }
 
-static int64_t sys_prlimit64(ARGS)
-{
-    krlimit64_t lim;
-
-    if (a0 != 0 && a0 != process_current_pid())
-        return -ESRCH;
-    if (a1 >= RLIM_NLIMITS)
-        return -EINVAL;
-    if (a2) {
-        if (hal_copy_from_user(&lim, a2, sizeof(lim)))
-            return -EFAULT;
-        return -EPERM;                   /* limits are fixed in this kernel */
-    }
-    if (a3) {
-        lim.rlim_cur = lim.rlim_max = a1 == RLIMIT_STACK ? USER_STACK_SIZE :
-                                      a1 == RLIMIT_NOFILE ? FD_MAX : RLIM64_INFINITY;
-        if (hal_copy_to_user(a3, &lim, sizeof(lim)))
-            return -EFAULT;
-    }
-    return 0;
-}
-
 static int64_t sys_getrandom(ARGS)
 {
     uint8_t buf[256];
@@ -636,7 +614,6 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(set_robust_list);
     SYSCALL_ENTRY(get_robust_list);
     SYSCALL_ENTRY(tgkill);
-    SYSCALL_ENTRY(prlimit64);
     SYSCALL_ENTRY(getcpu);
     SYSCALL_ENTRY(getrandom);
 }

@@ -52,6 +52,8 @@ ltp-build: $(LTP_RUNNER)
 	mkdir -p $(LTP_DIR)/root/etc $(LTP_DIR)/root/tmp
 	install -m 0644 tests/ltp/etc/passwd tests/ltp/etc/group $(LTP_DIR)/root/etc/
 	install -m 0755 $(LTP_RUNNER) $(LTP_DIR)/root/opt/ltp/ltprun
+	@tools/deps.sh bench-linux
+	$(PYTHON) tools/ltp.py busybox --linux-dir $(BUILD)/linux --root $(LTP_DIR)/root
 
 # The Archipel guest: init's tree (user/user.mk) plus the LTP tree; init runs ltprun.
 ltp-images: ltp-build $(KERNEL) $(INITRAMFS_ROOT).stamp
