@@ -13,6 +13,7 @@ void rlimit_init(krlimit64_t *rlim)
         rlim[i].rlim_cur = rlim[i].rlim_max = RLIM64_INFINITY;
     rlim[RLIMIT_STACK].rlim_cur = rlim[RLIMIT_STACK].rlim_max = USER_STACK_SIZE;
     rlim[RLIMIT_NOFILE].rlim_cur = rlim[RLIMIT_NOFILE].rlim_max = FD_MAX;
+    rlim[RLIMIT_MEMLOCK].rlim_cur = rlim[RLIMIT_MEMLOCK].rlim_max = 8ull << 20; /* MLOCK_LIMIT */
 }
 
 void rlimit_get(uint32_t res, krlimit64_t *out)

@@ -5,7 +5,8 @@
  * reached by remote access from any cluster; PID 1 starts with Linux's
  * defaults where this kernel has a fixed size (RLIMIT_STACK: the 8 MiB
  * stack exec maps, soft and hard; RLIMIT_NOFILE: FD_MAX, the size of the
- * descriptor table) and RLIM64_INFINITY elsewhere; fork copies the table,
+ * descriptor table; RLIMIT_MEMLOCK: Linux's 8 MiB MLOCK_LIMIT) and
+ * RLIM64_INFINITY elsewhere; fork copies the table,
  * exec keeps it. The limits are stored and checked with Linux's rules
  * (soft <= hard; raising a hard limit needs privilege; RLIMIT_NOFILE's
  * hard limit cannot exceed FD_MAX) but not enforced yet: the stack, the

@@ -257,4 +257,20 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len);
  */
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write);
 
+/*
+ * True when every byte of [@addr, @addr + @len) lies in a vseg of the
+ * reference copy @vmm (any cluster), whatever its protection (msync,
+ * munlock: man 2 msync, ENOMEM).
+ */
+bool vmm_range_mapped(vmm_t *vmm, uint64_t addr, uint64_t len);
+
+/*
+ * Faults in, as reads, every page of [@addr, @addr + @len) of the calling
+ * thread's local process copy @vmm that its vseg's protection lets in (PROT_NONE
+ * pages are skipped): mlock(2)'s "resident on return". Takes the VSL and
+ * GPT locks of each fault. @return 0, or -ENOMEM (a hole in the range, or
+ * no memory).
+ */
+int vmm_populate_range(vmm_t *vmm, uint64_t addr, uint64_t len);
+
 #endif

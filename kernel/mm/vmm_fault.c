@@ -387,6 +387,44 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len)
     return 0;
 }
 
+bool vmm_range_mapped(vmm_t *vmm, uint64_t addr, uint64_t len)
+{
+    xptr_t ref = XPTR(vmm_cxy(vmm), vmm);
+    uint64_t end = addr + len, gen;
+    vseg_t v;
+
+    if (!hal_user_range_ok(addr, len))
+        return false;
+    while (addr < end) {
+        if (!vsl_ref_find(ref, addr, &v, &gen))
+            return false;
+        addr = v.max;
+    }
+    return true;
+}
+
+int vmm_populate_range(vmm_t *vmm, uint64_t addr, uint64_t len)
+{
+    xptr_t ref = vmm->ref;
+    uint64_t end = addr + len, gen;
+    vseg_t v;
+
+    if (!hal_user_range_ok(addr, len))
+        return -ENOMEM;
+    while (addr < end) {
+        if (!vsl_ref_find(ref, addr, &v, &gen))
+            return -ENOMEM;
+        for (uint64_t a = addr; a < v.max && a < end; a += PAGE_SIZE) {
+            if (v.prot == PROT_NONE)
+                break;
+            if (vmm_handle_fault(vmm, a, VMM_FAULT_USER))
+                return -ENOMEM;
+        }
+        addr = v.max;
+    }
+    return 0;
+}
+
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write)
 {
     xptr_t ref = XPTR(vmm_cxy(vmm), vmm);

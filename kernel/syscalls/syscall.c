@@ -37,6 +37,7 @@ void syscall_init(void)
     sys_attr_register(syscall_table);
     sys_cred_register(syscall_table);
     sys_rlimit_register(syscall_table);
+    sys_mm_register(syscall_table);
     sys_proc_register_archipel(archipel_table);
 }
 
