@@ -287,7 +287,7 @@ def run_topology(a: argparse.Namespace, topo_name: str) -> dict:
     boots = []
     after = None
     started = time.monotonic()
-    base = f"-t {a.test_timeout:g} -m {a.timeout_mul}"
+    base = f"-t {a.test_timeout:g} -m {a.timeout_mul} -r {a.runtime_mul}"
     if a.tests:
         base += " " + " ".join(a.tests)
     for n in range(MAX_BOOTS):
@@ -507,6 +507,8 @@ def main(argv=None) -> int:
         p.add_argument("--test-timeout", type=float, default=120.0,
                        help="seconds before ltprun kills one test (default 120)")
         p.add_argument("--timeout-mul", default="1", help="LTP_TIMEOUT_MUL of the tests")
+        p.add_argument("--runtime-mul", default="0.1",
+                       help="LTP_RUNTIME_MUL of the tests (default 0.1: fork13 runs 60 s)")
         p.add_argument("--boot-timeout", type=float, default=3600.0,
                        help="seconds before one boot is killed (default 3600)")
         p.add_argument("--tests", nargs="*", default=[], help="run only these tests")

@@ -74,6 +74,38 @@ static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
                     c.faults[TRACE_FAULT_COW], p->vmm.pages, p->vmm.vsegs);
 }
 
+/* process_foreach_thread() callback of proc_stat: counts the threads and the sleeping ones. */
+static void proc_count_sleep(xptr_t t, void *arg)
+{
+    uint32_t *n = arg;                   /* [0]: threads, [1]: sleeping */
+    uint32_t blocked = hal_remote_l32(XPTR(GET_CXY(t), &((thread_t *)GET_PTR(t))->blocked));
+
+    n[0]++;
+    if (blocked & (THREAD_BLOCKED_SLEEP | THREAD_BLOCKED_LOCK | THREAD_BLOCKED_RPC))
+        n[1]++;
+}
+
+/*
+ * /proc/<pid>/stat (man 5 proc_pid_stat): pid, (comm), state, ppid, pgrp,
+ * session, tty_nr, tpgid, then the fields this kernel does not count (flags,
+ * faults, times: 0) up to num_threads (field 20). The state is Z for a
+ * zombie, S when every thread is blocked (sleep, lock or RPC), else R.
+ */
+static int64_t proc_stat(process_t *p, uint32_t cxy, char *buf, size_t cap)
+{
+    xptr_t xp = XPTR(cxy, p);
+    uint32_t state = hal_remote_l32(XPTR(cxy, &p->state)), n[2] = { 0, 0 };
+    char c = 'Z';
+
+    if (state != PROCESS_ZOMBIE) {
+        process_foreach_thread(xp, proc_count_sleep, n);
+        c = n[0] && n[0] == n[1] ? 'S' : 'R';
+    }
+    return snprintf(buf, cap, "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 0 0 0 0 20 0 %u\n",
+                    p->pid, p->name, c, p->ppid, hal_remote_l32(XPTR(cxy, &p->pgid)),
+                    hal_remote_l32(XPTR(cxy, &p->sid)), n[0]);
+}
+
 /* "a-b" for a contiguous range of numbers. */
 static int64_t fmt_range(char *buf, size_t cap, uint32_t first, uint32_t n)
 {
@@ -157,6 +189,8 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
         return proc_status(p, GET_CXY(xp), buf, cap);
     if (strcmp(rest, "/maps") == 0)
         return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
+    if (strcmp(rest, "/stat") == 0)
+        return proc_stat(p, GET_CXY(xp), buf, cap);
     return -ENOENT;
 }
 
@@ -204,6 +238,7 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
         if (proc_path_process(path, &rest) == XPTR_NULL || *rest != '\0')
             return -ENOENT;
         EMIT(DT_REG, "maps");
+        EMIT(DT_REG, "stat");
         EMIT(DT_REG, "status");
         return (int64_t)pos;
     }

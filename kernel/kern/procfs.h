@@ -6,6 +6,8 @@
  *   /proc/<pid>/maps    Linux columns, then the vseg type and "cluster C" (reference)
  *   /proc/<pid>/status  Name, State, Pid, PPid, then Cluster (owner, reference),
  *                       Copies (clusters holding a copy), Faults* counters, VmPages
+ *   /proc/<pid>/stat    pid (comm) state ppid pgrp session tty_nr tpgid, zeros for what
+ *                       is not counted, num_threads; state Z, S (every thread blocked), R
  *   /proc/self          the caller's /proc/<pid>
  *   /proc/meminfo       MemTotal, MemFree, MemAvailable (= MemFree), Buffers, Cached,
  *                       SwapTotal, SwapFree (0: no swap), summed over the clusters

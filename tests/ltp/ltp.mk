@@ -31,8 +31,10 @@ LTP_TIMEOUT_MUL   ?= 1
 LTP_RUNNER        := $(BUILD)/user/ltp/ltprun
 LTP_INITRAMFS     := $(LTP_DIR)/initramfs.cpio
 LTP_LINUX_INITRAMFS := $(LTP_DIR)/initramfs-linux.cpio
-# make test's LTP section (tests/run.py --ltp): the same settings
-LTP_TEST_ARGS = --ltp-arg=--test-timeout=$(LTP_TEST_TIMEOUT) --ltp-arg=--mem=$(LTP_MEM) \
+# make test's LTP section (tests/run.py --ltp): the same settings, but a test is killed
+# after LTP_CHECK_TIMEOUT seconds (the tests that hang on Archipel cost that much each)
+LTP_CHECK_TIMEOUT ?= 60
+LTP_TEST_ARGS = --ltp-arg=--test-timeout=$(LTP_CHECK_TIMEOUT) --ltp-arg=--mem=$(LTP_MEM) \
                 --ltp-arg=--timeout-mul=$(LTP_TIMEOUT_MUL)
 LTP_RUN_ARGS = --root $(LTP_DIR)/root --out $(LTP_DIR) --test-timeout $(LTP_TEST_TIMEOUT) \
                --timeout-mul $(LTP_TIMEOUT_MUL) --mem $(LTP_MEM)

@@ -6,12 +6,14 @@
  * (make ltp-linux) it is /init itself, PID 1: it then mounts /proc, /sys, /dev and a
  * tmpfs on /dev/shm first, reaps orphans, and powers the machine off at the end.
  *
- * Usage: ltprun [-f RUNTEST] [-t SECONDS] [-m TIMEOUT_MUL] [-a NAME] [NAME...]
+ * Usage: ltprun [-f RUNTEST] [-t SECONDS] [-m TIMEOUT_MUL] [-r RUNTIME_MUL] [-a NAME] [NAME...]
  *   -f  the runtest file (default /opt/ltp/runtest/syscalls): lines "name binary args...",
  *       '#' comments and blank lines ignored
  *   -t  seconds before a test's process group is killed with SIGKILL (default 120):
  *       the test counts as TIMEOUT
  *   -m  LTP_TIMEOUT_MUL given to the tests (default 1): scales LTP's own timeouts
+ *   -r  LTP_RUNTIME_MUL given to the tests (default 0.1): scales the run time of the
+ *       tests that loop for a while (.runtime, e.g. fork13's 600 s)
  *   -a  start after the entry NAME (tools/ltp.py resumes a run after a crash this way)
  *   NAME...  run only these runtest entries (default: all)
  *
@@ -26,7 +28,8 @@
  * do_exit() in lib/tst_test.c). An entry whose arguments need a shell (quotes, $, |,
  * ;, &, <, >, backquote, or a .sh binary) is not run: CONF with reason "needs a shell".
  * The test runs in its own process group with cwd /tmp, and environment PATH=
- * /opt/ltp/testcases/bin:/bin, LTPROOT=/opt/ltp, TMPDIR=/tmp, LTP_TIMEOUT_MUL, HOME=/.
+ * /opt/ltp/testcases/bin:/bin, LTPROOT=/opt/ltp, TMPDIR=/tmp, LTP_TIMEOUT_MUL,
+ * LTP_RUNTIME_MUL, HOME=/.
  * Once the test's first process has exited, its group is killed (leftover children)
  * and its output is read until every writer is gone (at most 5 s more).
  * The run ends with
@@ -75,6 +78,7 @@ static const char *const result_names[R_COUNT] = {
 static int counts[R_COUNT];
 static int timeout_s = 120;
 static const char *timeout_mul = "1";
+static const char *runtime_mul = "0.1";
 static volatile sig_atomic_t ticks;
 
 /* One console line, written with a single write(2). */
@@ -183,13 +187,14 @@ static void reap_others(pid_t keep, int *keep_status, int *keep_done)
 
 static char *const *test_env(void)
 {
-	static char mul[64];
+	static char mul[64], rmul[64];
 	static char *env[] = {
 		"PATH=" LTPROOT "/testcases/bin:/bin:/sbin", "LTPROOT=" LTPROOT, "TMPDIR=/tmp",
-		"HOME=/", "TERM=dumb", "LTP_COLORIZE_OUTPUT=0", mul, NULL
+		"HOME=/", "TERM=dumb", "LTP_COLORIZE_OUTPUT=0", mul, rmul, NULL
 	};
 
 	snprintf(mul, sizeof(mul), "LTP_TIMEOUT_MUL=%s", timeout_mul);
+	snprintf(rmul, sizeof(rmul), "LTP_RUNTIME_MUL=%s", runtime_mul);
 	return env;
 }
 
@@ -381,14 +386,15 @@ int main(int argc, char **argv)
 	int opt, pid1 = getpid() == 1, total = 0;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "f:t:m:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:t:m:r:a:")) != -1) {
 		switch (opt) {
+		case 'r': runtime_mul = optarg; break;
 		case 'a': after = optarg; break;
 		case 'f': runtest = optarg; break;
 		case 't': timeout_s = atoi(optarg); break;
 		case 'm': timeout_mul = optarg; break;
 		default:
-			fprintf(stderr, "usage: ltprun [-f RUNTEST] [-t SECONDS] [-m MUL] [-a NAME] [NAME...]\n");
+			fprintf(stderr, "usage: ltprun [-f RUNTEST] [-t SECONDS] [-m MUL] [-r MUL] [-a NAME] [NAME...]\n");
 			return 2;
 		}
 	}
@@ -408,7 +414,8 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &tick, NULL);
-	say("ltp: start %s timeout %d s LTP_TIMEOUT_MUL=%s", runtest, timeout_s, timeout_mul);
+	say("ltp: start %s timeout %d s LTP_TIMEOUT_MUL=%s LTP_RUNTIME_MUL=%s", runtest, timeout_s,
+	    timeout_mul, runtime_mul);
 	while (fgets(text, sizeof(text), f) != NULL) {
 		char *args[MAX_ARGS + 1], *name, *binary, *rest, *save = NULL;
 		enum result r;
