@@ -197,7 +197,7 @@ vfs_inode_t *vfs_file_inode(vfs_file_t *f);/* not referenced: valid while @f is 
 /*
  * Executable lookup for execve: a referenced regular-file inode in *@out
  * and its size in bytes, or -ENOENT, -ENOTDIR, -EACCES (not a regular file,
- * or no execute bit in its mode).
+ * or the caller may not execute it: vfs_permission()).
  */
 int vfs_open_exec(vfs_inode_t *cwd, const char *path, vfs_inode_t **out, uint64_t *size);
 
@@ -257,6 +257,17 @@ uint32_t vfs_inode_mode(vfs_inode_t *ino);
  * path walk (-ENOENT, -ENOTDIR, -ENAMETOOLONG). Any cluster, no lock held.
  */
 int vfs_resolve(vfs_inode_t *cwd, const char *path, vfs_inode_t **out);
+
+/*
+ * May the caller do @mask (4 read, 2 write, 1 execute or search, OR-ed) to
+ * @ino? Linux's generic_permission() without capabilities but root's (man 7
+ * path_resolution, "Permission checking"): the owner, group or other bits
+ * of the mode, chosen by the caller's file-system user ID, then its
+ * file-system group ID and supplementary groups (cred.h); file-system user
+ * ID 0 may do anything but execute a file that has no execute bit. Any
+ * cluster, no lock. @return 0 or -EACCES.
+ */
+int vfs_permission(vfs_inode_t *ino, uint32_t mask);
 
 /*
  * chmod(2): sets the permission bits of @ino to @mode & 07777 (the file

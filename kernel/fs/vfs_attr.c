@@ -10,10 +10,31 @@
 #include "hal_remote.h"
 #include "kstring.h"
 #include "uapi/errno.h"
+#include "cred.h"
 
 int vfs_resolve(vfs_inode_t *cwd, const char *path, vfs_inode_t **out)
 {
     return vfs_lookup(cwd, path, out);
+}
+
+int vfs_permission(vfs_inode_t *ino, uint32_t mask)
+{
+    uint32_t mode = __atomic_load_n(&ino->mode, __ATOMIC_RELAXED), bits;
+    cred_t c;
+
+    cred_get(&c);
+    if (c.fsuid == 0) {                  /* root: anything but executing a file with no x bit */
+        if ((mask & 1) && !vfs_is_dir(ino) && !(mode & 0111))
+            return -EACCES;
+        return 0;
+    }
+    if (c.fsuid == __atomic_load_n(&ino->uid, __ATOMIC_RELAXED))
+        bits = mode >> 6;
+    else if (cred_in_group(&c, __atomic_load_n(&ino->gid, __ATOMIC_RELAXED)))
+        bits = mode >> 3;
+    else
+        bits = mode;
+    return (mask & 7 & ~bits) ? -EACCES : 0;
 }
 
 int vfs_chmod(vfs_inode_t *ino, uint32_t mode)

@@ -191,7 +191,33 @@ static int t_inherited_over_fork(void)
 	return KTAP_PASS;
 }
 
+static int child_exec_perm(void)
+{
+	char *argv[] = { TMPF, NULL }, *envp[] = { NULL };
+	int fd = open(TMPF, O_RDWR | O_CREAT | O_TRUNC, 0700);   /* root's, owner-only */
+
+	CHILD_CHECK(fd >= 0, 1);
+	CHILD_CHECK(write(fd, "\177ELF", 4) == 4, 2);
+	close(fd);
+	CHILD_CHECK(setuid(65534) == 0, 3);
+	errno = 0;
+	execve(TMPF, argv, envp);               /* no execute right for "other" */
+	return errno == EACCES ? 0 : 4;
+}
+
+/* man 2 execve, EACCES: execute permission is checked against the caller's IDs. */
+static int t_exec_needs_permission(void)
+{
+	if (getuid() != 0)
+		return ktap_skip("not run as root");
+	unlink(TMPF);
+	KTAP_CHECK(in_child(child_exec_perm) == KTAP_PASS);
+	KTAP_CHECK(unlink(TMPF) == 0);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
+	KTAP_CASE(t_exec_needs_permission),
 	KTAP_CASE(t_root_at_start),
 	KTAP_CASE(t_setresuid_rules),
 	KTAP_CASE(t_setuid_drops_root),
