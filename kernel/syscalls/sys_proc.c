@@ -77,6 +77,8 @@ static int64_t sys_wait4(ARGS)
         return -EINVAL;
     if (a1 && !hal_user_range_ok(a1, sizeof(status)))
         return -EFAULT;
+    if ((int32_t)a0 == INT32_MIN)
+        return -ESRCH;                   /* -INT_MIN is no group: kernel/exit.c, kernel_wait4 */
     pid = process_wait((int64_t)(int32_t)a0, &status, (uint32_t)a2);
     if (pid > 0 && a1 && hal_copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;                  /* Linux too: the child is reaped all the same */
