@@ -207,6 +207,11 @@ static int64_t sys_brk(ARGS)
     return (int64_t)vmm_brk(process_current_vmm(), a0);
 }
 
+/* The flags mmap(2) knows besides the type (Linux's LEGACY_MAP_MASK, include/linux/mman.h). */
+#define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+                         MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |     \
+                         MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+
 static int64_t sys_mmap(ARGS)
 {
     uint64_t addr = a0, len = a1, prot = a2, flags = a3, off = a5;
@@ -215,8 +220,21 @@ static int64_t sys_mmap(ARGS)
     vfs_file_t *f = NULL;
     int64_t rc;
 
-    if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || (flags & MAP_SHARED && flags & MAP_PRIVATE))
+    /* the checks in do_mmap()'s order (mm/mmap.c): length, type, then the file */
+    if (len == 0)
         return -EINVAL;
+    switch (flags & MAP_TYPE) {
+    case MAP_SHARED_VALIDATE:
+        if (!(flags & MAP_ANONYMOUS) && (flags & ~(uint64_t)LEGACY_MAP_MASK))
+            return -EOPNOTSUPP;          /* a flag the kernel would ignore */
+        flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
+        break;
+    case MAP_SHARED:
+    case MAP_PRIVATE:
+        break;
+    default:
+        return -EINVAL;
+    }
     if (!(flags & MAP_ANONYMOUS)) {
         f = fd_get(process_current_fds(), fd);
         if (f == NULL)

@@ -217,6 +217,35 @@ static int t_shared_mapping_needs_rdwr(void)
 	return KTAP_PASS;
 }
 
+/* mmap's checks in Linux's order (mm/mmap.c, do_mmap), and MAP_SHARED_VALIDATE (LTP's mmap06, mmap20). */
+static int t_mmap_checks_and_validate(void)
+{
+	char buf[4];
+	char *m;
+	int fd = make_file(0600);
+
+	KTAP_CHECK(fd >= 0 && ftruncate(fd, 4096) == 0);
+	close(fd);
+	fd = open(TMPF, O_WRONLY);
+	KTAP_CHECK(fd >= 0);
+	KTAP_CHECK_ERRNO(mmap(NULL, 0, PROT_READ, MAP_SHARED, fd, 0), EINVAL);  /* before EACCES */
+	KTAP_CHECK_ERRNO(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0), EACCES);
+	close(fd);
+	fd = open(TMPF, O_RDWR);
+	KTAP_CHECK(fd >= 0);
+	KTAP_CHECK_ERRNO(mmap(NULL, 4096, PROT_READ, 0, fd, 0), EINVAL);   /* no type */
+	KTAP_CHECK_ERRNO(mmap(NULL, 4096, PROT_READ, MAP_SHARED_VALIDATE | 0x400, fd, 0),
+			 EOPNOTSUPP);
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0);
+	KTAP_CHECK(m != MAP_FAILED);
+	memcpy(m, "vldt", 4);
+	KTAP_CHECK(pread(fd, buf, 4, 0) == 4 && memcmp(buf, "vldt", 4) == 0);
+	munmap(m, 4096);
+	close(fd);
+	KTAP_CHECK(unlink(TMPF) == 0);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
 	KTAP_CASE(t_chmod_sets_mode_bits),
 	KTAP_CASE(t_chown_sets_owner),
@@ -227,6 +256,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_statfs_reports_memory),
 	KTAP_CASE(t_shared_file_mapping),
 	KTAP_CASE(t_shared_mapping_needs_rdwr),
+	KTAP_CASE(t_mmap_checks_and_validate),
 };
 
 int main(void)

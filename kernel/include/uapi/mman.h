@@ -23,6 +23,18 @@
 #define MAP_ANONYMOUS       0x20      /* zero-filled, no file */
 #define MAP_POPULATE        0x8000    /* fault every page in now */
 #define MAP_FIXED_NOREPLACE 0x100000  /* exactly at addr, or EEXIST */
+#define MAP_TYPE            0x0f      /* the bits of the mapping type */
+#define MAP_SHARED_VALIDATE 0x03      /* shared, and unknown flags are EOPNOTSUPP */
+/* the other flags Linux's LEGACY_MAP_MASK accepts (include/linux/mman.h) */
+#define MAP_GROWSDOWN       0x0100
+#define MAP_DENYWRITE       0x0800
+#define MAP_EXECUTABLE      0x1000
+#define MAP_LOCKED          0x2000
+#define MAP_NORESERVE       0x4000
+#define MAP_NONBLOCK        0x10000
+#define MAP_STACK           0x20000
+#define MAP_HUGETLB         0x40000
+#define MAP_UNINITIALIZED   0x4000000
 
 /* msync(2) flags (mman-common.h) */
 #define MS_ASYNC       1              /* schedule the write-back */
