@@ -501,7 +501,10 @@ static int64_t sys_uname(ARGS)
     memset(&u, 0, sizeof(u));
     snprintf(u.sysname, sizeof(u.sysname), "Archipel");
     snprintf(u.nodename, sizeof(u.nodename), "archipel");
-    snprintf(u.release, sizeof(u.release), "%s", ARCHIPEL_VERSION);
+    /* "6.1.0-archipel-<version>": programs read the release as the Linux version whose ABI
+     * the kernel provides (LTP's tst_kvercmp, glibc's minimum-kernel check parse "%d.%d.%d");
+     * Archipel's is Linux 6.1's, the kernel make bench-linux and make ltp-linux compare with */
+    snprintf(u.release, sizeof(u.release), "6.1.0-archipel-%s", ARCHIPEL_VERSION);
     snprintf(u.version, sizeof(u.version), "#1 SMP %u clusters", boot_info.topo.nclusters);
     snprintf(u.machine, sizeof(u.machine), "x86_64");
     snprintf(u.domainname, sizeof(u.domainname), "(none)");

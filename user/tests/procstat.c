@@ -1,7 +1,7 @@
 /*
  * procstat.c - the /proc files LTP's library reads: /proc/<pid>/stat (the
  * state of a sleeping, running and zombie process, its ids), /proc/meminfo,
- * /proc/sys/kernel/pid_max.
+ * /proc/sys/kernel/pid_max; and uname's release, which it parses as a version.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 
 #include "ktap.h"
 #include "testutil.h"
@@ -115,7 +116,20 @@ static int t_pid_max(void)
 	return KTAP_PASS;
 }
 
+/* uname's release reads as a Linux version, "%d.%d.%d..." (LTP's tst_kvercmp). */
+static int t_uname_release_is_a_version(void)
+{
+	struct utsname u;
+	int a = 0, b = 0, c = 0;
+
+	KTAP_CHECK(uname(&u) == 0);
+	KTAP_CHECKF(sscanf(u.release, "%d.%d.%d", &a, &b, &c) == 3 && a >= 3,
+		    "release '%s'", u.release);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
+	KTAP_CASE(t_uname_release_is_a_version),
 	KTAP_CASE(t_stat_states),
 	KTAP_CASE(t_meminfo),
 	KTAP_CASE(t_pid_max),
