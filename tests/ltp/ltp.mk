@@ -32,8 +32,8 @@ LTP_RUNNER        := $(BUILD)/user/ltp/ltprun
 LTP_INITRAMFS     := $(LTP_DIR)/initramfs.cpio
 LTP_LINUX_INITRAMFS := $(LTP_DIR)/initramfs-linux.cpio
 # make test's LTP section (tests/run.py --ltp): the same settings, but a test is killed
-# after LTP_CHECK_TIMEOUT seconds (the tests that hang on Archipel cost that much each)
-LTP_CHECK_TIMEOUT ?= 60
+# after LTP_CHECK_TIMEOUT seconds (under load a slow test took more than 60 s)
+LTP_CHECK_TIMEOUT ?= 120
 LTP_TEST_ARGS = --ltp-arg=--test-timeout=$(LTP_CHECK_TIMEOUT) --ltp-arg=--mem=$(LTP_MEM) \
                 --ltp-arg=--timeout-mul=$(LTP_TIMEOUT_MUL)
 LTP_RUN_ARGS = --root $(LTP_DIR)/root --out $(LTP_DIR) --test-timeout $(LTP_TEST_TIMEOUT) \
