@@ -8,6 +8,8 @@
  *                       Copies (clusters holding a copy), Faults* counters, VmPages
  *   /proc/<pid>/stat    pid (comm) state ppid pgrp session tty_nr tpgid, zeros for what
  *                       is not counted, num_threads; state Z, S (every thread blocked), R
+ *   /proc/<pid>/task/   one directory per thread, named by its TID, holding its stat
+ *                       (the state of that thread alone); /proc/<tid>/stat likewise
  *   /proc/self          the caller's /proc/<pid>
  *   /proc/meminfo       MemTotal, MemFree, MemAvailable (= MemFree), Buffers, Cached,
  *                       SwapTotal, SwapFree (0: no swap), summed over the clusters

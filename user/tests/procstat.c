@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include "ktap.h"
@@ -128,7 +131,62 @@ static int t_uname_release_is_a_version(void)
 	return KTAP_PASS;
 }
 
+static volatile int thread_tid;
+static int thread_pipe[2];
+
+static void *blocked_reader(void *arg)
+{
+	char b;
+
+	(void)arg;
+	thread_tid = (int)syscall(SYS_gettid);
+	return (void *)(long)read(thread_pipe[0], &b, 1);     /* sleeps */
+}
+
+/* A thread's own state: /proc/<pid>/task/<tid>/stat and /proc/<tid>/stat (LTP's futex tests). */
+static int t_thread_stat(void)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	char path[96], buf[512], *p = NULL;
+	pthread_t th;
+	int found = 0;
+	DIR *d;
+	struct dirent *e;
+
+	KTAP_CHECK(pipe(thread_pipe) == 0);
+	thread_tid = 0;
+	KTAP_CHECK(pthread_create(&th, NULL, blocked_reader, NULL) == 0);
+	for (int i = 0; i < 500 && !thread_tid; i++)
+		nanosleep(&tick, NULL);
+	KTAP_CHECK(thread_tid > 0);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)getpid(), thread_tid);
+	for (int i = 0; i < 500; i++) {
+		p = slurp(path, buf, sizeof(buf)) > 0 ? strrchr(buf, ')') : NULL;
+		if (p && p[2] == 'S')
+			break;
+		nanosleep(&tick, NULL);
+	}
+	KTAP_CHECKF(p && p[2] == 'S', "thread %d: '%s'", thread_tid, p ? buf : "(no stat)");
+	KTAP_CHECK(atoi(buf) == thread_tid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", thread_tid);
+	KTAP_CHECK(slurp(path, buf, sizeof(buf)) > 0 && (p = strrchr(buf, ')')) && p[2] == 'S');
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)getpid());
+	d = opendir(path);
+	KTAP_CHECK(d != NULL);
+	while ((e = readdir(d)) != NULL)
+		if (atoi(e->d_name) == thread_tid || atoi(e->d_name) == getpid())
+			found++;
+	closedir(d);
+	KTAP_CHECKF(found == 2, "%d of the 2 threads listed in %s", found, path);
+	KTAP_CHECK(write(thread_pipe[1], "x", 1) == 1);
+	KTAP_CHECK(pthread_join(th, NULL) == 0);
+	close(thread_pipe[0]);
+	close(thread_pipe[1]);
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
+	KTAP_CASE(t_thread_stat),
 	KTAP_CASE(t_uname_release_is_a_version),
 	KTAP_CASE(t_stat_states),
 	KTAP_CASE(t_meminfo),
