@@ -220,31 +220,33 @@ static int64_t sys_mmap(ARGS)
     vfs_file_t *f = NULL;
     int64_t rc;
 
-    /* the checks in do_mmap()'s order (mm/mmap.c): length, type, then the file */
-    if (len == 0)
-        return -EINVAL;
-    switch (flags & MAP_TYPE) {
-    case MAP_SHARED_VALIDATE:
-        if (!(flags & MAP_ANONYMOUS) && (flags & ~(uint64_t)LEGACY_MAP_MASK))
-            return -EOPNOTSUPP;          /* a flag the kernel would ignore */
-        flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
-        break;
-    case MAP_SHARED:
-    case MAP_PRIVATE:
-        break;
-    default:
-        return -EINVAL;
-    }
+    /* Linux's order: the descriptor (ksys_mmap_pgoff), then do_mmap()'s length and type
+     * checks, then the file's access mode (mm/mmap.c) */
     if (!(flags & MAP_ANONYMOUS)) {
         f = fd_get(process_current_fds(), fd);
         if (f == NULL)
             return -EBADF;
         ino = vfs_file_inode(f);
-        if (vfs_file_is_pipe(f) || vfs_file_is_tty(f) || (vfs_file_flags(f) & O_ACCMODE) == O_WRONLY) {
-            vfs_file_put(f);
-            return -EACCES;
-        }
     }
+    rc = 0;
+    if (len == 0)
+        rc = -EINVAL;
+    else if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && ino &&
+             (flags & ~(uint64_t)LEGACY_MAP_MASK))
+        rc = -EOPNOTSUPP;                /* a flag the kernel would ignore */
+    else if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE &&
+             (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+        rc = -EINVAL;
+    else if (f && (vfs_file_is_pipe(f) || vfs_file_is_tty(f) ||
+                   (vfs_file_flags(f) & O_ACCMODE) == O_WRONLY))
+        rc = -EACCES;
+    if (rc) {
+        if (f)
+            vfs_file_put(f);
+        return rc;
+    }
+    if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+        flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
     uint32_t vflags = ((flags & MAP_FIXED) ? VMM_MAP_FIXED : 0) |
                       ((flags & MAP_POPULATE) ? VMM_MAP_POPULATE : 0) |
                       ((flags & MAP_SHARED) ? VMM_MAP_SHARED : 0);

@@ -234,6 +234,7 @@ static int t_mmap_checks_and_validate(void)
 	fd = open(TMPF, O_RDWR);
 	KTAP_CHECK(fd >= 0);
 	KTAP_CHECK_ERRNO(mmap(NULL, 4096, PROT_READ, 0, fd, 0), EINVAL);   /* no type */
+	KTAP_CHECK_ERRNO(mmap(NULL, 0, PROT_READ, MAP_SHARED, 99, 0), EBADF);  /* before length */
 	KTAP_CHECK_ERRNO(mmap(NULL, 4096, PROT_READ, MAP_SHARED_VALIDATE | 0x400, fd, 0),
 			 EOPNOTSUPP);
 	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0);
