@@ -3,7 +3,8 @@
 #   make            kernel ELF + bootable ISO (build/archipel.elf, build/archipel.iso)
 #   make run        boot the default NUMA guest (params.mk) under QEMU/TCG
 #   make run PROG=path/to/static-binary ARGS="a b"   ... and have init run it
-#   make test       host unit tests + boots on several topologies; ends "N passed, M failed"
+#   make test       host unit tests + boots on several topologies + LTP (tests/ltp/ltp.mk);
+#                   ends "N passed, M failed"
 #   make debug      the same guest, paused, with GDB attached
 #   make bench-linux  Archipel vs Debian's Linux 6.1 on the same QEMU machine (tools/bench_linux.py)
 #   make trace PROG=path/to/static-binary ARGS="a b"   ... run it traced: build/trace/
@@ -280,9 +281,10 @@ $(LIMITS_ISO): FORCE
 test: deps-test
 	@$(MAKE) --no-print-directory $(TEST_ISO) $(CRASH_ISO) $(KCM_UAF_ISO) $(KCM_DF_ISO) \
 	    $(SMASH_ISO) $(STALL_ISO) $(LIMITS_ISO) $(USER_ISO) \
-	    $(BUILD)/archipel-gdb.iso host-tests
+	    $(BUILD)/archipel-gdb.iso host-tests ltp-test-images
 	$(PYTHON) tests/run.py --host-tests $(HOST_TESTS) \
 	    --user-iso $(USER_ISO) --user-timeout $(USER_TEST_TIMEOUT) \
+	    --ltp $(LTP_TEST_TOPOLOGY) --ltp-src $(LTP_SRC) $(LTP_TEST_ARGS) \
 	    --boot --iso $(TEST_ISO) \
 	    --timeout $(BOOT_TIMEOUT) --scenario-iso crash=$(CRASH_ISO) \
 	    --scenario-iso kcm-uaf=$(KCM_UAF_ISO) --scenario-iso kcm-df=$(KCM_DF_ISO) \
@@ -292,6 +294,7 @@ test: deps-test
 
 include tests/host/host.mk
 include user/user.mk
+include tests/ltp/ltp.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -14,7 +14,12 @@ boot   the QEMU boot harness tests/harness/boot_tests.py, if --boot is given (or
        harness;
 user   the user test suite in QEMU, tests/harness/user_tests.py, if --user-iso is
        given (or --only names ``user`` or ``user:TOPOLOGY``): the ISO whose init
-       runs every program of /tests, booted on each of its topologies.
+       runs every program of /tests, booted on each of its topologies;
+ltp    LTP's system-call tests on one topology (``tools/ltp.py test``), if --ltp
+       TOPOLOGY is given (or --only names ``ltp``): one result per LTP test, which
+       passes when the test's result is the one tests/ltp/expected.txt lists (PASS
+       when absent); skipped, with the reason, when LTP's source (--ltp-src) is
+       missing.
 
 --only NAME,... narrows the run to the named sections, host test binaries
 (file name) and boot topologies; names that are neither a section nor a host
@@ -62,7 +67,8 @@ BOOT_HARNESS = os.path.join(HARNESS_DIR, "boot_tests.py")
 USER_HARNESS = os.path.join(HARNESS_DIR, "user_tests.py")
 #: the unit section's test directories, in run order: never boot, then boot QEMU
 UNIT_DIRS = [os.path.join(HERE, "tools"), os.path.join(HERE, "e2e")]
-SECTIONS = ("host", "unit", "boot", "user")
+SECTIONS = ("host", "unit", "boot", "user", "ltp")
+LTP_TOOL = os.path.join(REPO, "tools", "ltp.py")
 USER_TIMEOUT = 300.0
 HOST_TIMEOUT = 600.0
 UNIT_TIMEOUT = 600.0
@@ -236,6 +242,14 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(kernel command line 'poweroff', e.g. build/archipel-user.iso)")
     parser.add_argument("--user-timeout", type=float, default=USER_TIMEOUT, metavar="SECONDS",
                         help=f"limit per boot of the user suite (default {USER_TIMEOUT:g})")
+    parser.add_argument("--ltp", metavar="TOPOLOGY",
+                        help="run LTP's tests on TOPOLOGY (e.g. 2x2) against "
+                             "tests/ltp/expected.txt (make ltp-test-images builds them)")
+    parser.add_argument("--ltp-src", metavar="DIR",
+                        help="LTP's source: the LTP section is skipped (with the reason) "
+                             "when DIR has no configure")
+    parser.add_argument("--ltp-arg", action="append", default=[], metavar="ARG",
+                        help="one more argument of 'tools/ltp.py test' (e.g. --mem=256)")
     parser.add_argument("--boot", nargs=argparse.REMAINDER, metavar="ARG",
                         help="run the boot harness with the following arguments (must come "
                              "last; see tests/harness/boot_tests.py --help)")
@@ -251,6 +265,7 @@ class Plan:
     unit: bool
     boot: list[str] | None  #: harness arguments, None: no boot section
     user: list[str] | None = None  #: user-suite harness arguments, None: no user section
+    ltp: list[str] | None = None   #: tools/ltp.py test arguments, None: no LTP section
 
 
 def user_args(args: argparse.Namespace, topologies: list[str] | None = None) -> list[str]:
@@ -263,11 +278,20 @@ def user_args(args: argparse.Namespace, topologies: list[str] | None = None) -> 
     return out
 
 
+def ltp_args(args: argparse.Namespace) -> list[str]:
+    """Arguments of ``tools/ltp.py test``."""
+    out = ["test", "--topologies", args.ltp or "2x2"]
+    if args.ltp_src is not None:
+        out += ["--src", args.ltp_src]
+    return out + list(args.ltp_arg)
+
+
 def make_plan(args: argparse.Namespace) -> Plan:
-    """Resolve --host-tests, --only, --user-iso and --boot into a :class:`Plan`."""
+    """Resolve --host-tests, --only, --user-iso, --ltp and --boot into a :class:`Plan`."""
     if not args.only:
         return Plan(list(args.host_tests), True, args.boot,
-                    user_args(args) if args.user_iso else None)
+                    user_args(args) if args.user_iso else None,
+                    ltp_args(args) if args.ltp else None)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     by_name = {os.path.basename(b): b for b in args.host_tests}
     sections = {n for n in names if n in SECTIONS}
@@ -284,7 +308,8 @@ def make_plan(args: argparse.Namespace) -> Plan:
     user = None
     if "user" in sections or user_topologies:
         user = user_args(args, None if "user" in sections else user_topologies)
-    return Plan(host, "unit" in sections, boot, user)
+    ltp = ltp_args(args) if "ltp" in sections else None
+    return Plan(host, "unit" in sections, boot, user, ltp)
 
 
 def main(argv=None) -> int:
@@ -310,6 +335,8 @@ def main(argv=None) -> int:
             runner.run_section("boot", [sys.executable, BOOT_HARNESS] + plan.boot, None)
         if plan.user is not None:
             runner.run_section("user", [sys.executable, USER_HARNESS] + plan.user, None)
+        if plan.ltp is not None:
+            runner.run_section("ltp", [sys.executable, LTP_TOOL] + plan.ltp, None)
     except KeyboardInterrupt:
         runner.summary()
         print("run.py: interrupted", file=sys.stderr)

@@ -78,14 +78,14 @@ def main():
         mode = os.stat(src).st_mode & 0o777
         add_dirs(dest)
         entries[dest] = (stat.S_IFREG | mode, data)
-    blob = b""
+    # written entry by entry: a growing bytes object would be copied at every entry;
+    # symbolic links last, after what they name
     links_last = sorted(entries, key=lambda n: (stat.S_ISLNK(entries[n][0]), n))
-    for ino, name in enumerate(links_last, start=1):
-        mode, data = entries[name]
-        blob += newc_entry(name, mode, data, ino)
-    blob += newc_entry("TRAILER!!!", 0)
     with open(args.out, "wb") as f:
-        f.write(blob)
+        for ino, name in enumerate(links_last, start=1):
+            mode, data = entries[name]
+            f.write(newc_entry(name, mode, data, ino))
+        f.write(newc_entry("TRAILER!!!", 0))
 
 
 if __name__ == "__main__":

@@ -269,7 +269,7 @@ int vfs_open_exec(vfs_inode_t *cwd, const char *path, vfs_inode_t **out, uint64_
 
     if (rc)
         return rc;
-    if (ino->mapper == NULL || !(ino->mode & 0111)) {     /* not a regular file, or no x */
+    if (ino->mapper == NULL || vfs_permission(ino, 1)) {  /* not a regular file, or no x for us */
         vfs_inode_put(ino);
         return -EACCES;
     }

@@ -23,6 +23,7 @@
 #include "kstring.h"
 #include "uapi/errno.h"
 #include "boot_info.h"
+#include "cred.h"
 
 static rwlock_t vfs_tree;             /* the namespace (vfs_internal.h) */
 static xptr_t vfs_tree_xp;             /* it, named in its true cluster */
@@ -66,6 +67,7 @@ vfs_inode_t *vfs_inode_alloc(const vfs_inode_ops_t *iops, const vfs_file_ops_t *
     ino->cxy = local_cxy();
     ino->refcount = 1;
     ino->mode = mode;
+    cred_fs_ids(&ino->uid, &ino->gid);   /* the creator's file-system IDs (man 2 open) */
     ino->ino = __atomic_fetch_add(&vfs_ino_next, 1, __ATOMIC_RELAXED);
     ino->magic = VFS_INODE_MAGIC;
     return ino;
@@ -133,7 +135,9 @@ void vfs_fill_stat(vfs_inode_t *ino, kstat_t *st)
     memset(st, 0, sizeof(*st));
     st->st_dev = VFS_DEV;
     st->st_ino = ino->ino;
-    st->st_mode = ino->mode;
+    st->st_mode = __atomic_load_n(&ino->mode, __ATOMIC_RELAXED);
+    st->st_uid = __atomic_load_n(&ino->uid, __ATOMIC_RELAXED);
+    st->st_gid = __atomic_load_n(&ino->gid, __ATOMIC_RELAXED);
     st->st_nlink = __atomic_load_n(&ino->nlink, __ATOMIC_RELAXED);
     st->st_rdev = ino->rdev;
     st->st_blksize = PAGE_SIZE;

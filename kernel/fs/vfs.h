@@ -34,6 +34,7 @@
 #include "uapi/stat.h"
 #include "uapi/dirent.h"
 #include "uapi/limits.h"
+#include "uapi/statfs.h"
 
 /* Linux device numbers (include/linux/kdev_t.h, new_encode_dev) */
 #define VFS_MKDEV(ma, mi) ((uint64_t)(((ma) & 0xfffu) << 8 | ((mi) & 0xffu) | \
@@ -231,7 +232,7 @@ vfs_inode_t *vfs_file_inode(vfs_file_t *f);/* not referenced: valid while @f is 
 /*
  * Executable lookup for execve: a referenced regular-file inode in *@out
  * and its size in bytes, or -ENOENT, -ENOTDIR, -EACCES (not a regular file,
- * or no execute bit in its mode).
+ * or the caller may not execute it: vfs_permission()).
  */
 int vfs_open_exec(vfs_inode_t *cwd, const char *path, vfs_inode_t **out, uint64_t *size);
 
@@ -282,5 +283,60 @@ bool vfs_interrupted(void);
 
 /* st_mode of @ino (S_IF* | permissions). */
 uint32_t vfs_inode_mode(vfs_inode_t *ino);
+
+/* ---- attributes (vfs_attr.c) ----------------------------------------------------- */
+
+/*
+ * Resolves @path (relative to @cwd, NULL: the root) to any kind of inode:
+ * a referenced inode in *@out. @return 0 or the errors of vfs_open()'s
+ * path walk (-ENOENT, -ENOTDIR, -ENAMETOOLONG). Any cluster, no lock held.
+ */
+int vfs_resolve(vfs_inode_t *cwd, const char *path, vfs_inode_t **out);
+
+/*
+ * May the caller do @mask (4 read, 2 write, 1 execute or search, OR-ed) to
+ * @ino? Linux's generic_permission() without capabilities but root's (man 7
+ * path_resolution, "Permission checking"): the owner, group or other bits
+ * of the mode, chosen by the caller's file-system user ID, then its
+ * file-system group ID and supplementary groups (cred.h); file-system user
+ * ID 0 may do anything but execute a file that has no execute bit. Any
+ * cluster, no lock. @return 0 or -EACCES.
+ */
+int vfs_permission(vfs_inode_t *ino, uint32_t mask);
+
+/*
+ * chmod(2): sets the permission bits of @ino to @mode & 07777 (the file
+ * type bits are kept). Any cluster, no lock (one atomic store).
+ * @return 0. Everyone is root: no permission check (man 2 chmod, EPERM).
+ */
+int vfs_chmod(vfs_inode_t *ino, uint32_t mode);
+
+/*
+ * chown(2): sets the owner of @ino to @uid and its group to @gid, each
+ * unchanged when (uint32_t)-1. As Linux does (fs/open.c, chown_common), a
+ * change of a non-directory clears its set-user-ID bit, and its set-group-ID
+ * bit when the group may execute it. Any cluster, no lock (atomic stores).
+ * @return 0.
+ */
+int vfs_chown(vfs_inode_t *ino, uint32_t uid, uint32_t gid);
+
+/*
+ * truncate(2) / ftruncate(2): sets the size of regular file @ino to @size
+ * bytes (mapper_resize: shrinking drops the pages past the end and zeroes
+ * the tail; growing leaves a hole that reads as zeros). Any cluster; takes
+ * the file's mapper lock. @return 0, or -EINVAL (@size < 0, or @ino is not
+ * a regular file), -EISDIR (a directory), -EFBIG (beyond 1 GiB).
+ */
+int vfs_truncate(vfs_inode_t *ino, int64_t size);
+
+/*
+ * statfs(2) of the file system holding @ino: Archipel has one RAM file
+ * system, reported as a tmpfs (TMPFS_MAGIC) of the machine's pages:
+ * f_blocks every page the PPMs of all clusters manage, f_bfree and f_bavail
+ * the free ones (summed over the clusters, remote reads), f_files and
+ * f_ffree the same figures (inodes are allocated from the same memory),
+ * f_namelen NAME_MAX. Any cluster, no lock.
+ */
+void vfs_statfs(vfs_inode_t *ino, kstatfs_t *st);
 
 #endif

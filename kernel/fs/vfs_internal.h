@@ -153,7 +153,9 @@ typedef struct vfs_waiter_s {
 struct vfs_inode_s {
     uint32_t          magic;      /* VFS_INODE_MAGIC while alive */
     volatile uint32_t refcount;   /* atomic: links + open files + cwds + walkers */
-    uint32_t          mode;       /* S_IF* | permissions */
+    uint32_t          mode;       /* S_IF* | permissions (vfs_attr.c: chmod, atomic stores) */
+    uint32_t          uid;        /* st_uid (vfs_attr.c: chown) */
+    uint32_t          gid;        /* st_gid */
     uint32_t          nlink;      /* guarded by the tree lock; 0 once unlinked */
     uint32_t          cxy;        /* cluster of this inode's memory (names its locks) */
     uint64_t          ino;        /* st_ino, unique */

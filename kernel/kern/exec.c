@@ -295,6 +295,13 @@ int process_exec(trap_frame_t *frame, uint64_t upath, uint64_t uargv, uint64_t u
         goto out;
     }
     n = exec_copy_strings(uargv, argv, EXEC_MAX_STRINGS, &cursor, limit);
+    if (n == 0) {
+        /* an empty argv gets "" as argv[0], as Linux does since 5.18 (fs/exec.c,
+         * do_execveat_common): a program may assume argc >= 1 */
+        *cursor = '\0';
+        argv[0] = cursor++;
+        argv[1] = NULL;
+    }
     if (n >= 0)
         n = exec_copy_strings(uenvp, envp, EXEC_MAX_STRINGS, &cursor, limit);
     if (n < 0) {

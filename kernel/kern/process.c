@@ -33,6 +33,7 @@
 #include "futex.h"
 #include "pgrp.h"
 #include "itimer.h"
+#include "rlimit.h"
 #include "uapi/wait.h"
 
 static xptr_t init_process;            /* PID 1, set once at boot (read-mostly) */
@@ -189,6 +190,8 @@ int process_init_start(const char *path, char *const argv[])
     if (p->pid != 1)
         panic("init got PID %u: the PID table of cluster %u was not empty", p->pid, local_cxy());
     p->cwd = vfs_inode_get(vfs_root());
+    p->umask = 0022;                     /* Linux's init_fs umask */
+    rlimit_init(p->rlim);
     p->parent = XPTR_NULL;
     p->pgid = p->sid = p->pid;           /* init leads its session and its group */
     memset(&frame, 0, sizeof(frame));
@@ -246,6 +249,9 @@ void process_make_fork(xptr_t desc)
     signal_fork_copy(p, parent_xp);
     pgrp_fork_copy(p, parent_xp);        /* no timer: the itimer fields stay 0 (fork(2)) */
     p->cwd = vfs_inode_get((vfs_inode_t *)hal_remote_l64(XPTR(pcxy, &parent->cwd)));
+    p->umask = hal_remote_l32(XPTR(pcxy, &parent->umask));
+    cred_fork_copy(p, XPTR(pcxy, parent));
+    hal_remote_memcpy(XPTR(local_cxy(), p->rlim), XPTR(pcxy, parent->rlim), sizeof(p->rlim));
     rc = fd_table_copy(&p->fds, &parent->fds);
     if (rc == 0)
         rc = vmm_fork_copy(&p->vmm, XPTR(pcxy, &parent->vmm));

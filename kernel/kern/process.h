@@ -45,6 +45,8 @@
 #include "pid.h"
 #include "signal.h"
 #include "itimer.h"
+#include "cred.h"
+#include "uapi/resource.h"
 
 struct thread_s;
 struct vfs_inode_s;
@@ -87,6 +89,11 @@ typedef struct process_s {
     xlist_entry_t      sibling;       /* in the parent's children_root */
     struct thread_s   *thread;        /* the first thread (PID 1's start) */
     struct vfs_inode_s *cwd;
+    cred_t             cred;          /* reference: user and group IDs (cred.h; zero: root) */
+    krlimit64_t        rlim[RLIM_NLIMITS]; /* reference: resource limits (sys_rlimit.c), inherited
+                                              over fork and exec */
+    uint32_t           umask;         /* reference: file mode creation mask (umask(2)), 0022 at
+                                         boot, inherited over fork and exec */
     volatile uint64_t  sig_pending;   /* reference: process-directed signals, bit (sig - 1) */
     uint64_t           sig_from[NSIG];/* reference: sender of each: pid | si_code << 32 */
     int32_t            sig_chld_status; /* reference: si_status of the pending SIGCHLD */

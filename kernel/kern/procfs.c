@@ -35,8 +35,12 @@ static bool parse_u32(const char **s, uint32_t *out)
     return true;
 }
 
-/* "/proc/<pid>" or "/proc/self" followed by @rest: the process and the rest of the path. */
-static xptr_t proc_path_process(const char *path, const char **rest)
+/*
+ * "/proc/<pid>" or "/proc/self" followed by @rest: the process (the reference
+ * process_t of a TID's thread for "/proc/<tid>", as Linux serves it) and the
+ * rest of the path; *@num gets the number in the path (the PID for "self").
+ */
+static xptr_t proc_path_number(const char *path, const char **rest, uint32_t *num)
 {
     const char *s = path + 5;                /* after "/proc" */
     uint32_t pid;
@@ -49,12 +53,22 @@ static xptr_t proc_path_process(const char *path, const char **rest)
         if (self == XPTR_NULL)
             return XPTR_NULL;
         *rest = s + 4;
+        *num = process_current_pid();
         return self;
     }
     if (!parse_u32(&s, &pid) || (*s != '/' && *s != '\0'))
         return XPTR_NULL;
     *rest = s;
+    *num = pid;
     return process_lookup(pid);
+}
+
+/* The same, for "/proc/<pid>..." only: the rest of the path in *@rest. */
+static xptr_t proc_path_process(const char *path, const char **rest)
+{
+    uint32_t num;
+
+    return proc_path_number(path, rest, &num);
 }
 
 static int64_t proc_status(process_t *p, uint32_t cxy, char *buf, size_t cap)
@@ -85,24 +99,71 @@ static uint32_t proc_cluster(const process_t *p)
     return p->pid >> 16;
 }
 
-/*
- * /proc/<pid>/stat as proc(5) lays it out (52 fields), for ps and top:
- * what Archipel does not count is 0. Field 39 (processor) is the first
- * core of the process's cluster.
- */
-static int64_t proc_stat(process_t *p, uint32_t cxy, char *buf, size_t cap)
-{
-    uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
-    uint32_t c = proc_cluster(p);
+/* What proc_stat counts over the threads (process_foreach_thread): all, or the one @tid. */
+struct proc_threads {
+    uint32_t tid;                        /* 0: every thread */
+    uint32_t n, sleeping;                /* threads counted, blocked ones among them */
+    uint32_t ntids;                      /* tids[] filled (proc_list_tids) */
+    uint32_t tids[64];
+};
 
+static void proc_count_sleep(xptr_t t, void *arg)
+{
+    struct proc_threads *pt = arg;
+    thread_t *th = GET_PTR(t);
+    uint32_t blocked = hal_remote_l32(XPTR(GET_CXY(t), &th->blocked));
+    uint32_t tid = hal_remote_l32(XPTR(GET_CXY(t), &th->tid));
+
+    if (pt->tid && tid != pt->tid)
+        return;
+    pt->n++;
+    if (blocked & (THREAD_BLOCKED_SLEEP | THREAD_BLOCKED_LOCK | THREAD_BLOCKED_RPC))
+        pt->sleeping++;
+}
+
+static void proc_list_tids(xptr_t t, void *arg)
+{
+    struct proc_threads *pt = arg;
+
+    if (pt->ntids < sizeof(pt->tids) / sizeof(pt->tids[0]))
+        pt->tids[pt->ntids++] = hal_remote_l32(XPTR(GET_CXY(t), &((thread_t *)GET_PTR(t))->tid));
+}
+
+/*
+ * /proc/<pid>/stat, and /proc/<pid>/task/<tid>/stat or /proc/<tid>/stat for
+ * thread @tid (0: the whole process), as proc(5) lays it out (52 fields),
+ * for ps, top and LTP: pid, (comm), state, ppid, pgrp, session, tty_nr,
+ * tpgid, ..., num_threads (field 20), vsize and rss (23, 24), processor
+ * (39: the first core of the process's cluster); what Archipel does not
+ * count is 0. The state is Z for a zombie, S when every thread counted is
+ * blocked (sleep, lock or RPC), else R; -ENOENT for a @tid that is not one
+ * of its threads.
+ */
+static int64_t proc_stat(process_t *p, uint32_t cxy, uint32_t tid, char *buf, size_t cap)
+{
+    xptr_t xp = XPTR(cxy, p);
+    uint32_t state = hal_remote_l32(XPTR(cxy, &p->state));
+    uint32_t cl = proc_cluster(p);
+    struct proc_threads pt = { .tid = tid };
+    char c = 'Z';
+
+    if (state != PROCESS_ZOMBIE) {
+        process_foreach_thread(xp, proc_count_sleep, &pt);
+        if (tid && pt.n == 0)
+            return -ENOENT;
+        c = pt.n && pt.n == pt.sleeping ? 'S' : 'R';
+    }
+    pt.tid = 0;
+    pt.n = 0;
+    if (state != PROCESS_ZOMBIE)
+        process_foreach_thread(xp, proc_count_sleep, &pt);
     return snprintf(buf, cap,
                     "%u (%s) %c %u %u %u 0 -1 0 0 0 0 0 0 0 0 0 20 0 %u 0 0 %lu %u "
                     "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %u 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                    p->pid, p->name, state == PROCESS_ZOMBIE ? 'Z' : 'R', p->ppid,
-                    hal_remote_l32(XPTR(cxy, &p->pgid)), hal_remote_l32(XPTR(cxy, &p->sid)),
-                    hal_remote_l32(XPTR(cxy, &p->nthreads)),
+                    tid ? tid : p->pid, p->name, c, p->ppid, hal_remote_l32(XPTR(cxy, &p->pgid)),
+                    hal_remote_l32(XPTR(cxy, &p->sid)), pt.n,
                     (uint64_t)p->vmm.pages * PAGE_SIZE, p->vmm.pages,
-                    c < boot_info.topo.nclusters ? cluster_tbl[c]->first_gid : 0);
+                    cl < boot_info.topo.nclusters ? cluster_tbl[cl]->first_gid : 0);
 }
 
 /* "a-b" for a contiguous range of numbers. */
@@ -217,6 +278,7 @@ static int64_t proc_sys_file(const char *path, char *buf, size_t cap)
 static int64_t procfs_gen(const char *path, char *buf, size_t cap)
 {
     const char *rest;
+    uint32_t num;
     xptr_t xp;
     process_t *p;
 
@@ -232,16 +294,24 @@ static int64_t procfs_gen(const char *path, char *buf, size_t cap)
         return 0;                            /* write-only: reads see nothing */
     if (strncmp(path, "/proc/sys/", 10) == 0)
         return proc_sys_file(path, buf, cap);
-    xp = proc_path_process(path, &rest);
+    xp = proc_path_number(path, &rest, &num);
     p = GET_PTR(xp);
     if (xp == XPTR_NULL)
         return -ENOENT;
+    if (strncmp(rest, "/task/", 6) == 0) {          /* /proc/<pid>/task/<tid>/stat */
+        const char *t = rest + 6;
+        uint32_t tid;
+
+        if (!parse_u32(&t, &tid) || strcmp(t, "/stat") != 0)
+            return -ENOENT;
+        return proc_stat(p, GET_CXY(xp), tid, buf, cap);
+    }
     if (strcmp(rest, "/status") == 0)
         return proc_status(p, GET_CXY(xp), buf, cap);
     if (strcmp(rest, "/maps") == 0)
         return vmm_format_maps(&p->vmm, p->ref_cxy, buf, cap);
     if (strcmp(rest, "/stat") == 0)
-        return proc_stat(p, GET_CXY(xp), buf, cap);
+        return proc_stat(p, GET_CXY(xp), num == p->pid ? 0 : num, buf, cap);
     if (strcmp(rest, "/cluster") == 0)
         return snprintf(buf, cap, "%u\n", proc_cluster(p));
     if (strcmp(rest, "/cmdline") == 0) {    /* the name and its cluster: what ps and top show */
@@ -297,15 +367,34 @@ static int64_t procfs_list(const char *path, void *dbuf, size_t cap)
         return (int64_t)pos;
     }
     if (strncmp(path, "/proc/", 6) == 0) {
-        const char *rest;
+        const char *rest, *t;
+        xptr_t xp = proc_path_process(path, &rest);
+        struct proc_threads pt = { 0 };
+        uint32_t tid;
 
-        if (proc_path_process(path, &rest) == XPTR_NULL || *rest != '\0')
+        if (xp == XPTR_NULL)
+            return -ENOENT;
+        if (strcmp(rest, "/task") == 0) {            /* the TIDs of its threads */
+            process_foreach_thread(xp, proc_list_tids, &pt);
+            for (uint32_t i = 0; i < pt.ntids; i++) {
+                snprintf(name, sizeof(name), "%u", pt.tids[i]);
+                EMIT(DT_DIR, name);
+            }
+            return (int64_t)pos;
+        }
+        t = rest + 6;
+        if (strncmp(rest, "/task/", 6) == 0 && parse_u32(&t, &tid) && *t == '\0') {
+            EMIT(DT_REG, "stat");
+            return (int64_t)pos;
+        }
+        if (*rest != '\0')
             return -ENOENT;
         EMIT(DT_REG, "cluster");
         EMIT(DT_REG, "cmdline");
         EMIT(DT_REG, "maps");
         EMIT(DT_REG, "stat");
         EMIT(DT_REG, "status");
+        EMIT(DT_DIR, "task");
         return (int64_t)pos;
     }
     return -ENOENT;

@@ -201,6 +201,59 @@ void mapper_truncate(mapper_t *m)
     kmem_free_any(pages);
 }
 
+int mapper_resize(mapper_t *m, uint64_t size)
+{
+    uint64_t keep = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+    if (size > (MAPPER_MAX_PAGES << PAGE_SHIFT))
+        return -EFBIG;
+    mapper_lock(m);
+    m->gen++;
+    for (uint64_t i = keep; i < m->npages; i++) {
+        if (m->pages[i]) {
+            mapper_drop_replicas_locked(m->pages[i]);
+            mapper_page_put(m->pages[i]);
+            m->pages[i] = NULL;
+            m->nalloc--;
+        }
+    }
+    if ((size & (PAGE_SIZE - 1)) && keep - 1 < m->npages && m->pages[keep - 1]) {
+        uint64_t in = size & (PAGE_SIZE - 1);   /* the tail of the last page reads as zeros */
+
+        mapper_drop_replicas_locked(m->pages[keep - 1]);
+        memset((char *)ppm_page_to_virt(m->pages[keep - 1]) + in, 0, PAGE_SIZE - in);
+    }
+    __atomic_store_n(&m->size, size, __ATOMIC_RELEASE);
+    mapper_unlock(m);
+    return 0;
+}
+
+struct page_s *mapper_page_get_alloc(mapper_t *m, uint64_t index)
+{
+    page_t *page = NULL;
+
+    if (m == NULL)
+        return NULL;
+    mapper_lock(m);
+    if (index >= (m->size + PAGE_SIZE - 1) >> PAGE_SHIFT || mapper_grow_locked(m, index + 1))
+        goto out;
+    page = m->pages[index];
+    if (page == NULL) {
+        page = ppm_alloc_pages(0);
+        if (page == NULL)
+            goto out;
+        page->refcount = 1;                             /* the mapper's reference */
+        page->priv = NULL;                              /* no replica yet */
+        memset(ppm_page_to_virt(page), 0, PAGE_SIZE);
+        m->pages[index] = page;
+        m->nalloc++;
+    }
+    __atomic_add_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
+out:
+    mapper_unlock(m);
+    return page;
+}
+
 uint64_t mapper_size(mapper_t *m)
 {
     return __atomic_load_n(&m->size, __ATOMIC_ACQUIRE);

@@ -21,9 +21,12 @@
  * (page_t.priv: the first replica, and each replica's priv the next; a
  * replica's owner is its page), one per cluster at most. The mapper holds
  * one reference on each replica, a mapping one more. A write to the page or
- * a truncation drops the page's replicas from the chain (a mapping that
- * still holds one keeps its old bytes until it goes, as a private copy
- * would). Replicas are a cache: each cluster counts its own
+ * a truncation (mapper_write, mapper_truncate, mapper_resize) drops the
+ * page's replicas from the chain (a mapping that still holds one keeps its
+ * old bytes until it goes, as a private copy would). A store through a
+ * writable MAP_SHARED mapping of the page does not: a program that runs
+ * code from a file it modifies that way would see stale text in other
+ * clusters (Linux returns ETXTBSY to a writer of a running executable). Replicas are a cache: each cluster counts its own
  * (cluster_t.file_replicas, "FileReplicas" of the node's meminfo), and
  * nothing reclaims them yet under memory pressure.
  *
@@ -87,6 +90,26 @@ int64_t mapper_write(mapper_t *m, const void *buf, size_t n, uint64_t off, bool 
  * the page array, and sets the size to 0. Takes the mapper lock.
  */
 void mapper_truncate(mapper_t *m);
+
+/*
+ * truncate(2) / ftruncate(2) on the page cache: sets the file's size to @size
+ * bytes. Shrinking drops the pages wholly past the new end (a page still
+ * mapped lives on with its mapping's reference) and zeroes the tail of the
+ * last page, so that growing again reads zeros (man 2 truncate); growing
+ * leaves a hole (no page allocated). Takes the mapper lock.
+ * @return 0 or -EFBIG (beyond MAPPER_MAX_PAGES pages).
+ */
+int mapper_resize(mapper_t *m, uint64_t size);
+
+/*
+ * As mapper_page_get(), but a hole inside the file gets a zeroed page of
+ * the calling cluster first: the page a writable MAP_SHARED mapping
+ * (vmm_fault.c) maps, the same physical page for every process in every
+ * cluster. Takes the mapper lock. @return the page with a new reference,
+ * or NULL past the end of the file (Linux's SIGBUS), when @m is NULL, or
+ * out of memory.
+ */
+struct page_s *mapper_page_get_alloc(mapper_t *m, uint64_t index);
 
 /* Size of the file in bytes (atomic read, no lock). */
 uint64_t mapper_size(mapper_t *m);

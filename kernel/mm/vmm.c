@@ -447,7 +447,7 @@ int vmm_mprotect(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot)
             uint32_t keep = attr & (GPT_COW | GPT_FILE | GPT_ACCESSED | GPT_DIRTY);
             uint32_t nattr = base | keep;
 
-            if (keep & (GPT_COW | GPT_FILE))
+            if ((keep & GPT_COW) || ((keep & GPT_FILE) && !v->shared))
                 nattr &= ~GPT_WRITABLE;          /* the write fault copies first */
             flush = tlb_flush_merge(flush, hal_gpt_update(gpt_xp(vmm), found, nattr, ppn));
         }
@@ -471,8 +471,6 @@ int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_
     vseg_t *v;
 
     if (len == 0 || size < len || (off & ~PAGE_MASK) || (addr & ~PAGE_MASK) || (prot & ~7u))
-        return -EINVAL;
-    if ((flags & VMM_MAP_SHARED) && file)
         return -EINVAL;
     if (vmm_cxy(vmm) != local_cxy()) {
         vmm_op_args_t a = { .addr = addr, .len = len, .prot = prot, .flags = flags,
@@ -517,10 +515,12 @@ int64_t vmm_mmap(vmm_t *vmm, uint64_t addr, uint64_t len, uint32_t prot, uint32_
     vsl_insert_locked(vmm, v);
     remote_rwlock_wr_release(vsl_lock(vmm));
     /*
-     * A shared mapping is populated now, so that a child forked later shares
-     * every page; MAP_POPULATE asks for it. The pages are the reference cluster's.
+     * A shared anonymous mapping is populated now, so that a child forked later
+     * shares every page; MAP_POPULATE asks for it. The pages are the reference
+     * cluster's. A shared file mapping needs none of it: every fault, in any
+     * process, maps the file's own page (vmm_populate).
      */
-    if ((v->shared || (flags & VMM_MAP_POPULATE)) && prot != PROT_NONE) {
+    if (((v->shared && !file) || (flags & VMM_MAP_POPULATE)) && prot != PROT_NONE) {
         uint32_t err = VMM_FAULT_USER | ((prot & PROT_WRITE) ? VMM_FAULT_WRITE : 0);
 
         for (uint64_t a = where; a < where + size; a += PAGE_SIZE) {

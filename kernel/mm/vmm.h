@@ -153,13 +153,18 @@ void vmm_set_cow(vmm_t *vmm);
 
 /* vmm_mmap() @flags */
 #define VMM_MAP_FIXED    0x1        /* exactly at @addr; what was there is unmapped first */
-#define VMM_MAP_SHARED   0x2        /* anonymous, shared with children after fork (populated) */
+#define VMM_MAP_SHARED   0x2        /* MAP_SHARED: anonymous, shared with children after fork
+                                       (populated); or a file's own pages (mapper.h) */
 #define VMM_MAP_POPULATE 0x4        /* fault every page in now */
 
 /*
  * mmap(2) of @len bytes (rounded up to pages) in the reference copy @vmm
  * (any cluster: by RPC_VMM in the reference cluster): anonymous (@file
- * NULL) or a private copy of @file from byte @off. @addr: a hint, or the
+ * NULL) or @file from byte @off, a private copy, or with VMM_MAP_SHARED the
+ * file's own page-cache pages (mapper_page_get_alloc), mapped on fault,
+ * the same physical pages in every process and cluster, so writes reach
+ * the file and every other mapping (man 2 mmap; a page past the end of the
+ * file faults with -EFAULT where Linux sends SIGBUS). @addr: a hint, or the
  * exact place with VMM_MAP_FIXED. @return the address, or -ENOMEM (no
  * room, no memory), -EINVAL (bad alignment, length or protection).
  */
@@ -251,5 +256,21 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len);
  * before they consume data they could not give back.
  */
 bool vmm_range_accessible(vmm_t *vmm, uint64_t addr, uint64_t len, bool write);
+
+/*
+ * True when every byte of [@addr, @addr + @len) lies in a vseg of the
+ * reference copy @vmm (any cluster), whatever its protection (msync,
+ * munlock: man 2 msync, ENOMEM).
+ */
+bool vmm_range_mapped(vmm_t *vmm, uint64_t addr, uint64_t len);
+
+/*
+ * Faults in, as reads, every page of [@addr, @addr + @len) of the calling
+ * thread's local process copy @vmm that its vseg's protection lets in (PROT_NONE
+ * pages are skipped): mlock(2)'s "resident on return". Takes the VSL and
+ * GPT locks of each fault. @return 0, or -ENOMEM (a hole in the range, or
+ * no memory).
+ */
+int vmm_populate_range(vmm_t *vmm, uint64_t addr, uint64_t len);
 
 #endif

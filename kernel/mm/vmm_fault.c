@@ -52,6 +52,24 @@ static int vmm_populate(xptr_t gpt, vseg_t *v, uint64_t vpn, page_t *pre, uint32
     uint32_t attr = vseg_attr(v);
     page_t *page;
 
+    if (v->file && v->shared) {
+        /* MAP_SHARED file: the file's own page, the same for every process and cluster */
+        uint64_t off = (vpn << PAGE_SHIFT) - v->min;
+        page_t *fp = mapper_page_get_alloc(vfs_inode_mapper(v->file),
+                                           (v->file_off + off) >> PAGE_SHIFT);
+        uint64_t ppn;
+
+        if (fp == NULL)
+            return -EFAULT;              /* past the end of the file (Linux: SIGBUS) */
+        ppn = ppm_page_to_phys(fp) >> PAGE_SHIFT;
+        if (hal_gpt_map_xp(gpt, vpn, attr | GPT_FILE, ppn)) {
+            mapper_page_put(fp);
+            return -ENOMEM;
+        }
+        *pattr = attr | GPT_FILE;
+        *pppn = ppn;
+        return 0;
+    }
     if (v->type == VSEG_CODE) {
         uint64_t off = (vpn << PAGE_SHIFT) - v->min;
         page_t *fp = off < v->file_bytes ?
@@ -430,6 +448,44 @@ int vmm_copy_to(vmm_t *vmm, uint64_t uaddr, const void *src, size_t len)
         s += n;
         uaddr += n;
         len -= n;
+    }
+    return 0;
+}
+
+bool vmm_range_mapped(vmm_t *vmm, uint64_t addr, uint64_t len)
+{
+    xptr_t ref = XPTR(vmm_cxy(vmm), vmm);
+    uint64_t end = addr + len, gen;
+    vseg_t v;
+
+    if (!hal_user_range_ok(addr, len))
+        return false;
+    while (addr < end) {
+        if (!vsl_ref_find(ref, addr, &v, &gen))
+            return false;
+        addr = v.max;
+    }
+    return true;
+}
+
+int vmm_populate_range(vmm_t *vmm, uint64_t addr, uint64_t len)
+{
+    xptr_t ref = vmm->ref;
+    uint64_t end = addr + len, gen;
+    vseg_t v;
+
+    if (!hal_user_range_ok(addr, len))
+        return -ENOMEM;
+    while (addr < end) {
+        if (!vsl_ref_find(ref, addr, &v, &gen))
+            return -ENOMEM;
+        for (uint64_t a = addr; a < v.max && a < end; a += PAGE_SIZE) {
+            if (v.prot == PROT_NONE)
+                break;
+            if (vmm_handle_fault(vmm, a, VMM_FAULT_USER))
+                return -ENOMEM;
+        }
+        addr = v.max;
     }
     return 0;
 }

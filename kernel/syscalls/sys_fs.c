@@ -33,6 +33,8 @@
 static xptr_t cwd_xp(void) { return PROCESS_FIELD(process_current_xp(), cwd); }
 static vfs_inode_t *cwd(void) { return (vfs_inode_t *)hal_remote_l64(cwd_xp()); }
 static fd_table_t *fds(void) { return process_current_fds(); }
+/* The file mode creation mask of the caller (umask(2)): applied to O_CREAT and mkdir modes. */
+static uint32_t umask_now(void) { return hal_remote_l32(PROCESS_FIELD(process_current_xp(), umask)); }
 
 /* A bounce page, from the local cluster. */
 static char *bounce_get(page_t **pg)
@@ -209,7 +211,7 @@ static int64_t do_openat(int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t
     int64_t rc = path_get(dirfd, upath, kpath, &dir, false);
 
     if (rc == 0) {
-        rc = vfs_open(dir, kpath, (int)flags, (uint32_t)mode, &f);
+        rc = vfs_open(dir, kpath, (int)flags, (uint32_t)mode & ~umask_now(), &f);
         vfs_inode_put(dir);
         if (rc == 0) {
             rc = fd_install(fds(), f, 0, flags & O_CLOEXEC);
@@ -320,7 +322,7 @@ static int64_t access_op(vfs_inode_t *dir, const char *path, uint64_t unused)
 
 static int64_t mkdir_op(vfs_inode_t *dir, const char *path, uint64_t mode)
 {
-    return vfs_mkdir(dir, path, (uint32_t)mode);
+    return vfs_mkdir(dir, path, (uint32_t)mode & ~umask_now());
 }
 
 static int64_t unlink_op(vfs_inode_t *dir, const char *path, uint64_t flags)

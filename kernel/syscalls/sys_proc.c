@@ -91,6 +91,8 @@ static int64_t sys_wait4(ARGS)
         return -EINVAL;
     if (a1 && !hal_user_range_ok(a1, sizeof(status)))
         return -EFAULT;
+    if ((int32_t)a0 == INT32_MIN)
+        return -ESRCH;                   /* -INT_MIN is no group: kernel/exit.c, kernel_wait4 */
     pid = process_wait((int64_t)(int32_t)a0, &status, (uint32_t)a2);
     if (pid > 0 && a1 && hal_copy_to_user(a1, &status, sizeof(status)))
         return -EFAULT;                  /* Linux too: the child is reaped all the same */
@@ -243,7 +245,6 @@ static int64_t sys_sched_getaffinity(ARGS)
 }
 
 static int64_t sys_getpid(ARGS)  { return process_current_pid(); }
-static int64_t sys_zero(ARGS)    { return 0; }
 
 static int64_t sys_getppid(ARGS)
 {
@@ -281,6 +282,11 @@ static int64_t sys_brk(ARGS)
     return (int64_t)vmm_brk(process_current_vmm(), a0);
 }
 
+/* The flags mmap(2) knows besides the type (Linux's LEGACY_MAP_MASK, include/linux/mman.h). */
+#define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+                         MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |     \
+                         MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+
 static int64_t sys_mmap(ARGS)
 {
     uint64_t addr = a0, len = a1, prot = a2, flags = a3, off = a5;
@@ -289,31 +295,48 @@ static int64_t sys_mmap(ARGS)
     vfs_file_t *f = NULL;
     int64_t rc;
 
-    if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || (flags & MAP_SHARED && flags & MAP_PRIVATE))
-        return -EINVAL;
+    /* Linux's order: the descriptor (ksys_mmap_pgoff), then do_mmap()'s length and type
+     * checks, then the file's access mode (mm/mmap.c) */
     if (!(flags & MAP_ANONYMOUS)) {
         f = fd_get(process_current_fds(), fd);
         if (f == NULL)
             return -EBADF;
         ino = vfs_file_inode(f);
-        if (vfs_file_is_pipe(f) || vfs_file_is_tty(f) || (vfs_file_flags(f) & O_ACCMODE) == O_WRONLY) {
-            vfs_file_put(f);
-            return -EACCES;
-        }
-        if (vfs_file_is_zero(f)) {
-            ino = NULL;                  /* /dev/zero: anonymous memory (Linux's mmap_zero) */
-        } else if (vfs_inode_mapper(ino) == NULL) {
-            vfs_file_put(f);
-            return -ENODEV;              /* a device or generated file: no mmap */
-        }
     }
+    rc = 0;
+    if (len == 0)
+        rc = -EINVAL;
+    else if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && ino &&
+             (flags & ~(uint64_t)LEGACY_MAP_MASK))
+        rc = -EOPNOTSUPP;                /* a flag the kernel would ignore */
+    else if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE &&
+             (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+        rc = -EINVAL;
+    else if (f && (vfs_file_is_pipe(f) || vfs_file_is_tty(f) ||
+                   (vfs_file_flags(f) & O_ACCMODE) == O_WRONLY))
+        rc = -EACCES;
+    if (rc) {
+        if (f)
+            vfs_file_put(f);
+        return rc;
+    }
+    if (f && vfs_file_is_zero(f)) {
+        ino = NULL;                      /* /dev/zero: anonymous memory (Linux's mmap_zero) */
+    } else if (f && vfs_inode_mapper(ino) == NULL) {
+        vfs_file_put(f);
+        return -ENODEV;                  /* a device or generated file: no mmap */
+    }
+    if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+        flags = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
     uint32_t vflags = ((flags & MAP_FIXED) ? VMM_MAP_FIXED : 0) |
                       ((flags & MAP_POPULATE) ? VMM_MAP_POPULATE : 0) |
-                      ((flags & MAP_SHARED) && ino == NULL ? VMM_MAP_SHARED : 0);
+                      ((flags & MAP_SHARED) ? VMM_MAP_SHARED : 0);
 
-    if ((flags & MAP_SHARED) && ino && (prot & PROT_WRITE)) {
-        /* a shared writable file mapping needs write-back to the file: not in this kernel */
-        rc = -EINVAL;
+    if ((flags & MAP_SHARED) && ino && (prot & PROT_WRITE) &&
+        (vfs_file_flags(f) & O_ACCMODE) != O_RDWR) {
+        rc = -EACCES;                    /* man 2 mmap: a shared writable mapping needs O_RDWR */
+    } else if ((flags & MAP_SHARED) && ino && vfs_inode_mapper(ino) == NULL) {
+        rc = -ENODEV;                    /* not a regular file: nothing to share */
     } else if (flags & MAP_FIXED_NOREPLACE) {
         rc = vmm_mmap(process_current_vmm(), addr, len, (uint32_t)prot, vflags & ~VMM_MAP_FIXED,
                       ino, off);
@@ -624,7 +647,10 @@ static int64_t sys_uname(ARGS)
     memset(&u, 0, sizeof(u));
     snprintf(u.sysname, sizeof(u.sysname), "Archipel");
     snprintf(u.nodename, sizeof(u.nodename), "archipel");
-    snprintf(u.release, sizeof(u.release), "%s", ARCHIPEL_VERSION);
+    /* "6.1.0-archipel-<version>": programs read the release as the Linux version whose ABI
+     * the kernel provides (LTP's tst_kvercmp, glibc's minimum-kernel check parse "%d.%d.%d");
+     * Archipel's is Linux 6.1's, the kernel make bench-linux and make ltp-linux compare with */
+    snprintf(u.release, sizeof(u.release), "6.1.0-archipel-%s", ARCHIPEL_VERSION);
     snprintf(u.version, sizeof(u.version), "#1 SMP %u clusters", boot_info.topo.nclusters);
     snprintf(u.machine, sizeof(u.machine), "x86_64");
     snprintf(u.domainname, sizeof(u.domainname), "(none)");
@@ -640,28 +666,6 @@ static int64_t sys_getcpu(ARGS)
         return -EFAULT;
     if (a1 && hal_copy_to_user(a1, &node, sizeof(node)))
         return -EFAULT;
-    return 0;
-}
-
-static int64_t sys_prlimit64(ARGS)
-{
-    krlimit64_t lim;
-
-    if (a0 != 0 && a0 != process_current_pid())
-        return -ESRCH;
-    if (a1 >= RLIM_NLIMITS)
-        return -EINVAL;
-    if (a2) {
-        if (hal_copy_from_user(&lim, a2, sizeof(lim)))
-            return -EFAULT;
-        return -EPERM;                   /* limits are fixed in this kernel */
-    }
-    if (a3) {
-        lim.rlim_cur = lim.rlim_max = a1 == RLIMIT_STACK ? USER_STACK_SIZE :
-                                      a1 == RLIMIT_NOFILE ? FD_MAX : RLIM64_INFINITY;
-        if (hal_copy_to_user(a3, &lim, sizeof(lim)))
-            return -EFAULT;
-    }
     return 0;
 }
 
@@ -752,10 +756,6 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(kill);
     SYSCALL_ENTRY(uname);
     SYSCALL_ENTRY(gettimeofday);
-    SYSCALL_ENTRY_AS(getuid, zero);      /* everyone is root */
-    SYSCALL_ENTRY_AS(getgid, zero);
-    SYSCALL_ENTRY_AS(geteuid, zero);
-    SYSCALL_ENTRY_AS(getegid, zero);
     SYSCALL_ENTRY(getppid);
     SYSCALL_ENTRY(arch_prctl);
     SYSCALL_ENTRY(gettid);
@@ -770,7 +770,6 @@ void sys_proc_register(syscall_entry_t *table)
     SYSCALL_ENTRY(set_robust_list);
     SYSCALL_ENTRY(get_robust_list);
     SYSCALL_ENTRY(tgkill);
-    SYSCALL_ENTRY(prlimit64);
     SYSCALL_ENTRY(getcpu);
     SYSCALL_ENTRY(getrandom);
 }

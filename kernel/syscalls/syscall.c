@@ -34,6 +34,10 @@ void syscall_init(void)
     sys_fs_register(syscall_table);
     sys_proc_register(syscall_table);
     sys_pgrp_register(syscall_table);
+    sys_attr_register(syscall_table);
+    sys_cred_register(syscall_table);
+    sys_rlimit_register(syscall_table);
+    sys_mm_register(syscall_table);
     sys_proc_register_archipel(archipel_table);
 }
 

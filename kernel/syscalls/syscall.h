@@ -38,6 +38,10 @@ trap_frame_t *syscall_frame(void);
 void sys_fs_register(syscall_entry_t *table);
 void sys_proc_register(syscall_entry_t *table);
 void sys_pgrp_register(syscall_entry_t *table);    /* process groups, sessions, ITIMER_REAL */
+void sys_attr_register(syscall_entry_t *table);    /* chmod, chown, umask, truncate, statfs */
+void sys_cred_register(syscall_entry_t *table);    /* user and group IDs (cred.h) */
+void sys_rlimit_register(syscall_entry_t *table);  /* resource limits (rlimit.h) */
+void sys_mm_register(syscall_entry_t *table);      /* msync, mlock, munlock */
 void sys_proc_register_archipel(syscall_entry_t *table);   /* indexed from SYS_ARCHIPEL_BASE */
 
 #define SYSCALL_MAX 512                /* Linux numbers below this */

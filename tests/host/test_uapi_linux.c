@@ -37,6 +37,8 @@
 #include <linux/resource.h>
 #include <linux/uio.h>
 #include <linux/utsname.h>
+#include <linux/magic.h>
+#include <asm/statfs.h>
 #include <asm-generic/siginfo.h>
 #include "archipel.h"            /* user/include/archipel.h */
 #include "test_uapi.h"

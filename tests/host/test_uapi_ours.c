@@ -24,6 +24,7 @@
 #include "uapi/prctl.h"
 #include "uapi/uio.h"
 #include "uapi/utsname.h"
+#include "uapi/statfs.h"
 #include "uapi/termios.h"
 #include "uapi/random.h"
 #include "uapi/poll.h"

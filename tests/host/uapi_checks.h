@@ -27,7 +27,7 @@ UAPI_C(EXDEV) UAPI_C(EEXIST) UAPI_C(ENODEV) UAPI_C(ENOTDIR) UAPI_C(EISDIR)
 UAPI_C(EINVAL) UAPI_C(ENOSPC) UAPI_C(ERANGE) UAPI_C(ENFILE) UAPI_C(EMFILE)
 UAPI_C(ENOTTY) UAPI_C(ETXTBSY) UAPI_C(EFBIG) UAPI_C(ESPIPE) UAPI_C(EROFS)
 UAPI_C(EMLINK) UAPI_C(EPIPE) UAPI_C(ENAMETOOLONG) UAPI_C(ENOSYS) UAPI_C(ENOTEMPTY)
-UAPI_C(ELOOP) UAPI_C(ETIMEDOUT)
+UAPI_C(ELOOP) UAPI_C(ETIMEDOUT) UAPI_C(EOPNOTSUPP)
 
 /* uapi/signal.h: <asm/signal.h>; NSIG is Linux's _NSIG, the bits of a sigset_t */
 UAPI_C_AS(NSIG, sizeof(sigset_t) * 8)
@@ -105,6 +105,11 @@ UAPI_C(CLONE_CHILD_CLEARTID) UAPI_C(CLONE_DETACHED) UAPI_C(CLONE_CHILD_SETTID)
 UAPI_C(PROT_NONE) UAPI_C(PROT_READ) UAPI_C(PROT_WRITE) UAPI_C(PROT_EXEC)
 UAPI_C(MAP_SHARED) UAPI_C(MAP_PRIVATE) UAPI_C(MAP_FIXED) UAPI_C(MAP_ANONYMOUS)
 UAPI_C(MAP_POPULATE) UAPI_C(MAP_FIXED_NOREPLACE)
+UAPI_C(MAP_TYPE) UAPI_C(MAP_SHARED_VALIDATE) UAPI_C(MAP_GROWSDOWN) UAPI_C(MAP_DENYWRITE)
+UAPI_C(MAP_EXECUTABLE) UAPI_C(MAP_LOCKED) UAPI_C(MAP_NORESERVE) UAPI_C(MAP_NONBLOCK)
+UAPI_C(MAP_STACK) UAPI_C(MAP_HUGETLB) UAPI_C(MAP_UNINITIALIZED)
+UAPI_C(MS_ASYNC) UAPI_C(MS_INVALIDATE) UAPI_C(MS_SYNC)
+UAPI_C(MLOCK_ONFAULT) UAPI_C(MCL_CURRENT) UAPI_C(MCL_FUTURE) UAPI_C(MCL_ONFAULT)
 
 /* uapi/futex.h: <linux/futex.h> */
 UAPI_C(FUTEX_WAIT) UAPI_C(FUTEX_WAKE) UAPI_C(FUTEX_REQUEUE) UAPI_C(FUTEX_CMP_REQUEUE)
@@ -130,6 +135,7 @@ UAPI_C(SEEK_SET) UAPI_C(SEEK_CUR) UAPI_C(SEEK_END)
 
 /* uapi/stat.h: <linux/stat.h>, <asm/stat.h> */
 UAPI_C(S_IFMT) UAPI_C(S_IFDIR) UAPI_C(S_IFCHR) UAPI_C(S_IFREG) UAPI_C(S_IFIFO) UAPI_C(S_IFLNK)
+UAPI_C(S_ISUID) UAPI_C(S_ISGID) UAPI_C(S_ISVTX) UAPI_C(S_IXGRP)
 UAPI_S(kstat_t, struct stat)
 UAPI_F(kstat_t, st_dev, struct stat, st_dev)
 UAPI_F(kstat_t, st_ino, struct stat, st_ino)
@@ -192,7 +198,7 @@ UAPI_F(ktimespec_t, tv_sec, struct __kernel_timespec, tv_sec)
 UAPI_F(ktimespec_t, tv_nsec, struct __kernel_timespec, tv_nsec)
 
 /* uapi/resource.h: <linux/resource.h> (and <asm/resource.h> through it) */
-UAPI_C(RLIMIT_STACK) UAPI_C(RLIMIT_NOFILE) UAPI_C(RLIM_NLIMITS) UAPI_C(RLIM64_INFINITY)
+UAPI_C(RLIMIT_STACK) UAPI_C(RLIMIT_NOFILE) UAPI_C(RLIMIT_MEMLOCK) UAPI_C(RLIM_NLIMITS) UAPI_C(RLIM64_INFINITY)
 UAPI_S(krlimit64_t, struct rlimit64)
 UAPI_F(krlimit64_t, rlim_cur, struct rlimit64, rlim_cur)
 UAPI_F(krlimit64_t, rlim_max, struct rlimit64, rlim_max)
@@ -209,6 +215,22 @@ UAPI_C(UIO_MAXIOV)
 UAPI_S(kiovec_t, struct iovec)
 UAPI_F(kiovec_t, iov_base, struct iovec, iov_base)
 UAPI_F(kiovec_t, iov_len, struct iovec, iov_len)
+
+/* uapi/statfs.h: <asm/statfs.h>, <linux/magic.h> */
+UAPI_C(TMPFS_MAGIC)
+UAPI_S(kstatfs_t, struct statfs)
+UAPI_F(kstatfs_t, f_type, struct statfs, f_type)
+UAPI_F(kstatfs_t, f_bsize, struct statfs, f_bsize)
+UAPI_F(kstatfs_t, f_blocks, struct statfs, f_blocks)
+UAPI_F(kstatfs_t, f_bfree, struct statfs, f_bfree)
+UAPI_F(kstatfs_t, f_bavail, struct statfs, f_bavail)
+UAPI_F(kstatfs_t, f_files, struct statfs, f_files)
+UAPI_F(kstatfs_t, f_ffree, struct statfs, f_ffree)
+UAPI_F(kstatfs_t, f_fsid, struct statfs, f_fsid)
+UAPI_F(kstatfs_t, f_namelen, struct statfs, f_namelen)
+UAPI_F(kstatfs_t, f_frsize, struct statfs, f_frsize)
+UAPI_F(kstatfs_t, f_flags, struct statfs, f_flags)
+UAPI_F(kstatfs_t, f_spare, struct statfs, f_spare)
 
 /* uapi/utsname.h: <linux/utsname.h> */
 UAPI_C(__NEW_UTS_LEN)

@@ -68,6 +68,15 @@ static int t_many_args(void)
 	return check_helper_status(run_helper(argv, envp));
 }
 
+/* execve_empty_argv: Linux (>= 5.18) runs a program given no argv with argc 1, argv[0] "". */
+static int t_empty_argv_gives_one_arg(void)
+{
+	char *argv[] = { NULL };
+	char *envp[] = { NULL };
+
+	return check_helper_status(run_helper(argv, envp));
+}
+
 static int t_keeps_pid(void)
 {
 	char ppid[16];
@@ -269,6 +278,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_efault_path),
 	KTAP_CASE(t_efault_argv),
 	KTAP_CASE(t_alive_after_errors),
+	KTAP_CASE(t_empty_argv_gives_one_arg),
 };
 
 int main(int argc, char *argv[])

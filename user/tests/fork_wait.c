@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -153,6 +154,14 @@ static int t_echild(void)
 	return KTAP_PASS;
 }
 
+/* wait4_int_min_esrch: waitpid(INT_MIN) names no process group: ESRCH (LTP's waitpid04). */
+static int t_wait4_int_min_esrch(void)
+{
+	KTAP_CHECK_ERRNO(waitpid(INT_MIN, NULL, 0), ESRCH);
+	KTAP_CHECK_ERRNO(waitpid(INT_MIN, NULL, WNOHANG), ESRCH);
+	return KTAP_PASS;
+}
+
 static int t_kill_reaped_esrch(void)
 {
 	pid_t pid = fork();
@@ -225,6 +234,7 @@ static const struct ktap_case cases[] = {
 	KTAP_CASE(t_wait_any_collects_all),
 	KTAP_CASE(t_wnohang),
 	KTAP_CASE(t_echild),
+	KTAP_CASE(t_wait4_int_min_esrch),
 	KTAP_CASE(t_kill_reaped_esrch),
 	KTAP_CASE(t_getppid_in_child),
 	KTAP_CASE(t_vfork_exit),

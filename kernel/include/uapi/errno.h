@@ -47,6 +47,7 @@
 #define ENOSYS  38   /* function not implemented */
 #define ENOTEMPTY 39 /* directory not empty */
 #define ELOOP   40   /* too many symbolic links */
+#define EOPNOTSUPP 95 /* operation not supported */
 #define ETIMEDOUT 110 /* timed out */
 
 #endif

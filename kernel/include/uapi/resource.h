@@ -15,6 +15,7 @@
 
 #define RLIMIT_STACK    3        /* bytes of the main thread's stack */
 #define RLIMIT_NOFILE   7        /* one more than the highest file descriptor */
+#define RLIMIT_MEMLOCK  8        /* bytes that may be locked in memory (mlock) */
 #define RLIM_NLIMITS    16       /* resources are 0..RLIM_NLIMITS-1 */
 #define RLIM64_INFINITY (~0ull)  /* no limit */
 

@@ -18,6 +18,10 @@
 #define S_IFREG  0100000
 #define S_IFIFO  0010000
 #define S_IFLNK  0120000          /* in an initramfs only: no symbolic links here */
+#define S_ISUID  0004000         /* set-user-ID on execution */
+#define S_ISGID  0002000         /* set-group-ID on execution */
+#define S_ISVTX  0001000         /* sticky */
+#define S_IXGRP  0000010         /* group may execute */
 
 /* struct stat as the x86_64 Linux kernel returns it, 144 bytes */
 typedef struct kstat_s {
