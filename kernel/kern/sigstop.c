@@ -62,17 +62,31 @@ void signal_jobctl_send(xptr_t ref_xp, int sig)
     if (sig != SIGCONT)
         return;
     discard_pending(ref_xp, SIG_STOP_SET);
-    do {
+    for (;;) {
         w = hal_remote_l64(jc);
-        if (SIG_JOBCTL_SIG(w) == 0)
-            return;                      /* running: nothing to resume */
+        if (SIG_JOBCTL_SIG(w) == 0) {
+            /*
+             * Running: nothing to resume, but a new generation all the same.
+             * A thread that took a SIGSTOP sent before this SIGCONT (it read
+             * the word before dequeuing it) must not begin that stop now:
+             * signal_stop_begin sees the generation changed (Linux: SIGCONT's
+             * prepare_signal clears JOBCTL_STOP_PENDING under the siglock).
+             * Regression: busybox's `sleep 1 & kill -STOP $!; kill -CONT $!`
+             * left the sleeper stopped for ever.
+             */
+            if (hal_remote_cas64(jc, w, w + SIG_JOBCTL_GEN_ONE))
+                return;
+            continue;
+        }
         /* a new generation: no stop, nothing parked, no stop report left */
         nw = (w & ~((SIG_JOBCTL_GEN_ONE - 1))) + SIG_JOBCTL_GEN_ONE;
         if (w & SIG_JOBCTL_NOTIFIED)
             nw |= SIG_JOBCTL_CONT_REPORT;
         else
             nw |= w & SIG_JOBCTL_CONT_REPORT;
-    } while (!hal_remote_cas64(jc, w, nw));
+        if (hal_remote_cas64(jc, w, nw))
+            break;
+    }
     trace(TRACE_SIGNAL, SIGCONT, (uint64_t)SIG_JOBCTL_SIG(w) | (uint64_t)local_cxy() << 48,
           (uint64_t)hal_remote_l32(PROCESS_FIELD(ref_xp, pid)) | (uint64_t)GET_CXY(ref_xp) << 48);
     process_wake_all(ref_xp);            /* every parked thread, in every cluster */

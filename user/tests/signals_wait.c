@@ -482,7 +482,43 @@ static int t_sigtimedwait(void)
 	return KTAP_PASS;
 }
 
+/*
+ * Regression (stop_cont_race): SIGSTOP then SIGCONT sent back to back to a
+ * sleeping child. A child that dequeued the SIGSTOP before the SIGCONT came
+ * used to begin its stop afterwards and stay stopped for ever (busybox's
+ * `sleep 1 & kill -STOP $!; kill -CONT $!; wait $!` hung). Each child must
+ * end after its 20 ms sleep, never stopped.
+ */
+static int t_stop_cont_race(void)
+{
+	char buf[64];
+	for (int i = 0; i < 40; i++) {
+		pid_t pid = test_fork_in(i % (nclus ? nclus : 1));
+		KTAP_CHECK(pid >= 0);
+		if (pid == 0) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		if (i & 1)
+			sched_yield();                  /* vary the moment of the signals */
+		KTAP_CHECK(kill(pid, SIGSTOP) == 0);
+		KTAP_CHECK(kill(pid, SIGCONT) == 0);
+		int status = test_wait_ms(pid, 10000);
+		if (status < 0) {                       /* -2: still there after 10 s */
+			kill(pid, SIGKILL);
+			test_wait(pid);
+		}
+		KTAP_CHECKF(test_exited_with(status, 0),
+			    "round %d: the child stopped then continued: %s", i,
+			    test_status_str(status, buf, sizeof(buf)));
+	}
+	return KTAP_PASS;
+}
+
 static const struct ktap_case cases[] = {
+	KTAP_CASE(t_stop_cont_race),
 	KTAP_CASE(t_sigsuspend),
 	KTAP_CASE(t_pause_signal_from_child),
 	KTAP_CASE(t_nanosleep_remaining),
