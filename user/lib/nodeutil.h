@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -45,6 +46,45 @@ static inline int node_cpus(int node, cpu_set_t *set)
 		s = *e == ',' ? e + 1 : e;
 	}
 	return count;
+}
+
+/*
+ * Reads sysfs file @file ("meminfo", "numastat") of node @node into @buf
+ * (@cap bytes, NUL-terminated). Returns the bytes read, or -1.
+ */
+static inline ssize_t node_read(int node, const char *file, char *buf, size_t cap)
+{
+	char path[80];
+	ssize_t len = 0, n;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/%s", node, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < (ssize_t)cap - 1 && (n = read(fd, buf + len, cap - 1 - (size_t)len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len > 0 ? len : -1;
+}
+
+/* The value of "Node N <key>: X kB" in node @node's meminfo, in kB, or -1 (no such line). */
+static inline long node_meminfo_kb(int node, const char *key)
+{
+	char buf[1024], fmt[64];
+
+	if (node_read(node, "meminfo", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(fmt, sizeof(fmt), "Node %%d %s: %%ld kB", key);
+	for (char *line = buf; line && *line; line = strchr(line, '\n')) {
+		int id;
+		long kb;
+		if (*line == '\n')
+			line++;
+		if (sscanf(line, fmt, &id, &kb) == 2 && id == node)
+			return kb;
+	}
+	return -1;
 }
 
 #endif /* _NODEUTIL_H_ */

@@ -20,6 +20,7 @@
 
 #include "ktap.h"
 #include "testutil.h"
+#include "nodeutil.h"
 
 #define CODE_PAGES 16
 
@@ -59,25 +60,7 @@ static int expected_sum(void)
 /* kB of node's FileReplicas line, or -1 (no such line: the kernel keeps no replicas). */
 static long node_replicas_kb(int node)
 {
-	char path[80], buf[1024];
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = test_read_all(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	for (char *line = buf; line; line = strchr(line, '\n')) {
-		int id;
-		long kb;
-		if (*line == '\n')
-			line++;
-		if (sscanf(line, "Node %d FileReplicas: %ld kB", &id, &kb) == 2 && id == node)
-			return kb;
-	}
-	return -1;
+	return node_meminfo_kb(node, "FileReplicas");
 }
 
 /*

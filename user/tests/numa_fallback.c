@@ -24,52 +24,22 @@
 
 #include "ktap.h"
 #include "testutil.h"
+#include "nodeutil.h"
 
 #define PAGE 4096UL
 #define MIB  (1024UL * 1024UL)
 
 static int nclusters;   /* 0 on Linux */
 
-/* The value of "Node N <key>: X kB" in node N's meminfo, in kB, or -1. */
-static long node_meminfo_kb(int node, const char *key)
-{
-	char path[80], buf[1024], fmt[64];
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
-	snprintf(fmt, sizeof(fmt), "Node %%d %s: %%ld kB", key);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = test_read_all(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	for (char *line = buf; line; line = strchr(line, '\n')) {
-		int id;
-		long kb;
-		if (*line == '\n')
-			line++;
-		if (sscanf(line, fmt, &id, &kb) == 2 && id == node)
-			return kb;
-	}
-	return -1;
-}
-
 /* One counter of node's numastat ("numa_miss 12"), or -1. */
 static long node_numastat(int node, const char *key)
 {
-	char path[80], buf[512];
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/numastat", node);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = test_read_all(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
+	char buf[512];
 	size_t klen = strlen(key);
-	for (char *line = buf; line; line = strchr(line, '\n')) {
+
+	if (node_read(node, "numastat", buf, sizeof(buf)) < 0)
+		return -1;
+	for (char *line = buf; line && *line; line = strchr(line, '\n')) {
 		if (*line == '\n')
 			line++;
 		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
