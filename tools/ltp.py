@@ -9,7 +9,10 @@ Sub-commands (the Makefile's ltp targets call them; see docs in README.md):
 ``linux-initramfs``  the Linux guest's initramfs: the LTP tree (``--root``), ltprun as /init.
 ``compare``  the side-by-side table Archipel vs Linux, per family (make ltp-compare).
 ``test``     for make test: run on one topology and check every result against
-             ``tests/ltp/expected.txt``; prints KTAP (one result per LTP test).
+             ``tests/ltp/expected.txt``; prints KTAP (one result per LTP test). A test
+             that ends otherwise than expected (a new pass aside) is run once more in a
+             new boot and passes the check if that run ends as expected, reported as
+             flaky with both results.
 ``busybox``  Debian's static busybox as /bin/sh and /bin/cp of the LTP tree (LTP's
              library copies resource files with system("cp ...")).
 ``expect``   a draft of expected.txt from a results file: every test not passing,
@@ -446,10 +449,28 @@ def cmd_test(a: argparse.Namespace) -> int:
         json.dump(res, f, indent=1, sort_keys=True)
     writer.diag(f"LTP on {a.topologies}: {res['counts']['PASS']} PASS of {len(res['tests'])}, "
                 f"{res['wall_seconds']:.0f} s, {len(res['boots'])} boot(s)")
+    # A test that ends otherwise than expected, and not with a new pass, runs once more in
+    # a fresh boot: a hang under a loaded host's timing fails make test only if it repeats.
+    retry = sorted(n for n, t in res["tests"].items()
+                   if t["result"] not in expected.get(n, ({"PASS"}, ""))[0] and t["result"] != "PASS")
+    again = {}
+    if retry:
+        writer.diag(f"LTP on {a.topologies}: once more, in a new boot: {' '.join(retry)}")
+        a.tests = retry
+        a.out = os.path.join(a.out, "retry")
+        try:
+            again = run_topology(a, a.topologies)["tests"]
+        except KeyboardInterrupt:
+            return writer.end(interrupted=True)
     for name, t in res["tests"].items():
         want, why = expected.get(name, ({"PASS"}, ""))
         ok = t["result"] in want
         diags = []
+        if not ok and name in again and again[name]["result"] in want:
+            ok = True
+            diags.append(f"flaky: {t['result']} {t['status']}"
+                         f"{': ' + t['reason'] if t['reason'] else ''}; "
+                         f"{again[name]['result']} when run again")
         if not ok:
             diags.append(f"expected {'|'.join(sorted(want))} (tests/ltp/expected.txt"
                          f"{': ' + why if why else ''}), got {t['result']} {t['status']}"
@@ -457,6 +478,8 @@ def cmd_test(a: argparse.Namespace) -> int:
             if t["result"] == "PASS":
                 diags.append("a new pass: remove it from tests/ltp/expected.txt")
             diags += [f"kernel: {m}" for m in t["kernel_messages"][:5]]
+            if name in again:
+                diags.append(f"run again: {again[name]['result']} {again[name]['status']}")
         writer.result(f"ltp/{a.topologies}/{name}", ok, diags)
     stale = sorted(set(expected) - set(res["tests"]))
     if stale:
