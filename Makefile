@@ -43,8 +43,8 @@ CMDLINE_archipel-test  = ktest=all poweroff
 CMDLINE_archipel-user  = poweroff
 CMDLINE_archipel-crash = crash=pagefault bogus_option poweroff
 # DEBUG's KCM checks and stack protector, each caught in the act (tests/harness/scenarios.py)
-CMDLINE_archipel-kcm-uaf = crash=kcm_use_after_free poweroff
-CMDLINE_archipel-kcm-df  = crash=kcm_double_free poweroff
+CMDLINE_archipel-kcm-uaf = kcm_debug crash=kcm_use_after_free poweroff
+CMDLINE_archipel-kcm-df  = kcm_debug crash=kcm_double_free poweroff
 CMDLINE_archipel-smash   = crash=stack_smash poweroff
 CMDLINE_archipel-stall = crash=stall hung_task_timeout=2 lockup_timeout=2 poweroff
 CMDLINE_archipel-tracesample = trace=1 ktest=dqdt,locks poweroff

@@ -26,8 +26,8 @@ MAX_CORES_PER_CLUSTER ?= 16
 TICK_US ?= 10000
 
 # ---- Debug switches -------------------------------------------------------------------
-# DEBUG=1: assertions, the lock rank checker, the RPC watchdog and the KCM poisoning of
-# free objects (use after free, double free) and GCC's stack protector compiled in.
+# DEBUG=1: assertions, the lock rank checker, the RPC watchdog, GCC's stack protector and
+# the KCM poisoning of free objects (on with the kcm_debug option) compiled in.
 DEBUG ?= 1
 # INSTRUMENT=1: remote accesses counted per (from, to) cluster pair.
 INSTRUMENT ?= 1

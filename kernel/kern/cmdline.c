@@ -2,6 +2,7 @@
  * cmdline.c - kernel command-line options (see cmdline.h).
  */
 #include "cmdline.h"
+#include "kcm.h"
 #include "printk.h"
 #include "kstring.h"
 #include "trace.h"
@@ -86,6 +87,8 @@ void cmdline_parse(boot_info_t *bi)
             bi->opt_ktest = v;
         } else if (strcmp(word, "poweroff") == 0) {
             bi->opt_poweroff = true;
+        } else if (strcmp(word, "kcm_debug") == 0) {
+            kcm_debug = true;                /* DEBUG kernels: poisoned free objects (kcm.h) */
         } else if ((v = option_value(word, "panic")) != NULL) {
             if (strcmp(v, "halt") == 0)
                 bi->opt_panic_halt = true;

@@ -5,7 +5,8 @@
  * object, refcount = objects in use; the free objects are chained through
  * their first word.
  *
- * DEBUG builds poison free objects (Linux's SLUB debugging, POISON_FREE):
+ * DEBUG builds started with the kcm_debug option poison free objects
+ * (Linux's SLUB debugging, slub_debug=P, POISON_FREE):
  * every byte of a free object but its chain word is KCM_POISON, checked
  * when the object is handed out again, so a write after free is reported
  * with the object and the offset; freeing an object that is already on its
@@ -18,6 +19,8 @@
 #include "kstring.h"
 
 #define KCM_POISON 0x6b                 /* Linux's POISON_FREE */
+
+bool kcm_debug;                         /* the kcm_debug option (cmdline.c), before any KCM use */
 
 #ifdef DEBUG
 /* Fills the free object @obj of @kcm, but its chain word, with KCM_POISON. */
@@ -72,7 +75,8 @@ static page_t *kcm_grow_locked(kcm_t *kcm)
         *(void **)(base + i * kcm->obj_size) =
             (i + 1 < kcm->objs_per_page) ? base + (i + 1) * kcm->obj_size : NULL;
 #ifdef DEBUG
-        kcm_poison(kcm, base + i * kcm->obj_size);
+        if (kcm_debug)
+            kcm_poison(kcm, base + i * kcm->obj_size);
 #endif
     }
     page->flags   |= PG_KCM;
@@ -99,7 +103,7 @@ void *kcm_alloc(kcm_t *kcm)
     page = LIST_ELEMENT(list_first(&kcm->partial), page_t, list);
     obj = page->priv;
 #ifdef DEBUG
-    {
+    if (kcm_debug) {
         uint32_t off = kcm_poison_broken(kcm, obj);
 
         if (off)
@@ -136,10 +140,12 @@ void kcm_free(void *obj)
         panic("kcm_free: %p is not the start of a %u-byte object", obj, kcm->obj_size);
     busylock_acquire(&kcm->lock);
 #ifdef DEBUG
-    if (!kcm_poison_broken(kcm, obj) && kcm_on_free_chain(page, obj))
-        panic("kcm_free: double free of the %u-byte object %p of cluster %u", kcm->obj_size,
-              obj, kcm->cxy);
-    kcm_poison(kcm, obj);
+    if (kcm_debug) {
+        if (!kcm_poison_broken(kcm, obj) && kcm_on_free_chain(page, obj))
+            panic("kcm_free: double free of the %u-byte object %p of cluster %u",
+                  kcm->obj_size, obj, kcm->cxy);
+        kcm_poison(kcm, obj);
+    }
 #endif
     if (page->priv == NULL) {                /* was full: back to partial */
         list_unlink(&page->list);
